@@ -1,0 +1,52 @@
+import type { RedshiftClient } from '@aws-sdk/client-redshift';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { STSClient } from '@aws-sdk/client-sts';
+
+/** One SDK client per service, made for one region and one credential source. */
+export interface AwsClients {
+  readonly region: string;
+  readonly redshift: RedshiftClient;
+  readonly iam: IAMClient;
+  readonly ec2: EC2Client;
+  readonly sts: STSClient;
+}
+
+/** Where credentials come from. Anything not set here is left to the SDK's standard chain. */
+export interface AwsSettings {
+  region: string;
+  /** A named profile from ~/.aws/config or ~/.aws/credentials (SSO profiles included). */
+  profile?: string | undefined;
+  /** Keys from [AWS] KEY/SECRET in dwh.cfg. */
+  keys?: { accessKeyId: string; secretAccessKey: string } | undefined;
+}
+
+/**
+ * Make the clients. The SDK is imported here, on first use, so the local path never pays for it.
+ * Endpoints (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_REDSHIFT…), retries and everything else come
+ * from the SDK's own configuration chain, so emulators work unchanged.
+ */
+export async function createAwsClients(settings: AwsSettings): Promise<AwsClients> {
+  const [{ RedshiftClient }, { IAMClient }, { EC2Client }, { STSClient }] = await Promise.all([
+    import('@aws-sdk/client-redshift'),
+    import('@aws-sdk/client-iam'),
+    import('@aws-sdk/client-ec2'),
+    import('@aws-sdk/client-sts'),
+  ]);
+  type Credentials = NonNullable<NonNullable<ConstructorParameters<typeof STSClient>[0]>['credentials']>;
+  let credentials: Credentials | undefined;
+  if (settings.keys) {
+    credentials = settings.keys;
+  } else if (settings.profile) {
+    const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
+    credentials = fromNodeProviderChain({ profile: settings.profile });
+  }
+  const common = { region: settings.region, ...(credentials ? { credentials } : {}), maxAttempts: 5 };
+  return {
+    region: settings.region,
+    redshift: new RedshiftClient(common),
+    iam: new IAMClient(common),
+    ec2: new EC2Client(common),
+    sts: new STSClient(common),
+  };
+}

@@ -1,0 +1,85 @@
+/** The typed, validated view of dwh.cfg (SPEC §4). Raw strings stay in the INI document. */
+
+export const TARGETS = ['embedded', 'postgres', 'redshift'] as const;
+export type Target = (typeof TARGETS)[number];
+
+export interface AwsSection {
+  key?: string | undefined;
+  secret?: string | undefined;
+  region?: string | undefined;
+}
+
+export interface DwhSection {
+  clusterType?: 'single-node' | 'multi-node' | undefined;
+  numNodes?: number | undefined;
+  nodeType?: string | undefined;
+  iamRoleName?: string | undefined;
+  clusterIdentifier?: string | undefined;
+  db?: string | undefined;
+  dbUser?: string | undefined;
+  dbPassword?: string | undefined;
+  port?: number | undefined;
+  allowedCidr?: string | undefined;
+}
+
+export interface ClusterSection {
+  host?: string | undefined;
+  dbName?: string | undefined;
+  dbUser?: string | undefined;
+  dbPassword?: string | undefined;
+  dbPort?: number | undefined;
+}
+
+export interface S3Section {
+  logData?: string | undefined;
+  logJsonPath?: string | undefined;
+  songData?: string | undefined;
+}
+
+export interface WarehouseSection {
+  target: Target;
+  embeddedDir: string;
+  postgresUrl?: string | undefined;
+}
+
+export interface LocalSection {
+  songData: string;
+  logData: string;
+}
+
+export interface DwhConfig {
+  aws: AwsSection;
+  dwh: DwhSection;
+  cluster: ClusterSection;
+  iamRole: { arn?: string | undefined };
+  s3: S3Section;
+  warehouse: WarehouseSection;
+  local: LocalSection;
+}
+
+/** One key to write back into dwh.cfg; `value: undefined` removes the key's value (writes `KEY =`). */
+export interface ConfigChange {
+  section: string;
+  key: string;
+  value: string | undefined;
+}
+
+/**
+ * dwh.cfg as the steps see it. Reads are validated; writes go back into the same file keeping
+ * comments, order and unknown keys, atomically, never loosening permissions (mode 0600).
+ */
+export interface ConfigStore {
+  /** Absolute path of the file (it may not exist yet). */
+  readonly path: string;
+  /** The path as the user gave it, for messages. */
+  readonly displayPath: string;
+  exists(): boolean;
+  /** Validated values; throws ConfigError naming file, section and key for a malformed value. */
+  values(): DwhConfig;
+  /** Raw value as written (quotes removed), case-insensitive section and key. */
+  get(section: string, key: string): string | undefined;
+  /** Write changes back atomically (0600), keeping everything else byte for byte. */
+  update(changes: ConfigChange[]): Promise<void>;
+  /** Create the file from dwh.cfg.example (0600). */
+  createFromExample(): Promise<void>;
+}

@@ -1,0 +1,70 @@
+import type { ConfigStore, Target } from './config/types.js';
+import type { Prompts, Ui } from './ui/types.js';
+import type { Warehouse } from './warehouse/types.js';
+import type { AwsClients } from './aws/clients.js';
+
+/** Global options from the command line (SPEC §3). */
+export interface GlobalOptions {
+  /** --target: overrides [WAREHOUSE] TARGET. */
+  target?: Target | undefined;
+  /** -y/--yes: never prompt. */
+  yes: boolean;
+  /** False with --no-color or NO_COLOR. */
+  color: boolean;
+}
+
+/** Time, injectable so polling loops are testable without waiting. */
+export interface Clock {
+  now(): number;
+  /** Resolves after `ms`, or rejects with an AbortError when `signal` fires. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/**
+ * The one object every step receives. Flags and prompts fill the same context; AWS clients and
+ * the warehouse are made on first use so the local path never loads the AWS SDK, and `--version`
+ * loads neither.
+ */
+export interface Context {
+  readonly cwd: string;
+  readonly options: GlobalOptions;
+  readonly config: ConfigStore;
+  readonly prompts: Prompts;
+  readonly ui: Ui;
+  readonly clock: Clock;
+  /** Fires on Ctrl-C while a step runs: long waits stop, transactions roll back. */
+  readonly signal: AbortSignal;
+  /** The effective target: --target, else [WAREHOUSE] TARGET, else embedded. */
+  target(): Target;
+  /** The open warehouse for the effective target (opened once, closed by `close`). */
+  warehouse(): Promise<Warehouse>;
+  /** AWS SDK clients for the configured region and credentials (SDK imported on first call). */
+  aws(): Promise<AwsClients>;
+  close(): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason instanceof Error ? signal.reason : abortError());
+        return;
+      }
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        reject(abortError());
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    }),
+};
+
+function abortError(): Error {
+  const error = new Error('The wait was interrupted');
+  error.name = 'AbortError';
+  return error;
+}

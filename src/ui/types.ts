@@ -1,0 +1,109 @@
+/**
+ * Everything a step shows goes through Ui, and everything it asks through Prompts, so tests can
+ * script the answers and read what was shown. src/ui holds the only code that writes to the terminal.
+ */
+
+export interface Spinner {
+  /** Replace the spinner's text (elapsed time, row counts, next check…). */
+  update(text: string): void;
+  succeed(text?: string): void;
+  fail(text?: string): void;
+  warn(text?: string): void;
+  /** Stop without a final symbol (e.g. on Ctrl-C). */
+  stop(): void;
+}
+
+export type Align = 'left' | 'right';
+
+export interface TableColumn {
+  /** Key in each row object. */
+  key: string;
+  /** Header text; the key when omitted. */
+  header?: string;
+  align?: Align;
+}
+
+export type Cell = string | number | bigint | boolean | Date | null | undefined;
+
+export interface TableOptions {
+  title?: string;
+  columns?: TableColumn[];
+}
+
+export interface BarChartOptions {
+  title?: string;
+  /** Width in characters of the longest bar. */
+  width?: number;
+  /** Formats the value printed after each bar. */
+  format?: (value: number) => string;
+}
+
+export interface Ui {
+  /** Colour and spinners are on (a TTY, no NO_COLOR, no --no-color). */
+  readonly color: boolean;
+  readonly interactive: boolean;
+  heading(text: string): void;
+  info(text: string): void;
+  success(text: string): void;
+  warn(text: string): void;
+  /** A failure line, red, on stderr. */
+  error(text: string): void;
+  /** Dim secondary text. */
+  note(text: string): void;
+  /** Print as is (already formatted text, CSV, JSON) to stdout. */
+  print(text: string): void;
+  spinner(text: string): Spinner;
+  table(rows: ReadonlyArray<Record<string, Cell>>, options?: TableOptions): void;
+  barChart(bars: ReadonlyArray<{ label: string; value: number }>, options?: BarChartOptions): void;
+}
+
+export interface Choice<T> {
+  name: string;
+  value: T;
+  description?: string;
+  /** A reason shown in place of the choice being selectable. */
+  disabled?: boolean | string;
+}
+
+interface PromptBase {
+  message: string;
+  /**
+   * What to tell the user under --yes when this prompt has no default: which dwh.cfg key or flag
+   * supplies the answer ("set [DWH] DWH_DB_PASSWORD in dwh.cfg").
+   */
+  unattended?: string;
+}
+
+export interface SelectPrompt<T> extends PromptBase {
+  choices: ReadonlyArray<Choice<T>>;
+  default?: T;
+}
+
+export interface InputPrompt extends PromptBase {
+  default?: string;
+  /** Return true, or the message to show under the prompt. */
+  validate?: (value: string) => true | string;
+}
+
+export interface PasswordPrompt extends PromptBase {
+  /** Under --yes the value already known (from dwh.cfg); never shown. */
+  default?: string;
+  validate?: (value: string) => true | string;
+}
+
+export interface ConfirmPrompt extends PromptBase {
+  default?: boolean;
+}
+
+/**
+ * Questions. The terminal implementation uses @inquirer/prompts; under --yes every prompt takes
+ * its default (confirm: yes) or fails with a UserError built from `unattended`; tests script them.
+ * Ctrl-C rejects with InterruptedError.
+ */
+export interface Prompts {
+  readonly unattended: boolean;
+  select<T>(prompt: SelectPrompt<T>): Promise<T>;
+  input(prompt: InputPrompt): Promise<string>;
+  password(prompt: PasswordPrompt): Promise<string>;
+  confirm(prompt: ConfirmPrompt): Promise<boolean>;
+}
