@@ -1,0 +1,181 @@
+/**
+ * Builds the one Context a command runs with, and runs a command inside it: lock, signals,
+ * error printing and the exit status. src/cli.ts only maps argv onto this.
+ */
+import { dirname, resolve } from 'node:path';
+import type { AwsClients } from './aws/clients.js';
+import type { ConfigStore, Target } from './config/types.js';
+import { systemClock, type Context, type GlobalOptions } from './context.js';
+import { InterruptedError, UserError } from './errors.js';
+import type { Prompts, Ui } from './ui/types.js';
+import type { Warehouse } from './warehouse/types.js';
+
+export interface AppIo {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  stdin: NodeJS.ReadStream;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export interface ContextOptions extends GlobalOptions {
+  /** -c/--config as typed (default ./dwh.cfg). */
+  configPath: string;
+}
+
+export interface AppContext extends Context {
+  /** Abort the running step (Ctrl-C). */
+  abort(): void;
+  /** After an interrupted step, the menu carries on with a fresh signal. */
+  resetInterrupt(): void;
+}
+
+/** Make the context: config opened, secrets registered for redaction, UI and prompts chosen. */
+export async function createContext(options: ContextOptions, io: AppIo, overrides: { prompts?: Prompts; ui?: Ui } = {}): Promise<AppContext> {
+  const [{ openConfig, secretsIn }, { registerSecret }, { createTerminalUi }] = await Promise.all([
+    import('./config/store.js'),
+    import('./ui/redact.js'),
+    import('./ui/terminal.js'),
+  ]);
+  const configPath = resolve(io.cwd, options.configPath);
+  const config = await openConfig(configPath, options.configPath);
+  for (const secret of secretsIn(config)) registerSecret(secret);
+  // Secrets from the environment are redacted too: they must never be echoed back either.
+  for (const name of ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'PGPASSWORD']) {
+    const value = io.env[name];
+    if (value) registerSecret(value);
+  }
+
+  const interactive = Boolean(io.stdin.isTTY && io.stdout.isTTY) && io.env.CI !== 'true';
+  const ui = overrides.ui ?? createTerminalUi({ color: options.color, interactive: Boolean(io.stderr.isTTY), stdout: io.stdout, stderr: io.stderr });
+  const prompts = overrides.prompts ?? (await choosePrompts(options.yes, interactive));
+
+  let controller = new AbortController();
+  let warehouse: Promise<Warehouse> | undefined;
+  let releaseWarehouseLock: (() => Promise<void>) | undefined;
+  let aws: Promise<AwsClients> | undefined;
+
+  const ctx: AppContext = {
+    cwd: io.cwd,
+    options,
+    config,
+    prompts,
+    ui,
+    clock: systemClock,
+    get signal() {
+      return controller.signal;
+    },
+    abort: () => controller.abort(new InterruptedError()),
+    resetInterrupt: () => {
+      if (controller.signal.aborted) controller = new AbortController();
+    },
+    target: () => effectiveTarget(options.target, config),
+    warehouse: () => {
+      warehouse ??= (async () => {
+        const values = config.values();
+        const target = ctx.target();
+        if (target === 'embedded') {
+          // Two processes on one PGlite data folder would corrupt it: one wizard at a time.
+          const { acquireLock } = await import('./config/lock.js');
+          const dir = resolve(dirname(config.path), values.warehouse.embeddedDir);
+          releaseWarehouseLock = await acquireLock(`${dir}.lock`, describeCommand());
+        }
+        const { openWarehouse } = await import('./warehouse/open.js');
+        return openWarehouse(target, values, config.displayPath);
+      })();
+      warehouse.catch(() => {
+        warehouse = undefined;
+      });
+      return warehouse;
+    },
+    aws: () => {
+      aws ??= (async () => {
+        const [{ awsSettingsFrom }, { createAwsClients }] = await Promise.all([import('./steps/credentials.js'), import('./aws/clients.js')]);
+        return createAwsClients(awsSettingsFrom(config.values(), io.env));
+      })();
+      return aws;
+    },
+    close: async () => {
+      const open = warehouse;
+      warehouse = undefined;
+      if (open) await (await open.catch(() => undefined))?.close();
+      await releaseWarehouseLock?.();
+      releaseWarehouseLock = undefined;
+      if (aws) {
+        const clients = await aws.catch(() => undefined);
+        if (clients) for (const client of [clients.redshift, clients.iam, clients.ec2, clients.sts]) client.destroy();
+        aws = undefined;
+      }
+    },
+  };
+  return ctx;
+}
+
+let commandDescription = 'sparkify-dwh';
+/** What the lock file says this process is doing ("load", "menu"…). */
+export function setCommandDescription(text: string): void {
+  commandDescription = text;
+}
+function describeCommand(): string {
+  return commandDescription;
+}
+
+export function effectiveTarget(flag: Target | undefined, config: ConfigStore): Target {
+  return flag ?? config.values().warehouse.target;
+}
+
+async function choosePrompts(yes: boolean, interactive: boolean): Promise<Prompts> {
+  const prompts = await import('./ui/prompts.js');
+  if (yes) return prompts.createUnattendedPrompts();
+  if (interactive) return prompts.createInquirerPrompts();
+  return prompts.createNoTerminalPrompts();
+}
+
+/** Exit status for a finished command (SPEC §3). */
+export type ExitStatus = 0 | 1 | 2 | 130;
+
+/**
+ * Run one command: take the dwh.cfg lock when it changes state, turn Ctrl-C into an abort of
+ * the running step (a second Ctrl-C exits at once), print any failure as one line.
+ */
+export async function runCommand(
+  ctx: AppContext,
+  name: string,
+  work: (ctx: AppContext) => Promise<boolean>,
+  options: { lockConfig: boolean },
+): Promise<ExitStatus> {
+  setCommandDescription(name);
+  const { printError, describeError } = await import('./ui/errors.js');
+  const onSigint = (): void => {
+    if (!ctx.signal.aborted) {
+      ctx.ui.warn('Interrupted: stopping safely (press Ctrl-C again to quit at once)…');
+      ctx.abort();
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  let release: (() => Promise<void>) | undefined;
+  const debug = Boolean(process.env.DEBUG);
+  try {
+    if (options.lockConfig) {
+      const { acquireLock } = await import('./config/lock.js');
+      release = await acquireLock(`${ctx.config.path}.lock`, name);
+    }
+    const ok = await work(ctx);
+    return ok ? 0 : 1;
+  } catch (error) {
+    const described = describeError(error, { debug });
+    if (described.exitCode !== 130) printError(ctx.ui, error, { debug });
+    return described.exitCode as ExitStatus;
+  } finally {
+    process.off('SIGINT', onSigint);
+    await ctx.close().catch(() => undefined);
+    await release?.().catch(() => undefined);
+  }
+}
+
+/** A step result that failed without throwing becomes a UserError where a caller needs one. */
+export function failIfNot(ok: boolean, message: string): void {
+  if (!ok) throw new UserError(message);
+}

@@ -1,0 +1,55 @@
+import type { Context } from '../context.js';
+import { DATA_CHECKS, matchRateSql } from '../sql/checks.js';
+import { formatCount } from '../ui/format.js';
+import { isLoaded, readWarehouseState, requireLoaded } from './state.js';
+import type { MenuStep, StepResult, StepStatus } from './types.js';
+
+export interface CheckOutcome {
+  name: string;
+  table: string;
+  failures: number;
+  detail: string | null;
+}
+
+/** Run every data-quality check; show a table; fail (exit 1) when any check finds a problem. */
+export async function runCheck(ctx: Context): Promise<StepResult> {
+  const warehouse = await ctx.warehouse();
+  requireLoaded(await readWarehouseState(ctx));
+  const outcomes: CheckOutcome[] = [];
+  for (const check of DATA_CHECKS) {
+    const result = await warehouse.readOnlyQuery<{ failures: number | string; detail?: string | null }>(check.sql);
+    const row = result.rows[0];
+    outcomes.push({ name: check.name, table: check.table, failures: Number(row?.failures ?? 0), detail: row?.detail ?? null });
+  }
+  const rate = (await warehouse.readOnlyQuery<{ matched: number | string; total: number | string; rate: number | string | null }>(matchRateSql())).rows[0];
+  ctx.ui.table(
+    outcomes.map((o) => ({ check: o.name, table: o.table, result: o.failures === 0 ? 'pass' : `FAIL (${formatCount(o.failures)})`, detail: o.detail ?? '' })),
+    { title: 'Data-quality checks' },
+  );
+  if (rate) {
+    const matched = Number(rate.matched);
+    const total = Number(rate.total);
+    const percent = total === 0 ? 0 : (100 * matched) / total;
+    ctx.ui.note(`Catalog match rate: ${formatCount(matched)} of ${formatCount(total)} songplays (${percent.toFixed(1)} %) have a song_id.`);
+  }
+  const failed = outcomes.filter((o) => o.failures > 0);
+  if (failed.length > 0) {
+    ctx.ui.error(`${failed.length} of ${outcomes.length} checks failed: ${failed.map((o) => o.name).join(', ')}`);
+    return { ok: false, summary: `${failed.length} checks failed` };
+  }
+  ctx.ui.success(`All ${outcomes.length} checks passed`);
+  return { ok: true, summary: `all ${outcomes.length} checks passed` };
+}
+
+export async function checkStatus(ctx: Context): Promise<StepStatus> {
+  const state = await readWarehouseState(ctx);
+  return isLoaded(state) ? { state: 'todo', detail: `${DATA_CHECKS.length} checks ready` } : { state: 'unavailable', detail: 'load first' };
+}
+
+export const checkStep: MenuStep = {
+  id: 'check',
+  title: 'Check data quality',
+  applies: () => true,
+  status: checkStatus,
+  run: runCheck,
+};

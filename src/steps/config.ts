@@ -1,0 +1,43 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Context } from '../context.js';
+import { UserError } from '../errors.js';
+import { permissionWarning } from '../config/store.js';
+
+/**
+ * The wizard's first question when dwh.cfg is missing: create it from dwh.cfg.example.
+ * Under --yes it is created (every value then has a working default for the embedded target).
+ */
+export async function ensureConfig(ctx: Context): Promise<void> {
+  if (ctx.config.exists()) {
+    const warning = permissionWarning(ctx.config);
+    if (warning) ctx.ui.warn(warning);
+    return;
+  }
+  const create = await ctx.prompts.confirm({
+    message: `${ctx.config.displayPath} does not exist. Create it from dwh.cfg.example?`,
+    default: true,
+  });
+  if (!create) {
+    throw new UserError(`${ctx.config.displayPath} does not exist`, { hint: 'copy dwh.cfg.example to dwh.cfg and edit it, or let the wizard create it' });
+  }
+  await ctx.config.createFromExample();
+  ctx.ui.success(`Created ${ctx.config.displayPath} (mode 0600, git-ignored) from dwh.cfg.example`);
+}
+
+/** Commands other than setup, demo and generate need the file to exist. */
+export function requireConfig(ctx: Context): void {
+  if (!ctx.config.exists()) {
+    throw new UserError(`${ctx.config.displayPath} does not exist`, {
+      hint: 'run `sparkify-dwh setup` to create it, or pass -c FILE',
+    });
+  }
+}
+
+/** Whether the [LOCAL] data folders are there (the walkthrough offers to generate them). */
+export function localDataPresent(ctx: Context): { songData: string; logData: string; present: boolean } {
+  const { local } = ctx.config.values();
+  const base = dirname(ctx.config.path);
+  const present = existsSync(resolve(base, local.songData)) && existsSync(resolve(base, local.logData));
+  return { songData: local.songData, logData: local.logData, present };
+}

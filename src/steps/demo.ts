@@ -1,0 +1,51 @@
+/**
+ * `demo`: zero setup, no AWS. Generated data → tables → load → checks → analytics on the
+ * embedded warehouse ([WAREHOUSE] EMBEDDED_DIR), which it rebuilds. The generated files are
+ * kept under .sparkify/demo-data and reused when the sizes match.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import type { Context } from '../context.js';
+import { runAnalytics } from './analytics.js';
+import { runCheck } from './check.js';
+import { runGenerate } from './generate.js';
+import { runLoad } from './load.js';
+import { runTablesCreate } from './tables.js';
+
+export interface DemoOptions {
+  songs?: number | undefined;
+  events?: number | undefined;
+}
+
+export const DEMO_DEFAULTS = { songs: 1_000, events: 10_000, seed: 42 } as const;
+
+export async function runDemo(ctx: Context, options: DemoOptions = {}): Promise<boolean> {
+  const wanted = { songs: options.songs ?? DEMO_DEFAULTS.songs, events: options.events ?? DEMO_DEFAULTS.events, seed: DEMO_DEFAULTS.seed };
+  const base = dirname(ctx.config.path);
+  const dataDir = resolve(base, '.sparkify', 'demo-data');
+  const shown = relative(ctx.cwd, dataDir) || '.';
+  ctx.ui.heading('Sparkify demo on the embedded warehouse (no AWS needed)');
+
+  const marker = join(dataDir, 'dataset.json');
+  const have = existsSync(marker) ? await readFile(marker, 'utf8').catch(() => '') : '';
+  if (have !== JSON.stringify(wanted)) {
+    await rm(dataDir, { recursive: true, force: true });
+    await mkdir(dataDir, { recursive: true });
+    const generated = await runGenerate(ctx, { out: shown, ...wanted });
+    if (!generated.ok) return false;
+    // Written last: a half-generated folder is regenerated next time.
+    await writeFile(marker, JSON.stringify(wanted));
+  } else {
+    ctx.ui.note(`Reusing the generated data in ${shown}`);
+  }
+
+  const tables = await runTablesCreate(ctx, { confirmDrop: false });
+  if (!tables.ok) return false;
+  const loaded = await runLoad(ctx, { folders: { songData: join(dataDir, 'song_data'), logData: join(dataDir, 'log_data') } });
+  if (!loaded.ok) return false;
+  const checked = await runCheck(ctx);
+  const analytics = await runAnalytics(ctx, { all: true, format: 'table' });
+  ctx.ui.note('Next: `sparkify-dwh` for the menu, `sparkify-dwh sql "SELECT …"` to explore, or `sparkify-dwh setup` for your own data.');
+  return checked.ok && analytics.ok;
+}

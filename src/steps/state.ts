@@ -1,0 +1,54 @@
+/**
+ * What the warehouse holds right now: which of our tables exist and how many rows each has.
+ * The menu's live status and the steps' preconditions both read it from here.
+ */
+import type { Context } from '../context.js';
+import { existingTablesSql, rowCountsSql } from '../sql/status.js';
+import { ALL_TABLES, STAR_TABLES, STAGING_TABLES } from '../sql/tables.js';
+import { UserError } from '../errors.js';
+
+export interface WarehouseState {
+  tables: Set<string>;
+  /** Row counts of the tables that exist. */
+  rows: Map<string, number>;
+}
+
+export async function readWarehouseState(ctx: Context): Promise<WarehouseState> {
+  const warehouse = await ctx.warehouse();
+  const existing = await warehouse.query<{ table_name: string }>(existingTablesSql());
+  const tables = new Set(existing.rows.map((row) => row.table_name));
+  const rows = new Map<string, number>();
+  const present = ALL_TABLES.filter((table) => tables.has(table));
+  if (present.length > 0) {
+    const counts = await warehouse.query<{ table_name: string; row_count: number | string }>(rowCountsSql(present));
+    for (const row of counts.rows) rows.set(row.table_name, Number(row.row_count));
+  }
+  return { tables, rows };
+}
+
+export function allTablesExist(state: WarehouseState): boolean {
+  return ALL_TABLES.every((table) => state.tables.has(table));
+}
+
+export function isLoaded(state: WarehouseState): boolean {
+  return allTablesExist(state) && STAR_TABLES.every((table) => (state.rows.get(table) ?? 0) > 0);
+}
+
+/** Fail with the next action when the tables a step needs are not there yet. */
+export function requireTables(state: WarehouseState, which: 'all' | 'star' = 'all'): void {
+  const needed = which === 'all' ? [...STAGING_TABLES, ...STAR_TABLES] : [...STAR_TABLES];
+  const missing = needed.filter((table) => !state.tables.has(table));
+  if (missing.length > 0) {
+    throw new UserError(`the warehouse has no ${missing.join(', ')} table${missing.length > 1 ? 's' : ''}`, {
+      hint: 'run `sparkify-dwh tables create` first',
+    });
+  }
+}
+
+export function requireLoaded(state: WarehouseState): void {
+  requireTables(state, 'star');
+  const empty = STAR_TABLES.filter((table) => (state.rows.get(table) ?? 0) === 0);
+  if (empty.length === STAR_TABLES.length) {
+    throw new UserError('the star schema is empty', { hint: 'run `sparkify-dwh load` first' });
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * A real Context for step tests: a real dwh.cfg in a temp folder, real warehouses, scripted
+ * prompts (or the unattended ones of --yes) and a UI that records what a step showed.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import type { AppContext } from '../../src/app.js';
+import type { AwsClients } from '../../src/aws/clients.js';
+import { openConfig } from '../../src/config/store.js';
+import type { Target } from '../../src/config/types.js';
+import type { Clock } from '../../src/context.js';
+import { systemClock } from '../../src/context.js';
+import { InterruptedError } from '../../src/errors.js';
+import { createUnattendedPrompts } from '../../src/ui/prompts.js';
+import type { Prompts } from '../../src/ui/types.js';
+import { openWarehouse } from '../../src/warehouse/open.js';
+import type { Warehouse } from '../../src/warehouse/types.js';
+import { recordingUi, scriptedPrompts } from './ui.js';
+
+export interface TestContextOptions {
+  dir?: string;
+  /** dwh.cfg text; no file when undefined. */
+  config?: string;
+  answers?: unknown[];
+  yes?: boolean;
+  target?: Target;
+  clock?: Clock;
+  aws?: AwsClients;
+  /** Use this warehouse instead of opening one from the config (e.g. in-memory PGlite). */
+  warehouse?: Warehouse;
+}
+
+export type RecordingUi = ReturnType<typeof recordingUi>;
+export type ScriptedPrompts = ReturnType<typeof scriptedPrompts>;
+
+export async function makeTestContext(options: TestContextOptions = {}) {
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'sparkify-test-')));
+  const ownDir = options.dir === undefined;
+  const configPath = join(dir, 'dwh.cfg');
+  if (options.config !== undefined) await writeFile(configPath, options.config, { mode: 0o600 });
+  const config = await openConfig(configPath, 'dwh.cfg');
+  const ui = recordingUi();
+  const scripted = scriptedPrompts(options.answers ?? []);
+  const prompts: Prompts = options.yes ? createUnattendedPrompts() : scripted;
+  let controller = new AbortController();
+  let warehouse: Promise<Warehouse> | undefined = options.warehouse ? Promise.resolve(options.warehouse) : undefined;
+  const target = (): Target => options.target ?? config.values().warehouse.target;
+  const ctx: AppContext = {
+    cwd: dir,
+    options: { yes: Boolean(options.yes), color: false, target: options.target },
+    config,
+    prompts,
+    ui,
+    clock: options.clock ?? systemClock,
+    get signal() {
+      return controller.signal;
+    },
+    abort: () => controller.abort(new InterruptedError()),
+    resetInterrupt: () => {
+      if (controller.signal.aborted) controller = new AbortController();
+    },
+    target,
+    warehouse: () => {
+      warehouse ??= openWarehouse(target(), config.values(), config.displayPath);
+      return warehouse;
+    },
+    aws: async () => {
+      if (!options.aws) throw new Error('this test gave the context no AWS clients');
+      return options.aws;
+    },
+    close: async () => {
+      if (warehouse && !options.warehouse) await (await warehouse).close();
+      warehouse = undefined;
+    },
+  };
+  return {
+    ctx,
+    ui,
+    prompts: scripted,
+    configPath,
+    dir,
+    /** Path relative to the temp folder. */
+    path: (...parts: string[]) => resolve(dirname(configPath), ...parts),
+    cleanup: async () => {
+      await ctx.close();
+      if (options.warehouse) await options.warehouse.close();
+      if (ownDir) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
