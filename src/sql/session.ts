@@ -1,0 +1,35 @@
+/**
+ * The few statements the warehouse layer itself sends: transaction control, bulk COPY and the
+ * server version probe. Everything else the steps run is rendered by the other modules of src/sql.
+ */
+import { quoteIdent } from './identifiers.js';
+
+export const BEGIN_SQL = 'BEGIN';
+/** A read-only transaction: the database itself refuses writes (SQLSTATE 25006). */
+export const BEGIN_READ_ONLY_SQL = 'BEGIN READ ONLY';
+export const COMMIT_SQL = 'COMMIT';
+export const ROLLBACK_SQL = 'ROLLBACK';
+export const SERVER_VERSION_SQL = 'SELECT version() AS version';
+
+/**
+ * A table name for COPY: each dot-separated part quoted, so `staging_events` and
+ * `public.staging_events` both work and no name can break out of the statement.
+ */
+export function copyTableName(table: string): string {
+  return table.split('.').map(quoteIdent).join('.');
+}
+
+function columnList(columns: readonly string[]): string {
+  if (columns.length === 0) throw new Error('COPY needs at least one column');
+  return columns.map(quoteIdent).join(', ');
+}
+
+/** COPY from the client connection (node-postgres + pg-copy-streams), text format. */
+export function copyFromStdinSql(table: string, columns: readonly string[]): string {
+  return `COPY ${copyTableName(table)} (${columnList(columns)}) FROM STDIN`;
+}
+
+/** COPY from the Blob PGlite exposes as the virtual file /dev/blob (query option `blob`). */
+export function copyFromBlobSql(table: string, columns: readonly string[]): string {
+  return `COPY ${copyTableName(table)} (${columnList(columns)}) FROM '/dev/blob'`;
+}
