@@ -1,0 +1,147 @@
+/**
+ * The node-postgres engine shared by the postgres and redshift targets: one Client, our result
+ * parsers, COPY … FROM STDIN through pg-copy-streams. What differs between the two targets (TLS,
+ * whether COPY-in exists, how to explain a failed connection) comes in as parameters.
+ */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { UserError } from '../errors.js';
+import type { Target } from '../config/types.js';
+import { SERVER_VERSION_SQL, copyFromStdinSql } from '../sql/session.js';
+import { oneLine, withoutSecret } from './errors.js';
+import { RESULT_PARSERS, normalizeParams } from './result-types.js';
+import { SessionWarehouse, type EngineResult, type EngineSession } from './session.js';
+import type { Dialect, Warehouse } from './types.js';
+
+/** Where a connection goes, for messages (never the password). */
+export interface PgEndpoint {
+  host: string;
+  port: number;
+  user: string;
+  database: string;
+}
+
+/** Makes the pg Client; tests pass a fake to inspect the configuration (TLS) without a server. */
+export type PgClientFactory = (config: pg.ClientConfig) => pg.Client;
+
+export const defaultPgClientFactory: PgClientFactory = (config) => new pg.Client(config);
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+export const APPLICATION_NAME = 'sparkify-dwh';
+
+export interface PgSessionOptions {
+  target: Target;
+  dialect: Dialect;
+  description: string;
+  endpoint: PgEndpoint;
+  /** Connection settings except the ones every session shares (types, application_name, timeout). */
+  clientConfig: pg.ClientConfig;
+  /** For masking it in any message, however it got there. */
+  password: string | undefined;
+  connectTimeoutMillis: number;
+  /** The one-line UserError for a failed connection attempt. */
+  diagnoseConnectFailure: (error: unknown) => UserError;
+  /** The UserError copyIn throws on a target without COPY FROM STDIN; undefined when it has it. */
+  copyInRefusal: (() => UserError) | undefined;
+  /** Checks the text of `SELECT version()` after connecting (throws a UserError to refuse the server). */
+  checkServerVersion: ((versionText: string) => void) | undefined;
+  /** The message prefix when an open connection breaks ("lost the connection to …"). */
+  connectionLostMessage: string;
+  clientFactory: PgClientFactory | undefined;
+}
+
+/** Our parsers first, node-postgres's own for every other type. */
+const warehouseTypes: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: string) =>
+    RESULT_PARSERS[oid] ??
+    // pg-types declares overloads per format; the runtime function takes both arguments.
+    (pg.types.getTypeParser as (oid: number, format?: string) => unknown)(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/** Errors node-postgres raises when the socket of an open session is gone. */
+const CONNECTION_GONE = /Connection terminated|Client was closed|not queryable|ECONNRESET|EPIPE|socket hang up/i;
+
+class PgEngineSession implements EngineSession {
+  /** An error emitted while idle (server restart, network drop); reported with the next failure. */
+  private idleError: Error | undefined;
+
+  constructor(
+    private readonly client: pg.Client,
+    private readonly options: PgSessionOptions,
+  ) {
+    // Without a listener an idle-time error would crash the process.
+    client.on('error', (error: Error) => {
+      this.idleError = error;
+    });
+  }
+
+  async run(sql: string, params?: readonly unknown[]): Promise<EngineResult> {
+    // queryMode 'extended' (not in @types/pg) makes every statement a single prepared one, as
+    // on PGlite, so a second statement in the same text is refused on both engines.
+    const config: pg.QueryConfig & { queryMode: 'extended' } = { text: sql, values: normalizeParams(params), queryMode: 'extended' };
+    const result = await this.client.query(config);
+    return {
+      rows: result.rows as Record<string, unknown>[],
+      fields: result.fields.map((field) => field.name),
+      rowCount: result.rowCount ?? 0,
+      command: result.command,
+    };
+  }
+
+  async copyIn(table: string, columns: readonly string[], lines: AsyncIterable<string>): Promise<number> {
+    const refusal = this.options.copyInRefusal;
+    if (refusal !== undefined) throw refusal();
+    const copyStream = this.client.query(copyFrom(copyFromStdinSql(table, columns)));
+    // pipeline waits for each write to drain, so at most a few chunks are ever in memory.
+    await pipeline(Readable.from(lines), copyStream);
+    return copyStream.rowCount;
+  }
+
+  async close(): Promise<void> {
+    await this.client.end().catch(() => undefined);
+  }
+
+  describeFailure(error: unknown): UserError | undefined {
+    const message = error instanceof Error ? error.message : String(error);
+    if (!CONNECTION_GONE.test(message) && this.idleError === undefined) return undefined;
+    const reason = oneLine(this.idleError?.message ?? message);
+    return new UserError(withoutSecret(`${this.options.connectionLostMessage}: ${reason}`, this.options.password), { cause: error });
+  }
+}
+
+/** Connect one Client, check the server, and wrap it as a Warehouse. */
+export async function openPgSession(options: PgSessionOptions): Promise<Warehouse> {
+  const factory = options.clientFactory ?? defaultPgClientFactory;
+  const client = factory({
+    ...options.clientConfig,
+    application_name: APPLICATION_NAME,
+    connectionTimeoutMillis: options.connectTimeoutMillis,
+    types: warehouseTypes,
+  });
+  // A connect failure may also be emitted as an 'error' event; swallow it here, it is rejected below.
+  const ignoreConnectError = (): void => undefined;
+  client.on('error', ignoreConnectError);
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw options.diagnoseConnectFailure(error);
+  } finally {
+    client.off('error', ignoreConnectError);
+  }
+  const engine = new PgEngineSession(client, options);
+  const warehouse = new SessionWarehouse(engine, { target: options.target, dialect: options.dialect, description: options.description });
+  if (options.checkServerVersion !== undefined) {
+    try {
+      const { rows } = await warehouse.query<{ version: string }>(SERVER_VERSION_SQL);
+      options.checkServerVersion(String(rows[0]?.version ?? ''));
+    } catch (error) {
+      await warehouse.close();
+      throw error;
+    }
+  }
+  return warehouse;
+}

@@ -1,0 +1,92 @@
+/**
+ * The `redshift` target: the cluster's leader node, reached by node-postgres over verified TLS
+ * (Node's CA store carries the Amazon roots Redshift certificates chain to). Redshift loads
+ * data from S3 with its own COPY statement, so rows cannot be streamed in from here.
+ */
+import { UserError } from '../errors.js';
+import { classifyConnectFailure, oneLine, withoutSecret } from './errors.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, openPgSession, type PgClientFactory, type PgEndpoint } from './pg-session.js';
+import type { Warehouse } from './types.js';
+
+export interface RedshiftConnection {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password: string;
+}
+
+export interface OpenRedshiftOptions {
+  connectTimeoutMillis?: number;
+  /** For tests: make the pg Client (and so see the TLS settings it is given). */
+  clientFactory?: PgClientFactory;
+}
+
+export function describeRedshift(endpoint: PgEndpoint): string {
+  return `redshift://${encodeURIComponent(endpoint.user)}@${endpoint.host}:${endpoint.port}/${encodeURIComponent(endpoint.database)}`;
+}
+
+/** One line for a failed connection attempt to a cluster. */
+export function diagnoseRedshiftConnectFailure(error: unknown, endpoint: PgEndpoint, password: string, timeoutMillis: number): UserError {
+  const at = `${endpoint.host}:${endpoint.port}`;
+  const serverMessage = oneLine(error instanceof Error ? error.message : String(error));
+  let message: string;
+  switch (classifyConnectFailure(error)) {
+    case 'timeout':
+    case 'refused':
+    case 'unreachable':
+      // A cluster that is not publicly accessible, or whose security group leaves the caller
+      // out, drops the packets: the attempt runs into the timeout rather than being refused.
+      message = `cannot reach the cluster at ${at} within ${Math.round(timeoutMillis / 1000)} s: the cluster may not be publicly accessible or its security group does not allow your IP (run \`sparkify-dwh cluster status\`)`;
+      break;
+    case 'unresolved':
+      message = `the endpoint ${endpoint.host} does not resolve: check [CLUSTER] HOST (run \`sparkify-dwh cluster status\` to see the cluster's endpoint)`;
+      break;
+    case 'authentication':
+      message = `the cluster at ${at} refused user "${endpoint.user}" (${serverMessage}): check [CLUSTER] DB_USER and DB_PASSWORD`;
+      break;
+    case 'no-database':
+      message = `database "${endpoint.database}" does not exist on the cluster at ${at}: check [CLUSTER] DB_NAME`;
+      break;
+    case 'tls':
+      message = `TLS verification of the cluster at ${at} failed (${serverMessage}): check that [CLUSTER] HOST is the cluster's endpoint`;
+      break;
+    default:
+      message = `cannot connect to the cluster at ${at}: ${serverMessage}`;
+  }
+  return new UserError(withoutSecret(message, password), { cause: error });
+}
+
+/** Connect to a Redshift cluster. */
+export async function openRedshift(connection: RedshiftConnection, options: OpenRedshiftOptions = {}): Promise<Warehouse> {
+  const endpoint: PgEndpoint = { host: connection.host, port: connection.port, user: connection.user, database: connection.database };
+  const description = describeRedshift(endpoint);
+  const connectTimeoutMillis = options.connectTimeoutMillis ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  return openPgSession({
+    target: 'redshift',
+    dialect: 'redshift',
+    description,
+    endpoint,
+    clientConfig: {
+      host: connection.host,
+      port: connection.port,
+      database: connection.database,
+      user: connection.user,
+      password: connection.password,
+      // Verified TLS: the password crosses the internet. servername makes SNI and the
+      // certificate check use the endpoint name.
+      ssl: { rejectUnauthorized: true, servername: connection.host },
+    },
+    password: connection.password,
+    connectTimeoutMillis,
+    diagnoseConnectFailure: (error) => diagnoseRedshiftConnectFailure(error, endpoint, connection.password, connectTimeoutMillis),
+    copyInRefusal: () =>
+      new UserError('rows cannot be streamed into Redshift: it loads data from S3 with its own COPY statement', {
+        hint: 'set [S3] LOG_DATA and SONG_DATA and run `sparkify-dwh load`',
+      }),
+    // version() on Redshift reads "PostgreSQL 8.0.2 … Redshift 1.0.x": nothing to compare.
+    checkServerVersion: undefined,
+    connectionLostMessage: `lost the connection to ${description}`,
+    clientFactory: options.clientFactory,
+  });
+}
