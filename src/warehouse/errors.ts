@@ -123,3 +123,8 @@ export function classifyConnectFailure(error: unknown): ConnectFailureKind {
 export function withoutSecret(text: string, secret: string | undefined): string {
   return secret === undefined || secret === '' ? text : text.split(secret).join('***');
 }
+
+/** `10000` → "10 s", `300` → "0.3 s". */
+export function formatSeconds(milliseconds: number): string {
+  return `${Number((milliseconds / 1000).toFixed(1))} s`;
+}

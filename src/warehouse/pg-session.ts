@@ -73,8 +73,9 @@ class PgEngineSession implements EngineSession {
     private readonly options: PgSessionOptions,
   ) {
     // Without a listener an idle-time error would crash the process.
+    // The first error is the cause (the server's FATAL); "Connection terminated" follows it.
     client.on('error', (error: Error) => {
-      this.idleError = error;
+      this.idleError ??= error;
     });
   }
 

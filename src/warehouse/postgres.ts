@@ -1,7 +1,7 @@
 /** The `postgres` target: any PostgreSQL ≥ 14, reached by node-postgres from [WAREHOUSE] POSTGRES_URL. */
 import { userInfo } from 'node:os';
 import { UserError } from '../errors.js';
-import { classifyConnectFailure, oneLine, withoutSecret } from './errors.js';
+import { classifyConnectFailure, formatSeconds, oneLine, withoutSecret } from './errors.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, openPgSession, type PgClientFactory, type PgEndpoint } from './pg-session.js';
 import type { Warehouse } from './types.js';
 
@@ -74,7 +74,7 @@ export function diagnosePostgresConnectFailure(error: unknown, endpoint: PgEndpo
       message = unreachable('host name not found');
       break;
     case 'timeout':
-      message = unreachable(`no answer within ${Math.round(timeoutMillis / 1000)} s`);
+      message = unreachable(`no answer within ${formatSeconds(timeoutMillis)}`);
       break;
     case 'unreachable':
       message = unreachable('network unreachable');

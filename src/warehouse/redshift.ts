@@ -4,7 +4,7 @@
  * data from S3 with its own COPY statement, so rows cannot be streamed in from here.
  */
 import { UserError } from '../errors.js';
-import { classifyConnectFailure, oneLine, withoutSecret } from './errors.js';
+import { classifyConnectFailure, formatSeconds, oneLine, withoutSecret } from './errors.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, openPgSession, type PgClientFactory, type PgEndpoint } from './pg-session.js';
 import type { Warehouse } from './types.js';
 
@@ -37,7 +37,7 @@ export function diagnoseRedshiftConnectFailure(error: unknown, endpoint: PgEndpo
     case 'unreachable':
       // A cluster that is not publicly accessible, or whose security group leaves the caller
       // out, drops the packets: the attempt runs into the timeout rather than being refused.
-      message = `cannot reach the cluster at ${at} within ${Math.round(timeoutMillis / 1000)} s: the cluster may not be publicly accessible or its security group does not allow your IP (run \`sparkify-dwh cluster status\`)`;
+      message = `cannot reach the cluster at ${at} within ${formatSeconds(timeoutMillis)}: the cluster may not be publicly accessible or its security group does not allow your IP (run \`sparkify-dwh cluster status\`)`;
       break;
     case 'unresolved':
       message = `the endpoint ${endpoint.host} does not resolve: check [CLUSTER] HOST (run \`sparkify-dwh cluster status\` to see the cluster's endpoint)`;

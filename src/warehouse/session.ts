@@ -8,7 +8,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { UserError } from '../errors.js';
 import type { Target } from '../config/types.js';
 import { BEGIN_READ_ONLY_SQL, BEGIN_SQL, COMMIT_SQL, ROLLBACK_SQL } from '../sql/session.js';
-import { isServerError, queryErrorFromServer } from './errors.js';
+import { isServerError, oneLine, queryErrorFromServer } from './errors.js';
 import type { Dialect, QueryResult, Transaction, Warehouse } from './types.js';
 
 /** One result as an engine reports it; `command` is the server's command tag (SELECT, COMMIT, ROLLBACK …). */
@@ -157,7 +157,13 @@ export class SessionWarehouse implements Warehouse {
 
   private mapError(error: unknown): unknown {
     if (error instanceof UserError) return error;
-    if (isServerError(error)) return queryErrorFromServer(error);
+    if (isServerError(error)) {
+      // Class 08 (connection exception) and 57P01-03 (server shutting down, backend terminated).
+      if (/^08|^57P0[123]$/.test(error.code)) {
+        return new UserError(`lost the connection to ${this.description}: ${oneLine(error.message)}`, { cause: error });
+      }
+      return queryErrorFromServer(error);
+    }
     return this.engine.describeFailure?.(error) ?? error;
   }
 

@@ -1,0 +1,261 @@
+/**
+ * The behaviour every COPY-capable warehouse must show, run against real PGlite and real
+ * PostgreSQL by embedded.test.ts and postgres.test.ts.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { UserError } from '../../src/errors.js';
+import { copyTextChunks, type CopyValue } from '../../src/warehouse/copy-format.js';
+import { WarehouseQueryError } from '../../src/warehouse/errors.js';
+import type { Warehouse } from '../../src/warehouse/types.js';
+
+/** Strings that break naive COPY writers. */
+export const NASTY_STRINGS = [
+  '',
+  'plain',
+  'tab\there',
+  'new\nline',
+  'cr\rlf\r\n',
+  'back\\slash',
+  '\\N',
+  'NULL',
+  '\\.',
+  'ends with backslash\\',
+  'ends with tab\t',
+  `quote's "double"`,
+  'Björk – «Jóga» 中文 🎵',
+  '  padded  ',
+  'Mozilla\\/5.0 (Windows NT 6.1; WOW64)',
+];
+
+export const COPY_TABLE_SQL = 'CREATE TABLE copy_target (id integer PRIMARY KEY, name text, note text, length double precision, ts bigint, flag boolean)';
+export const COPY_COLUMNS = ['id', 'name', 'note', 'length', 'ts', 'flag'] as const;
+
+export interface CopyRow {
+  id: number;
+  name: string;
+  note: string | null;
+  length: number | null;
+  ts: number;
+  flag: boolean;
+}
+
+export function nastyRow(id: number): CopyRow {
+  const count = NASTY_STRINGS.length;
+  return {
+    id,
+    name: NASTY_STRINGS[id % count]! + (id % 7 === 0 ? '' : ` #${id}`),
+    note: id % 5 === 0 ? null : NASTY_STRINGS[(id * 3) % count]!,
+    length: id % 11 === 0 ? null : id * 0.1 + 246.30812,
+    ts: 1541106106796 + id,
+    flag: id % 2 === 0,
+  };
+}
+
+export function rowValues(row: CopyRow): CopyValue[] {
+  return [row.id, row.name, row.note, row.length, row.ts, row.flag];
+}
+
+/** Rows as COPY text chunks, in batches of 1000 like the loaders produce them. */
+export async function* nastyBatches(from: number, to: number): AsyncGenerator<CopyValue[][]> {
+  for (let start = from; start < to; start += 1000) {
+    const batch: CopyValue[][] = [];
+    for (let id = start; id < Math.min(to, start + 1000); id++) batch.push(rowValues(nastyRow(id)));
+    yield batch;
+  }
+}
+
+export function nastyLines(from: number, to: number): AsyncIterable<string> {
+  return copyTextChunks(nastyBatches(from, to));
+}
+
+async function countRows(warehouse: Warehouse): Promise<number> {
+  const { rows } = await warehouse.query<{ n: number }>('SELECT count(*) AS n FROM copy_target');
+  return rows[0]!.n;
+}
+
+export function defineWarehouseConformance(engine: string, open: () => Promise<Warehouse>): void {
+  describe(`${engine}: the Warehouse contract`, () => {
+    let warehouse: Warehouse;
+
+    beforeAll(async () => {
+      warehouse = await open();
+    });
+
+    afterAll(async () => {
+      await warehouse.close();
+    });
+
+    beforeEach(async () => {
+      await warehouse.query('DROP TABLE IF EXISTS copy_target');
+      await warehouse.query(COPY_TABLE_SQL);
+    });
+
+    test('copyIn loads 50,000 rows with nasty strings and nulls, and they read back exactly', async () => {
+      const copied = await warehouse.transaction((tx) => tx.copyIn('copy_target', COPY_COLUMNS, nastyLines(0, 50_000)));
+      expect(copied).toBe(50_000);
+      const { rows, fields, rowCount } = await warehouse.query<CopyRow>('SELECT id, name, note, length, ts, flag FROM copy_target ORDER BY id');
+      expect(fields).toEqual(['id', 'name', 'note', 'length', 'ts', 'flag']);
+      expect(rowCount).toBe(50_000);
+      const expected = Array.from({ length: 50_000 }, (_, id) => nastyRow(id));
+      expect(rows).toEqual(expected);
+      // Spot checks that would catch a symmetric bug in both writing and reading.
+      expect(rows[2]!.name).toBe('tab\there #2');
+      expect(rows[0]!.note).toBeNull();
+      expect(rows[1]!.note).toBe('new\nline');
+      expect(rows[3]!.note).toBe('ends with backslash\\');
+      expect(rows[11]!.length).toBeNull();
+      expect(rows[8]!.name).toBe('\\. #8');
+    }, 120_000);
+
+    test('transaction commits what work did when it resolves', async () => {
+      const result = await warehouse.transaction(async (tx) => {
+        await tx.query('INSERT INTO copy_target (id, name, ts, flag) VALUES ($1, $2, $3, $4)', [1, 'one', 10, true]);
+        return 'done';
+      });
+      expect(result).toBe('done');
+      expect(await countRows(warehouse)).toBe(1);
+    });
+
+    test('transaction rolls back everything when work throws, and rethrows the same error', async () => {
+      const failure = new Error('work failed');
+      await expect(
+        warehouse.transaction(async (tx) => {
+          await tx.query('INSERT INTO copy_target (id, name, ts, flag) VALUES (1, $1, 1, true)', ['kept?']);
+          await tx.copyIn('copy_target', COPY_COLUMNS, nastyLines(10, 20));
+          throw failure;
+        }),
+      ).rejects.toBe(failure);
+      expect(await countRows(warehouse)).toBe(0);
+    });
+
+    test('a COPY the server rejects rolls the whole transaction back, naming the bad line', async () => {
+      async function* badLines(): AsyncGenerator<string> {
+        yield '1\tfirst\t\\N\t1.5\t1\tt\n';
+        yield '2\tsecond\t\\N\t1.5\t2\tt\n';
+        yield 'oops\tthird\t\\N\t1.5\t3\tt\n';
+      }
+      const error = await warehouse
+        .transaction(async (tx) => {
+          await tx.query('INSERT INTO copy_target (id, name, ts, flag) VALUES (100, $1, 1, true)', ['before the copy']);
+          return tx.copyIn('copy_target', COPY_COLUMNS, badLines());
+        })
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(WarehouseQueryError);
+      expect((error as WarehouseQueryError).code).toBe('22P02');
+      expect((error as Error).message).toBe('invalid input syntax for type integer: "oops" (COPY copy_target, line 3, column id: "oops") [SQLSTATE 22P02]');
+      expect(await countRows(warehouse)).toBe(0);
+    });
+
+    test('a source that fails in the middle of a COPY rolls back, and the warehouse stays usable', async () => {
+      const failure = new Error('source file unreadable');
+      async function* failingLines(): AsyncGenerator<string> {
+        yield* nastyLines(0, 3000);
+        throw failure;
+      }
+      await expect(warehouse.transaction((tx) => tx.copyIn('copy_target', COPY_COLUMNS, failingLines()))).rejects.toBe(failure);
+      expect(await countRows(warehouse)).toBe(0);
+      expect(await warehouse.transaction((tx) => tx.copyIn('copy_target', COPY_COLUMNS, nastyLines(0, 10)))).toBe(10);
+      expect(await countRows(warehouse)).toBe(10);
+    });
+
+    test('COMMIT of a transaction whose statement failed (error swallowed by work) is reported', async () => {
+      await expect(
+        warehouse.transaction(async (tx) => {
+          await tx.query('INSERT INTO copy_target (id, name, ts, flag) VALUES (1, $1, 1, true)', ['lost']);
+          await tx.query('SELECT * FROM no_such_table').catch(() => undefined);
+        }),
+      ).rejects.toThrow(`the transaction on ${warehouse.description} was rolled back because a statement in it failed`);
+      expect(await countRows(warehouse)).toBe(0);
+    });
+
+    test('readOnlyQuery refuses INSERT and CREATE with a UserError and changes nothing', async () => {
+      await warehouse.transaction((tx) => tx.copyIn('copy_target', COPY_COLUMNS, nastyLines(0, 5)));
+      const insert = await warehouse.readOnlyQuery("INSERT INTO copy_target (id, name, ts, flag) VALUES (99, 'x', 1, true)").catch((caught: unknown) => caught);
+      expect(insert).toBeInstanceOf(UserError);
+      expect((insert as Error).message).toBe('the sql command is read-only: cannot execute INSERT in a read-only transaction');
+      await expect(warehouse.readOnlyQuery('CREATE TABLE sneaky (a int)')).rejects.toThrow('the sql command is read-only: cannot execute CREATE TABLE in a read-only transaction');
+      // A second statement could end the read-only transaction; it is refused outright.
+      await expect(warehouse.readOnlyQuery('COMMIT; DROP TABLE copy_target')).rejects.toThrow('cannot insert multiple commands into a prepared statement');
+      expect(await countRows(warehouse)).toBe(5);
+      const { rows } = await warehouse.readOnlyQuery<{ n: number }>("SELECT count(*) AS n FROM pg_tables WHERE tablename = 'sneaky'");
+      expect(rows).toEqual([{ n: 0 }]);
+    });
+
+    test('readOnlyQuery answers a SELECT and leaves no transaction open', async () => {
+      await warehouse.transaction((tx) => tx.copyIn('copy_target', COPY_COLUMNS, nastyLines(0, 3)));
+      const result = await warehouse.readOnlyQuery<{ id: number; name: string }>('SELECT id, name FROM copy_target ORDER BY id');
+      expect(result).toEqual({ rows: [{ id: 0, name: '' }, { id: 1, name: 'plain #1' }, { id: 2, name: 'tab\there #2' }], fields: ['id', 'name'], rowCount: 3 });
+      // Outside a transaction again: a write right after works and is kept.
+      await warehouse.query("INSERT INTO copy_target (id, name, ts, flag) VALUES (7, 'after', 1, true)");
+      expect(await countRows(warehouse)).toBe(4);
+    });
+
+    test('a failing statement becomes a one-line UserError with the server message and SQLSTATE', async () => {
+      const error = await warehouse.query('SELECT * FROM no_such_table').catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(WarehouseQueryError);
+      expect((error as Error).message).toBe('relation "no_such_table" does not exist [SQLSTATE 42P01, at character 15]');
+      expect((error as WarehouseQueryError).code).toBe('42P01');
+      expect((error as WarehouseQueryError).position).toBe(15);
+    });
+
+    test('operations started together run one after another', async () => {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const writing = warehouse.transaction(async (tx) => {
+        await tx.query("INSERT INTO copy_target (id, name, ts, flag) VALUES (1, 'a', 1, true)");
+        await held;
+      });
+      const counting = countRows(warehouse);
+      release();
+      await writing;
+      expect(await counting).toBe(1);
+    });
+
+    test('using the warehouse itself inside transaction work is a programming error, not a hang', async () => {
+      await expect(warehouse.transaction(() => warehouse.query('SELECT 1'))).rejects.toThrow('use the Transaction passed to work instead');
+      expect(await countRows(warehouse)).toBe(0);
+    });
+
+    test('results come back in the shared shapes', async () => {
+      const { rows } = await warehouse.query(SHAPES_SQL);
+      expect(rows).toEqual([EXPECTED_SHAPES]);
+    });
+  });
+}
+
+/** One value of every kind the steps read back. */
+export const SHAPES_SQL = `SELECT 42::int AS int4,
+  (SELECT count(*) FROM (VALUES (1), (2), (3)) AS v(x)) AS count_rows,
+  9007199254740991::bigint AS int8_largest_safe,
+  9007199254740993::bigint AS int8_beyond_safe,
+  246.30812::double precision AS float8,
+  1.5::numeric AS numeric,
+  (SELECT avg(x) FROM (VALUES (1), (2)) AS v(x)) AS average,
+  123456789012345678901234567890::numeric AS numeric_huge,
+  TIMESTAMP 'epoch' + 1541106106796 * INTERVAL '1 millisecond' AS start_time,
+  TIMESTAMP '2018-11-01 00:00:00' AS midnight,
+  DATE '2018-11-30' AS day,
+  NULL::text AS nothing,
+  NULL::bigint AS no_number,
+  true AS flag,
+  'Des''ree' AS text`;
+
+export const EXPECTED_SHAPES = {
+  int4: 42,
+  count_rows: 3,
+  int8_largest_safe: 9007199254740991,
+  int8_beyond_safe: 9007199254740993n,
+  float8: 246.30812,
+  numeric: 1.5,
+  average: 1.5,
+  numeric_huge: 123456789012345678901234567890n,
+  start_time: '2018-11-01 21:01:46.796',
+  midnight: '2018-11-01 00:00:00',
+  day: '2018-11-30',
+  nothing: null,
+  no_number: null,
+  flag: true,
+  text: "Des'ree",
+};

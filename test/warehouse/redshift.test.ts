@@ -1,0 +1,152 @@
+import { EventEmitter } from 'node:events';
+import { createServer, type Server, type Socket } from 'node:net';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { UserError } from '../../src/errors.js';
+import { openRedshift, type RedshiftConnection } from '../../src/warehouse/redshift.js';
+
+const PASSWORD = 'Rs-distinctive-Passw0rd-4410';
+const CLUSTER: RedshiftConnection = {
+  host: 'sparkify.abc123xyz.us-west-2.redshift.amazonaws.com',
+  port: 5439,
+  database: 'sparkify',
+  user: 'awsuser',
+  password: PASSWORD,
+};
+
+/** A stand-in for pg.Client: records its configuration and the statements it is sent. */
+class FakeClient extends EventEmitter {
+  readonly statements: string[] = [];
+  ended = false;
+  constructor(
+    readonly config: pg.ClientConfig,
+    private readonly connectError: Error | undefined,
+  ) {
+    super();
+  }
+  async connect(): Promise<void> {
+    if (this.connectError !== undefined) throw this.connectError;
+  }
+  async query(config: { text: string }): Promise<{ rows: unknown[]; fields: { name: string }[]; rowCount: number; command: string }> {
+    this.statements.push(config.text);
+    return { rows: [], fields: [], rowCount: 0, command: config.text.split(' ')[0]! };
+  }
+  async end(): Promise<void> {
+    this.ended = true;
+  }
+}
+
+function fakeFactory(connectError?: Error): { factory: (config: pg.ClientConfig) => pg.Client; clients: FakeClient[] } {
+  const clients: FakeClient[] = [];
+  return {
+    clients,
+    factory: (config) => {
+      const client = new FakeClient(config, connectError);
+      clients.push(client);
+      // The fake implements only what the warehouse calls; pg.Client's full surface is not needed.
+      return client as unknown as pg.Client;
+    },
+  };
+}
+
+async function failureOf(connectError: Error): Promise<UserError> {
+  const { factory } = fakeFactory(connectError);
+  const error = await openRedshift(CLUSTER, { clientFactory: factory }).catch((caught: unknown) => caught);
+  expect(error).toBeInstanceOf(UserError);
+  expect((error as Error).message).not.toContain(PASSWORD);
+  return error as UserError;
+}
+
+describe('redshift warehouse', () => {
+  test('connects with verified TLS to the endpoint, and describes itself without the password', async () => {
+    const { factory, clients } = fakeFactory();
+    const warehouse = await openRedshift(CLUSTER, { clientFactory: factory });
+    expect(clients).toHaveLength(1);
+    const config = clients[0]!.config;
+    expect(config.ssl).toEqual({ rejectUnauthorized: true, servername: CLUSTER.host });
+    expect(config).toMatchObject({ host: CLUSTER.host, port: 5439, database: 'sparkify', user: 'awsuser', password: PASSWORD, application_name: 'sparkify-dwh', connectionTimeoutMillis: 10_000 });
+    expect(warehouse.target).toBe('redshift');
+    expect(warehouse.dialect).toBe('redshift');
+    expect(warehouse.description).toBe(`redshift://awsuser@${CLUSTER.host}:5439/sparkify`);
+    // No version probe: Redshift's version() says PostgreSQL 8.0.2.
+    expect(clients[0]!.statements).toEqual([]);
+    await warehouse.close();
+    expect(clients[0]!.ended).toBe(true);
+  });
+
+  test('copyIn refuses with a UserError (Redshift loads from S3) and the transaction rolls back', async () => {
+    const { factory, clients } = fakeFactory();
+    const warehouse = await openRedshift(CLUSTER, { clientFactory: factory });
+    async function* lines(): AsyncGenerator<string> {
+      yield 'a\t1\n';
+    }
+    const error = await warehouse.transaction((tx) => tx.copyIn('staging_events', ['artist'], lines())).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as Error).message).toBe('rows cannot be streamed into Redshift: it loads data from S3 with its own COPY statement');
+    expect(clients[0]!.statements).toEqual(['BEGIN', 'ROLLBACK']);
+    await warehouse.close();
+  });
+
+  test('readOnlyQuery runs inside BEGIN READ ONLY … ROLLBACK', async () => {
+    const { factory, clients } = fakeFactory();
+    const warehouse = await openRedshift(CLUSTER, { clientFactory: factory });
+    await warehouse.readOnlyQuery('SELECT 1');
+    expect(clients[0]!.statements).toEqual(['BEGIN READ ONLY', 'SELECT 1', 'ROLLBACK']);
+    await warehouse.close();
+  });
+
+  test('an endpoint that does not resolve: check [CLUSTER] HOST', async () => {
+    const error = await failureOf(Object.assign(new Error(`getaddrinfo ENOTFOUND ${CLUSTER.host}`), { code: 'ENOTFOUND' }));
+    expect(error.message).toBe(`the endpoint ${CLUSTER.host} does not resolve: check [CLUSTER] HOST (run \`sparkify-dwh cluster status\` to see the cluster's endpoint)`);
+  });
+
+  test('a refused login names the user and the keys to check', async () => {
+    const error = await failureOf(Object.assign(new Error('password authentication failed for user "awsuser"'), { code: '28000' }));
+    expect(error.message).toBe(
+      `the cluster at ${CLUSTER.host}:5439 refused user "awsuser" (password authentication failed for user "awsuser"): check [CLUSTER] DB_USER and DB_PASSWORD`,
+    );
+  });
+
+  test('a certificate that does not verify: TLS verification failed', async () => {
+    const error = await failureOf(Object.assign(new Error('unable to verify the first certificate'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }));
+    expect(error.message).toBe(
+      `TLS verification of the cluster at ${CLUSTER.host}:5439 failed (unable to verify the first certificate): check that [CLUSTER] HOST is the cluster's endpoint`,
+    );
+  });
+
+  test('a database the cluster does not have: check [CLUSTER] DB_NAME', async () => {
+    const error = await failureOf(Object.assign(new Error('database "sparkify" does not exist'), { code: '3D000' }));
+    expect(error.message).toBe(`database "sparkify" does not exist on the cluster at ${CLUSTER.host}:5439: check [CLUSTER] DB_NAME`);
+  });
+});
+
+describe('redshift connection timeout (real socket)', () => {
+  let silentServer: Server;
+  let silentPort: number;
+  const sockets = new Set<Socket>();
+
+  beforeAll(async () => {
+    // Accepts the TCP connection and never answers the TLS request, like a cluster behind a
+    // security group that drops the packets (only faster to set up).
+    silentServer = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => silentServer.listen(0, '127.0.0.1', resolve));
+    const address = silentServer.address();
+    silentPort = typeof address === 'object' && address !== null ? address.port : 0;
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => silentServer.close(() => resolve()));
+  });
+
+  test('says the cluster may not be publicly accessible or its security group does not allow your IP', async () => {
+    const error = await openRedshift({ ...CLUSTER, host: '127.0.0.1', port: silentPort }, { connectTimeoutMillis: 300 }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as Error).message).toBe(
+      `cannot reach the cluster at 127.0.0.1:${silentPort} within 0.3 s: the cluster may not be publicly accessible or its security group does not allow your IP (run \`sparkify-dwh cluster status\`)`,
+    );
+  });
+});
