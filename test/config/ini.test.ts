@@ -77,6 +77,16 @@ describe('reading values', () => {
     expect(parse(text).get('A', 'Y')).toBe('2');
   });
 
+  it('agrees with configparser on tricky layouts (values taken from Python 3 configparser)', () => {
+    const emptyThenIndented = parse('[A]\nX =\n  a\n    b\nZ: q = r\n');
+    expect([emptyThenIndented.get('A', 'X'), emptyThenIndented.get('A', 'Z')]).toEqual(['\na\nb', 'q = r']);
+    const indentedKeys = parse('[A]\n  X = 1\n  Y = 2\n[B]\nK = v\n   \n\tcont\n');
+    expect([indentedKeys.get('A', 'X'), indentedKeys.get('A', 'Y'), indentedKeys.get('B', 'K')]).toEqual(['1', '2', 'v\n\ncont']);
+    // An indented header after a key is a continuation of that key, not a section.
+    const indentedHeader = parse('[A]\nX = 1\n    [B]\nY = 2\n');
+    expect([indentedHeader.get('A', 'X'), indentedHeader.get('A', 'Y'), indentedHeader.sectionNames()]).toEqual(['1\n[B]', '2', ['A']]);
+  });
+
   it('treats indented comments as comments, not continuations', () => {
     expect(parse('[A]\nX = 1\n  # note\n').get('A', 'X')).toBe('1');
   });
