@@ -1,0 +1,153 @@
+/**
+ * The Ui that writes to the terminal: results on stdout, diagnostics (warnings, errors, spinners)
+ * on stderr, every byte through `redact`. Colour only when asked for (see `detectColor`); spinner
+ * animation only when interactive; without either the output is plain text a log can keep.
+ */
+import type { ChalkInstance } from 'chalk';
+import ora, { type Ora } from 'ora';
+import { chalkFor } from './colors.js';
+import { redact } from './redact.js';
+import { renderBarChart, renderTable } from './render.js';
+import type { BarChartOptions, Cell, Spinner, TableOptions, Ui } from './types.js';
+
+export interface TerminalUiOptions {
+  color: boolean;
+  /** Spinners animate (and rewrite their line) only when true. */
+  interactive: boolean;
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+}
+
+export const SYMBOLS = {
+  success: '✔',
+  warning: '⚠',
+  error: '✖',
+  /** Prefix of a spinner's start line when it cannot animate. */
+  pending: '-',
+} as const;
+
+/**
+ * Whether output on `stream` gets colour: never with --no-color, a non-empty NO_COLOR
+ * (https://no-color.org) or FORCE_COLOR=0/false; always with any other FORCE_COLOR; otherwise only
+ * on a TTY whose TERM is not "dumb". The explicit opt-outs win over FORCE_COLOR.
+ */
+export function detectColor(argv: readonly string[], env: NodeJS.ProcessEnv, stream: { isTTY?: boolean | undefined }): boolean {
+  if (argv.includes('--no-color')) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) {
+    if (force === '0' || force.toLowerCase() === 'false') return false;
+    return true;
+  }
+  if (!stream.isTTY) return false;
+  if (env.TERM === 'dumb') return false;
+  return true;
+}
+
+export function createTerminalUi(options: TerminalUiOptions): Ui {
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const chalk = chalkFor(options.color);
+
+  const writeLine = (stream: NodeJS.WritableStream, text: string): void => {
+    stream.write(`${redact(text)}\n`);
+  };
+  /** A symbol line; continuation lines (an error's hint, a stack) indented under the text. */
+  const symbolLine = (symbol: string, text: string, colour: (s: string) => string): string => {
+    const [first = '', ...rest] = text.split('\n');
+    return [`${colour(symbol)} ${colour(first)}`, ...rest.map((line) => `  ${line}`)].join('\n');
+  };
+
+  return {
+    color: options.color,
+    interactive: options.interactive,
+    heading(text) {
+      writeLine(stdout, `\n${chalk.bold.cyan(text)}\n${chalk.dim('─'.repeat(Math.min(text.length, 72)))}`);
+    },
+    info(text) {
+      writeLine(stdout, text);
+    },
+    success(text) {
+      writeLine(stdout, symbolLine(SYMBOLS.success, text, chalk.green));
+    },
+    warn(text) {
+      writeLine(stderr, symbolLine(SYMBOLS.warning, text, chalk.yellow));
+    },
+    error(text) {
+      writeLine(stderr, symbolLine(SYMBOLS.error, text, chalk.red));
+    },
+    note(text) {
+      writeLine(stdout, chalk.dim(text));
+    },
+    print(text) {
+      stdout.write(redact(text.endsWith('\n') ? text : `${text}\n`));
+    },
+    spinner(text) {
+      return options.interactive ? oraSpinner(text, stderr, chalk, options.color) : plainSpinner(text, (line) => writeLine(stderr, line), chalk);
+    },
+    table(rows: ReadonlyArray<Record<string, Cell>>, tableOptions: TableOptions = {}) {
+      writeLine(stdout, renderTable(rows, tableOptions, chalk));
+    },
+    barChart(bars, chartOptions: BarChartOptions = {}) {
+      writeLine(stdout, renderBarChart(bars, chartOptions, chalk));
+    },
+  };
+}
+
+/**
+ * No animation and no cursor codes: the start text once, then the final line. Updates are not
+ * printed, or a log would get one line per tick; the final line carries the result.
+ */
+function plainSpinner(start: string, writeLine: (text: string) => void, chalk: ChalkInstance): Spinner {
+  let current = start;
+  let finished = false;
+  writeLine(`${SYMBOLS.pending} ${start}`);
+  const finish = (symbol: string, colour: (s: string) => string, text: string | undefined): void => {
+    if (finished) return;
+    finished = true;
+    writeLine(`${colour(symbol)} ${text ?? current}`);
+  };
+  return {
+    update(text) {
+      if (!finished) current = text;
+    },
+    succeed: (text) => finish(SYMBOLS.success, chalk.green, text),
+    fail: (text) => finish(SYMBOLS.error, chalk.red, text),
+    warn: (text) => finish(SYMBOLS.warning, chalk.yellow, text),
+    stop() {
+      finished = true;
+    },
+  };
+}
+
+function oraSpinner(start: string, stream: NodeJS.WritableStream, chalk: ChalkInstance, color: boolean): Spinner {
+  const spinner: Ora = ora({
+    text: redact(start),
+    stream,
+    // The caller decided the terminal is interactive; ora's own check would look at process.stderr.
+    isEnabled: true,
+    color: color ? 'cyan' : false,
+    // Raw-mode stdin would swallow Ctrl-C as a SIGINT, which the app relies on to stop a step safely.
+    discardStdin: false,
+  }).start();
+  let finished = false;
+  // ora's own success/fail symbols are coloured by its chalk, which knows nothing of --no-color.
+  const finish = (symbol: string, colour: (s: string) => string, text: string | undefined): void => {
+    if (finished) return;
+    finished = true;
+    spinner.stopAndPersist({ symbol: colour(symbol), text: redact(text ?? spinner.text) });
+  };
+  return {
+    update(text) {
+      if (!finished) spinner.text = redact(text);
+    },
+    succeed: (text) => finish(SYMBOLS.success, chalk.green, text),
+    fail: (text) => finish(SYMBOLS.error, chalk.red, text),
+    warn: (text) => finish(SYMBOLS.warning, chalk.yellow, text),
+    stop() {
+      if (finished) return;
+      finished = true;
+      spinner.stop();
+    },
+  };
+}
