@@ -107,7 +107,8 @@ class PgEngineSession implements EngineSession {
 
   describeFailure(error: unknown): UserError | undefined {
     const message = error instanceof Error ? error.message : String(error);
-    if (!CONNECTION_GONE.test(message) && this.idleError === undefined) return undefined;
+    // Anything else (an error thrown by the row source, an interrupt) passes through unchanged.
+    if (!CONNECTION_GONE.test(message)) return undefined;
     const reason = oneLine(this.idleError?.message ?? message);
     return new UserError(withoutSecret(`${this.options.connectionLostMessage}: ${reason}`, this.options.password), { cause: error });
   }
