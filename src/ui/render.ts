@@ -12,6 +12,7 @@
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import { formatCount, formatNumber } from './format.js';
+import { redact } from './redact.js';
 import type { Align, BarChartOptions, Cell, TableColumn, TableOptions } from './types.js';
 
 export const NULL_TEXT = '∅';
@@ -85,20 +86,21 @@ function truncate(text: string, max: number): string {
 
 /** The table as the terminal shows it (no trailing newline). */
 export function renderTable(rows: ReadonlyArray<Record<string, Cell>>, options: TableOptions, chalk: ChalkInstance): string {
-  const title = options.title ? `${chalk.bold(options.title)}\n` : '';
+  // Redact before cutting and colouring, so neither can split a secret into unrecognisable halves.
+  const title = options.title ? `${chalk.bold(redact(options.title))}\n` : '';
   const columns = resolveColumns(rows, options);
   if (rows.length === 0 || columns.length === 0) return `${title}${chalk.dim('(no rows)')}`;
   const table = new Table({
-    head: columns.map((column) => chalk.bold(column.header)),
+    head: columns.map((column) => chalk.bold(redact(column.header))),
     colAligns: columns.map((column) => column.align),
     // cli-table3 colours heads and borders itself unless told not to: colour is ours to decide.
-    style: { head: [], border: [] },
+    style: { head: [], border: [], compact: true },
   });
   for (const row of rows) {
     table.push(
       columns.map((column) => {
         const text = cellText(row[column.key], column.key);
-        return text === null ? chalk.dim(NULL_TEXT) : truncate(text, MAX_CELL_WIDTH);
+        return text === null ? chalk.dim(NULL_TEXT) : truncate(redact(text), MAX_CELL_WIDTH);
       }),
     );
   }
@@ -134,14 +136,15 @@ export function barLines(bars: ReadonlyArray<{ label: string; value: number }>, 
   const width = Math.max(1, Math.floor(options.width ?? DEFAULT_BAR_WIDTH));
   const max = bars.reduce((biggest, item) => (item.value > biggest ? item.value : biggest), 0);
   const format = options.format ?? defaultBarValueFormat;
-  return bars.map((item) => ({ label: truncate(item.label, MAX_LABEL_WIDTH), bar: bar(item.value, max, width), value: format(item.value) }));
+  return bars.map((item) => ({ label: truncate(redact(item.label), MAX_LABEL_WIDTH), bar: bar(item.value, max, width), value: format(item.value) }));
 }
 
 /** `label  ████▌ value` lines, labels padded to one column (no trailing newline). */
 export function renderBarChart(bars: ReadonlyArray<{ label: string; value: number }>, options: BarChartOptions, chalk: ChalkInstance): string {
-  if (bars.length === 0) return options.title ? `${chalk.bold(options.title)}\n${chalk.dim('(no data)')}` : chalk.dim('(no data)');
+  const title = options.title ? [chalk.bold(redact(options.title))] : [];
+  if (bars.length === 0) return [...title, chalk.dim('(no data)')].join('\n');
   const lines = barLines(bars, options);
   const labelWidth = Math.max(...lines.map((line) => line.label.length));
   const body = lines.map((line) => `${line.label.padEnd(labelWidth)}  ${line.bar === '' ? '' : `${chalk.cyan(line.bar)} `}${line.value}`);
-  return [...(options.title ? [chalk.bold(options.title)] : []), ...body].join('\n');
+  return [...title, ...body].join('\n');
 }

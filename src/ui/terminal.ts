@@ -54,7 +54,8 @@ export function createTerminalUi(options: TerminalUiOptions): Ui {
   };
   /** A symbol line; continuation lines (an error's hint, a stack) indented under the text. */
   const symbolLine = (symbol: string, text: string, colour: (s: string) => string): string => {
-    const [first = '', ...rest] = text.split('\n');
+    // Redacted before colouring: an escape code inside a secret would hide it from `redact`.
+    const [first = '', ...rest] = redact(text).split('\n');
     return [`${colour(symbol)} ${colour(first)}`, ...rest.map((line) => `  ${line}`)].join('\n');
   };
 
@@ -62,7 +63,8 @@ export function createTerminalUi(options: TerminalUiOptions): Ui {
     color: options.color,
     interactive: options.interactive,
     heading(text) {
-      writeLine(stdout, `\n${chalk.bold.cyan(text)}\n${chalk.dim('─'.repeat(Math.min(text.length, 72)))}`);
+      const safe = redact(text);
+      writeLine(stdout, `\n${chalk.bold.cyan(safe)}\n${chalk.dim('─'.repeat(Math.min(safe.length, 72)))}`);
     },
     info(text) {
       writeLine(stdout, text);
@@ -77,7 +79,7 @@ export function createTerminalUi(options: TerminalUiOptions): Ui {
       writeLine(stderr, symbolLine(SYMBOLS.error, text, chalk.red));
     },
     note(text) {
-      writeLine(stdout, chalk.dim(text));
+      writeLine(stdout, chalk.dim(redact(text)));
     },
     print(text) {
       stdout.write(redact(text.endsWith('\n') ? text : `${text}\n`));

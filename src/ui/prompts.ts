@@ -1,0 +1,195 @@
+/**
+ * The Prompts a command runs with:
+ * - `createInquirerPrompts`: a person at a terminal (@inquirer/prompts, imported on the first
+ *   question so commands that never ask start fast);
+ * - `createUnattendedPrompts`: --yes, every answer from dwh.cfg and the defaults;
+ * - `createNoTerminalPrompts`: no terminal and no --yes, so nobody can answer: a clear failure.
+ */
+import { InterruptedError, UserError } from '../errors.js';
+import type { Choice, ConfirmPrompt, InputPrompt, PasswordPrompt, Prompts, SelectPrompt } from './types.js';
+
+/** "Cluster identifier?" → "Cluster identifier": the subject of a sentence about the prompt. */
+export function promptSubject(message: string): string {
+  return message.trim().replace(/[\s?:]+$/, '');
+}
+
+/** The choice whose value is `value` (the same object, or equal JSON for plain data). */
+export function findChoice<T>(choices: ReadonlyArray<Choice<T>>, value: T): Choice<T> | undefined {
+  const same = choices.find((choice) => Object.is(choice.value, value));
+  if (same || typeof value !== 'object' || value === null) return same;
+  const json = safeJson(value);
+  return json === undefined ? undefined : choices.find((choice) => safeJson(choice.value) === json);
+}
+
+function safeJson(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// --yes
+
+const NO_HINT = 'run without --yes to answer it';
+
+/**
+ * Under --yes: confirm is yes; select, input and password take their default, checked as a person's
+ * answer would be; a prompt with no default is a UserError naming what supplies the value.
+ */
+export function createUnattendedPrompts(): Prompts {
+  const missing = (prompt: { message: string; unattended?: string }): UserError =>
+    new UserError(`${promptSubject(prompt.message)} is required under --yes: ${prompt.unattended ?? NO_HINT}`);
+  const invalid = (prompt: { message: string; unattended?: string }, shown: string, problem: string): UserError =>
+    new UserError(`${promptSubject(prompt.message)} under --yes: ${shown} is not valid: ${problem}`, prompt.unattended ? { hint: prompt.unattended } : {});
+
+  return {
+    unattended: true,
+    async select<T>(prompt: SelectPrompt<T>): Promise<T> {
+      if (prompt.default === undefined) throw missing(prompt);
+      const choice = findChoice(prompt.choices, prompt.default);
+      if (!choice) throw invalid(prompt, `"${String(prompt.default)}"`, `it is not one of ${prompt.choices.map((c) => c.name).join(', ')}`);
+      if (choice.disabled) throw invalid(prompt, `"${choice.name}"`, typeof choice.disabled === 'string' ? choice.disabled : 'that choice is not available');
+      return choice.value;
+    },
+    async input(prompt: InputPrompt): Promise<string> {
+      if (prompt.default === undefined) throw missing(prompt);
+      const verdict = prompt.validate?.(prompt.default) ?? true;
+      if (verdict !== true) throw invalid(prompt, `"${prompt.default}"`, verdict);
+      return prompt.default;
+    },
+    async password(prompt: PasswordPrompt): Promise<string> {
+      // An empty password is never a value someone chose; it is one nobody set.
+      if (prompt.default === undefined || prompt.default === '') throw missing(prompt);
+      const verdict = prompt.validate?.(prompt.default) ?? true;
+      // Never echo the value: it is a secret.
+      if (verdict !== true) throw invalid(prompt, 'the value given', verdict);
+      return prompt.default;
+    },
+    async confirm(): Promise<boolean> {
+      return true;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// no terminal, no --yes
+
+/** Without a terminal nobody can answer; say how to run it instead of hanging or guessing. */
+export function createNoTerminalPrompts(): Prompts {
+  const fail = (prompt: { message: string; unattended?: string }): never => {
+    const source = prompt.unattended ? ` (${prompt.unattended})` : '';
+    throw new UserError(`${promptSubject(prompt.message)}: needs an answer, but there is no terminal to ask in`, {
+      hint: `run it in a terminal, or pass --yes to take the answers from dwh.cfg and the defaults${source}`,
+    });
+  };
+  return {
+    unattended: false,
+    select: async (prompt) => fail(prompt),
+    input: async (prompt) => fail(prompt),
+    password: async (prompt) => fail(prompt),
+    confirm: async (prompt) => fail(prompt),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// a person at a terminal
+
+type InquirerModule = typeof import('@inquirer/prompts');
+
+export interface InquirerPromptsOptions {
+  /**
+   * Colour in the prompts. Inquirer's own colours honour NO_COLOR but not --no-color; when false
+   * every prompt is drawn with a plain theme. Default: on unless --no-color or NO_COLOR.
+   */
+  color?: boolean;
+}
+
+/** Inquirer's themes, with every style function the identity: no escape codes besides cursor movement. */
+function plainTheme(): object {
+  const plain = (text: string): string => text;
+  return {
+    prefix: { idle: '?', done: '✔' },
+    spinner: { interval: 80, frames: ['-', '\\', '|', '/'] },
+    style: {
+      answer: plain,
+      message: plain,
+      error: (text: string) => `> ${text}`,
+      defaultAnswer: (text: string) => `(${text})`,
+      help: plain,
+      highlight: plain,
+      key: (text: string) => `<${text}>`,
+      disabled: (text: string) => `- ${text}`,
+      description: plain,
+      keysHelpTip: (keys: Array<[string, string]>) => keys.map(([key, action]) => `${key} ${action}`).join(' • '),
+    },
+  };
+}
+
+export function createInquirerPrompts(options: InquirerPromptsOptions = {}): Prompts {
+  const color = options.color ?? !(process.argv.includes('--no-color') || Boolean(process.env.NO_COLOR));
+  // Only the keys each prompt knows are read from a theme, so one plain theme serves them all.
+  const theme = color ? {} : { theme: plainTheme() };
+  let loaded: Promise<InquirerModule> | undefined;
+  const inquirer = (): Promise<InquirerModule> => (loaded ??= import('@inquirer/prompts'));
+
+  /** Ctrl-C at a prompt: inquirer rejects with ExitPromptError; the app expects InterruptedError. */
+  const ask = async <T>(question: (module: InquirerModule) => Promise<T>): Promise<T> => {
+    const module = await inquirer();
+    try {
+      return await question(module);
+    } catch (error) {
+      if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError')) throw new InterruptedError();
+      throw error;
+    }
+  };
+
+  return {
+    unattended: false,
+    select: <T>(prompt: SelectPrompt<T>) =>
+      ask((module) =>
+        module.select<T>({
+          message: prompt.message,
+          choices: prompt.choices.map((choice) => ({
+            name: choice.name,
+            value: choice.value,
+            ...(choice.description === undefined ? {} : { description: choice.description }),
+            ...(choice.disabled === undefined ? {} : { disabled: choice.disabled }),
+          })),
+          ...(prompt.default === undefined ? {} : { default: findChoice(prompt.choices, prompt.default)?.value ?? prompt.default }),
+          pageSize: Math.min(Math.max(prompt.choices.length, 7), 15),
+          ...theme,
+        }),
+      ),
+    input: (prompt: InputPrompt) =>
+      ask((module) =>
+        module.input({
+          message: prompt.message,
+          ...(prompt.default === undefined || prompt.default === '' ? {} : { default: prompt.default }),
+          ...(prompt.validate ? { validate: prompt.validate } : {}),
+          ...theme,
+        }),
+      ),
+    password: (prompt: PasswordPrompt) =>
+      ask(async (module) => {
+        // A password already known (from dwh.cfg) is kept by pressing Enter; it is never shown.
+        const known = prompt.default !== undefined && prompt.default !== '' ? prompt.default : undefined;
+        const answer = await module.password({
+          message: known === undefined ? prompt.message : `${promptSubject(prompt.message)} (Enter keeps the current one):`,
+          mask: '*',
+          validate: (value: string) => (value === '' && known !== undefined ? true : (prompt.validate?.(value) ?? true)),
+          ...theme,
+        });
+        return answer === '' && known !== undefined ? known : answer;
+      }),
+    confirm: (prompt: ConfirmPrompt) =>
+      ask((module) =>
+        module.confirm({
+          message: prompt.message,
+          ...(prompt.default === undefined ? {} : { default: prompt.default }),
+          ...theme,
+        }),
+      ),
+  };
+}
