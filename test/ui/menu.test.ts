@@ -1,0 +1,61 @@
+import { describe, expect, test } from 'vitest';
+import { menuChoiceLabel, renderHeader, statusBadge } from '../../src/ui/menu.js';
+
+describe('statusBadge', () => {
+  test('colour off: symbol and word, no escapes', () => {
+    expect(statusBadge({ state: 'done' }, false)).toBe('✔ done');
+    expect(statusBadge({ state: 'todo' }, false)).toBe('• not yet');
+    expect(statusBadge({ state: 'stale', detail: 'dwh.cfg changed' }, false)).toBe('↻ stale');
+    expect(statusBadge({ state: 'unavailable' }, false)).toBe('– n/a');
+  });
+
+  test('colour on: coloured', () => {
+    expect(statusBadge({ state: 'done' }, true)).toBe('\u001b[32m✔ done\u001b[39m');
+  });
+});
+
+describe('menuChoiceLabel', () => {
+  test('title padded so badges line up; detail in brackets', () => {
+    expect(menuChoiceLabel('Create tables', { state: 'done', detail: '7 tables' }, false)).toBe('Create tables            ✔ done (7 tables)');
+    expect(menuChoiceLabel('Load data', { state: 'todo' }, false)).toBe('Load data                • not yet');
+  });
+
+  test('colour on keeps the same text under the escapes', () => {
+    const label = menuChoiceLabel('Load data', { state: 'stale', detail: 'x' }, true);
+    expect(label).toContain('\u001b[');
+    expect(label.replace(/\u001b\[\d+m/g, '')).toBe('Load data                ↻ stale (x)');
+  });
+});
+
+describe('renderHeader', () => {
+  test('a box around target, warehouse, config and extra lines', () => {
+    const header = renderHeader({
+      target: 'embedded',
+      description: 'PGlite in .sparkify/warehouse',
+      configPath: 'dwh.cfg',
+      lines: ['42 songplays loaded'],
+      color: false,
+    });
+    expect(header).toBe(
+      [
+        '╭─ Sparkify data warehouse ────────────────╮',
+        '│ target     embedded                      │',
+        '│ warehouse  PGlite in .sparkify/warehouse │',
+        '│ config     dwh.cfg                       │',
+        '│ 42 songplays loaded                      │',
+        '╰──────────────────────────────────────────╯',
+      ].join('\n'),
+    );
+  });
+
+  test('long text is cut so the box stays a box; colour does not change its shape', () => {
+    const long = `not reachable: ${'x'.repeat(200)}`;
+    const plain = renderHeader({ target: 'postgres', description: long, configPath: 'dwh.cfg', color: false });
+    const widths = plain.split('\n').map((line) => [...line].length);
+    expect(new Set(widths).size).toBe(1);
+    expect(plain).toContain('…');
+    const coloured = renderHeader({ target: 'postgres', description: long, configPath: 'dwh.cfg', color: true });
+    expect(coloured).toContain('\u001b[');
+    expect(coloured.replace(/\u001b\[\d+m/g, '')).toBe(plain);
+  });
+});
