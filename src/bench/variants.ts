@@ -1,0 +1,236 @@
+/**
+ * The things the benchmark times:
+ * - the project's `load` as users run it: `node dist/cli.js load --yes` in a child process,
+ *   against a fresh database (tables created beforehand with `tables create --yes`, untimed);
+ * - the physical baseline: the same staging rows from ready COPY text files, loaded with the
+ *   database's own COPY, then the very same transform SQL (src/sql/transform.ts), in one
+ *   transaction, with COPY and transform timed separately.
+ */
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { BEGIN_SQL, COMMIT_SQL, ROLLBACK_SQL, copyFromStdinSql } from '../sql/session.js';
+import { STAGING_EVENTS_COLUMNS, STAGING_SONGS_COLUMNS } from '../sql/tables.js';
+import { clearStagingSql, clearStarSql, insertStarSql } from '../sql/transform.js';
+import type { Transaction } from '../warehouse/types.js';
+import type { BenchDataset } from './dataset.js';
+import { runChild } from './process.js';
+import { STAR_COUNTS_SQL, createDatabaseSql, dropDatabaseSql } from './sql.js';
+
+export type Engine = 'postgres' | 'embedded';
+
+export interface StarCounts {
+  stagingEvents: number;
+  stagingSongs: number;
+  songplays: number;
+  users: number;
+  time: number;
+}
+
+export interface LoadRun {
+  wallMs: number;
+  peakRssBytes: number | undefined;
+  counts: StarCounts | undefined;
+}
+
+export interface BaselineRun {
+  wallMs: number;
+  copyMs: number;
+  transformMs: number;
+  /** Time per star table, in load order. */
+  transformByTable: Record<string, number>;
+  counts: StarCounts | undefined;
+}
+
+/** A fresh database (postgres) or folder (embedded) for one run, and its dwh.cfg. */
+interface Target {
+  engine: Engine;
+  dir: string;
+  configPath: string;
+  /** postgres: the database URL; embedded: undefined. */
+  url: string | undefined;
+  embeddedDir: string;
+  dispose(): Promise<void>;
+}
+
+async function adminQuery(adminUrl: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+async function makeTarget(engine: Engine, adminUrl: string | undefined, dataset: BenchDataset): Promise<Target> {
+  const dir = await mkdtemp(join(tmpdir(), `sparkify-bench-${engine}-`));
+  const embeddedDir = join(dir, 'warehouse');
+  let url: string | undefined;
+  let database: string | undefined;
+  if (engine === 'postgres') {
+    if (adminUrl === undefined) throw new Error('the postgres variants need a server URL');
+    database = `sparkify_bench_${randomBytes(5).toString('hex')}`;
+    await adminQuery(adminUrl, createDatabaseSql(database));
+    const parsed = new URL(adminUrl);
+    parsed.pathname = `/${database}`;
+    url = parsed.toString();
+  }
+  const configPath = join(dir, 'dwh.cfg');
+  const config = [
+    '[WAREHOUSE]',
+    `TARGET = ${engine}`,
+    `EMBEDDED_DIR = ${embeddedDir}`,
+    `POSTGRES_URL = ${url ?? ''}`,
+    '',
+    '[LOCAL]',
+    `SONG_DATA = ${dataset.songData}`,
+    `LOG_DATA = ${dataset.logData}`,
+    '',
+  ].join('\n');
+  await writeFile(configPath, config, { mode: 0o600 });
+  return {
+    engine,
+    dir,
+    configPath,
+    url,
+    embeddedDir,
+    async dispose() {
+      if (database !== undefined && adminUrl !== undefined) await adminQuery(adminUrl, dropDatabaseSql(database));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function cli(cliPath: string, target: Target, args: string[]) {
+  const run = await runChild(process.execPath, [cliPath, '--config', target.configPath, '--no-color', ...args], {
+    cwd: target.dir,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  if (run.exitCode !== 0) {
+    const output = `${run.stderr}\n${run.stdout}`.trim().split('\n').slice(-5).join(' | ');
+    throw new Error(`sparkify-dwh ${args.join(' ')} failed (exit ${run.exitCode ?? run.signal}): ${output}`);
+  }
+  return run;
+}
+
+async function postgresCounts(url: string): Promise<StarCounts> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<Record<string, string>>(STAR_COUNTS_SQL);
+    return toCounts(rows[0] ?? {});
+  } finally {
+    await client.end();
+  }
+}
+
+function toCounts(row: Record<string, unknown>): StarCounts {
+  return {
+    stagingEvents: Number(row.staging_events),
+    stagingSongs: Number(row.staging_songs),
+    songplays: Number(row.songplays),
+    users: Number(row.users),
+    time: Number(row.time_rows),
+  };
+}
+
+/** (a) The project's load, as a user runs it. */
+export async function runProjectLoad(options: { cliPath: string; engine: Engine; adminUrl: string | undefined; dataset: BenchDataset }): Promise<LoadRun> {
+  const target = await makeTarget(options.engine, options.adminUrl, options.dataset);
+  try {
+    await cli(options.cliPath, target, ['tables', 'create', '--yes']);
+    const load = await cli(options.cliPath, target, ['load', '--yes']);
+    const counts = target.url !== undefined ? await postgresCounts(target.url) : undefined;
+    return { wallMs: load.wallMs, peakRssBytes: load.peakRssBytes, counts };
+  } finally {
+    await target.dispose();
+  }
+}
+
+/** The same transform statements the load runs, timed one by one. */
+async function transformTimed(run: (sql: string) => Promise<unknown>): Promise<Record<string, number>> {
+  const byTable: Record<string, number> = {};
+  for (const statement of clearStarSql('postgres')) await run(statement);
+  for (const step of insertStarSql('postgres')) {
+    const started = performance.now();
+    await run(step.sql);
+    byTable[step.table] = performance.now() - started;
+  }
+  return byTable;
+}
+
+const sum = (values: Record<string, number>): number => Object.values(values).reduce((total, value) => total + value, 0);
+
+/** (b) PostgreSQL: COPY … FROM STDIN of the ready files through pg-copy-streams, then the transforms. */
+async function postgresBaseline(url: string, dataset: BenchDataset): Promise<Omit<BaselineRun, 'counts'>> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const started = performance.now();
+    await client.query(BEGIN_SQL);
+    try {
+      for (const statement of clearStagingSql('postgres')) await client.query(statement);
+      const copyStarted = performance.now();
+      await pipeline(createReadStream(dataset.songsCopyFile), client.query(copyFrom(copyFromStdinSql('staging_songs', STAGING_SONGS_COLUMNS))));
+      await pipeline(createReadStream(dataset.eventsCopyFile), client.query(copyFrom(copyFromStdinSql('staging_events', STAGING_EVENTS_COLUMNS))));
+      const copyMs = performance.now() - copyStarted;
+      const transformByTable = await transformTimed((sql) => client.query(sql));
+      await client.query(COMMIT_SQL);
+      return { wallMs: performance.now() - started, copyMs, transformMs: sum(transformByTable), transformByTable };
+    } catch (error) {
+      await client.query(ROLLBACK_SQL).catch(() => undefined);
+      throw error;
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** Read a ready COPY file as text chunks of `chunkBytes`. */
+async function* fileChunks(path: string, chunkBytes: number): AsyncGenerator<string> {
+  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: chunkBytes })) yield chunk as string;
+}
+
+/** (b) PGlite: the same ready text through PGlite's COPY (the embedded warehouse's copyIn), then the transforms. */
+async function embeddedBaseline(embeddedDir: string, dataset: BenchDataset): Promise<Omit<BaselineRun, 'counts'> & { counts: StarCounts }> {
+  const { openEmbedded } = await import('../warehouse/embedded.js');
+  const warehouse = await openEmbedded(embeddedDir);
+  try {
+    const started = performance.now();
+    let copyMs = 0;
+    let transformByTable: Record<string, number> = {};
+    await warehouse.transaction(async (tx: Transaction) => {
+      for (const statement of clearStagingSql('postgres')) await tx.query(statement);
+      const copyStarted = performance.now();
+      await tx.copyIn('staging_songs', STAGING_SONGS_COLUMNS, fileChunks(dataset.songsCopyFile, 256 * 1024));
+      await tx.copyIn('staging_events', STAGING_EVENTS_COLUMNS, fileChunks(dataset.eventsCopyFile, 256 * 1024));
+      copyMs = performance.now() - copyStarted;
+      transformByTable = await transformTimed((sql) => tx.query(sql));
+    });
+    const wallMs = performance.now() - started;
+    const { rows } = await warehouse.query(STAR_COUNTS_SQL);
+    return { wallMs, copyMs, transformMs: sum(transformByTable), transformByTable, counts: toCounts(rows[0] ?? {}) };
+  } finally {
+    await warehouse.close();
+  }
+}
+
+export async function runBaseline(options: { cliPath: string; engine: Engine; adminUrl: string | undefined; dataset: BenchDataset }): Promise<BaselineRun> {
+  const target = await makeTarget(options.engine, options.adminUrl, options.dataset);
+  try {
+    await cli(options.cliPath, target, ['tables', 'create', '--yes']);
+    if (target.url !== undefined) {
+      const timed = await postgresBaseline(target.url, options.dataset);
+      return { ...timed, counts: await postgresCounts(target.url) };
+    }
+    return await embeddedBaseline(target.embeddedDir, options.dataset);
+  } finally {
+    await target.dispose();
+  }
+}
