@@ -1,0 +1,92 @@
+/**
+ * Shared doubles for the AWS tests: SDK clients whose `send` is mocked (aws-sdk-client-mock, so no
+ * request ever leaves the process), a fake clock that makes polling instant, and a dwh.cfg text.
+ */
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { RedshiftClient } from '@aws-sdk/client-redshift';
+import { STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { readFileSync } from 'node:fs';
+import type { AwsClients } from '../../src/aws/clients.js';
+import type { Clock } from '../../src/context.js';
+
+/** Distinctive secrets: tests scan every output for them. */
+export const AWS_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzz9SECRET9';
+export const AWS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
+export const DB_PASSWORD = 'Sparkify9Pa55wordXyz';
+
+export const REGION = 'us-west-2';
+export const ACCOUNT = '123456789012';
+export const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/dwhRole`;
+export const ENDPOINT = 'dwhcluster.abc123xyz.us-west-2.redshift.amazonaws.com';
+
+export function mockAws() {
+  const redshift = mockClient(RedshiftClient);
+  const iam = mockClient(IAMClient);
+  const ec2 = mockClient(EC2Client);
+  const sts = mockClient(STSClient);
+  const credentials = { accessKeyId: AWS_KEY_ID, secretAccessKey: AWS_SECRET };
+  const clients: AwsClients = {
+    region: REGION,
+    redshift: new RedshiftClient({ region: REGION, credentials }),
+    iam: new IAMClient({ region: REGION, credentials }),
+    ec2: new EC2Client({ region: REGION, credentials }),
+    sts: new STSClient({ region: REGION, credentials }),
+  };
+  return {
+    redshift,
+    iam,
+    ec2,
+    sts,
+    clients,
+    restore: () => {
+      for (const mock of [redshift, iam, ec2, sts]) mock.restore();
+    },
+  };
+}
+
+/**
+ * Time that passes only when someone sleeps: polling loops finish at once. `onSleep` runs before
+ * each sleep (e.g. to abort after the n-th one, as Ctrl-C would).
+ */
+export function fakeClock(start = Date.UTC(2025, 0, 2, 3, 4, 5)) {
+  let now = start;
+  const sleeps: number[] = [];
+  const clock = {
+    onSleep: undefined as undefined | ((count: number) => void),
+    sleeps,
+    now: () => now,
+    async sleep(ms: number, signal?: AbortSignal) {
+      sleeps.push(ms);
+      clock.onSleep?.(sleeps.length);
+      if (signal?.aborted) {
+        const error = new Error('The wait was interrupted');
+        error.name = 'AbortError';
+        throw error;
+      }
+      now += ms;
+    },
+  } satisfies Clock & Record<string, unknown>;
+  return clock;
+}
+
+const EXAMPLE = readFileSync(new URL('../../dwh.cfg.example', import.meta.url), 'utf8');
+
+/** dwh.cfg.example for the redshift target, with a DB password set (and more `KEY = value` edits). */
+export function configText(edits: Record<string, string> = {}): string {
+  let text = EXAMPLE.replace(/^TARGET = embedded$/m, 'TARGET = redshift').replace(/^DWH_DB_PASSWORD =$/m, `DWH_DB_PASSWORD = ${DB_PASSWORD}`);
+  for (const [key, value] of Object.entries(edits)) text = setKey(text, key, value);
+  return text;
+}
+
+/** Replace the first `KEY = …` line (after `[SECTION]` when given as SECTION.KEY). */
+export function setKey(text: string, qualified: string, value: string): string {
+  const [section, key] = qualified.includes('.') ? (qualified.split('.') as [string, string]) : [undefined, qualified];
+  const start = section ? text.indexOf(`[${section}]`) : 0;
+  if (start < 0) throw new Error(`no section ${section}`);
+  const pattern = new RegExp(`^${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} =.*$`, 'm');
+  const tail = text.slice(start);
+  if (!pattern.test(tail)) throw new Error(`no key ${qualified}`);
+  return text.slice(0, start) + tail.replace(pattern, value === '' ? `${key} =` : `${key} = ${value}`);
+}
