@@ -1,0 +1,133 @@
+/**
+ * Lists the files of a source folder the way a Redshift COPY reads an S3 prefix: every regular
+ * file at any depth, hidden files and folders included (SPEC §5), in a stable order.
+ */
+import type { Dirent, Stats } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { UserError } from '../errors.js';
+
+export interface SourceFile {
+  /** Absolute (or caller-relative) path to open. */
+  path: string;
+  /** Path relative to the folder that was listed, always with `/` separators (for messages). */
+  relativePath: string;
+  /** Size in bytes when the folder was listed. */
+  size: number;
+}
+
+export interface ListOptions {
+  /** Names the setting the folder came from, e.g. `[LOCAL] SONG_DATA`. */
+  label: string;
+  /** The folder as the user wrote it, e.g. `./data/song_data`. */
+  displayDir: string;
+}
+
+/**
+ * Every regular file under `dir`, sorted by relative path (plain code-unit order, so the result
+ * does not depend on the locale). Symbolic links are followed, but a folder reached twice (a
+ * link pointing back up the tree) is read once, so a loop cannot make the walk endless.
+ */
+export async function listSourceFiles(dir: string, options: ListOptions): Promise<SourceFile[]> {
+  const where = `${options.label}: folder ${options.displayDir}`;
+  let root: Stats;
+  try {
+    root = await stat(dir);
+  } catch (error) {
+    throw folderError(where, error, 'check the setting, or write a sample data set with `sparkify-dwh generate --out <dir>`');
+  }
+  if (!root.isDirectory()) {
+    throw new UserError(`${options.label}: ${options.displayDir} is a file, not a folder`, { hint: 'point the setting at the folder that holds the data files' });
+  }
+
+  const files: SourceFile[] = [];
+  // Folders already read, by device and inode: the identity of the folder, not of the path.
+  const seen = new Set<string>([folderIdentity(root)]);
+  // Level by level, a few folders at a time: a catalog has tens of thousands of small folders,
+  // and reading them one after another would spend most of the time waiting.
+  let level: string[] = [dir];
+  while (level.length > 0) {
+    const next: string[] = [];
+    for (let start = 0; start < level.length; start += FOLDERS_AT_ONCE) {
+      const listed = await Promise.all(level.slice(start, start + FOLDERS_AT_ONCE).map((folder) => readFolder(dir, folder, options)));
+      for (const entries of listed) {
+        for (const entry of entries) {
+          if (!entry.info.isDirectory()) {
+            files.push({ path: entry.path, relativePath: toSlashes(relative(dir, entry.path)), size: entry.info.size });
+            continue;
+          }
+          const identity = folderIdentity(entry.info);
+          if (seen.has(identity)) continue;
+          seen.add(identity);
+          next.push(entry.path);
+        }
+      }
+    }
+    level = next;
+  }
+
+  if (files.length === 0) {
+    throw new UserError(`${where} is empty; write a sample data set with \`sparkify-dwh generate --out <dir>\` and point ${options.label} at its folder`);
+  }
+  files.sort((a, b) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0));
+  return files;
+}
+
+/** Folders listed concurrently. */
+const FOLDERS_AT_ONCE = 256;
+
+interface FolderEntry {
+  path: string;
+  info: Stats;
+}
+
+/** The files and folders directly in `folder` (links followed), with their stats. */
+async function readFolder(dir: string, folder: string, options: ListOptions): Promise<FolderEntry[]> {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(folder, { withFileTypes: true });
+  } catch (error) {
+    throw folderError(`${options.label}: folder ${displayPath(options.displayDir, relative(dir, folder))}`, error, 'check its permissions');
+  }
+  const found = await Promise.all(
+    entries.map(async (entry): Promise<FolderEntry | undefined> => {
+      const path = join(folder, entry.name);
+      let info: Stats;
+      try {
+        // stat (not lstat) follows links, so a linked file or folder is read like a real one.
+        info = await stat(path);
+      } catch (error) {
+        // A dangling link holds no data; an S3 prefix has no such thing, so it is not a record.
+        if (entry.isSymbolicLink() && isErrorCode(error, 'ENOENT')) return undefined;
+        throw folderError(`${options.label}: ${displayPath(options.displayDir, relative(dir, path))}`, error, 'check its permissions');
+      }
+      // Sockets, FIFOs and devices are not data files; reading a FIFO could block forever.
+      return info.isDirectory() || info.isFile() ? { path, info } : undefined;
+    }),
+  );
+  return found.filter((entry): entry is FolderEntry => entry !== undefined);
+}
+
+function folderIdentity(info: Stats): string {
+  return `${info.dev}:${info.ino}`;
+}
+
+function toSlashes(path: string): string {
+  return sep === '/' ? path : path.split(sep).join('/');
+}
+
+function displayPath(displayDir: string, relativePath: string): string {
+  if (relativePath === '') return displayDir;
+  return `${displayDir.replace(/[\\/]+$/, '')}/${toSlashes(relativePath)}`;
+}
+
+function isErrorCode(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
+}
+
+function folderError(where: string, error: unknown, hint: string): UserError {
+  if (isErrorCode(error, 'ENOENT') || isErrorCode(error, 'ENOTDIR')) return new UserError(`${where} does not exist`, { hint, cause: error });
+  if (isErrorCode(error, 'EACCES') || isErrorCode(error, 'EPERM')) return new UserError(`${where} cannot be read (permission denied)`, { hint, cause: error });
+  const reason = error instanceof Error ? error.message : String(error);
+  return new UserError(`${where} cannot be read: ${reason}`, { hint, cause: error });
+}
