@@ -74,8 +74,10 @@ function describeCredentialFailure(error: unknown, context: AwsErrorContext): st
   if (/sso/i.test(message) && /expire|refresh|token/i.test(message)) {
     return `the AWS SSO session of profile "${profile}" has expired: run \`aws sso login --profile ${profile}\` and try again`;
   }
-  if (context.profile && /profile/i.test(message)) {
-    return `AWS profile "${context.profile}" could not provide credentials (${message}): check ~/.aws/config and ~/.aws/credentials, or run \`sparkify-dwh credentials\``;
+  if (context.profile) {
+    // The chain's own "Could not load credentials from any providers" adds nothing to this line.
+    const detail = /from any providers/i.test(message) ? '' : ` (${message})`;
+    return `AWS profile "${context.profile}" could not provide credentials${detail}: check that it exists in ~/.aws/config or ~/.aws/credentials, or run \`sparkify-dwh credentials\``;
   }
   return 'no AWS credentials found: set AWS_PROFILE (or [AWS] KEY and SECRET in dwh.cfg), or run `aws configure` / `aws sso login`, then `sparkify-dwh credentials`';
 }
