@@ -81,6 +81,8 @@ export class LineSplitter {
   /** True while skipping the rest of a line that is already known to be too long. */
   private skipping = false;
   private skippedBytes = 0;
+  /** The last byte skipped, to leave a "\r" before the newline out of the count. */
+  private lastSkippedByte = -1;
   private lineNumber = 0;
 
   constructor(maxLineBytes: number = DEFAULT_MAX_LINE_BYTES) {
@@ -96,9 +98,12 @@ export class LineSplitter {
     if (this.skipping) {
       if (firstNewline === -1) {
         this.skippedBytes += chunk.length;
+        if (chunk.length > 0) this.lastSkippedByte = chunk[chunk.length - 1]!;
         return items;
       }
       this.skippedBytes += firstNewline;
+      const beforeNewline = firstNewline > 0 ? chunk[firstNewline - 1]! : this.lastSkippedByte;
+      if (beforeNewline === CARRIAGE_RETURN) this.skippedBytes -= 1;
       items.push(this.tooLong(++this.lineNumber, this.skippedBytes));
       this.skipping = false;
       this.skippedBytes = 0;
@@ -147,6 +152,7 @@ export class LineSplitter {
       this.carry = undefined;
       this.skipping = true;
       this.skippedBytes = total;
+      this.lastSkippedByte = chunk[chunk.length - 1]!;
       return;
     }
     // Copied: the stream may reuse the chunk's memory, and a small copy frees the big chunk.
