@@ -52,7 +52,9 @@ export async function listProfiles(): Promise<Array<{ name: string; sso: boolean
   const { loadSharedConfigFiles } = await import('@smithy/shared-ini-file-loader');
   // ignoreCache: the credentials step may run after the user edited the files in another window.
   const { configFile, credentialsFile } = await loadSharedConfigFiles({ ignoreCache: true });
-  const names = new Set([...Object.keys(credentialsFile), ...Object.keys(configFile)]);
+  // The loader also returns [sso-session X] and [services X] sections, as "sso-session.X": not profiles.
+  const isProfile = (name: string): boolean => !/^(sso-session|services)\./.test(name);
+  const names = new Set([...Object.keys(credentialsFile), ...Object.keys(configFile)].filter(isProfile));
   return [...names]
     .sort((a, b) => (a === 'default' ? -1 : b === 'default' ? 1 : a.localeCompare(b)))
     .map((name) => {
