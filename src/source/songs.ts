@@ -4,7 +4,7 @@
  * Redshift's `COPY … JSON 'auto'` accepts them.
  */
 import { isUtf8 } from 'node:buffer';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { DEFAULT_MAX_LINE_BYTES, formatLimit, isBlank, LineSplitter } from './lines.js';
 import { batchSizeOf, emptyStats, fileReadError, type SourceReadOptions } from './options.js';
 import type { ReadStats, SongRecord } from './types.js';
@@ -75,7 +75,9 @@ async function readBounded(file: SourceFile, maxBytes: number): Promise<FileCont
   // The listing's size decides: an oversized file is never read into memory.
   if (file.size > maxBytes) return { tooLarge: file.size };
   try {
-    return { data: await readFile(file.path) };
+    // Synchronous on purpose: a song file is a few hundred bytes, and fs/promises' readFile costs
+    // four thread-pool round trips per file (open, fstat, read, close), about 10× the sync call.
+    return { data: readFileSync(file.path) };
   } catch (error) {
     return { error };
   }
