@@ -48,7 +48,7 @@ export async function createContext(options: ContextOptions, io: AppIo, override
 
   const interactive = Boolean(io.stdin.isTTY && io.stdout.isTTY) && io.env.CI !== 'true';
   const ui = overrides.ui ?? createTerminalUi({ color: options.color, interactive: Boolean(io.stderr.isTTY), stdout: io.stdout, stderr: io.stderr });
-  const prompts = overrides.prompts ?? (await choosePrompts(options.yes, interactive));
+  const prompts = overrides.prompts ?? (await choosePrompts(options.yes, interactive, options.color));
 
   let controller = new AbortController();
   let warehouse: Promise<Warehouse> | undefined;
@@ -124,10 +124,10 @@ export function effectiveTarget(flag: Target | undefined, config: ConfigStore): 
   return flag ?? config.values().warehouse.target;
 }
 
-async function choosePrompts(yes: boolean, interactive: boolean): Promise<Prompts> {
+async function choosePrompts(yes: boolean, interactive: boolean, color: boolean): Promise<Prompts> {
   const prompts = await import('./ui/prompts.js');
   if (yes) return prompts.createUnattendedPrompts();
-  if (interactive) return prompts.createInquirerPrompts();
+  if (interactive) return prompts.createInquirerPrompts({ color });
   return prompts.createNoTerminalPrompts();
 }
 

@@ -3,7 +3,7 @@
  * leaves the tables exactly as they were and a rerun gives the same tables (never duplicates).
  * Local targets stream the files through the database's own COPY; Redshift COPYs from S3.
  */
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Context } from '../context.js';
 import { ConfigError, InterruptedError, UserError } from '../errors.js';
 import { readEvents } from '../source/events.js';
@@ -70,17 +70,18 @@ async function loadFromFolders(ctx: Context, warehouse: Warehouse, folders: Load
   const base = dirname(ctx.config.path);
   const rejected: RejectedRecord[] = [];
   let rejectedTotal = 0;
-  const onReject = (record: RejectedRecord): void => {
+  // Rejections name the file as the user knows it: under the folder named in dwh.cfg.
+  const rejectUnder = (displayDir: string) => (record: RejectedRecord): void => {
     rejectedTotal += 1;
-    if (rejected.length < REJECTS_LISTED) rejected.push(record);
+    if (rejected.length < REJECTS_LISTED) rejected.push({ ...record, file: join(displayDir, record.file) });
   };
   const songSource = {
     dir: resolve(base, local.songData),
-    options: { label: '[LOCAL] SONG_DATA', displayDir: local.songData, onReject, signal: ctx.signal },
+    options: { label: '[LOCAL] SONG_DATA', displayDir: local.songData, onReject: rejectUnder(local.songData), signal: ctx.signal },
   };
   const eventSource = {
     dir: resolve(base, local.logData),
-    options: { label: '[LOCAL] LOG_DATA', displayDir: local.logData, onReject, signal: ctx.signal },
+    options: { label: '[LOCAL] LOG_DATA', displayDir: local.logData, onReject: rejectUnder(local.logData), signal: ctx.signal },
   };
 
   const result = await warehouse.transaction(async (tx) => {

@@ -1,0 +1,107 @@
+/**
+ * End to end, as a person would: the built program in a real pseudo-terminal, driven with arrow
+ * keys and Enter through the menu, running the local pipeline until an analytics table shows.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { spawn, type IPty } from 'node-pty';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../..');
+const cli = join(root, 'dist', 'cli.js');
+const DOWN = '\u001b[B';
+const ENTER = '\r';
+
+let dir: string;
+
+beforeAll(async () => {
+  if (!existsSync(cli)) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
+  dir = await mkdtemp(join(tmpdir(), 'sparkify-e2e-'));
+  execFileSync(process.execPath, [cli, 'generate', '--out', 'data', '--songs', '60', '--events', '800', '--seed', '7'], { cwd: dir, stdio: 'ignore' });
+  await writeFile(
+    join(dir, 'dwh.cfg'),
+    ['[WAREHOUSE]', 'TARGET = embedded', 'EMBEDDED_DIR = .sparkify/warehouse', '', '[LOCAL]', 'SONG_DATA = data/song_data', 'LOG_DATA = data/log_data', ''].join('\n'),
+    { mode: 0o600 },
+  );
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** The screen as text: everything the program wrote, with escape sequences removed. */
+class Screen {
+  private raw = '';
+  private exit: Promise<number>;
+  constructor(readonly pty: IPty) {
+    pty.onData((data) => {
+      this.raw += data;
+    });
+    this.exit = new Promise((resolveExit) => pty.onExit(({ exitCode }) => resolveExit(exitCode)));
+  }
+  text(): string {
+    // eslint-disable-next-line no-control-regex
+    return this.raw.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replace(/\u001b\][^\u0007]*\u0007/g, '');
+  }
+  mark(): number {
+    return this.text().length;
+  }
+  async waitFor(pattern: RegExp, since = 0, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(this.text().slice(since))) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; screen:\n${this.text().slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  async keys(...sequence: string[]): Promise<void> {
+    for (const key of sequence) {
+      this.pty.write(key);
+      await new Promise((r) => setTimeout(r, 80));
+    }
+  }
+  exited(): Promise<number> {
+    return this.exit;
+  }
+}
+
+test('the menu runs the local pipeline with arrow keys and shows an analytics table', async () => {
+  const pty = spawn(process.execPath, [cli], {
+    name: 'xterm-256color',
+    cols: 120,
+    rows: 40,
+    cwd: dir,
+    env: { ...process.env, CI: '', NO_COLOR: '1', FORCE_COLOR: '' } as Record<string, string>,
+  });
+  const screen = new Screen(pty);
+  await screen.waitFor(/What next\?/);
+  expect(screen.text()).toMatch(/embedded/);
+
+  // Menu order: Guided setup, Create tables, Load data, Check data quality, Analytics, Run SQL, Quit.
+  let mark = screen.mark();
+  await screen.keys(DOWN, ENTER); // Create tables
+  await screen.waitFor(/Tables: created 7 tables/, mark);
+  await screen.waitFor(/What next\?/, mark);
+
+  mark = screen.mark();
+  await screen.keys(DOWN, DOWN, ENTER); // Load data
+  await screen.waitFor(/Loaded [\d,]+ songplays/, mark);
+  await screen.waitFor(/What next\?/, mark);
+
+  mark = screen.mark();
+  await screen.keys(DOWN, DOWN, DOWN, DOWN, ENTER); // Analytics
+  await screen.waitFor(/Which analytics\?/, mark);
+  mark = screen.mark();
+  await screen.keys(DOWN, DOWN, ENTER); // the second named query: top songs
+  await screen.waitFor(/What next\?/, mark);
+  const shown = screen.text().slice(mark);
+  expect(shown).toMatch(/┌─/); // a drawn table
+  expect(shown).toMatch(/title/i);
+  expect(shown).toMatch(/plays/i);
+
+  // Ctrl-C at the menu exits cleanly with status 130.
+  await screen.keys('\u0003');
+  expect(await screen.exited()).toBe(130);
+}, 180_000);
