@@ -460,8 +460,11 @@ export async function runClusterCreate(ctx: Context, options: Partial<ClusterDep
     // The caller's address may have changed since the cluster was made (another network).
     const ourGroups = (await describeSecurityGroups(clients.ec2, cluster.securityGroupIds, region)).filter((group) => isCreatedByWizard(group.tags));
     if (ourGroups.length > 0) {
-      const cidr = await chooseAllowedCidr(ctx, config, deps);
-      await allowIngressReported(ctx, clients, ourGroups[0]!.id, cluster.endpoint?.port ?? config.dwh.port ?? 5439, cidr);
+      // Never a prompt or a failure here: the cluster works for whoever it already lets in.
+      const ip = config.dwh.allowedCidr ? undefined : await deps.lookupPublicIp(ctx.signal);
+      const cidr = config.dwh.allowedCidr ?? (ip ? `${ip}/32` : undefined);
+      if (cidr) await allowIngressReported(ctx, clients, ourGroups[0]!.id, cluster.endpoint?.port ?? config.dwh.port ?? 5439, cidr);
+      else ctx.ui.note('Could not find your public IP address: the security group is left as it is.');
     }
     if (cluster.status === 'paused') {
       const resume = await ctx.prompts.confirm({ message: `Cluster ${identifier} is paused. Resume it now?`, default: true });
