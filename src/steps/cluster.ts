@@ -306,7 +306,7 @@ async function chooseAllowedCidr(ctx: Context, config: DwhConfig, deps: ClusterD
     } else {
       ctx.ui.warn('Could not find your public IP address (offline, or the lookup was blocked).');
       cidr = await ctx.prompts.input({
-        message: 'Which address may connect to the cluster? (your public IP as a.b.c.d/32)',
+        message: 'The address allowed to connect (your public IP as a.b.c.d/32)',
         validate: validateCidr,
         unattended: 'set [DWH] DWH_ALLOWED_CIDR in dwh.cfg to your public IP as a.b.c.d/32',
       });

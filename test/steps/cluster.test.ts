@@ -1,16 +1,28 @@
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
+  DeleteSecurityGroupCommand,
   DescribeSecurityGroupsCommand,
   DescribeVpcsCommand,
   EC2ServiceException,
 } from '@aws-sdk/client-ec2';
-import { CreateRoleCommand, GetRoleCommand, IAMServiceException, NoSuchEntityException, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  CreateRoleCommand,
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  GetRoleCommand,
+  IAMServiceException,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+  NoSuchEntityException,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import {
   ClusterAlreadyExistsFault,
   ClusterNotFoundFault,
   ClusterQuotaExceededFault,
   CreateClusterCommand,
+  DeleteClusterCommand,
   DescribeClustersCommand,
   DescribeEventsCommand,
   InsufficientClusterCapacityFault,
@@ -22,6 +34,7 @@ import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { ClusterDeps } from '../../src/steps/cluster.js';
 import { runClusterCreate, runClusterPause, runClusterResume, runClusterStatus } from '../../src/steps/cluster.js';
+import { runTeardown } from '../../src/steps/teardown.js';
 import { InterruptedError, UserError } from '../../src/errors.js';
 import type { RedshiftConnection } from '../../src/warehouse/redshift.js';
 import type { Warehouse } from '../../src/warehouse/types.js';
@@ -342,7 +355,7 @@ describe('cluster create', () => {
     mockFreshNetworkAndRole();
     aws.redshift.on(DescribeClustersCommand).rejects(notFound());
     await expect(runClusterCreate(t.ctx, fakeDeps(null).deps)).rejects.toThrow(
-      'is required under --yes: set [DWH] DWH_ALLOWED_CIDR in dwh.cfg to your public IP as a.b.c.d/32',
+      new UserError('The address allowed to connect (your public IP as a.b.c.d/32) is required under --yes: set [DWH] DWH_ALLOWED_CIDR in dwh.cfg to your public IP as a.b.c.d/32'),
     );
     expect(aws.iam.commandCalls(CreateRoleCommand)).toHaveLength(0);
     expect(aws.redshift.commandCalls(CreateClusterCommand)).toHaveLength(0);
@@ -439,6 +452,64 @@ describe('cluster pause, resume, status', () => {
     aws.redshift.on(DescribeClustersCommand).rejects(notFound());
     expect(await runClusterStatus(t.ctx)).toEqual({ ok: true, summary: 'no cluster dwhcluster' });
     expect(t.ui.of('info')).toEqual([`No cluster dwhcluster in ${REGION}: nothing is running or billed. Create one with \`sparkify-dwh cluster create\`.`]);
+    await t.cleanup();
+  });
+});
+
+describe('the whole lifecycle under --yes', () => {
+  test('create → pause → resume → teardown from a complete dwh.cfg: no prompts, dwh.cfg back as it was, no secret shown', async () => {
+    const start = configText({ 'DWH.DWH_ALLOWED_CIDR': '198.51.100.4/32' });
+    const clock = fakeClock();
+    const t = await makeTestContext({ config: start, yes: true, aws: aws.clients, clock });
+    mockFreshNetworkAndRole();
+    aws.redshift
+      .on(DescribeClustersCommand)
+      .rejectsOnce(notFound()) // create: none yet
+      .resolvesOnce({ Clusters: [cluster('creating')] })
+      .resolvesOnce({ Clusters: [cluster('available')] })
+      .resolvesOnce({ Clusters: [cluster('available')] }) // pause
+      .resolvesOnce({ Clusters: [cluster('pausing')] })
+      .resolvesOnce({ Clusters: [cluster('paused')] })
+      .resolvesOnce({ Clusters: [cluster('paused')] }) // resume
+      .resolvesOnce({ Clusters: [cluster('resuming')] })
+      .resolvesOnce({ Clusters: [cluster('available')] })
+      .resolvesOnce({ Clusters: [cluster('available')] }) // teardown plan
+      .resolvesOnce({ Clusters: [cluster('deleting')] })
+      .rejects(notFound());
+    aws.redshift.on(CreateClusterCommand).resolves({ Cluster: cluster('creating') });
+    aws.redshift.on(PauseClusterCommand).resolves({});
+    aws.redshift.on(ResumeClusterCommand).resolves({});
+    aws.redshift.on(DeleteClusterCommand).resolves({ Cluster: cluster('deleting') });
+    const { deps } = fakeDeps(null);
+
+    await runClusterCreate(t.ctx, deps);
+    expect(aws.ec2.commandCalls(AuthorizeSecurityGroupIngressCommand)[0]!.args[0].input.IpPermissions![0]!.IpRanges).toEqual([
+      { CidrIp: '198.51.100.4/32', Description: 'sparkify-dwh: Redshift from the wizard user' },
+    ]);
+    const created = await readFile(t.configPath, 'utf8');
+    expect(created).toBe(setKey(setKey(setKey(start, 'CLUSTER.HOST', ENDPOINT), 'CLUSTER.DB_PASSWORD', DB_PASSWORD), 'IAM_ROLE.ARN', ROLE_ARN));
+    await runClusterPause(t.ctx);
+    await runClusterResume(t.ctx);
+    expect(await readFile(t.configPath, 'utf8')).toBe(created);
+
+    // Teardown sees the role tagged by the wizard and the wizard's group.
+    aws.iam.on(GetRoleCommand).resolves({ Role: { RoleName: 'dwhRole', Arn: ROLE_ARN, Path: '/', RoleId: 'AROAEXAMPLE', CreateDate: new Date(), Tags: TAGS } });
+    aws.iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['sparkify-dwh-s3-read'] });
+    aws.iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [] });
+    aws.iam.on(DeleteRolePolicyCommand).resolves({});
+    aws.iam.on(DeleteRoleCommand).resolves({});
+    aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: 'sg-0wizard', GroupName: 'dwhcluster-sparkify-dwh', VpcId: 'vpc-0default', Tags: TAGS }] });
+    aws.ec2.on(DeleteSecurityGroupCommand).resolves({ Return: true });
+    await runTeardown(t.ctx);
+
+    expect(await readFile(t.configPath, 'utf8')).toBe(setKey(start, 'CLUSTER.DB_PASSWORD', DB_PASSWORD));
+    expect(aws.redshift.commandCalls(CreateClusterCommand)).toHaveLength(1);
+    expect(aws.redshift.commandCalls(DeleteClusterCommand)).toHaveLength(1);
+    expect(aws.iam.commandCalls(DeleteRoleCommand)).toHaveLength(1);
+    expect(aws.ec2.commandCalls(DeleteSecurityGroupCommand)).toHaveLength(1);
+    const everything = [t.ui.text(), ...t.ui.spinners.flatMap((spinner) => spinner.texts)].join('\n');
+    expect(everything).not.toContain(DB_PASSWORD);
+    expect(everything).not.toContain(AWS_SECRET);
     await t.cleanup();
   });
 });
