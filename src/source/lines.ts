@@ -3,9 +3,9 @@
  * a NUL byte or broken UTF-8 are seen before any text is made) and keeps memory bounded by the
  * read size plus the line limit, whatever the size of the file or of its longest line.
  *
- * Speed matters here (millions of lines): a whole read chunk is checked and decoded with one
- * native call each when it is clean, which is the normal case, and only a chunk with a problem
- * is taken apart line by line to find and reject the bad lines.
+ * Speed matters here (millions of lines): a whole read chunk is checked (NUL bytes, UTF-8) with
+ * one native call each when it is clean, which is the normal case, then each line is decoded
+ * alone; only a chunk with a problem is checked line by line to find and reject the bad lines.
  */
 import { createReadStream } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
@@ -173,28 +173,29 @@ export class LineSplitter {
       }
       return;
     }
-    // Valid UTF-8 has no 0x0A inside a multi-byte character, so string and byte lines match.
-    const text = chunk.toString('utf8', start, end);
+    // Valid UTF-8 has no 0x0A inside a multi-byte character, so byte lines are text lines.
+    // Each line is decoded on its own rather than the chunk at once: a chunk with one non-ASCII
+    // character anywhere decodes to a two-byte string, and every line sliced from it (and then
+    // JSON.parse on it) would pay for that; decoded alone, the ASCII lines stay one-byte strings.
     const maxLineBytes = this.maxLineBytes;
-    let lineStart = 0;
-    while (lineStart < text.length) {
-      const newline = text.indexOf('\n', lineStart);
+    let lineStart = start;
+    while (lineStart < end) {
+      const newline = chunk.indexOf(NEWLINE, lineStart);
       let lineEnd = newline;
-      if (lineEnd > lineStart && text.charCodeAt(lineEnd - 1) === CARRIAGE_RETURN) lineEnd--;
+      if (lineEnd > lineStart && chunk[lineEnd - 1] === CARRIAGE_RETURN) lineEnd--;
       const lineNumber = ++this.lineNumber;
       const length = lineEnd - lineStart;
       if (length === 0) {
         lineStart = newline + 1;
         continue;
       }
-      let line = text.slice(lineStart, lineEnd);
-      lineStart = newline + 1;
-      // A UTF-8 line has at least as many bytes as UTF-16 units and at most three times as many,
-      // so the exact byte count is needed only in between.
-      if (length > maxLineBytes || (length * 3 > maxLineBytes && Buffer.byteLength(line, 'utf8') > maxLineBytes)) {
-        items.push(this.tooLong(lineNumber, Buffer.byteLength(line, 'utf8')));
+      if (length > maxLineBytes) {
+        items.push(this.tooLong(lineNumber, length));
+        lineStart = newline + 1;
         continue;
       }
+      let line = chunk.toString('utf8', lineStart, lineEnd);
+      lineStart = newline + 1;
       if (lineNumber === 1 && line.startsWith(BYTE_ORDER_MARK)) line = line.slice(1);
       if (isBlank(line)) continue;
       items.push({ kind: 'line', line: lineNumber, text: line });
