@@ -54,7 +54,8 @@ export interface GeneratedDataset {
   matchedPlays: number;
 }
 
-export const GENERATE_LIMITS = { songs: 1_000_000, events: 100_000_000 } as const;
+/** The catalog is held in memory (≈0.5 KB a song) to make plays that match it; events are streamed. */
+export const GENERATE_LIMITS = { songs: 500_000, events: 100_000_000 } as const;
 
 /** Share of plays that pick a catalog song; the rest are songs the catalog does not have. */
 const CATALOG_PLAY_SHARE = 0.4;
@@ -78,8 +79,7 @@ export async function generateDataset(options: GenerateDatasetOptions): Promise<
   const logRoot = join(options.out, 'log_data');
   await prepareOutput(options.out, [songRoot, logRoot]);
 
-  const catalog = buildCatalog(new Random(options.seed, 1), options.songs);
-  const songFiles = await writeSongFiles(songRoot, catalog, options.signal);
+  const { songFiles, plays } = await writeCatalog(songRoot, options);
 
   // Separate streams: the catalog, say, stays the same when only the event count changes.
   const users = buildUsers(new Random(options.seed, 2));
@@ -87,7 +87,7 @@ export async function generateDataset(options: GenerateDatasetOptions): Promise<
   const state: LogState = {
     random,
     users,
-    plays: buildPlays(new Random(options.seed, 4), catalog),
+    plays,
     userPicker: new WeightedPicker(users.map((user) => user.activity)),
     hourPicker: new WeightedPicker(HOUR_WEIGHTS),
     otherPagePicker: new WeightedPicker(OTHER_PAGES.map((page) => page.weight)),
@@ -111,6 +111,16 @@ export async function generateDataset(options: GenerateDatasetOptions): Promise<
   }
   options.onProgress?.(state.written);
   return { songFiles, eventFiles, events: state.written, matchedPlays: state.matched };
+}
+
+/**
+ * The song files, and what users can play. Kept in its own function so the catalog records can
+ * be collected once the plays are made: the event loop needs only the plays.
+ */
+async function writeCatalog(songRoot: string, options: GenerateDatasetOptions): Promise<{ songFiles: number; plays: Plays }> {
+  const catalog = buildCatalog(new Random(options.seed, 1), options.songs);
+  const songFiles = await writeSongFiles(songRoot, catalog, options.signal);
+  return { songFiles, plays: buildPlays(new Random(options.seed, 4), catalog) };
 }
 
 function validateOptions(options: GenerateDatasetOptions): void {

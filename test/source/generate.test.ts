@@ -250,9 +250,9 @@ describe('generateDataset', () => {
 
 describe('generateDataset options', () => {
   const invalid: Array<[string, Partial<{ out: string; songs: number; events: number; seed: number }>, string]> = [
-    ['songs zero', { songs: 0 }, '--songs must be a whole number from 1 to 1,000,000, got 0'],
-    ['songs fractional', { songs: 1.5 }, '--songs must be a whole number from 1 to 1,000,000, got 1.5'],
-    ['songs too many', { songs: 1_000_001 }, '--songs must be a whole number from 1 to 1,000,000, got 1000001'],
+    ['songs zero', { songs: 0 }, '--songs must be a whole number from 1 to 500,000, got 0'],
+    ['songs fractional', { songs: 1.5 }, '--songs must be a whole number from 1 to 500,000, got 1.5'],
+    ['songs too many', { songs: 500_001 }, '--songs must be a whole number from 1 to 500,000, got 500001'],
     ['events negative', { events: -3 }, '--events must be a whole number from 1 to 100,000,000, got -3'],
     ['events NaN', { events: Number.NaN }, '--events must be a whole number from 1 to 100,000,000, got NaN'],
     ['seed negative', { seed: -1 }, '--seed must be a whole number from 0 to 9,007,199,254,740,991, got -1'],
