@@ -89,6 +89,9 @@ async function readFolder(dir: string, folder: string, options: ListOptions): Pr
   } catch (error) {
     throw folderError(`${options.label}: folder ${displayPath(options.displayDir, relative(dir, folder))}`, error, 'check its permissions');
   }
+  // readdir's order depends on the file system; a fixed order decides deterministically which
+  // path names a folder that two links reach (the shallowest, then the first by name).
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const found = await Promise.all(
     entries.map(async (entry): Promise<FolderEntry | undefined> => {
       const path = join(folder, entry.name);

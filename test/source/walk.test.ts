@@ -32,6 +32,13 @@ describe('listSourceFiles', () => {
     expect(files[0]!.size).toBe(1);
   });
 
+  it('reads a folder that two paths reach once, under the first path by name', async () => {
+    const dir = await folderWith({ 'm/song.json': '{}' });
+    await symlink(join(dir, 'm'), join(dir, 'z-link'));
+    await symlink(join(dir, 'm'), join(dir, 'a-link'));
+    expect((await listSourceFiles(dir, label)).map((f) => f.relativePath)).toEqual(['a-link/song.json']);
+  });
+
   it('names the setting and the folder when the folder does not exist', async () => {
     const dir = await tempDir();
     const error = await listSourceFiles(join(dir, 'nope'), label).catch((e: unknown) => e);
