@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import type { Context } from '../context.js';
 import { UserError } from '../errors.js';
 import { permissionWarning } from '../config/store.js';
@@ -38,6 +38,14 @@ export function requireConfig(ctx: Context): void {
 export function localDataPresent(ctx: Context): { songData: string; logData: string; present: boolean } {
   const { local } = ctx.config.values();
   const base = dirname(ctx.config.path);
-  const present = existsSync(resolve(base, local.songData)) && existsSync(resolve(base, local.logData));
-  return { songData: local.songData, logData: local.logData, present };
+  const songData = resolve(base, local.songData);
+  const logData = resolve(base, local.logData);
+  const present = existsSync(songData) && existsSync(logData);
+  return { songData: displayPath(ctx, songData), logData: displayPath(ctx, logData), present };
+}
+
+/** A path as the user would type it from where they are: relative to the working folder when inside it. */
+export function displayPath(ctx: Context, path: string): string {
+  const rel = relative(ctx.cwd, path);
+  return rel === '' ? '.' : rel.startsWith('..') ? path : rel;
 }

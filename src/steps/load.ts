@@ -16,6 +16,7 @@ import { rowCountsSql } from '../sql/status.js';
 import { formatCount, formatDuration, formatRate } from '../ui/format.js';
 import { encodeCopyRow } from '../warehouse/copy-format.js';
 import type { Transaction, Warehouse } from '../warehouse/types.js';
+import { displayPath } from './config.js';
 import { isLoaded, readWarehouseState, requireTables } from './state.js';
 import type { MenuStep, StepResult, StepStatus } from './types.js';
 
@@ -30,8 +31,14 @@ export interface LoadOptions {
 const REJECTS_LISTED = 10;
 /** Spinner text is refreshed at most this often while rows stream. */
 const PROGRESS_EVERY_MS = 100;
-/** COPY text is handed to the database in chunks of about this many characters. */
-const CHUNK_CHARS = 256 * 1024;
+/**
+ * COPY text is handed to the database in chunks of about this many characters. Smaller chunks
+ * (and smaller event batches, below) die young in V8's nursery instead of being promoted, which
+ * keeps the heap of a long load small; much smaller ones only add round trips.
+ */
+const CHUNK_CHARS = 128 * 1024;
+/** Events per batch from the reader: see CHUNK_CHARS. */
+const EVENT_BATCH_SIZE = 1000;
 
 export async function runLoad(ctx: Context, options: LoadOptions = {}): Promise<StepResult> {
   const warehouse = await ctx.warehouse();
@@ -75,13 +82,15 @@ async function loadFromFolders(ctx: Context, warehouse: Warehouse, folders: Load
     rejectedTotal += 1;
     if (rejected.length < REJECTS_LISTED) rejected.push({ ...record, file: join(displayDir, record.file) });
   };
+  const songShown = displayPath(ctx, resolve(base, local.songData));
+  const logShown = displayPath(ctx, resolve(base, local.logData));
   const songSource = {
     dir: resolve(base, local.songData),
-    options: { label: '[LOCAL] SONG_DATA', displayDir: local.songData, onReject: rejectUnder(local.songData), signal: ctx.signal },
+    options: { label: '[LOCAL] SONG_DATA', displayDir: songShown, onReject: rejectUnder(songShown), signal: ctx.signal },
   };
   const eventSource = {
     dir: resolve(base, local.logData),
-    options: { label: '[LOCAL] LOG_DATA', displayDir: local.logData, onReject: rejectUnder(local.logData), signal: ctx.signal },
+    options: { label: '[LOCAL] LOG_DATA', displayDir: local.logData, onReject: rejectUnder(local.logData), signal: ctx.signal, batchSize: EVENT_BATCH_SIZE },
   };
 
   const result = await warehouse.transaction(async (tx) => {

@@ -1,0 +1,171 @@
+/**
+ * The local steps driven the way the menu and `setup` drive them: scripted prompt answers in,
+ * recorded output out, on real warehouses.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { afterEach, describe, expect, test } from 'vitest';
+import { InterruptedError, UsageError } from '../../src/errors.js';
+import { runAnalytics } from '../../src/steps/analytics.js';
+import { runGenerate } from '../../src/steps/generate.js';
+import { runLoad } from '../../src/steps/load.js';
+import { runMenu } from '../../src/steps/menu.js';
+import { runSetup } from '../../src/steps/setup.js';
+import { runSql } from '../../src/steps/sql.js';
+import { runTablesCreate } from '../../src/steps/tables.js';
+import { openEmbedded } from '../../src/warehouse/embedded.js';
+import { makeTestContext } from '../support/context.js';
+
+type Made = Awaited<ReturnType<typeof makeTestContext>>;
+let made: Made[] = [];
+afterEach(async () => {
+  for (const m of made) await m.cleanup();
+  made = [];
+});
+
+async function context(options: Parameters<typeof makeTestContext>[0]): Promise<Made> {
+  const m = await makeTestContext(options);
+  made.push(m);
+  return m;
+}
+
+const LOCAL_CONFIG = '[WAREHOUSE]\nTARGET = embedded\n\n[LOCAL]\nSONG_DATA = data/song_data\nLOG_DATA = data/log_data\n';
+
+async function loadedContext(answers: unknown[] = []): Promise<Made> {
+  const m = await context({ config: LOCAL_CONFIG, answers, warehouse: await openEmbedded(undefined) });
+  await runGenerate(m.ctx, { out: 'data', songs: 40, events: 400, seed: 3 });
+  await runTablesCreate(m.ctx);
+  expect((await runLoad(m.ctx)).ok).toBe(true);
+  return m;
+}
+
+async function count(m: Made, table: string): Promise<number> {
+  const result = await (await m.ctx.warehouse()).query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
+  return result.rows[0]!.n;
+}
+
+describe('setup', () => {
+  test('from nothing: offers to create dwh.cfg and sample data, then runs every step; a rerun skips what is done', async () => {
+    const m = await context({ answers: [true, true] });
+    expect(await runSetup(m.ctx)).toBe(true);
+    expect(m.prompts.asked.map((p) => [p.kind, p.message])).toEqual([
+      ['confirm', './dwh.cfg does not exist. Create it from dwh.cfg.example?'.replace('./', '')],
+      ['confirm', 'No data at data/song_data / data/log_data. Generate a synthetic Sparkify data set there?'],
+    ]);
+    const mode = (await stat(m.configPath)).mode & 0o777;
+    expect(mode).toBe(0o600);
+    expect(await readFile(m.configPath, 'utf8')).toBe(await readFile(new URL('../../dwh.cfg.example', import.meta.url), 'utf8'));
+    expect(await count(m, 'songplays')).toBeGreaterThan(0);
+    expect(m.ui.text()).toMatch(/All \d+ checks passed/);
+    expect(m.ui.text()).toMatch(/Setup complete/);
+
+    const songplays = await count(m, 'songplays');
+    const before = m.ui.text().length;
+    expect(await runSetup(m.ctx)).toBe(true);
+    const rerun = m.ui.text().slice(before);
+    expect(rerun).toMatch(/Create tables: already done/);
+    expect(rerun).toMatch(/Load data: already done/);
+    expect(m.prompts.remaining()).toBe(0);
+    expect(await count(m, 'songplays')).toBe(songplays);
+  });
+
+  test('declining to create dwh.cfg stops with a clear error and writes nothing', async () => {
+    const m = await context({ answers: [false] });
+    await expect(runSetup(m.ctx)).rejects.toThrow(/dwh\.cfg does not exist/);
+    await expect(stat(m.configPath)).rejects.toThrow();
+  });
+});
+
+describe('tables create', () => {
+  test('asks before dropping loaded tables; "no" leaves every row where it was', async () => {
+    const m = await loadedContext([false]);
+    const songplays = await count(m, 'songplays');
+    const result = await runTablesCreate(m.ctx);
+    expect(result).toEqual({ ok: true, summary: 'tables left as they were' });
+    expect(m.prompts.asked.at(-1)?.message).toMatch(/^The tables hold [\d,]+ rows; drop and create them anyway\?$/);
+    expect(await count(m, 'songplays')).toBe(songplays);
+  });
+
+  test('"yes" drops and recreates them empty', async () => {
+    const m = await loadedContext([true]);
+    expect((await runTablesCreate(m.ctx)).ok).toBe(true);
+    expect(await count(m, 'songplays')).toBe(0);
+    expect(await count(m, 'staging_events')).toBe(0);
+  });
+});
+
+describe('load', () => {
+  test('without tables it says to create them first', async () => {
+    const m = await context({ config: LOCAL_CONFIG, warehouse: await openEmbedded(undefined) });
+    await expect(runLoad(m.ctx)).rejects.toThrow(/no staging_events, staging_songs, songs, artists, users, songplays, time tables/);
+  });
+
+  test('a missing data folder is named with its dwh.cfg key and loads nothing', async () => {
+    const m = await context({ config: LOCAL_CONFIG, warehouse: await openEmbedded(undefined) });
+    await runTablesCreate(m.ctx);
+    await expect(runLoad(m.ctx)).rejects.toThrow(/\[LOCAL\] SONG_DATA.*does not exist/);
+    expect(await count(m, 'staging_songs')).toBe(0);
+  });
+
+  test('an abort (Ctrl-C) during the load rolls everything back', async () => {
+    const m = await loadedContext();
+    const songplays = await count(m, 'songplays');
+    m.ctx.abort();
+    await expect(runLoad(m.ctx)).rejects.toBeInstanceOf(InterruptedError);
+    expect(await count(m, 'songplays')).toBe(songplays);
+    m.ctx.resetInterrupt();
+    expect((await runLoad(m.ctx)).ok).toBe(true);
+  });
+});
+
+describe('analytics and sql', () => {
+  test('csv and json formats, and an unknown query name is a usage error listing the names', async () => {
+    const m = await loadedContext();
+    await runAnalytics(m.ctx, { query: 'free-vs-paid', format: 'csv' });
+    const csv = m.ui.lines.at(-1)!;
+    expect(JSON.stringify(csv)).toMatch(/level,plays,users\\nfree,\d+,\d+\\npaid,\d+,\d+/);
+    await runAnalytics(m.ctx, { query: 'plays-by-weekday', format: 'json' });
+    const json = JSON.parse((m.ui.lines.at(-1) as { text: string }).text) as Array<{ weekday: string; plays: number }>;
+    expect(json.map((r) => r.weekday)).toEqual(['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'].filter((d) => json.some((r) => r.weekday === d)));
+    expect(json.reduce((sum, r) => sum + r.plays, 0)).toBe(await count(m, 'songplays'));
+    const error = await runAnalytics(m.ctx, { query: 'nope' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).hint).toMatch(/plays-by-hour, top-songs, top-artists/);
+  });
+
+  test('sql is read-only by the database itself', async () => {
+    const m = await loadedContext();
+    const before = await count(m, 'songplays');
+    await expect(runSql(m.ctx, { query: 'DELETE FROM songplays' })).rejects.toThrow(/read-only/);
+    await expect(runSql(m.ctx, { query: 'COMMIT; DROP TABLE songplays' })).rejects.toThrow();
+    expect(await count(m, 'songplays')).toBe(before);
+    expect((await runSql(m.ctx, { query: 'SELECT count(*) AS n FROM songplays' })).summary).toBe('1 rows');
+  });
+});
+
+describe('menu', () => {
+  test('runs the chosen steps, shows a failing step as one line and carries on, quits on request', async () => {
+    const m = await context({
+      config: LOCAL_CONFIG,
+      warehouse: await openEmbedded(undefined),
+      answers: ['Load data', 'Create tables', 'Quit'],
+    });
+    expect(await runMenu(m.ctx)).toBe(true);
+    const text = m.ui.text();
+    expect(text).toMatch(/the warehouse has no staging_events/); // load before tables: an error line, not a crash
+    expect(text).toMatch(/Tables: created 7 tables/);
+    expect(m.prompts.asked.filter((p) => p.message === 'What next?')).toHaveLength(3);
+  });
+
+  test('Ctrl-C inside a step returns to the menu; Ctrl-C at the menu ends it', async () => {
+    const m = await loadedContext();
+    const scripted = await context({
+      config: LOCAL_CONFIG,
+      warehouse: await openEmbedded(undefined),
+      answers: ['Run SQL', new InterruptedError(), new InterruptedError()],
+    });
+    void m;
+    await expect(runMenu(scripted.ctx)).rejects.toBeInstanceOf(InterruptedError);
+    expect(scripted.ui.text()).toMatch(/Stopped; back to the menu\./);
+    expect(scripted.prompts.asked.map((p) => p.message)).toEqual(['What next?', 'SQL>', 'What next?']);
+  });
+});
