@@ -1,0 +1,119 @@
+/**
+ * `load` on the redshift target: COPY from S3 with the IAM role, in one transaction with the
+ * transforms; a failing COPY shows the rows of stl_load_errors instead of Redshift's pointer to it.
+ * The warehouse is a recording double speaking the Warehouse interface (no cluster in tests).
+ */
+import { afterEach, expect, test } from 'vitest';
+import { copyEventsFromS3Sql, copySongsFromS3Sql, loadErrorsSql } from '../../src/sql/copy.js';
+import { existingTablesSql } from '../../src/sql/status.js';
+import { ALL_TABLES } from '../../src/sql/tables.js';
+import { clearStagingSql, clearStarSql, insertStarSql } from '../../src/sql/transform.js';
+import { runLoad } from '../../src/steps/load.js';
+import { WarehouseQueryError } from '../../src/warehouse/errors.js';
+import type { QueryResult, Transaction, Warehouse } from '../../src/warehouse/types.js';
+import { configText, DB_PASSWORD, ENDPOINT, ROLE_ARN, setKey } from '../aws/fakes.js';
+import { makeTestContext } from '../support/context.js';
+
+function result(rows: Record<string, unknown>[] = [], rowCount = rows.length): QueryResult {
+  return { rows, fields: Object.keys(rows[0] ?? {}), rowCount };
+}
+
+/** Records every statement; COPY into `failOn` fails the way Redshift fails it. */
+function recordingRedshift(failOn?: 'staging_songs' | 'staging_events') {
+  const statements: string[] = [];
+  const outcome = { committed: 0, rolledBack: 0 };
+  const answer = async (sql: string): Promise<QueryResult> => {
+    statements.push(sql);
+    if (sql === existingTablesSql()) return result(ALL_TABLES.map((table_name) => ({ table_name })));
+    if (sql.startsWith('COPY ') && failOn && sql.startsWith(`COPY ${failOn} `)) {
+      throw new WarehouseQueryError("Load into table 'staging_events' failed.  Check 'stl_load_errors' system table for details.", { code: 'XX000', cause: undefined });
+    }
+    if (sql === loadErrorsSql()) {
+      return result([{ filename: 's3://udacity-dend/log_data/2018/11/2018-11-30-events.json', line_number: 17, colname: 'ts', raw_field_value: '15435x', err_reason: 'Invalid digit, Value "x", Pos 5, Type: Long' }]);
+    }
+    if (/count\(\*\)/i.test(sql)) return result([{ table_name: 'x', row_count: 42 }]);
+    return result([], 7);
+  };
+  const tx: Transaction = {
+    query: ((sql: string) => answer(sql)) as Transaction['query'],
+    copyIn: async () => {
+      throw new Error('redshift never copies from the client');
+    },
+  };
+  const warehouse: Warehouse = {
+    target: 'redshift',
+    dialect: 'redshift',
+    description: `redshift://dwhuser@${ENDPOINT}:5439/dwh`,
+    query: ((sql: string) => answer(sql)) as Warehouse['query'],
+    readOnlyQuery: ((sql: string) => answer(sql)) as Warehouse['readOnlyQuery'],
+    transaction: async (work) => {
+      try {
+        const value = await work(tx);
+        outcome.committed += 1;
+        return value;
+      } catch (error) {
+        outcome.rolledBack += 1;
+        throw error;
+      }
+    },
+    close: async () => undefined,
+  };
+  return { warehouse, statements, outcome };
+}
+
+const CONFIG = setKey(setKey(configText(), 'CLUSTER.HOST', ENDPOINT), 'IAM_ROLE.ARN', ROLE_ARN);
+
+let cleanup: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await cleanup?.();
+  cleanup = undefined;
+});
+
+test('COPYs both staging tables from S3 with the role, then rebuilds the star schema, all in one transaction', async () => {
+  const fake = recordingRedshift();
+  const t = await makeTestContext({ config: CONFIG, warehouse: fake.warehouse });
+  cleanup = t.cleanup;
+  const loaded = await runLoad(t.ctx);
+  expect(loaded.ok).toBe(true);
+  const copies = fake.statements.filter((s) => s.startsWith('COPY '));
+  expect(copies).toEqual([
+    copySongsFromS3Sql({ s3Url: 's3://udacity-dend/song_data', iamRoleArn: ROLE_ARN, region: 'us-west-2' }),
+    copyEventsFromS3Sql({ s3Url: 's3://udacity-dend/log_data', jsonPathsUrl: 's3://udacity-dend/log_json_path.json', iamRoleArn: ROLE_ARN, region: 'us-west-2' }),
+  ]);
+  const inOrder = fake.statements.filter((s) => s !== existingTablesSql() && !/count\(\*\)/i.test(s));
+  expect(inOrder).toEqual([...clearStagingSql('redshift'), ...copies, ...clearStarSql('redshift'), ...insertStarSql('redshift').map((s) => s.sql)]);
+  expect(fake.outcome).toEqual({ committed: 1, rolledBack: 0 });
+  expect(t.ui.text()).toMatch(/staging_songs: 42 rows/);
+  expect(t.ui.text()).not.toContain(DB_PASSWORD);
+});
+
+test('--song-prefix loads a subset of song_data and is checked before it reaches SQL', async () => {
+  const fake = recordingRedshift();
+  const t = await makeTestContext({ config: CONFIG, warehouse: fake.warehouse });
+  cleanup = t.cleanup;
+  await runLoad(t.ctx, { songPrefix: 'A/A/' });
+  expect(fake.statements.find((s) => s.startsWith('COPY staging_songs'))).toContain("FROM 's3://udacity-dend/song_data/A/A/'");
+  await expect(runLoad(t.ctx, { songPrefix: "A'; DROP TABLE songs; --" })).rejects.toThrow(/--song-prefix/);
+});
+
+test("a failing COPY shows stl_load_errors' file, line, column, value and reason, and rolls back", async () => {
+  const fake = recordingRedshift('staging_events');
+  const t = await makeTestContext({ config: CONFIG, warehouse: fake.warehouse });
+  cleanup = t.cleanup;
+  await expect(runLoad(t.ctx)).rejects.toThrow(/stl_load_errors/);
+  expect(fake.outcome).toEqual({ committed: 0, rolledBack: 1 });
+  const shown = t.ui.tables.at(-1);
+  expect(JSON.stringify(shown)).toContain('2018-11-30-events.json');
+  expect(JSON.stringify(shown)).toContain('Invalid digit');
+  expect(t.ui.text()).toMatch(/Why the COPY into staging_events failed/);
+  // Nothing of the star schema was touched after the failure.
+  expect(fake.statements.some((s) => s.startsWith('INSERT'))).toBe(false);
+});
+
+test('a missing role ARN is a config error that says how to get one, before any SQL runs', async () => {
+  const fake = recordingRedshift();
+  const t = await makeTestContext({ config: setKey(configText(), 'CLUSTER.HOST', ENDPOINT), warehouse: fake.warehouse });
+  cleanup = t.cleanup;
+  await expect(runLoad(t.ctx)).rejects.toThrow(/dwh\.cfg \[IAM_ROLE\] ARN: is not set/);
+  expect(fake.statements.filter((s) => s !== existingTablesSql() && !/count\(\*\)/i.test(s))).toEqual([]);
+});
