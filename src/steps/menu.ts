@@ -58,8 +58,21 @@ export async function runMenu(ctx: AppContext): Promise<boolean> {
 async function menuSteps(ctx: AppContext): Promise<MenuStep[]> {
   const steps = [...(await walkthroughSteps(ctx)), sqlStep];
   if (ctx.target() === 'redshift') {
-    const { teardownStep } = await import('./teardown.js');
-    steps.push(teardownStep);
+    const [{ teardownStep }, cluster] = await Promise.all([import('./teardown.js'), import('./cluster.js')]);
+    // Cluster housekeeping: their live state is the cluster step's, so no extra AWS call per redraw.
+    const action = (id: string, title: string, detail: string, run: MenuStep['run']): MenuStep => ({
+      id,
+      title,
+      applies: () => true,
+      status: async () => ({ state: 'todo', detail }),
+      run,
+    });
+    steps.push(
+      action('cluster-status', 'Cluster status and cost', 'endpoint, size, age, cost so far', (c) => cluster.runClusterStatus(c)),
+      action('cluster-pause', 'Pause cluster', 'compute billing stops', (c) => cluster.runClusterPause(c)),
+      action('cluster-resume', 'Resume cluster', 'back to available', (c) => cluster.runClusterResume(c)),
+      teardownStep,
+    );
   }
   return steps;
 }

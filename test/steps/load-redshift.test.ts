@@ -4,62 +4,13 @@
  * The warehouse is a recording double speaking the Warehouse interface (no cluster in tests).
  */
 import { afterEach, expect, test } from 'vitest';
-import { copyEventsFromS3Sql, copySongsFromS3Sql, loadErrorsSql } from '../../src/sql/copy.js';
+import { copyEventsFromS3Sql, copySongsFromS3Sql } from '../../src/sql/copy.js';
 import { existingTablesSql } from '../../src/sql/status.js';
-import { ALL_TABLES } from '../../src/sql/tables.js';
 import { clearStagingSql, clearStarSql, insertStarSql } from '../../src/sql/transform.js';
 import { runLoad } from '../../src/steps/load.js';
-import { WarehouseQueryError } from '../../src/warehouse/errors.js';
-import type { QueryResult, Transaction, Warehouse } from '../../src/warehouse/types.js';
 import { configText, DB_PASSWORD, ENDPOINT, ROLE_ARN, setKey } from '../aws/fakes.js';
 import { makeTestContext } from '../support/context.js';
-
-function result(rows: Record<string, unknown>[] = [], rowCount = rows.length): QueryResult {
-  return { rows, fields: Object.keys(rows[0] ?? {}), rowCount };
-}
-
-/** Records every statement; COPY into `failOn` fails the way Redshift fails it. */
-function recordingRedshift(failOn?: 'staging_songs' | 'staging_events') {
-  const statements: string[] = [];
-  const outcome = { committed: 0, rolledBack: 0 };
-  const answer = async (sql: string): Promise<QueryResult> => {
-    statements.push(sql);
-    if (sql === existingTablesSql()) return result(ALL_TABLES.map((table_name) => ({ table_name })));
-    if (sql.startsWith('COPY ') && failOn && sql.startsWith(`COPY ${failOn} `)) {
-      throw new WarehouseQueryError("Load into table 'staging_events' failed.  Check 'stl_load_errors' system table for details.", { code: 'XX000', cause: undefined });
-    }
-    if (sql === loadErrorsSql()) {
-      return result([{ filename: 's3://udacity-dend/log_data/2018/11/2018-11-30-events.json', line_number: 17, colname: 'ts', raw_field_value: '15435x', err_reason: 'Invalid digit, Value "x", Pos 5, Type: Long' }]);
-    }
-    if (/count\(\*\)/i.test(sql)) return result([{ table_name: 'x', row_count: 42 }]);
-    return result([], 7);
-  };
-  const tx: Transaction = {
-    query: ((sql: string) => answer(sql)) as Transaction['query'],
-    copyIn: async () => {
-      throw new Error('redshift never copies from the client');
-    },
-  };
-  const warehouse: Warehouse = {
-    target: 'redshift',
-    dialect: 'redshift',
-    description: `redshift://dwhuser@${ENDPOINT}:5439/dwh`,
-    query: ((sql: string) => answer(sql)) as Warehouse['query'],
-    readOnlyQuery: ((sql: string) => answer(sql)) as Warehouse['readOnlyQuery'],
-    transaction: async (work) => {
-      try {
-        const value = await work(tx);
-        outcome.committed += 1;
-        return value;
-      } catch (error) {
-        outcome.rolledBack += 1;
-        throw error;
-      }
-    },
-    close: async () => undefined,
-  };
-  return { warehouse, statements, outcome };
-}
+import { recordingRedshift } from '../support/redshift-double.js';
 
 const CONFIG = setKey(setKey(configText(), 'CLUSTER.HOST', ENDPOINT), 'IAM_ROLE.ARN', ROLE_ARN);
 

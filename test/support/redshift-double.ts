@@ -1,0 +1,56 @@
+/** A recording stand-in for a Redshift warehouse: no cluster in tests, the Warehouse interface exactly. */
+import { loadErrorsSql } from '../../src/sql/copy.js';
+import { existingTablesSql } from '../../src/sql/status.js';
+import { ALL_TABLES } from '../../src/sql/tables.js';
+import { WarehouseQueryError } from '../../src/warehouse/errors.js';
+import type { QueryResult, Transaction, Warehouse } from '../../src/warehouse/types.js';
+
+const ENDPOINT = 'dwhcluster.abc123xyz.us-west-2.redshift.amazonaws.com';
+
+function result(rows: Record<string, unknown>[] = [], rowCount = rows.length): QueryResult {
+  return { rows, fields: Object.keys(rows[0] ?? {}), rowCount };
+}
+
+/** Records every statement; COPY into `failOn` fails the way Redshift fails it. */
+export function recordingRedshift(failOn?: 'staging_songs' | 'staging_events') {
+  const statements: string[] = [];
+  const outcome = { committed: 0, rolledBack: 0 };
+  const answer = async (sql: string): Promise<QueryResult> => {
+    statements.push(sql);
+    if (sql === existingTablesSql()) return result(ALL_TABLES.map((table_name) => ({ table_name })));
+    if (sql.startsWith('COPY ') && failOn && sql.startsWith(`COPY ${failOn} `)) {
+      throw new WarehouseQueryError("Load into table 'staging_events' failed.  Check 'stl_load_errors' system table for details.", { code: 'XX000', cause: undefined });
+    }
+    if (sql === loadErrorsSql()) {
+      return result([{ filename: 's3://udacity-dend/log_data/2018/11/2018-11-30-events.json', line_number: 17, colname: 'ts', raw_field_value: '15435x', err_reason: 'Invalid digit, Value "x", Pos 5, Type: Long' }]);
+    }
+    if (/count\(\*\)/i.test(sql)) return result([{ table_name: 'x', row_count: 42 }]);
+    return result([], 7);
+  };
+  const tx: Transaction = {
+    query: ((sql: string) => answer(sql)) as Transaction['query'],
+    copyIn: async () => {
+      throw new Error('redshift never copies from the client');
+    },
+  };
+  const warehouse: Warehouse = {
+    target: 'redshift',
+    dialect: 'redshift',
+    description: `redshift://dwhuser@${ENDPOINT}:5439/dwh`,
+    query: ((sql: string) => answer(sql)) as Warehouse['query'],
+    readOnlyQuery: ((sql: string) => answer(sql)) as Warehouse['readOnlyQuery'],
+    transaction: async (work) => {
+      try {
+        const value = await work(tx);
+        outcome.committed += 1;
+        return value;
+      } catch (error) {
+        outcome.rolledBack += 1;
+        throw error;
+      }
+    },
+    close: async () => undefined,
+  };
+  return { warehouse, statements, outcome };
+}
+
