@@ -142,7 +142,7 @@ export async function runCommand(
   ctx: AppContext,
   name: string,
   work: (ctx: AppContext) => Promise<boolean>,
-  options: { lockConfig: boolean },
+  options: { lockConfig: boolean; requireConfig?: boolean },
 ): Promise<ExitStatus> {
   setCommandDescription(name);
   const { printError, describeError } = await import('./ui/errors.js');
@@ -158,6 +158,8 @@ export async function runCommand(
   let release: (() => Promise<void>) | undefined;
   const debug = Boolean(process.env.DEBUG);
   try {
+    // Before the lock: a mistyped -c must not leave a lock file beside a file that is not there.
+    if (options.requireConfig) (await import('./steps/config.js')).requireConfig(ctx);
     if (options.lockConfig) {
       const { acquireLock } = await import('./config/lock.js');
       release = await acquireLock(`${ctx.config.path}.lock`, name);

@@ -51,20 +51,24 @@ export function buildProgram(): Command {
     .exitOverride();
 
   const run = (name: string, lockConfig: boolean, work: (ctx: AppContext) => Promise<boolean>) => async () => {
-    process.exitCode = await execute(program, name, lockConfig, work);
+    process.exitCode = await execute(program, name, lockConfig, work, { requireConfig: true });
   };
 
-  program.action(
-    run('menu', true, async (ctx) => {
+  program.action(async () => {
+    // The menu (like setup) offers to create a missing dwh.cfg instead of requiring it.
+    process.exitCode = await execute(program, 'menu', true, async (ctx) => {
       const { runMenu } = await import('./steps/menu.js');
       return runMenu(ctx);
-    }),
-  );
+    });
+  });
 
   program
     .command('setup')
     .description('the guided walkthrough: every step not yet done, in order')
-    .action(run('setup', true, async (ctx) => (await import('./steps/setup.js')).runSetup(ctx)));
+    .action(async () => {
+      // setup offers to create a missing dwh.cfg instead of requiring it.
+      process.exitCode = await execute(program, 'setup', true, async (ctx) => (await import('./steps/setup.js')).runSetup(ctx));
+    });
 
   program
     .command('demo')
@@ -106,7 +110,7 @@ export function buildProgram(): Command {
     .description('source → staging → star schema, with progress')
     .option('--song-prefix <prefix>', 'redshift: load only song_data under this sub-prefix (e.g. A/A/) for a quick first run')
     .action(async (options: { songPrefix?: string }) => {
-      process.exitCode = await execute(program, 'load', true, async (ctx) => (await (await import('./steps/load.js')).runLoad(ctx, options)).ok);
+      process.exitCode = await execute(program, 'load', true, async (ctx) => (await (await import('./steps/load.js')).runLoad(ctx, options)).ok, { requireConfig: true });
     });
 
   program
@@ -120,7 +124,9 @@ export function buildProgram(): Command {
     .option('--query <name>', 'one named query (default: all)')
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table'))
     .action(async (options: { query?: string; format: (typeof FORMATS)[number] }) => {
-      process.exitCode = await execute(program, 'analytics', false, async (ctx) => (await (await import('./steps/analytics.js')).runAnalytics(ctx, options)).ok);
+      process.exitCode = await execute(program, 'analytics', false, async (ctx) => (await (await import('./steps/analytics.js')).runAnalytics(ctx, options)).ok, {
+        requireConfig: true,
+      });
     });
 
   program
@@ -129,7 +135,9 @@ export function buildProgram(): Command {
     .argument('<query>', 'the SQL to run (the database refuses writes)')
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table'))
     .action(async (query: string, options: { format: (typeof FORMATS)[number] }) => {
-      process.exitCode = await execute(program, 'sql', false, async (ctx) => (await (await import('./steps/sql.js')).runSql(ctx, { query, format: options.format })).ok);
+      process.exitCode = await execute(program, 'sql', false, async (ctx) => (await (await import('./steps/sql.js')).runSql(ctx, { query, format: options.format })).ok, {
+        requireConfig: true,
+      });
     });
 
   program
@@ -158,7 +166,8 @@ async function execute(
   name: string,
   lockConfig: boolean,
   work: (ctx: AppContext) => Promise<boolean>,
-  extra: { forceTarget?: Target; configOptional?: boolean } = {},
+  /** requireConfig: the command reads dwh.cfg, so a missing file is an error, not all defaults. */
+  extra: { forceTarget?: Target; configOptional?: boolean; requireConfig?: boolean } = {},
 ): Promise<number> {
   const globals = program.opts<RawGlobals>();
   const { createContext, runCommand } = await import('./app.js');
@@ -180,7 +189,10 @@ async function execute(
     printError(createTerminalUi({ color: options.color, interactive: false }), error, { debug });
     return describeError(error, { debug }).exitCode;
   }
-  return runCommand(ctx, name, work, { lockConfig: lockConfig && (!extra.configOptional || ctx.config.exists()) });
+  return runCommand(ctx, name, work, {
+    lockConfig: lockConfig && (!extra.configOptional || ctx.config.exists()),
+    requireConfig: Boolean(extra.requireConfig),
+  });
 }
 
 export async function main(argv: string[]): Promise<void> {
