@@ -55,6 +55,9 @@ export function buildProgram(): Command {
   };
 
   program.action(async () => {
+    // The menu takes no arguments, so a word here is a mistyped command, not an argument.
+    const [word] = program.args;
+    if (word !== undefined) program.error(`error: unknown command '${word}'`, { exitCode: 2, code: 'commander.unknownCommand' });
     // The menu (like setup) offers to create a missing dwh.cfg instead of requiring it.
     process.exitCode = await execute(program, 'menu', true, async (ctx) => {
       const { runMenu } = await import('./steps/menu.js');
@@ -158,6 +161,9 @@ export function buildProgram(): Command {
       });
     });
 
+  // Root only (subcommands copied the setting when they were made): a mistyped command then
+  // reaches the menu's action, which names it, instead of "too many arguments".
+  program.allowExcessArguments(true);
   return program;
 }
 
