@@ -142,7 +142,7 @@ export async function runCommand(
   ctx: AppContext,
   name: string,
   work: (ctx: AppContext) => Promise<boolean>,
-  options: { lockConfig: boolean; requireConfig?: boolean },
+  options: { lockConfig: boolean; requireConfig?: boolean; warnPermissions?: boolean },
 ): Promise<ExitStatus> {
   setCommandDescription(name);
   const { printError, describeError } = await import('./ui/errors.js');
@@ -160,6 +160,12 @@ export async function runCommand(
   try {
     // Before the lock: a mistyped -c must not leave a lock file beside a file that is not there.
     if (options.requireConfig) (await import('./steps/config.js')).requireConfig(ctx);
+    // A dwh.cfg with secrets that others can read is worth a warning on every command, not only
+    // in the menu and setup (which say it themselves, through ensureConfig).
+    if (options.warnPermissions && ctx.config.exists()) {
+      const warning = (await import('./config/store.js')).permissionWarning(ctx.config);
+      if (warning) ctx.ui.warn(warning);
+    }
     if (options.lockConfig) {
       const { acquireLock } = await import('./config/lock.js');
       release = await acquireLock(`${ctx.config.path}.lock`, name);

@@ -198,6 +198,8 @@ async function execute(
   return runCommand(ctx, name, work, {
     lockConfig: lockConfig && (!extra.configOptional || ctx.config.exists()),
     requireConfig: Boolean(extra.requireConfig),
+    // The menu and setup warn through ensureConfig; warning here too would say it twice.
+    warnPermissions: name !== 'menu' && name !== 'setup',
   });
 }
 
