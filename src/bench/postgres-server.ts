@@ -1,8 +1,8 @@
 /**
  * A throwaway PostgreSQL server for the benchmark when none is given: initdb in a temporary
  * folder, pg_ctl start on a free port, stopped and deleted afterwards. As root it runs as
- * `postgres` (PostgreSQL refuses to run as root). Same recipe as test/support/global-postgres.ts,
- * which keeps its own copy so the test setup does not depend on the benchmark.
+ * `postgres` (PostgreSQL refuses to run as root). The test suite's global setup
+ * (test/support/global-postgres.ts) starts its server with this too.
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -59,7 +59,7 @@ async function waitUntilAccepting(url: string, timeoutMs: number): Promise<void>
       return;
     } catch (error) {
       await client.end().catch(() => undefined);
-      if (Date.now() > deadline) throw new Error(`benchmark PostgreSQL did not start: ${String(error)}`);
+      if (Date.now() > deadline) throw new Error(`throwaway PostgreSQL did not start: ${String(error)}`);
       await new Promise((resolveWait) => setTimeout(resolveWait, 200));
     }
   }
@@ -69,7 +69,7 @@ async function waitUntilAccepting(url: string, timeoutMs: number): Promise<void>
  * Start a server tuned like the test server (no fsync: the benchmark compares two ways of loading
  * into the same server, and durability costs would only add the same constant to both).
  */
-export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
+export async function startThrowawayPostgres(options: { maxConnections?: number } = {}): Promise<ThrowawayPostgres> {
   const binDir = findPostgresBinDir();
   if (!binDir) throw new Error('no PostgreSQL server binaries found: install PostgreSQL or set BENCH_POSTGRES_URL');
   const asRoot = process.getuid?.() === 0;
@@ -80,7 +80,7 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   const [initCmd, initArgs] = runAs(join(binDir, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
   execFileSync(initCmd, initArgs, { stdio: 'ignore' });
   const port = await freePort();
-  const serverOptions = `-p ${port} -c listen_addresses=127.0.0.1 -k ${dataRoot} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50`;
+  const serverOptions = `-p ${port} -c listen_addresses=127.0.0.1 -k ${dataRoot} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=${options.maxConnections ?? 50}`;
   const [startCmd, startArgs] = runAs(join(binDir, 'pg_ctl'), ['-D', dataDir, '-o', serverOptions, '-l', join(dataRoot, 'server.log'), '-w', 'start']);
   execFileSync(startCmd, startArgs, { stdio: 'ignore' });
   let stopped = false;
