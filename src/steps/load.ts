@@ -41,10 +41,12 @@ const CHUNK_CHARS = 128 * 1024;
 const EVENT_BATCH_SIZE = 1000;
 
 export async function runLoad(ctx: Context, options: LoadOptions = {}): Promise<StepResult> {
+  // Settings first: a missing ARN or S3 prefix is said at once, not after connecting to the cluster.
+  const s3Plan = ctx.target() === 'redshift' ? s3LoadPlan(ctx, options) : undefined;
   const warehouse = await ctx.warehouse();
   requireTables(await readWarehouseState(ctx));
   const started = ctx.clock.now();
-  const counts = warehouse.dialect === 'redshift' ? await loadFromS3(ctx, warehouse, options) : await loadFromFolders(ctx, warehouse, options.folders);
+  const counts = warehouse.dialect === 'redshift' ? await loadFromS3(ctx, warehouse, s3Plan ?? s3LoadPlan(ctx, options)) : await loadFromFolders(ctx, warehouse, options.folders);
   const took = formatDuration(ctx.clock.now() - started);
   if (counts.rejected.length > 0 || counts.rejectedTotal > 0) {
     ctx.ui.table(
@@ -185,7 +187,14 @@ function eventRow(event: EventRecord): unknown[] {
 // ---------------------------------------------------------------------------------------------
 // Redshift: COPY from S3 with the cluster's IAM role.
 
-async function loadFromS3(ctx: Context, warehouse: Warehouse, options: LoadOptions): Promise<LoadCounts> {
+interface S3LoadPlan {
+  songData: string;
+  logData: string;
+  statements: { songs: string; events: string };
+}
+
+/** The COPY statements from [S3] and [IAM_ROLE], or a ConfigError naming what is missing. */
+function s3LoadPlan(ctx: Context, options: LoadOptions): S3LoadPlan {
   const config = ctx.config.values();
   const file = ctx.config.displayPath;
   const need = (value: string | undefined, section: string, key: string, hint: string): string => {
@@ -206,7 +215,11 @@ async function loadFromS3(ctx: Context, warehouse: Warehouse, options: LoadOptio
     songs: sqlOrConfigError(() => copySongsFromS3Sql({ s3Url: songData, iamRoleArn: roleArn, region }), file),
     events: sqlOrConfigError(() => copyEventsFromS3Sql({ s3Url: logData, jsonPathsUrl: jsonPaths, iamRoleArn: roleArn, region }), file),
   };
+  return { songData, logData, statements };
+}
 
+async function loadFromS3(ctx: Context, warehouse: Warehouse, plan: S3LoadPlan): Promise<LoadCounts> {
+  const { songData, logData, statements } = plan;
   let failedTable: string | undefined;
   try {
     const result = await warehouse.transaction(async (tx) => {

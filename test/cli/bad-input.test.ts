@@ -140,6 +140,11 @@ const configCases: ConfigCase[] = [
   { name: 'S3 URL with http://', cfg: redshift({ s3: { LOG_DATA: 'http://udacity-dend/log_data' } }), args: ['load'], status: 1, message: /\[S3\] LOG_DATA: "http:\/\/udacity-dend\/log_data" is not an S3 URL/ },
   { name: 'S3 URL with a bad bucket', cfg: redshift({ s3: { SONG_DATA: 's3://Bad_Bucket/song_data' } }), args: ['load'], status: 1, message: /\[S3\] SONG_DATA: .*invalid bucket "Bad_Bucket"/ },
   { name: 'IAM role ARN malformed', cfg: redshift({ arn: 'arn:aws:iam::12:role/dwhRole' }), args: ['load'], status: 1, message: /\[IAM_ROLE\] ARN: .*is not an IAM role ARN/ },
+  // Missing settings are found before connecting: HOST is a closed local port, so a connection
+  // attempt would say "cannot reach the cluster" instead (after a 10 s time-out).
+  { name: 'IAM role ARN missing (said before connecting)', cfg: redshift({ arn: '' }), args: ['load'], status: 1, message: /\[IAM_ROLE\] ARN: is not set/ },
+  { name: 'S3 LOG_JSONPATH missing (said before connecting)', cfg: redshift({ s3: { LOG_JSONPATH: '' } }), args: ['load'], status: 1, message: /\[S3\] LOG_JSONPATH: is not set/ },
+  { name: 'bad --song-prefix (said before connecting)', cfg: redshift({}), args: ['load', '--song-prefix', 'A/*'], status: 2, message: /--song-prefix "A\/\*" may contain only letters, digits/ },
   { name: 'region malformed', cfg: redshift({ region: 'Mars-1' }), args: ['load'], status: 1, message: /\[AWS\] REGION: "Mars-1" is not an AWS region/ },
   { name: 'POSTGRES_URL not a URL', cfg: '[WAREHOUSE]\nTARGET = postgres\nPOSTGRES_URL = localhost:5432/db\n', args: ['load'], status: 1, message: /\[WAREHOUSE\] POSTGRES_URL: / },
   { name: 'unknown --query', cfg: EMBEDDED, args: ['analytics', '--query', 'nope'], status: 2, message: /nope/ },
