@@ -2,8 +2,7 @@
  * Lists the files of a source folder the way a Redshift COPY reads an S3 prefix: every regular
  * file at any depth, hidden files and folders included (SPEC §5), in a stable order.
  */
-import type { Dirent, Stats } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { UserError } from '../errors.js';
 
@@ -32,7 +31,7 @@ export async function listSourceFiles(dir: string, options: ListOptions): Promis
   const where = `${options.label}: folder ${options.displayDir}`;
   let root: Stats;
   try {
-    root = await stat(dir);
+    root = statSync(dir);
   } catch (error) {
     throw folderError(where, error, 'check the setting, or write a sample data set with `sparkify-dwh generate --out <dir>`');
   }
@@ -43,24 +42,23 @@ export async function listSourceFiles(dir: string, options: ListOptions): Promis
   const files: SourceFile[] = [];
   // Folders already read, by device and inode: the identity of the folder, not of the path.
   const seen = new Set<string>([folderIdentity(root)]);
-  // Level by level, a few folders at a time: a catalog has tens of thousands of small folders,
-  // and reading them one after another would spend most of the time waiting.
+  // Level by level (breadth first), so a folder that two links reach is named by the shallowest
+  // path. Synchronous calls on purpose: a catalog is tens of thousands of tiny files, and one
+  // statSync costs ~3 µs where a promise-based stat costs 30–45 µs of thread-pool round trips
+  // (15,000 song files in nested folders: 610 ms → 225 ms median here, mostly readdir itself).
   let level: string[] = [dir];
   while (level.length > 0) {
     const next: string[] = [];
-    for (let start = 0; start < level.length; start += FOLDERS_AT_ONCE) {
-      const listed = await Promise.all(level.slice(start, start + FOLDERS_AT_ONCE).map((folder) => readFolder(dir, folder, options)));
-      for (const entries of listed) {
-        for (const entry of entries) {
-          if (!entry.info.isDirectory()) {
-            files.push({ path: entry.path, relativePath: toSlashes(relative(dir, entry.path)), size: entry.info.size });
-            continue;
-          }
-          const identity = folderIdentity(entry.info);
-          if (seen.has(identity)) continue;
-          seen.add(identity);
-          next.push(entry.path);
+    for (const folder of level) {
+      for (const entry of readFolder(dir, folder, options)) {
+        if (!entry.info.isDirectory()) {
+          files.push({ path: entry.path, relativePath: toSlashes(relative(dir, entry.path)), size: entry.info.size });
+          continue;
         }
+        const identity = folderIdentity(entry.info);
+        if (seen.has(identity)) continue;
+        seen.add(identity);
+        next.push(entry.path);
       }
     }
     level = next;
@@ -73,41 +71,36 @@ export async function listSourceFiles(dir: string, options: ListOptions): Promis
   return files;
 }
 
-/** Folders listed concurrently. */
-const FOLDERS_AT_ONCE = 256;
-
 interface FolderEntry {
   path: string;
   info: Stats;
 }
 
 /** The files and folders directly in `folder` (links followed), with their stats. */
-async function readFolder(dir: string, folder: string, options: ListOptions): Promise<FolderEntry[]> {
+function readFolder(dir: string, folder: string, options: ListOptions): FolderEntry[] {
   let entries: Dirent[];
   try {
-    entries = await readdir(folder, { withFileTypes: true });
+    entries = readdirSync(folder, { withFileTypes: true });
   } catch (error) {
     throw folderError(`${options.label}: folder ${displayPath(options.displayDir, relative(dir, folder))}`, error, 'check its permissions');
   }
   // readdir's order depends on the file system; a fixed order decides deterministically which
   // path names a folder that two links reach (the shallowest, then the first by name).
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const found = await Promise.all(
-    entries.map(async (entry): Promise<FolderEntry | undefined> => {
-      const path = join(folder, entry.name);
-      let info: Stats;
-      try {
-        // stat (not lstat) follows links, so a linked file or folder is read like a real one.
-        info = await stat(path);
-      } catch (error) {
-        // A dangling link holds no data; an S3 prefix has no such thing, so it is not a record.
-        if (entry.isSymbolicLink() && isErrorCode(error, 'ENOENT')) return undefined;
-        throw folderError(`${options.label}: ${displayPath(options.displayDir, relative(dir, path))}`, error, 'check its permissions');
-      }
-      // Sockets, FIFOs and devices are not data files; reading a FIFO could block forever.
-      return info.isDirectory() || info.isFile() ? { path, info } : undefined;
-    }),
-  );
+  const found = entries.map((entry): FolderEntry | undefined => {
+    const path = join(folder, entry.name);
+    let info: Stats;
+    try {
+      // stat (not lstat) follows links, so a linked file or folder is read like a real one.
+      info = statSync(path);
+    } catch (error) {
+      // A dangling link holds no data; an S3 prefix has no such thing, so it is not a record.
+      if (entry.isSymbolicLink() && isErrorCode(error, 'ENOENT')) return undefined;
+      throw folderError(`${options.label}: ${displayPath(options.displayDir, relative(dir, path))}`, error, 'check its permissions');
+    }
+    // Sockets, FIFOs and devices are not data files; reading a FIFO could block forever.
+    return info.isDirectory() || info.isFile() ? { path, info } : undefined;
+  });
   return found.filter((entry): entry is FolderEntry => entry !== undefined);
 }
 
