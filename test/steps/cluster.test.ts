@@ -284,6 +284,23 @@ describe('cluster create', () => {
     await t.cleanup();
   });
 
+  test.each([
+    ['failed', "run `sparkify-dwh teardown` and create the cluster again; the Redshift console's Events tab has the details"],
+    ['hardware-failure', "run `sparkify-dwh teardown` and create the cluster again; the Redshift console's Events tab has the details"],
+    ['incompatible-parameters', 'the parameter group is inconsistent; run `sparkify-dwh teardown` and create the cluster again'],
+    ['incompatible-hsm', "run `sparkify-dwh teardown` and create the cluster again; the Redshift console's Events tab has the details"],
+  ])('a cluster that goes to %s is reported with its reason and the next action', async (status, action) => {
+    const t = await makeTestContext({ config: configText(), answers: ACCEPT_DEFAULTS, aws: aws.clients, clock: fakeClock() });
+    mockFreshNetworkAndRole();
+    aws.redshift.on(DescribeClustersCommand).rejectsOnce(notFound()).resolvesOnce({ Clusters: [cluster('creating')] }).resolves({ Clusters: [cluster(status)] });
+    aws.redshift.on(CreateClusterCommand).resolves({ Cluster: cluster('creating') });
+    aws.redshift.on(DescribeEventsCommand).resolves({
+      Events: [{ SourceIdentifier: 'dwhcluster', Message: `Cluster dwhcluster went to ${status}.`, Date: new Date(Date.UTC(2025, 0, 2, 3, 5)) }],
+    });
+    await expect(runClusterCreate(t.ctx, fakeDeps().deps)).rejects.toThrow(new UserError(`cluster dwhcluster is ${status} (Cluster dwhcluster went to ${status}.): ${action}`));
+    await t.cleanup();
+  });
+
   test('a wait that runs out of time explains that the cluster carries on', async () => {
     const t = await makeTestContext({ config: configText(), answers: ACCEPT_DEFAULTS, aws: aws.clients, clock: fakeClock() });
     mockFreshNetworkAndRole();
