@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 import type { AwsClients } from './aws/clients.js';
 import type { ConfigStore, Target } from './config/types.js';
 import { systemClock, type Context, type GlobalOptions } from './context.js';
-import { InterruptedError, UserError } from './errors.js';
+import { InterruptedError } from './errors.js';
 import type { Prompts, Ui } from './ui/types.js';
 import type { Warehouse } from './warehouse/types.js';
 
@@ -120,7 +120,7 @@ function describeCommand(): string {
   return commandDescription;
 }
 
-export function effectiveTarget(flag: Target | undefined, config: ConfigStore): Target {
+function effectiveTarget(flag: Target | undefined, config: ConfigStore): Target {
   return flag ?? config.values().warehouse.target;
 }
 
@@ -181,9 +181,4 @@ export async function runCommand(
     await ctx.close().catch(() => undefined);
     await release?.().catch(() => undefined);
   }
-}
-
-/** A step result that failed without throwing becomes a UserError where a caller needs one. */
-export function failIfNot(ok: boolean, message: string): void {
-  if (!ok) throw new UserError(message);
 }

@@ -188,9 +188,7 @@ async function execute(
   try {
     ctx = await createContext(options, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() });
   } catch (error) {
-    const { describeError } = await import('./ui/errors.js');
-    const { createTerminalUi } = await import('./ui/terminal.js');
-    const { printError } = await import('./ui/errors.js');
+    const [{ describeError, printError }, { createTerminalUi }] = await Promise.all([import('./ui/errors.js'), import('./ui/terminal.js')]);
     const debug = Boolean(process.env.DEBUG);
     printError(createTerminalUi({ color: options.color, interactive: false }), error, { debug });
     return describeError(error, { debug }).exitCode;
