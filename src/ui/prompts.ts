@@ -8,6 +8,22 @@
 import { InterruptedError, UserError } from '../errors.js';
 import type { Choice, ConfirmPrompt, InputPrompt, PasswordPrompt, Prompts, SelectPrompt } from './types.js';
 
+/**
+ * A select withdrawn through its `signal` (not answered, not Ctrl-C): the caller asks again.
+ * `highlighted` is the value of the choice under the cursor at that moment (undefined when
+ * unknown), so the next question can start there.
+ */
+export class SelectAbortedError<T = unknown> extends Error {
+  override readonly name = 'SelectAbortedError';
+  constructor(readonly highlighted: T | undefined) {
+    super('the question was withdrawn to be asked again');
+  }
+}
+
+export function isSelectAborted(error: unknown): error is SelectAbortedError {
+  return error instanceof SelectAbortedError;
+}
+
 /** "Cluster identifier?" → "Cluster identifier": the subject of a sentence about the prompt. */
 export function promptSubject(message: string): string {
   return message.trim().replace(/[\s?:]+$/, '');
@@ -140,28 +156,75 @@ export function createInquirerPrompts(options: InquirerPromptsOptions = {}): Pro
     try {
       return await question(module);
     } catch (error) {
+      if (error instanceof SelectAbortedError) throw error;
       if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError')) throw new InterruptedError();
       throw error;
+    }
+  };
+
+  const selectConfig = <T>(prompt: SelectPrompt<T>) => ({
+    message: prompt.message,
+    choices: prompt.choices.map((choice) => ({
+      name: choice.name,
+      value: choice.value,
+      ...(choice.description === undefined ? {} : { description: choice.description }),
+      ...(choice.disabled === undefined ? {} : { disabled: choice.disabled }),
+    })),
+    ...(prompt.default === undefined ? {} : { default: findChoice(prompt.choices, prompt.default)?.value ?? prompt.default }),
+    pageSize: Math.min(Math.max(prompt.choices.length, 7), 15),
+  });
+
+  /**
+   * A select that its signal can withdraw. Inquirer rejects an aborted prompt with
+   * AbortPromptError and tells nobody which choice was highlighted, so: the highlight style
+   * (which inquirer applies to the active line only, "❯ name") records that line, and the
+   * prompt's context is switched to clearPromptOnDone at the abort (inquirer reads it only
+   * when it finishes), so the withdrawn question leaves no lines behind.
+   */
+  const withdrawableSelect = async <T>(module: InquirerModule, prompt: SelectPrompt<T>, signal: AbortSignal): Promise<T> => {
+    if (signal.aborted) throw new SelectAbortedError<T>(prompt.default);
+    let activeLine: string | undefined;
+    const highlight = color ? (text: string) => `\u001b[36m${text}\u001b[39m` : (text: string) => text;
+    const base = color ? {} : plainTheme();
+    const baseStyle = (base as { style?: object }).style ?? {};
+    const context: { signal: AbortSignal; clearPromptOnDone: boolean } = { signal, clearPromptOnDone: false };
+    const withdraw = (): void => {
+      context.clearPromptOnDone = true;
+    };
+    signal.addEventListener('abort', withdraw, { once: true });
+    try {
+      return await module.select<T>(
+        {
+          ...selectConfig(prompt),
+          theme: {
+            ...base,
+            style: {
+              ...baseStyle,
+              highlight: (text: string) => {
+                activeLine = text;
+                return highlight(text);
+              },
+            },
+          },
+        },
+        context,
+      );
+    } catch (error) {
+      if (signal.aborted && error instanceof Error && error.name === 'AbortPromptError') {
+        // The active line is the cursor symbol, a space and the choice's name.
+        const name = activeLine?.slice(activeLine.indexOf(' ') + 1);
+        throw new SelectAbortedError<T>(prompt.choices.find((choice) => choice.name === name)?.value ?? prompt.default);
+      }
+      throw error;
+    } finally {
+      signal.removeEventListener('abort', withdraw);
     }
   };
 
   return {
     unattended: false,
     select: <T>(prompt: SelectPrompt<T>) =>
-      ask((module) =>
-        module.select<T>({
-          message: prompt.message,
-          choices: prompt.choices.map((choice) => ({
-            name: choice.name,
-            value: choice.value,
-            ...(choice.description === undefined ? {} : { description: choice.description }),
-            ...(choice.disabled === undefined ? {} : { disabled: choice.disabled }),
-          })),
-          ...(prompt.default === undefined ? {} : { default: findChoice(prompt.choices, prompt.default)?.value ?? prompt.default }),
-          pageSize: Math.min(Math.max(prompt.choices.length, 7), 15),
-          ...theme,
-        }),
-      ),
+      ask((module) => (prompt.signal ? withdrawableSelect(module, prompt, prompt.signal) : module.select<T>({ ...selectConfig(prompt), ...theme }))),
     input: (prompt: InputPrompt) =>
       ask((module) =>
         module.input({

@@ -77,6 +77,13 @@ interface PromptBase {
 export interface SelectPrompt<T> extends PromptBase {
   choices: ReadonlyArray<Choice<T>>;
   default?: T;
+  /**
+   * Withdraws the question (e.g. to ask it again with fresher choices): on abort the terminal
+   * prompt erases its lines and rejects with `SelectAbortedError` (src/ui/prompts.ts), which
+   * carries the value that was under the cursor; never InterruptedError, which stays Ctrl-C's.
+   * Prompts that answer at once (--yes, no terminal, scripted tests) ignore it.
+   */
+  signal?: AbortSignal;
 }
 
 export interface InputPrompt extends PromptBase {
