@@ -1,58 +1,170 @@
 /**
  * The main menu: a header with the target and its state, every step with a live status, the
  * guided walkthrough first. Ctrl-C inside a step returns here; Ctrl-C at the menu exits (130).
+ * It is drawn at once, before the statuses are read (opening PGlite alone takes ~0.4 s), and
+ * drawn again in place when they arrive.
  */
 import type { AppContext } from '../app.js';
+import type { Context } from '../context.js';
 import { isInterrupted } from '../errors.js';
 import { printError } from '../ui/errors.js';
+import { CHECKING, checkingChoiceLabel, eraseAbove, preloadTerminalPrompts } from '../ui/live-menu.js';
 import { menuChoiceLabel, renderHeader } from '../ui/menu.js';
+import { isSelectAborted } from '../ui/prompts.js';
 import { ensureConfig } from './config.js';
 import { walkthroughSteps } from './index.js';
-import { runSetup } from './setup.js';
 import { sqlStep } from './sql.js';
 import type { MenuStep, StepStatus } from './types.js';
 
 type MenuAction = { kind: 'setup' } | { kind: 'step'; step: MenuStep } | { kind: 'quit' };
 
+/**
+ * How long a drawing after a step waits at most for the statuses: on a warehouse that is open
+ * they arrive within it and are drawn exact, with no redraw a moment later; slower ones show
+ * "checking…" until they arrive. The first drawing waits only for what needs no I/O.
+ */
+export const STATUS_GRACE_MS = 50;
+
 export async function runMenu(ctx: AppContext): Promise<boolean> {
+  // At a terminal the prompt library is the largest thing left to load: load it meanwhile.
+  const promptsLoaded = ctx.ui.interactive && !ctx.prompts.unattended ? preloadTerminalPrompts() : Promise.resolve();
   await ensureConfig(ctx);
-  for (;;) {
-    const steps = await menuSteps(ctx);
-    const statuses = await Promise.all(steps.map((step) => safeStatus(ctx, step)));
-    const description = await warehouseDescription(ctx);
-    ctx.ui.print(
-      renderHeader({
-        target: ctx.target(),
-        description,
-        configPath: ctx.config.displayPath,
-        lines: [],
-        color: ctx.ui.color,
-      }),
-    );
-    const todo = steps.filter((step, i) => step.id !== 'sql' && statuses[i]?.state !== 'done').length;
-    const action = await ctx.prompts.select<MenuAction>({
-      message: 'What next?',
-      choices: [
-        { name: `Guided setup${todo > 0 ? ` (${todo} step${todo === 1 ? '' : 's'} to do)` : ' (all done)'}`, value: { kind: 'setup' } },
-        ...steps.map((step, i) => ({ name: menuChoiceLabel(step.title, statuses[i] ?? { state: 'todo' }, ctx.ui.color), value: { kind: 'step' as const, step } })),
-        { name: 'Quit', value: { kind: 'quit' } },
-      ],
-    });
-    if (action.kind === 'quit') return true;
-    try {
-      if (action.kind === 'setup') await runSetup(ctx);
-      else {
-        const result = await action.step.run(ctx);
-        if (result.summary && !result.ok) ctx.ui.warn(result.summary);
+  const statusCtx = statusContext(ctx);
+  try {
+    for (let first = true; ; first = false) {
+      const steps = await menuSteps(ctx);
+      // The reads start only once the menu can be drawn: opening PGlite parses half a megabyte
+      // of JavaScript and compiles WebAssembly on this thread, which would delay the drawing.
+      if (first) await promptsLoaded;
+      const live = readLiveState(statusCtx.ctx, steps);
+      await settledWithin(live.ready, first ? 0 : STATUS_GRACE_MS);
+      const action = await chooseAction(ctx, steps, live);
+      if (action.kind === 'quit') return true;
+      try {
+        if (action.kind === 'setup') await (await import('./setup.js')).runSetup(ctx);
+        else {
+          const result = await action.step.run(ctx);
+          if (result.summary && !result.ok) ctx.ui.warn(result.summary);
+        }
+      } catch (error) {
+        if (isInterrupted(error)) ctx.ui.note('Stopped; back to the menu.');
+        else printError(ctx.ui, error, { debug: Boolean(process.env.DEBUG) });
+      } finally {
+        // A Ctrl-C during the step aborted it; the menu itself goes on with a fresh signal.
+        ctx.resetInterrupt();
       }
+    }
+  } finally {
+    statusCtx.leave();
+  }
+}
+
+/** Wait until `work` settles or `ms` have passed (0: until the next turn of the event loop). */
+async function settledWithin(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise<void>((resolveTimer) => (timer = setTimeout(resolveTimer, ms)))]);
+  clearTimeout(timer);
+}
+
+/**
+ * The header and the question, drawn at once with what is known; when the rest of the statuses
+ * arrive, the question is withdrawn and both are drawn again in place, the cursor on the same
+ * entry. A choice made before that is simply run (the statuses still being read are dropped).
+ */
+async function chooseAction(ctx: AppContext, steps: MenuStep[], live: LiveState): Promise<MenuAction> {
+  // The same value objects on every drawing, so the highlighted one is found again by identity.
+  const setup: MenuAction = { kind: 'setup' };
+  const quit: MenuAction = { kind: 'quit' };
+  const stepActions: MenuAction[] = steps.map((step) => ({ kind: 'step', step }));
+  let highlighted: MenuAction | undefined;
+  for (;;) {
+    const complete = live.complete;
+    const header = renderHeader({
+      target: ctx.target(),
+      description: live.description ?? CHECKING,
+      configPath: ctx.config.displayPath,
+      lines: [],
+      color: ctx.ui.color,
+    });
+    ctx.ui.print(header);
+    const refresh = complete ? undefined : new AbortController();
+    if (refresh) void live.ready.then(() => refresh.abort());
+    try {
+      return await ctx.prompts.select<MenuAction>({
+        message: 'What next?',
+        choices: [
+          { name: setupLabel(steps, live.statuses), value: setup },
+          ...steps.map((step, i) => {
+            const status = live.statuses[i];
+            return { name: status ? menuChoiceLabel(step.title, status, ctx.ui.color) : checkingChoiceLabel(step.title, ctx.ui.color), value: stepActions[i]! };
+          }),
+          { name: 'Quit', value: quit },
+        ],
+        ...(highlighted === undefined ? {} : { default: highlighted }),
+        ...(refresh ? { signal: refresh.signal } : {}),
+      });
     } catch (error) {
-      if (isInterrupted(error)) ctx.ui.note('Stopped; back to the menu.');
-      else printError(ctx.ui, error, { debug: Boolean(process.env.DEBUG) });
-    } finally {
-      // A Ctrl-C during the step aborted it; the menu itself goes on with a fresh signal.
-      ctx.resetInterrupt();
+      if (!isSelectAborted(error)) throw error;
+      // The prompt erased itself; the header above it goes too, and both are drawn again.
+      highlighted = error.highlighted as MenuAction | undefined;
+      eraseAbove(header);
     }
   }
+}
+
+function setupLabel(steps: MenuStep[], statuses: ReadonlyArray<StepStatus | undefined>): string {
+  const counted = steps.map((step, i) => ({ step, status: statuses[i] })).filter(({ step }) => step.id !== 'sql');
+  if (counted.some(({ status }) => status === undefined)) return `Guided setup (${CHECKING})`;
+  const todo = counted.filter(({ status }) => status?.state !== 'done').length;
+  return `Guided setup${todo > 0 ? ` (${todo} step${todo === 1 ? '' : 's'} to do)` : ' (all done)'}`;
+}
+
+/** What the menu shows, filled in as the reads finish; `ready` settles (never rejects) when all have. */
+interface LiveState {
+  /** The warehouse's description, or "not reachable: …"; undefined while it is being opened. */
+  description: string | undefined;
+  /** Each step's status, undefined while it is being read. */
+  statuses: Array<StepStatus | undefined>;
+  complete: boolean;
+  ready: Promise<void>;
+}
+
+/** Start reading every status and the warehouse's description, all at once. */
+function readLiveState(ctx: Context, steps: MenuStep[]): LiveState {
+  const live: LiveState = { description: undefined, statuses: steps.map(() => undefined), complete: false, ready: Promise.resolve() };
+  const reads = steps.map(async (step, i) => {
+    live.statuses[i] = await safeStatus(ctx, step);
+  });
+  reads.push(
+    (async () => {
+      live.description = await warehouseDescription(ctx);
+    })(),
+  );
+  // safeStatus and warehouseDescription never reject, so neither does this.
+  live.ready = Promise.all(reads).then(() => {
+    live.complete = true;
+  });
+  return live;
+}
+
+/**
+ * The context the statuses are read with. Reads still running when the menu is left (Quit or
+ * Ctrl-C while "checking…") must not open the warehouse or AWS clients again after the
+ * program has closed them; from then on they fail, which nobody sees.
+ */
+function statusContext(ctx: AppContext): { ctx: Context; leave: () => void } {
+  let left = false;
+  const gone = (): Promise<never> => Promise.reject(new Error('the menu was left'));
+  const guarded = Object.create(ctx, {
+    warehouse: { value: () => (left ? gone() : ctx.warehouse()) },
+    aws: { value: () => (left ? gone() : ctx.aws()) },
+  }) as Context;
+  return {
+    ctx: guarded,
+    leave: () => {
+      left = true;
+    },
+  };
 }
 
 async function menuSteps(ctx: AppContext): Promise<MenuStep[]> {
@@ -77,7 +189,7 @@ async function menuSteps(ctx: AppContext): Promise<MenuStep[]> {
   return steps;
 }
 
-async function safeStatus(ctx: AppContext, step: MenuStep): Promise<StepStatus> {
+async function safeStatus(ctx: Context, step: MenuStep): Promise<StepStatus> {
   try {
     return await step.status(ctx);
   } catch (error) {
@@ -86,7 +198,7 @@ async function safeStatus(ctx: AppContext, step: MenuStep): Promise<StepStatus> 
   }
 }
 
-async function warehouseDescription(ctx: AppContext): Promise<string> {
+async function warehouseDescription(ctx: Context): Promise<string> {
   try {
     return (await ctx.warehouse()).description;
   } catch (error) {

@@ -1,0 +1,46 @@
+/**
+ * The parts of the main menu that exist because it is drawn before its statuses are known: the
+ * "checking…" placeholder, and taking the header off the screen so the menu can be drawn again
+ * in place once the statuses arrive (the prompt below it erases its own lines).
+ */
+import { stripVTControlCharacters } from 'node:util';
+import { chalkFor } from './colors.js';
+import { MENU_TITLE_WIDTH } from './menu.js';
+
+/** Shown where a status (or the warehouse's description) is still being read. */
+export const CHECKING = 'checking…';
+
+/** "Load data                … checking…": a step whose status is not known yet. */
+export function checkingChoiceLabel(title: string, color: boolean): string {
+  return `${title.padEnd(MENU_TITLE_WIDTH)} ${chalkFor(color).dim(`… ${CHECKING}`)}`;
+}
+
+/** Rows `text` fills on a terminal `columns` wide (long lines wrap). */
+export function terminalRows(text: string, columns: number | undefined): number {
+  const width = columns !== undefined && columns > 0 ? columns : Number.POSITIVE_INFINITY;
+  return text.split('\n').reduce((rows, line) => rows + Math.max(1, Math.ceil([...stripVTControlCharacters(line)].length / width)), 0);
+}
+
+/**
+ * Erase `text`, printed just above the cursor (the cursor at the start of the line under it),
+ * from a terminal; does nothing when stdout is not one. Lines scrolled off the top stay in the
+ * scroll-back: a terminal cannot reach them.
+ */
+export function eraseAbove(text: string, stream: NodeJS.WriteStream = process.stdout): void {
+  if (!stream.isTTY) return;
+  const rows = terminalRows(text, stream.columns);
+  // CSI n A: cursor up n rows; CR: to column 0; CSI 0 J: erase from there to the end of the screen.
+  stream.write(`\u001b[${rows}A\r\u001b[0J`);
+}
+
+/**
+ * Start loading the terminal prompts' library (src/ui/prompts.ts imports it on the first
+ * question) so it loads while other start-up work waits; settles, never rejects, when loaded.
+ */
+export function preloadTerminalPrompts(): Promise<void> {
+  return import('@inquirer/prompts').then(
+    () => undefined,
+    // The question itself will import it again and report the failure where it matters.
+    () => undefined,
+  );
+}
