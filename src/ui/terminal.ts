@@ -4,7 +4,7 @@
  * animation only when interactive; without either the output is plain text a log can keep.
  */
 import type { ChalkInstance } from 'chalk';
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
 import { chalkFor } from './colors.js';
 import { redact } from './redact.js';
 import { renderBarChart, renderTable } from './render.js';
@@ -85,7 +85,8 @@ export function createTerminalUi(options: TerminalUiOptions): Ui {
       stdout.write(redact(text.endsWith('\n') ? text : `${text}\n`));
     },
     spinner(text) {
-      return options.interactive ? oraSpinner(text, stderr, chalk, options.color) : plainSpinner(text, (line) => writeLine(stderr, line), chalk);
+      if (!options.interactive) return plainSpinner(text, (line) => writeLine(stderr, line), chalk);
+      return oraFactory ? oraSpinner(oraFactory, text, stderr, chalk, options.color) : deferredSpinner(text, stderr, chalk, options.color);
     },
     table(rows: ReadonlyArray<Record<string, Cell>>, tableOptions: TableOptions = {}) {
       writeLine(stdout, renderTable(rows, tableOptions, chalk));
@@ -122,7 +123,54 @@ function plainSpinner(start: string, writeLine: (text: string) => void, chalk: C
   };
 }
 
-function oraSpinner(start: string, stream: NodeJS.WritableStream, chalk: ChalkInstance, color: boolean): Spinner {
+type OraFactory = typeof import('ora').default;
+let oraFactory: OraFactory | undefined;
+let oraLoading: Promise<OraFactory> | undefined;
+
+/** ora takes ~75 ms to import: it is loaded by the first spinner, not at start-up, so the menu draws at once. */
+export function loadSpinnerLibrary(): Promise<OraFactory> {
+  oraLoading ??= import('ora').then((module) => (oraFactory = module.default));
+  return oraLoading;
+}
+
+/**
+ * A spinner asked for before ora has loaded: it starts animating as soon as ora is there (a few
+ * tens of milliseconds, once per process); if it finishes before that, only its final line shows.
+ */
+function deferredSpinner(start: string, stream: NodeJS.WritableStream, chalk: ChalkInstance, color: boolean): Spinner {
+  let current = start;
+  let finished = false;
+  let real: Spinner | undefined;
+  void loadSpinnerLibrary().then(
+    (factory) => {
+      if (!finished) real = oraSpinner(factory, current, stream, chalk, color);
+    },
+    () => undefined, // without ora the spinner simply does not animate; its final line still shows
+  );
+  const finish = (symbol: string, colour: (s: string) => string, text: string | undefined, method: 'succeed' | 'fail' | 'warn'): void => {
+    if (finished) return;
+    finished = true;
+    if (real) real[method](text);
+    else stream.write(`${colour(symbol)} ${redact(text ?? current)}\n`);
+  };
+  return {
+    update(text) {
+      if (finished) return;
+      current = text;
+      real?.update(text);
+    },
+    succeed: (text) => finish(SYMBOLS.success, chalk.green, text, 'succeed'),
+    fail: (text) => finish(SYMBOLS.error, chalk.red, text, 'fail'),
+    warn: (text) => finish(SYMBOLS.warning, chalk.yellow, text, 'warn'),
+    stop() {
+      if (finished) return;
+      finished = true;
+      real?.stop();
+    },
+  };
+}
+
+function oraSpinner(ora: OraFactory, start: string, stream: NodeJS.WritableStream, chalk: ChalkInstance, color: boolean): Spinner {
   const spinner: Ora = ora({
     text: redact(start),
     stream,
