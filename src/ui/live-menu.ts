@@ -4,6 +4,7 @@
  * in place once the statuses arrive (the prompt below it erases its own lines).
  */
 import { stripVTControlCharacters } from 'node:util';
+import { preloadSelectPrompt } from './prompts.js';
 import { chalkFor } from './colors.js';
 import { MENU_TITLE_WIDTH } from './menu.js';
 
@@ -38,7 +39,7 @@ export function eraseAbove(text: string, stream: NodeJS.WriteStream = process.st
  * question) so it loads while other start-up work waits; settles, never rejects, when loaded.
  */
 export function preloadTerminalPrompts(): Promise<void> {
-  return import('@inquirer/prompts').then(
+  return preloadSelectPrompt().then(
     () => undefined,
     // The question itself will import it again and report the failure where it matters.
     () => undefined,

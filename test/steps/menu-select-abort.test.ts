@@ -8,7 +8,10 @@ import { InterruptedError } from '../../src/errors.js';
 import { createInquirerPrompts, SelectAbortedError } from '../../src/ui/prompts.js';
 
 const inquirer = vi.hoisted(() => ({ select: vi.fn(), input: vi.fn(), password: vi.fn(), confirm: vi.fn() }));
-vi.mock('@inquirer/prompts', () => inquirer);
+vi.mock('@inquirer/select', () => ({ default: inquirer.select }));
+vi.mock('@inquirer/input', () => ({ default: inquirer.input }));
+vi.mock('@inquirer/password', () => ({ default: inquirer.password }));
+vi.mock('@inquirer/confirm', () => ({ default: inquirer.confirm }));
 
 interface SelectCall {
   config: { default?: unknown; theme: { style: { highlight: (text: string) => string; message?: (text: string) => string } } };

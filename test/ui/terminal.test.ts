@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { clearSecrets, registerSecret } from '../../src/ui/redact.js';
-import { createTerminalUi, detectColor } from '../../src/ui/terminal.js';
+import { createTerminalUi, detectColor, loadSpinnerLibrary } from '../../src/ui/terminal.js';
 import type { Ui } from '../../src/ui/types.js';
 
 const ESC = '\u001b[';
@@ -324,7 +324,19 @@ describe('interactive spinner (ora)', () => {
     return { stream, written: () => written };
   }
 
+  test('a spinner that ends before ora has loaded (it is imported lazily, off the start-up path) prints just its final line', async () => {
+    vi.resetModules();
+    const fresh = await import('../../src/ui/terminal.js');
+    const err = fakeTty();
+    const ui = fresh.createTerminalUi({ color: false, interactive: true, stdout: new PassThrough(), stderr: err.stream });
+    ui.spinner('quick work').succeed('quick work done');
+    expect(err.written()).toBe('✔ quick work done\n');
+    await fresh.loadSpinnerLibrary();
+    expect(err.written()).toBe('✔ quick work done\n'); // nothing drawn after it ended
+  });
+
   test('animates on stderr, ends with our symbol, redacts, and with colour off uses no colour codes', async () => {
+    await loadSpinnerLibrary();
     registerSecret('hunter2hunter2');
     const err = fakeTty();
     const out = new PassThrough();
