@@ -7,7 +7,7 @@
 import { UserError } from '../errors.js';
 
 /** Where the wizard's docs list the minimal IAM policy for the user running it. */
-export const MINIMAL_POLICY_DOC = 'docs/aws.md, "Minimal IAM policy"';
+export const MINIMAL_POLICY_DOC = 'the README, "Minimal IAM policy for the user running the wizard"';
 
 /** The error's name as the SDK sets it (modeled exceptions: the class name; others: the AWS error code). */
 export function awsErrorName(error: unknown): string | undefined {

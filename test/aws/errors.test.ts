@@ -51,15 +51,15 @@ describe('describeAwsError: one line that says what to do next', () => {
     ],
     [
       generic(IAMServiceException, 'AccessDenied', 'User: arn:aws:iam::123456789012:user/dev is not authorized to perform: redshift:CreateCluster'),
-      'AWS denied redshift:CreateCluster while creating cluster dwhcluster (AccessDenied): the identity running the wizard needs that permission; see docs/aws.md, "Minimal IAM policy"',
+      'AWS denied redshift:CreateCluster while creating cluster dwhcluster (AccessDenied): the identity running the wizard needs that permission; see the README, "Minimal IAM policy for the user running the wizard"',
     ],
     [
       new UnauthorizedOperation({ message: 'Not authorized', $metadata: metadata }),
-      'AWS denied redshift:CreateCluster while creating cluster dwhcluster (UnauthorizedOperation): the identity running the wizard needs that permission; see docs/aws.md, "Minimal IAM policy"',
+      'AWS denied redshift:CreateCluster while creating cluster dwhcluster (UnauthorizedOperation): the identity running the wizard needs that permission; see the README, "Minimal IAM policy for the user running the wizard"',
     ],
     [
       generic(EC2ServiceException, 'UnauthorizedOperation', 'You are not authorized to perform this operation. Encoded authorization failure message: xyz'),
-      'AWS denied redshift:CreateCluster while creating cluster dwhcluster (UnauthorizedOperation): the identity running the wizard needs that permission; see docs/aws.md, "Minimal IAM policy"',
+      'AWS denied redshift:CreateCluster while creating cluster dwhcluster (UnauthorizedOperation): the identity running the wizard needs that permission; see the README, "Minimal IAM policy for the user running the wizard"',
     ],
     [
       new ClusterAlreadyExistsFault({ message: 'Cluster already exists', $metadata: metadata }),

@@ -348,7 +348,7 @@ describe('cluster create', () => {
       new IAMServiceException({ name: 'AccessDenied', $fault: 'client', message: `User: arn:aws:iam::${ACCOUNT}:user/dev is not authorized to perform: iam:GetRole`, $metadata: {} }),
     );
     await expect(runClusterCreate(t.ctx, fakeDeps().deps)).rejects.toThrow(
-      'AWS denied iam:GetRole while looking up IAM role dwhRole (AccessDenied): the identity running the wizard needs that permission; see docs/aws.md, "Minimal IAM policy"',
+      'AWS denied iam:GetRole while looking up IAM role dwhRole (AccessDenied): the identity running the wizard needs that permission; see the README, "Minimal IAM policy for the user running the wizard"',
     );
     await t.cleanup();
   });
@@ -361,7 +361,7 @@ describe('cluster create', () => {
       .on(AuthorizeSecurityGroupIngressCommand)
       .rejects(new EC2ServiceException({ name: 'UnauthorizedOperation', $fault: 'client', message: 'You are not authorized to perform this operation. Encoded authorization failure message: AbC', $metadata: {} }));
     await expect(runClusterCreate(t.ctx, fakeDeps().deps)).rejects.toThrow(
-      'AWS denied ec2:AuthorizeSecurityGroupIngress while allowing 203.0.113.7/32 to port 5439 (UnauthorizedOperation): the identity running the wizard needs that permission; see docs/aws.md, "Minimal IAM policy"',
+      'AWS denied ec2:AuthorizeSecurityGroupIngress while allowing 203.0.113.7/32 to port 5439 (UnauthorizedOperation): the identity running the wizard needs that permission; see the README, "Minimal IAM policy for the user running the wizard"',
     );
     expect(aws.redshift.commandCalls(CreateClusterCommand)).toHaveLength(0);
     await t.cleanup();
