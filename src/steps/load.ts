@@ -92,7 +92,7 @@ async function loadFromFolders(ctx: Context, warehouse: Warehouse, folders: Load
   };
   const eventSource = {
     dir: resolve(base, local.logData),
-    options: { label: '[LOCAL] LOG_DATA', displayDir: local.logData, onReject: rejectUnder(local.logData), signal: ctx.signal, batchSize: EVENT_BATCH_SIZE },
+    options: { label: '[LOCAL] LOG_DATA', displayDir: logShown, onReject: rejectUnder(logShown), signal: ctx.signal, batchSize: EVENT_BATCH_SIZE },
   };
 
   const result = await warehouse.transaction(async (tx) => {
