@@ -8,8 +8,8 @@
  * known load: a case rejected before starting must leave them exactly so; a case with bad records
  * must still load every good one, and count and list the bad ones with file and line.
  */
+import { freePort } from '../../src/bench/postgres-server.js';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
@@ -42,17 +42,6 @@ function expectOneClearLine(result: CliResult, status: number, message: RegExp):
   if (lines.length > 1) expect(lines[1]).toMatch(/^ {2}→ \S/);
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // dwh.cfg and the command line

@@ -4,8 +4,8 @@
  * without DEBUG=1; then stdout, stderr and every file written under the folder (dwh.cfg aside) are
  * scanned. dwh.cfg stays 0600 through writes, and a readable dwh.cfg holding secrets is warned about.
  */
+import { freePort } from '../../src/bench/postgres-server.js';
 import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openConfig } from '../../src/config/store.js';
@@ -24,17 +24,6 @@ let base: string;
 let db: TestDatabase;
 const outputs: Array<{ args: string[]; debug: boolean; result: CliResult }> = [];
 
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 function configText(postgresUrl: string): string {
   return [
