@@ -1,6 +1,7 @@
 /**
  * `demo`: zero setup, no AWS. Generated data → tables → load → checks → analytics on the
- * embedded warehouse ([WAREHOUSE] EMBEDDED_DIR), which it rebuilds. The generated files are
+ * embedded warehouse ([WAREHOUSE] EMBEDDED_DIR), which it rebuilds. Without a dwh.cfg it creates
+ * one from the example, so the menu and `sql` afterwards work on the same warehouse. The generated files are
  * kept under .sparkify/demo-data and reused when the sizes match.
  */
 import { existsSync } from 'node:fs';
@@ -26,6 +27,11 @@ export async function runDemo(ctx: Context, options: DemoOptions = {}): Promise<
   const dataDir = resolve(base, '.sparkify', 'demo-data');
   const shown = relative(ctx.cwd, dataDir) || '.';
   ctx.ui.heading('Sparkify demo on the embedded warehouse (no AWS needed)');
+  if (!ctx.config.exists()) {
+    // So that the commands suggested at the end (menu, sql, analytics) find the same warehouse.
+    await ctx.config.createFromExample();
+    ctx.ui.note(`Created ${ctx.config.displayPath} from dwh.cfg.example (mode 0600, git-ignored): the embedded warehouse is the default target.`);
+  }
 
   const marker = join(dataDir, 'dataset.json');
   const have = existsSync(marker) ? await readFile(marker, 'utf8').catch(() => '') : '';

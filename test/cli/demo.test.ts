@@ -1,0 +1,44 @@
+/**
+ * `sparkify-dwh demo` as a newcomer runs it: an empty folder, no dwh.cfg, no AWS. It must print
+ * the analytics, and the commands it suggests afterwards must work on the same warehouse.
+ */
+import { readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { ensureBuilt, runCli, tempDir } from './run.js';
+
+let dir: string;
+beforeAll(async () => {
+  ensureBuilt();
+  dir = await tempDir('demo');
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('demo in an empty folder: data → tables → load → checks → every analytics table; then sql on the same warehouse', async () => {
+  const demo = await runCli(['demo', '--songs', '120', '--events', '1500'], { cwd: dir, timeoutMs: 120_000 });
+  expect(demo.stderr).not.toMatch(/✖/);
+  expect(demo.code).toBe(0);
+  const out = demo.stdout + demo.stderr;
+  expect(out).toMatch(/✔ Generated 120 song files and 1,500 events/);
+  expect(out).toMatch(/✔ Tables: created 7 tables/);
+  expect(out).toMatch(/✔ Loaded [\d,]+ songplays from 1,500 events and 120 songs/);
+  expect(out).toMatch(/All \d+ checks passed/);
+  for (const title of ['Top 10 songs', 'Top 10 artists', 'Free vs paid', 'Plays by day of the week', 'Catalog match rate']) expect(out).toContain(title);
+  expect(out).toMatch(/┌─/);
+
+  // It left a private dwh.cfg behind, made from the example, so the suggested next commands work.
+  expect((await stat(join(dir, 'dwh.cfg'))).mode & 0o777).toBe(0o600);
+  expect(await readFile(join(dir, 'dwh.cfg'), 'utf8')).toMatch(/^TARGET = embedded$/m);
+  const loaded = /✔ Loaded ([\d,]+) songplays/.exec(out)![1]!.replaceAll(',', '');
+  const sql = await runCli(['sql', 'SELECT count(*)::int AS n FROM songplays', '--format', 'json'], { cwd: dir });
+  expect(sql.code).toBe(0);
+  expect(JSON.parse(sql.stdout)).toEqual([{ n: Number(loaded) }]);
+
+  // A second demo reuses the generated files and gives the same tables.
+  const again = await runCli(['demo', '--songs', '120', '--events', '1500'], { cwd: dir, timeoutMs: 120_000 });
+  expect(again.code).toBe(0);
+  expect(again.stdout + again.stderr).toMatch(/Reusing the generated data in \.sparkify\/demo-data/);
+  expect(again.stdout + again.stderr).toContain(`✔ Loaded ${Number(loaded).toLocaleString('en-US')} songplays`);
+}, 240_000);
