@@ -13,6 +13,7 @@ import { menuChoiceLabel, renderHeader } from '../ui/menu.js';
 import { isSelectAborted } from '../ui/prompts.js';
 import { ensureConfig } from './config.js';
 import { walkthroughSteps } from './index.js';
+import { statusRound } from './state.js';
 import { sqlStep } from './sql.js';
 import type { MenuStep, StepStatus } from './types.js';
 
@@ -130,7 +131,8 @@ interface LiveState {
 }
 
 /** Start reading every status and the warehouse's description, all at once. */
-function readLiveState(ctx: Context, steps: MenuStep[]): LiveState {
+function readLiveState(menuCtx: Context, steps: MenuStep[]): LiveState {
+  const ctx = statusRound(menuCtx);
   const live: LiveState = { description: undefined, statuses: steps.map(() => undefined), complete: false, ready: Promise.resolve() };
   const reads = steps.map(async (step, i) => {
     live.statuses[i] = await safeStatus(ctx, step);

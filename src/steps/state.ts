@@ -13,7 +13,32 @@ export interface WarehouseState {
   rows: Map<string, number>;
 }
 
-export async function readWarehouseState(ctx: Context): Promise<WarehouseState> {
+/** Contexts of one menu status round: their steps share one reading of the warehouse state. */
+const sharedStates = new WeakMap<Context, Promise<WarehouseState>>();
+const roundContexts = new WeakSet<Context>();
+
+/**
+ * A context for one round of status reads (one menu drawing): the tables, load, check and
+ * analytics statuses then cost one pair of queries between them instead of a pair each — which
+ * matters on Redshift, where each is a round trip. The next round reads afresh.
+ */
+export function statusRound(ctx: Context): Context {
+  const round = Object.create(ctx) as Context;
+  roundContexts.add(round);
+  return round;
+}
+
+export function readWarehouseState(ctx: Context): Promise<WarehouseState> {
+  if (!roundContexts.has(ctx)) return queryWarehouseState(ctx);
+  let state = sharedStates.get(ctx);
+  if (!state) {
+    state = queryWarehouseState(ctx);
+    sharedStates.set(ctx, state);
+  }
+  return state;
+}
+
+async function queryWarehouseState(ctx: Context): Promise<WarehouseState> {
   const warehouse = await ctx.warehouse();
   const existing = await warehouse.query<{ table_name: string }>(existingTablesSql());
   const tables = new Set(existing.rows.map((row) => row.table_name));

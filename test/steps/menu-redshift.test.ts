@@ -4,6 +4,7 @@
  */
 import { DescribeClustersCommand } from '@aws-sdk/client-redshift';
 import { afterEach, beforeEach, expect, test } from 'vitest';
+import { existingTablesSql } from '../../src/sql/status.js';
 import { runMenu } from '../../src/steps/menu.js';
 import { AWS_SECRET, configText, DB_PASSWORD, ENDPOINT, fakeClock, mockAws, ROLE_ARN, setKey } from '../aws/fakes.js';
 import { makeTestContext } from '../support/context.js';
@@ -43,6 +44,21 @@ test('shows credentials, cluster, tables… and teardown; "Cluster status and co
     expect(text).toMatch(/Cost so far/);
     expect(text).not.toContain(AWS_SECRET);
     expect(text).not.toContain(DB_PASSWORD);
+  } finally {
+    await t.cleanup();
+  }
+});
+
+test('one menu drawing reads the warehouse state once for all the steps that show it', async () => {
+  aws.redshift.on(DescribeClustersCommand).resolves({ Clusters: [] });
+  const database = recordingRedshift();
+  const config = setKey(setKey(configText(), 'CLUSTER.HOST', ENDPOINT), 'IAM_ROLE.ARN', ROLE_ARN);
+  const t = await makeTestContext({ config, aws: aws.clients, clock: fakeClock(), warehouse: database.warehouse, answers: ['Quit'] });
+  try {
+    expect(await runMenu(t.ctx)).toBe(true);
+    // tables, load, check and analytics all show the warehouse state: one listing, one count.
+    expect(database.statements.filter((s) => s === existingTablesSql())).toHaveLength(1);
+    expect(database.statements.filter((s) => /count\(\*\)/i.test(s))).toHaveLength(1);
   } finally {
     await t.cleanup();
   }
