@@ -4,9 +4,10 @@
  * what the physical baseline loads. Both are cached under the data folder and reused across runs.
  */
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { listSourceFiles } from '../source/walk.js';
 import { once } from 'node:events';
 import { STAGING_EVENTS_COLUMNS, STAGING_SONGS_COLUMNS } from '../sql/tables.js';
 import { encodeCopyRow, type CopyValue } from '../warehouse/copy-format.js';
@@ -51,19 +52,9 @@ const EVENT_KEYS: Record<(typeof STAGING_EVENTS_COLUMNS)[number], string> = {
   user_id: 'userId',
 };
 
-/** Every regular file under `dir`, hidden ones included, in code-unit order (as the sources read them). */
-async function listFiles(dir: string): Promise<string[]> {
-  const found: string[] = [];
-  const pending = [dir];
-  while (pending.length > 0) {
-    const folder = pending.pop()!;
-    for (const entry of await readdir(folder, { withFileTypes: true })) {
-      const path = join(folder, entry.name);
-      if (entry.isDirectory()) pending.push(path);
-      else if (entry.isFile()) found.push(path);
-    }
-  }
-  return found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+/** The files `load` would read under `dir`, in the same order: the product's own folder walk. */
+async function listFiles(dir: string, label: string): Promise<string[]> {
+  return (await listSourceFiles(dir, { label, displayDir: dir })).map((file) => file.path);
 }
 
 async function writeLines(path: string, lines: AsyncIterable<string>): Promise<void> {
@@ -141,8 +132,8 @@ export async function prepareDataset(options: PrepareOptions): Promise<BenchData
   }
   options.log('writing the ready COPY files for the baseline');
   const bytes = { total: 0 };
-  await writeLines(dataset.songsCopyFile, songRows(await listFiles(dataset.songData), bytes));
-  await writeLines(dataset.eventsCopyFile, eventRows(await listFiles(dataset.logData), bytes));
+  await writeLines(dataset.songsCopyFile, songRows(await listFiles(dataset.songData, 'benchmark song_data'), bytes));
+  await writeLines(dataset.eventsCopyFile, eventRows(await listFiles(dataset.logData, 'benchmark log_data'), bytes));
   await writeFile(marker, JSON.stringify({ sourceBytes: bytes.total }));
   return { ...dataset, sourceBytes: bytes.total };
 }
