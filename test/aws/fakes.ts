@@ -8,6 +8,7 @@ import { RedshiftClient } from '@aws-sdk/client-redshift';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
+import type { Cluster } from '@aws-sdk/client-redshift';
 import type { AwsClients } from '../../src/aws/clients.js';
 import type { Clock } from '../../src/context.js';
 
@@ -89,4 +90,31 @@ export function setKey(text: string, qualified: string, value: string): string {
   const tail = text.slice(start);
   if (!pattern.test(tail)) throw new Error(`no key ${qualified}`);
   return text.slice(0, start) + tail.replace(pattern, value === '' ? `${key} =` : `${key} = ${value}`);
+}
+
+/** The tags the wizard puts on what it creates. */
+export const TAGS = [
+  { Key: 'created-by', Value: 'sparkify-dwh' },
+  { Key: 'sparkify-dwh:cluster', Value: 'dwhcluster' },
+];
+
+/** A DescribeClusters entry in `status`, as the wizard's own cluster looks (endpoint once available or paused). */
+export function cluster(status: string, extra: Partial<Cluster> = {}): Cluster {
+  return {
+    ClusterIdentifier: 'dwhcluster',
+    ClusterStatus: status,
+    NodeType: 'ra3.large',
+    NumberOfNodes: 1,
+    DBName: 'dwh',
+    MasterUsername: 'dwhuser',
+    ClusterCreateTime: new Date(Date.UTC(2025, 0, 2, 1, 4, 5)),
+    VpcId: 'vpc-0default',
+    VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-0wizard', Status: 'active' }],
+    IamRoles: [{ IamRoleArn: ROLE_ARN, ApplyStatus: 'in-sync' }],
+    Tags: TAGS,
+    PubliclyAccessible: true,
+    Encrypted: true,
+    ...(status === 'available' || status === 'paused' ? { Endpoint: { Address: ENDPOINT, Port: 5439 } } : {}),
+    ...extra,
+  };
 }

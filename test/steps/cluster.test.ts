@@ -28,7 +28,6 @@ import {
   InsufficientClusterCapacityFault,
   PauseClusterCommand,
   ResumeClusterCommand,
-  type Cluster,
 } from '@aws-sdk/client-redshift';
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -39,32 +38,7 @@ import { InterruptedError, UserError } from '../../src/errors.js';
 import type { RedshiftConnection } from '../../src/warehouse/redshift.js';
 import type { Warehouse } from '../../src/warehouse/types.js';
 import { makeTestContext } from '../support/context.js';
-import { ACCOUNT, AWS_SECRET, configText, DB_PASSWORD, ENDPOINT, fakeClock, mockAws, REGION, ROLE_ARN, setKey } from '../aws/fakes.js';
-
-const TAGS = [
-  { Key: 'created-by', Value: 'sparkify-dwh' },
-  { Key: 'sparkify-dwh:cluster', Value: 'dwhcluster' },
-];
-
-function cluster(status: string, extra: Partial<Cluster> = {}): Cluster {
-  return {
-    ClusterIdentifier: 'dwhcluster',
-    ClusterStatus: status,
-    NodeType: 'ra3.large',
-    NumberOfNodes: 1,
-    DBName: 'dwh',
-    MasterUsername: 'dwhuser',
-    ClusterCreateTime: new Date(Date.UTC(2025, 0, 2, 1, 4, 5)),
-    VpcId: 'vpc-0default',
-    VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-0wizard', Status: 'active' }],
-    IamRoles: [{ IamRoleArn: ROLE_ARN, ApplyStatus: 'in-sync' }],
-    Tags: TAGS,
-    PubliclyAccessible: true,
-    Encrypted: true,
-    ...(status === 'available' || status === 'paused' ? { Endpoint: { Address: ENDPOINT, Port: 5439 } } : {}),
-    ...extra,
-  };
-}
+import { ACCOUNT, AWS_SECRET, cluster, configText, DB_PASSWORD, ENDPOINT, fakeClock, mockAws, REGION, ROLE_ARN, setKey, TAGS } from '../aws/fakes.js';
 
 const notFound = () => new ClusterNotFoundFault({ message: 'Cluster dwhcluster not found.', $metadata: {} });
 

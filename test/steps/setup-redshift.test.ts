@@ -12,11 +12,11 @@ import {
   DescribeVpcsCommand,
 } from '@aws-sdk/client-ec2';
 import { CreateRoleCommand, GetRoleCommand, NoSuchEntityException, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import { ClusterNotFoundFault, CreateClusterCommand, DescribeClustersCommand, type Cluster } from '@aws-sdk/client-redshift';
+import { ClusterNotFoundFault, CreateClusterCommand, DescribeClustersCommand } from '@aws-sdk/client-redshift';
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { runSetup } from '../../src/steps/setup.js';
-import { AWS_KEY_ID, AWS_SECRET, configText, DB_PASSWORD, ENDPOINT, fakeClock, mockAws, ROLE_ARN, setKey } from '../aws/fakes.js';
+import { AWS_KEY_ID, AWS_SECRET, cluster, configText, DB_PASSWORD, ENDPOINT, fakeClock, mockAws, ROLE_ARN, setKey } from '../aws/fakes.js';
 import { makeTestContext } from '../support/context.js';
 import { recordingRedshift } from '../support/redshift-double.js';
 
@@ -34,22 +34,6 @@ beforeEach(() => {
   aws = mockAws();
 });
 afterEach(() => aws.restore());
-
-function cluster(status: string): Cluster {
-  return {
-    ClusterIdentifier: 'dwhcluster',
-    ClusterStatus: status,
-    NodeType: 'ra3.large',
-    NumberOfNodes: 1,
-    DBName: 'dwh',
-    MasterUsername: 'dwhuser',
-    ClusterCreateTime: new Date(Date.UTC(2025, 0, 2, 1, 4, 5)),
-    VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-0wizard', Status: 'active' }],
-    IamRoles: [{ IamRoleArn: ROLE_ARN, ApplyStatus: 'in-sync' }],
-    Tags: [{ Key: 'created-by', Value: 'sparkify-dwh' }],
-    ...(status === 'available' ? { Endpoint: { Address: ENDPOINT, Port: 5439 } } : {}),
-  };
-}
 
 test('setup --yes goes from credentials to analytics on Redshift with no prompt and writes HOST and ARN back', async () => {
   const start = configText({ 'AWS.KEY': AWS_KEY_ID, 'AWS.SECRET': AWS_SECRET, 'DWH.DWH_ALLOWED_CIDR': '198.51.100.4/32' });

@@ -14,29 +14,16 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { InterruptedError } from '../../src/errors.js';
 import { finalSnapshotIdentifier, runTeardown } from '../../src/steps/teardown.js';
 import { makeTestContext } from '../support/context.js';
-import { AWS_SECRET, configText, DB_PASSWORD, ENDPOINT, fakeClock, mockAws, ROLE_ARN } from '../aws/fakes.js';
-
-const TAGS = [
-  { Key: 'created-by', Value: 'sparkify-dwh' },
-  { Key: 'sparkify-dwh:cluster', Value: 'dwhcluster' },
-];
+import { AWS_SECRET, cluster as awsCluster, configText, DB_PASSWORD, ENDPOINT, fakeClock, mockAws, ROLE_ARN, TAGS } from '../aws/fakes.js';
 
 /** dwh.cfg after a cluster create: HOST and ARN written back. */
 const CREATED = configText({ 'CLUSTER.HOST': ENDPOINT, 'CLUSTER.DB_PASSWORD': DB_PASSWORD, 'IAM_ROLE.ARN': ROLE_ARN });
 /** The same file after teardown: HOST and ARN empty again, everything else as it was. */
 const TORN_DOWN = configText({ 'CLUSTER.HOST': '', 'CLUSTER.DB_PASSWORD': DB_PASSWORD, 'IAM_ROLE.ARN': '' });
 
+/** The wizard's cluster in `status`, its endpoint still listed (as AWS does while it is deleted). */
 function cluster(status: string, tags = TAGS): Cluster {
-  return {
-    ClusterIdentifier: 'dwhcluster',
-    ClusterStatus: status,
-    NodeType: 'ra3.large',
-    NumberOfNodes: 1,
-    VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-0wizard', Status: 'active' }],
-    IamRoles: [{ IamRoleArn: ROLE_ARN, ApplyStatus: 'in-sync' }],
-    Endpoint: { Address: ENDPOINT, Port: 5439 },
-    Tags: tags,
-  };
+  return awsCluster(status, { Tags: tags, Endpoint: { Address: ENDPOINT, Port: 5439 } });
 }
 const notFound = () => new ClusterNotFoundFault({ message: 'Cluster dwhcluster not found.', $metadata: {} });
 const noRole = () => new NoSuchEntityException({ message: 'The role with name dwhRole cannot be found.', $metadata: {} });
