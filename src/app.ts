@@ -31,7 +31,11 @@ export interface AppContext extends Context {
 }
 
 /** Make the context: config opened, secrets registered for redaction, UI and prompts chosen. */
-export async function createContext(options: ContextOptions, io: AppIo, overrides: { prompts?: Prompts; ui?: Ui } = {}): Promise<AppContext> {
+export async function createContext(
+  options: ContextOptions,
+  io: AppIo,
+  overrides: { prompts?: Prompts; ui?: Ui } = {},
+): Promise<AppContext> {
   const [{ openConfig, secretsIn }, { registerSecret }, { createTerminalUi }] = await Promise.all([
     import('./config/store.js'),
     import('./ui/redact.js'),
@@ -47,7 +51,14 @@ export async function createContext(options: ContextOptions, io: AppIo, override
   }
 
   const interactive = Boolean(io.stdin.isTTY && io.stdout.isTTY) && io.env.CI !== 'true';
-  const ui = overrides.ui ?? createTerminalUi({ color: options.color, interactive: Boolean(io.stderr.isTTY), stdout: io.stdout, stderr: io.stderr });
+  const ui =
+    overrides.ui ??
+    createTerminalUi({
+      color: options.color,
+      interactive: Boolean(io.stderr.isTTY),
+      stdout: io.stdout,
+      stderr: io.stderr,
+    });
   const prompts = overrides.prompts ?? (await choosePrompts(options.yes, interactive, options.color));
 
   let controller = new AbortController();
@@ -90,7 +101,10 @@ export async function createContext(options: ContextOptions, io: AppIo, override
     },
     aws: () => {
       aws ??= (async () => {
-        const [{ awsSettingsFrom }, { createAwsClients }] = await Promise.all([import('./steps/credentials.js'), import('./aws/clients.js')]);
+        const [{ awsSettingsFrom }, { createAwsClients }] = await Promise.all([
+          import('./steps/credentials.js'),
+          import('./aws/clients.js'),
+        ]);
         return createAwsClients(awsSettingsFrom(config.values(), io.env));
       })();
       return aws;

@@ -17,7 +17,8 @@ function packageVersion(): string {
 
 function positiveInteger(name: string) {
   return (value: string): number => {
-    if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`${name} must be a whole number of at least 1.`);
+    if (!/^\d+$/.test(value) || Number(value) < 1)
+      throw new InvalidArgumentError(`${name} must be a whole number of at least 1.`);
     return Number(value);
   };
 }
@@ -43,7 +44,9 @@ export function buildProgram(): Command {
     .version(packageVersion(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
     .option('-c, --config <file>', 'the dwh.cfg file', './dwh.cfg')
-    .addOption(new Option('--target <target>', 'warehouse to use (overrides [WAREHOUSE] TARGET)').choices(TARGET_CHOICES))
+    .addOption(
+      new Option('--target <target>', 'warehouse to use (overrides [WAREHOUSE] TARGET)').choices(TARGET_CHOICES),
+    )
     .option('-y, --yes', 'never prompt: take values from dwh.cfg and defaults')
     .option('--no-color', 'no colour (also NO_COLOR)')
     .showSuggestionAfterError(true)
@@ -57,7 +60,8 @@ export function buildProgram(): Command {
   program.action(async () => {
     // The menu takes no arguments, so a word here is a mistyped command, not an argument.
     const [word] = program.args;
-    if (word !== undefined) program.error(`error: unknown command '${word}'`, { exitCode: 2, code: 'commander.unknownCommand' });
+    if (word !== undefined)
+      program.error(`error: unknown command '${word}'`, { exitCode: 2, code: 'commander.unknownCommand' });
     // The menu (like setup) offers to create a missing dwh.cfg instead of requiring it.
     process.exitCode = await execute(program, 'menu', true, async (ctx) => {
       const { runMenu } = await import('./steps/menu.js');
@@ -70,7 +74,9 @@ export function buildProgram(): Command {
     .description('the guided walkthrough: every step not yet done, in order')
     .action(async () => {
       // setup offers to create a missing dwh.cfg instead of requiring it.
-      process.exitCode = await execute(program, 'setup', true, async (ctx) => (await import('./steps/setup.js')).runSetup(ctx));
+      process.exitCode = await execute(program, 'setup', true, async (ctx) =>
+        (await import('./steps/setup.js')).runSetup(ctx),
+      );
     });
 
   program
@@ -79,41 +85,78 @@ export function buildProgram(): Command {
     .option('--events <n>', 'events to generate', positiveInteger('--events'))
     .option('--songs <n>', 'songs to generate', positiveInteger('--songs'))
     .action(async (options: { events?: number; songs?: number }) => {
-      process.exitCode = await execute(program, 'demo', true, async (ctx) => (await import('./steps/demo.js')).runDemo(ctx, options), { forceTarget: 'embedded' });
+      process.exitCode = await execute(
+        program,
+        'demo',
+        true,
+        async (ctx) => (await import('./steps/demo.js')).runDemo(ctx, options),
+        { forceTarget: 'embedded' },
+      );
     });
 
   program
     .command('credentials')
     .description('choose and verify AWS credentials')
-    .action(run('credentials', true, async (ctx) => (await (await import('./steps/credentials.js')).runCredentials(ctx)).ok));
+    .action(
+      run('credentials', true, async (ctx) => (await (await import('./steps/credentials.js')).runCredentials(ctx)).ok),
+    );
 
-  const cluster = program.command('cluster').description('the Redshift cluster and what it needs (IAM role, network access)');
-  cluster.command('create').description('create (or reuse) the IAM role, security group and cluster; wait until available').action(
-    run('cluster create', true, async (ctx) => (await (await import('./steps/cluster.js')).runClusterCreate(ctx)).ok),
-  );
-  cluster.command('status').description('status, endpoint, size, age and cost so far').action(
-    run('cluster status', false, async (ctx) => (await (await import('./steps/cluster.js')).runClusterStatus(ctx)).ok),
-  );
-  cluster.command('pause').description('pause the cluster (compute billing stops)').action(
-    run('cluster pause', true, async (ctx) => (await (await import('./steps/cluster.js')).runClusterPause(ctx)).ok),
-  );
-  cluster.command('resume').description('resume a paused cluster').action(
-    run('cluster resume', true, async (ctx) => (await (await import('./steps/cluster.js')).runClusterResume(ctx)).ok),
-  );
+  const cluster = program
+    .command('cluster')
+    .description('the Redshift cluster and what it needs (IAM role, network access)');
+  cluster
+    .command('create')
+    .description('create (or reuse) the IAM role, security group and cluster; wait until available')
+    .action(
+      run('cluster create', true, async (ctx) => (await (await import('./steps/cluster.js')).runClusterCreate(ctx)).ok),
+    );
+  cluster
+    .command('status')
+    .description('status, endpoint, size, age and cost so far')
+    .action(
+      run(
+        'cluster status',
+        false,
+        async (ctx) => (await (await import('./steps/cluster.js')).runClusterStatus(ctx)).ok,
+      ),
+    );
+  cluster
+    .command('pause')
+    .description('pause the cluster (compute billing stops)')
+    .action(
+      run('cluster pause', true, async (ctx) => (await (await import('./steps/cluster.js')).runClusterPause(ctx)).ok),
+    );
+  cluster
+    .command('resume')
+    .description('resume a paused cluster')
+    .action(
+      run('cluster resume', true, async (ctx) => (await (await import('./steps/cluster.js')).runClusterResume(ctx)).ok),
+    );
 
   program
     .command('tables')
     .description('tables of the warehouse')
     .command('create')
     .description('drop and create the staging and star-schema tables')
-    .action(run('tables create', true, async (ctx) => (await (await import('./steps/tables.js')).runTablesCreate(ctx)).ok));
+    .action(
+      run('tables create', true, async (ctx) => (await (await import('./steps/tables.js')).runTablesCreate(ctx)).ok),
+    );
 
   program
     .command('load')
     .description('source → staging → star schema, with progress')
-    .option('--song-prefix <prefix>', 'redshift: load only song_data under this sub-prefix (e.g. A/A/) for a quick first run')
+    .option(
+      '--song-prefix <prefix>',
+      'redshift: load only song_data under this sub-prefix (e.g. A/A/) for a quick first run',
+    )
     .action(async (options: { songPrefix?: string }) => {
-      process.exitCode = await execute(program, 'load', true, async (ctx) => (await (await import('./steps/load.js')).runLoad(ctx, options)).ok, { requireConfig: true });
+      process.exitCode = await execute(
+        program,
+        'load',
+        true,
+        async (ctx) => (await (await import('./steps/load.js')).runLoad(ctx, options)).ok,
+        { requireConfig: true },
+      );
     });
 
   program
@@ -127,9 +170,15 @@ export function buildProgram(): Command {
     .option('--query <name>', 'one named query (default: all)')
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table'))
     .action(async (options: { query?: string; format: (typeof FORMATS)[number] }) => {
-      process.exitCode = await execute(program, 'analytics', false, async (ctx) => (await (await import('./steps/analytics.js')).runAnalytics(ctx, options)).ok, {
-        requireConfig: true,
-      });
+      process.exitCode = await execute(
+        program,
+        'analytics',
+        false,
+        async (ctx) => (await (await import('./steps/analytics.js')).runAnalytics(ctx, options)).ok,
+        {
+          requireConfig: true,
+        },
+      );
     });
 
   program
@@ -138,9 +187,15 @@ export function buildProgram(): Command {
     .argument('<query>', 'the SQL to run (the database refuses writes)')
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table'))
     .action(async (query: string, options: { format: (typeof FORMATS)[number] }) => {
-      process.exitCode = await execute(program, 'sql', false, async (ctx) => (await (await import('./steps/sql.js')).runSql(ctx, { query, format: options.format })).ok, {
-        requireConfig: true,
-      });
+      process.exitCode = await execute(
+        program,
+        'sql',
+        false,
+        async (ctx) => (await (await import('./steps/sql.js')).runSql(ctx, { query, format: options.format })).ok,
+        {
+          requireConfig: true,
+        },
+      );
     });
 
   program
@@ -156,9 +211,15 @@ export function buildProgram(): Command {
     .option('--events <n>', 'events in the log', positiveInteger('--events'), 10000)
     .option('--seed <n>', 'seed: the same seed gives the same files', nonNegativeInteger('--seed'), 1)
     .action(async (options: { out: string; songs: number; events: number; seed: number }) => {
-      process.exitCode = await execute(program, 'generate', false, async (ctx) => (await (await import('./steps/generate.js')).runGenerate(ctx, options)).ok, {
-        configOptional: true,
-      });
+      process.exitCode = await execute(
+        program,
+        'generate',
+        false,
+        async (ctx) => (await (await import('./steps/generate.js')).runGenerate(ctx, options)).ok,
+        {
+          configOptional: true,
+        },
+      );
     });
 
   // Root only (subcommands copied the setting when they were made): a mistyped command then
@@ -186,9 +247,18 @@ async function execute(
   };
   let ctx: AppContext;
   try {
-    ctx = await createContext(options, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() });
+    ctx = await createContext(options, {
+      stdout: process.stdout,
+      stderr: process.stderr,
+      stdin: process.stdin,
+      env: process.env,
+      cwd: process.cwd(),
+    });
   } catch (error) {
-    const [{ describeError, printError }, { createTerminalUi }] = await Promise.all([import('./ui/errors.js'), import('./ui/terminal.js')]);
+    const [{ describeError, printError }, { createTerminalUi }] = await Promise.all([
+      import('./ui/errors.js'),
+      import('./ui/terminal.js'),
+    ]);
     const debug = Boolean(process.env.DEBUG);
     printError(createTerminalUi({ color: options.color, interactive: false }), error, { debug });
     return describeError(error, { debug }).exitCode;
@@ -214,7 +284,10 @@ export async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
-      const ok = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help';
+      const ok =
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help';
       process.exitCode = ok ? 0 : 2;
       return;
     }

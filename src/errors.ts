@@ -30,7 +30,8 @@ export class ConfigError extends UserError {
   readonly section: string | undefined;
   readonly key: string | undefined;
   constructor(file: string, section: string | undefined, key: string | undefined, problem: string, hint?: string) {
-    const where = section === undefined ? file : key === undefined ? `${file} [${section}]` : `${file} [${section}] ${key}`;
+    const where =
+      section === undefined ? file : key === undefined ? `${file} [${section}]` : `${file} [${section}] ${key}`;
     super(`${where}: ${problem}`, hint === undefined ? {} : { hint });
     this.name = 'ConfigError';
     this.file = file;

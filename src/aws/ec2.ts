@@ -36,37 +36,51 @@ export async function findDefaultVpc(client: EC2Client, region?: string): Promis
 }
 
 /** The security group called `name` in `vpcId`, if any. */
-export async function findSecurityGroupByName(client: EC2Client, name: string, vpcId: string, region?: string): Promise<SecurityGroupInfo | undefined> {
+export async function findSecurityGroupByName(
+  client: EC2Client,
+  name: string,
+  vpcId: string,
+  region?: string,
+): Promise<SecurityGroupInfo | undefined> {
   const { DescribeSecurityGroupsCommand } = await import('@aws-sdk/client-ec2');
-  const output = await callAws({ action: 'ec2:DescribeSecurityGroups', doing: `looking up security group ${name}`, region }, () =>
-    client.send(
-      new DescribeSecurityGroupsCommand({
-        Filters: [
-          { Name: 'group-name', Values: [name] },
-          { Name: 'vpc-id', Values: [vpcId] },
-        ],
-      }),
-    ),
+  const output = await callAws(
+    { action: 'ec2:DescribeSecurityGroups', doing: `looking up security group ${name}`, region },
+    () =>
+      client.send(
+        new DescribeSecurityGroupsCommand({
+          Filters: [
+            { Name: 'group-name', Values: [name] },
+            { Name: 'vpc-id', Values: [vpcId] },
+          ],
+        }),
+      ),
   );
   const group = output.SecurityGroups?.[0];
   return group ? toInfo(group) : undefined;
 }
 
 /** Security groups by id; ids that no longer exist are left out rather than failing. */
-export async function describeSecurityGroups(client: EC2Client, ids: readonly string[], region?: string): Promise<SecurityGroupInfo[]> {
+export async function describeSecurityGroups(
+  client: EC2Client,
+  ids: readonly string[],
+  region?: string,
+): Promise<SecurityGroupInfo[]> {
   if (ids.length === 0) return [];
   const { DescribeSecurityGroupsCommand } = await import('@aws-sdk/client-ec2');
   const found: SecurityGroupInfo[] = [];
   // One id per call: a single missing id would fail a batched call with InvalidGroup.NotFound.
   for (const id of ids) {
-    await callAws({ action: 'ec2:DescribeSecurityGroups', doing: `looking up security group ${id}`, region }, async () => {
-      try {
-        const output = await client.send(new DescribeSecurityGroupsCommand({ GroupIds: [id] }));
-        for (const group of output.SecurityGroups ?? []) found.push(toInfo(group));
-      } catch (error) {
-        if (!isAwsError(error, 'InvalidGroup.NotFound', 'InvalidGroupId.NotFound')) throw error;
-      }
-    });
+    await callAws(
+      { action: 'ec2:DescribeSecurityGroups', doing: `looking up security group ${id}`, region },
+      async () => {
+        try {
+          const output = await client.send(new DescribeSecurityGroupsCommand({ GroupIds: [id] }));
+          for (const group of output.SecurityGroups ?? []) found.push(toInfo(group));
+        } catch (error) {
+          if (!isAwsError(error, 'InvalidGroup.NotFound', 'InvalidGroupId.NotFound')) throw error;
+        }
+      },
+    );
   }
   return found;
 }
@@ -77,15 +91,17 @@ export async function createSecurityGroup(
   region?: string,
 ): Promise<string> {
   const { CreateSecurityGroupCommand } = await import('@aws-sdk/client-ec2');
-  const output = await callAws({ action: 'ec2:CreateSecurityGroup', doing: `creating security group ${request.name}`, region }, () =>
-    client.send(
-      new CreateSecurityGroupCommand({
-        GroupName: request.name,
-        Description: request.description,
-        VpcId: request.vpcId,
-        TagSpecifications: [{ ResourceType: 'security-group', Tags: request.tags }],
-      }),
-    ),
+  const output = await callAws(
+    { action: 'ec2:CreateSecurityGroup', doing: `creating security group ${request.name}`, region },
+    () =>
+      client.send(
+        new CreateSecurityGroupCommand({
+          GroupName: request.name,
+          Description: request.description,
+          VpcId: request.vpcId,
+          TagSpecifications: [{ ResourceType: 'security-group', Tags: request.tags }],
+        }),
+      ),
   );
   if (!output.GroupId) throw new Error('CreateSecurityGroup returned no group id');
   return output.GroupId;
@@ -98,38 +114,53 @@ export async function allowIngress(
   region?: string,
 ): Promise<'added' | 'exists'> {
   const { AuthorizeSecurityGroupIngressCommand } = await import('@aws-sdk/client-ec2');
-  return callAws({ action: 'ec2:AuthorizeSecurityGroupIngress', doing: `allowing ${request.cidr} to port ${request.port}`, region }, async () => {
-    try {
-      await client.send(
-        new AuthorizeSecurityGroupIngressCommand({
-          GroupId: request.groupId,
-          IpPermissions: [
-            { IpProtocol: 'tcp', FromPort: request.port, ToPort: request.port, IpRanges: [{ CidrIp: request.cidr, Description: request.description }] },
-          ],
-        }),
-      );
-      return 'added' as const;
-    } catch (error) {
-      if (isAwsError(error, 'InvalidPermission.Duplicate')) return 'exists' as const;
-      throw error;
-    }
-  });
+  return callAws(
+    { action: 'ec2:AuthorizeSecurityGroupIngress', doing: `allowing ${request.cidr} to port ${request.port}`, region },
+    async () => {
+      try {
+        await client.send(
+          new AuthorizeSecurityGroupIngressCommand({
+            GroupId: request.groupId,
+            IpPermissions: [
+              {
+                IpProtocol: 'tcp',
+                FromPort: request.port,
+                ToPort: request.port,
+                IpRanges: [{ CidrIp: request.cidr, Description: request.description }],
+              },
+            ],
+          }),
+        );
+        return 'added' as const;
+      } catch (error) {
+        if (isAwsError(error, 'InvalidPermission.Duplicate')) return 'exists' as const;
+        throw error;
+      }
+    },
+  );
 }
 
 /**
  * Delete the group: 'deleted', 'gone' (already), or 'in-use' while DependencyViolation says the
  * deleted cluster's network interfaces still hold it (they go a few minutes after the cluster).
  */
-export async function deleteSecurityGroup(client: EC2Client, groupId: string, region?: string): Promise<'deleted' | 'gone' | 'in-use'> {
+export async function deleteSecurityGroup(
+  client: EC2Client,
+  groupId: string,
+  region?: string,
+): Promise<'deleted' | 'gone' | 'in-use'> {
   const { DeleteSecurityGroupCommand } = await import('@aws-sdk/client-ec2');
-  return callAws({ action: 'ec2:DeleteSecurityGroup', doing: `deleting security group ${groupId}`, region }, async () => {
-    try {
-      await client.send(new DeleteSecurityGroupCommand({ GroupId: groupId }));
-      return 'deleted' as const;
-    } catch (error) {
-      if (isAwsError(error, 'InvalidGroup.NotFound', 'InvalidGroupId.NotFound')) return 'gone' as const;
-      if (isAwsError(error, 'DependencyViolation')) return 'in-use' as const;
-      throw error;
-    }
-  });
+  return callAws(
+    { action: 'ec2:DeleteSecurityGroup', doing: `deleting security group ${groupId}`, region },
+    async () => {
+      try {
+        await client.send(new DeleteSecurityGroupCommand({ GroupId: groupId }));
+        return 'deleted' as const;
+      } catch (error) {
+        if (isAwsError(error, 'InvalidGroup.NotFound', 'InvalidGroupId.NotFound')) return 'gone' as const;
+        if (isAwsError(error, 'DependencyViolation')) return 'in-use' as const;
+        throw error;
+      }
+    },
+  );
 }

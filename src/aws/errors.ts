@@ -34,7 +34,13 @@ export interface AwsErrorContext {
   clusterIdentifier?: string | undefined;
 }
 
-const BAD_KEY = new Set(['InvalidClientTokenId', 'UnrecognizedClientException', 'InvalidAccessKeyId', 'AuthFailure', 'IncompleteSignature']);
+const BAD_KEY = new Set([
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'InvalidAccessKeyId',
+  'AuthFailure',
+  'IncompleteSignature',
+]);
 const BAD_SIGNATURE = new Set(['SignatureDoesNotMatch']);
 const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);
 const DENIED = new Set([

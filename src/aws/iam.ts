@@ -55,15 +55,29 @@ export async function createRole(
 }
 
 /** Create or replace an inline policy (PutRolePolicy is idempotent). */
-export async function putRolePolicy(client: IAMClient, roleName: string, policyName: string, document: PolicyDocument): Promise<void> {
+export async function putRolePolicy(
+  client: IAMClient,
+  roleName: string,
+  policyName: string,
+  document: PolicyDocument,
+): Promise<void> {
   const { PutRolePolicyCommand } = await import('@aws-sdk/client-iam');
   await callAws({ action: 'iam:PutRolePolicy', doing: `setting policy ${policyName} on IAM role ${roleName}` }, () =>
-    client.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: policyName, PolicyDocument: JSON.stringify(document) })),
+    client.send(
+      new PutRolePolicyCommand({
+        RoleName: roleName,
+        PolicyName: policyName,
+        PolicyDocument: JSON.stringify(document),
+      }),
+    ),
   );
 }
 
 /** Names of the role's inline policies and ARNs of its attached managed policies. */
-export async function listRolePolicies(client: IAMClient, roleName: string): Promise<{ inline: string[]; attached: string[] }> {
+export async function listRolePolicies(
+  client: IAMClient,
+  roleName: string,
+): Promise<{ inline: string[]; attached: string[] }> {
   const { ListRolePoliciesCommand, ListAttachedRolePoliciesCommand } = await import('@aws-sdk/client-iam');
   const inline: string[] = [];
   const attached: string[] = [];
@@ -75,14 +89,19 @@ export async function listRolePolicies(client: IAMClient, roleName: string): Pro
       marker = page.IsTruncated ? page.Marker : undefined;
     } while (marker);
   });
-  await callAws({ action: 'iam:ListAttachedRolePolicies', doing: `listing the policies of IAM role ${roleName}` }, async () => {
-    let marker: string | undefined;
-    do {
-      const page = await client.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker: marker }));
-      attached.push(...(page.AttachedPolicies ?? []).flatMap((policy) => (policy.PolicyArn ? [policy.PolicyArn] : [])));
-      marker = page.IsTruncated ? page.Marker : undefined;
-    } while (marker);
-  });
+  await callAws(
+    { action: 'iam:ListAttachedRolePolicies', doing: `listing the policies of IAM role ${roleName}` },
+    async () => {
+      let marker: string | undefined;
+      do {
+        const page = await client.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker: marker }));
+        attached.push(
+          ...(page.AttachedPolicies ?? []).flatMap((policy) => (policy.PolicyArn ? [policy.PolicyArn] : [])),
+        );
+        marker = page.IsTruncated ? page.Marker : undefined;
+      } while (marker);
+    },
+  );
   return { inline, attached };
 }
 
@@ -95,18 +114,28 @@ export async function deleteRoleAndPolicies(client: IAMClient, roleName: string)
     throw error;
   });
   for (const policyName of inline) {
-    await callAws({ action: 'iam:DeleteRolePolicy', doing: `deleting policy ${policyName} of IAM role ${roleName}` }, async () => {
-      await client.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: policyName })).catch((error: unknown) => {
-        if (!gone(error)) throw error;
-      });
-    });
+    await callAws(
+      { action: 'iam:DeleteRolePolicy', doing: `deleting policy ${policyName} of IAM role ${roleName}` },
+      async () => {
+        await client
+          .send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: policyName }))
+          .catch((error: unknown) => {
+            if (!gone(error)) throw error;
+          });
+      },
+    );
   }
   for (const policyArn of attached) {
-    await callAws({ action: 'iam:DetachRolePolicy', doing: `detaching policy ${policyArn} from IAM role ${roleName}` }, async () => {
-      await client.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArn })).catch((error: unknown) => {
-        if (!gone(error)) throw error;
-      });
-    });
+    await callAws(
+      { action: 'iam:DetachRolePolicy', doing: `detaching policy ${policyArn} from IAM role ${roleName}` },
+      async () => {
+        await client
+          .send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArn }))
+          .catch((error: unknown) => {
+            if (!gone(error)) throw error;
+          });
+      },
+    );
   }
   await callAws({ action: 'iam:DeleteRole', doing: `deleting IAM role ${roleName}` }, async () => {
     await client.send(new DeleteRoleCommand({ RoleName: roleName })).catch((error: unknown) => {

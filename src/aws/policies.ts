@@ -55,13 +55,17 @@ function parseS3Url(url: string): S3Location {
 export function s3ReadPolicy(urls: readonly string[], region: string): PolicyDocument {
   const partition = partitionOf(region);
   const locations = [...new Map(urls.map((url) => [url, parseS3Url(url)])).values()];
-  const objectResources = [...new Set(locations.map((location) => `arn:${partition}:s3:::${location.bucket}/${location.key}*`))];
+  const objectResources = [
+    ...new Set(locations.map((location) => `arn:${partition}:s3:::${location.bucket}/${location.key}*`)),
+  ];
   const buckets = [...new Set(locations.map((location) => location.bucket))];
   const statements: PolicyStatement[] = [
     { Sid: 'ReadSourceObjects', Effect: 'Allow', Action: 's3:GetObject', Resource: objectResources },
   ];
   buckets.forEach((bucket, index) => {
-    const prefixes = [...new Set(locations.filter((location) => location.bucket === bucket).map((location) => `${location.key}*`))];
+    const prefixes = [
+      ...new Set(locations.filter((location) => location.bucket === bucket).map((location) => `${location.key}*`)),
+    ];
     statements.push({
       Sid: `ListSourcePrefixes${index === 0 ? '' : index + 1}`,
       Effect: 'Allow',

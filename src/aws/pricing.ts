@@ -22,7 +22,13 @@ export const NODE_TYPE_INFO: Readonly<Record<NodeType, NodeTypeInfo>> = {
   'ra3.large': { nodeType: 'ra3.large', vcpu: 2, memoryGib: 16, usdPerNodeHour: 0.543, previousGeneration: false },
   'ra3.xlplus': { nodeType: 'ra3.xlplus', vcpu: 4, memoryGib: 32, usdPerNodeHour: 1.086, previousGeneration: false },
   'ra3.4xlarge': { nodeType: 'ra3.4xlarge', vcpu: 12, memoryGib: 96, usdPerNodeHour: 3.26, previousGeneration: false },
-  'ra3.16xlarge': { nodeType: 'ra3.16xlarge', vcpu: 48, memoryGib: 384, usdPerNodeHour: 13.04, previousGeneration: false },
+  'ra3.16xlarge': {
+    nodeType: 'ra3.16xlarge',
+    vcpu: 48,
+    memoryGib: 384,
+    usdPerNodeHour: 13.04,
+    previousGeneration: false,
+  },
   'dc2.large': { nodeType: 'dc2.large', vcpu: 2, memoryGib: 15, usdPerNodeHour: 0.25, previousGeneration: true },
   'dc2.8xlarge': { nodeType: 'dc2.8xlarge', vcpu: 32, memoryGib: 244, usdPerNodeHour: 4.8, previousGeneration: true },
 };
@@ -42,11 +48,21 @@ export function estimateCost(nodeType: string, nodes: number, region: string): C
   const info = (NODE_TYPE_INFO as Readonly<Record<string, NodeTypeInfo>>)[nodeType];
   if (!info) return undefined;
   const usdPerHour = info.usdPerNodeHour * nodes;
-  return { usdPerHour, usdPerDay: usdPerHour * 24, exactRegion: (PRICED_REGIONS as readonly string[]).includes(region) };
+  return {
+    usdPerHour,
+    usdPerDay: usdPerHour * 24,
+    exactRegion: (PRICED_REGIONS as readonly string[]).includes(region),
+  };
 }
 
 /** Estimated cost of running since `createdAt` until `now` (billing is per second, rounded here). */
-export function estimateCostSince(nodeType: string, nodes: number, region: string, createdAtMs: number, nowMs: number): number | undefined {
+export function estimateCostSince(
+  nodeType: string,
+  nodes: number,
+  region: string,
+  createdAtMs: number,
+  nowMs: number,
+): number | undefined {
   const estimate = estimateCost(nodeType, nodes, region);
   if (!estimate) return undefined;
   const hours = Math.max(0, nowMs - createdAtMs) / 3_600_000;

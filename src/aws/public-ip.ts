@@ -13,7 +13,11 @@ export const PUBLIC_IP_TIMEOUT_MS = 3000;
 const IPV4 = /^(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}$/;
 
 /** A lookup through `fetchImpl` that gives up after `timeoutMs`. */
-export function publicIpLookup(fetchImpl: typeof fetch = fetch, timeoutMs = PUBLIC_IP_TIMEOUT_MS, url = CHECKIP_URL): PublicIpLookup {
+export function publicIpLookup(
+  fetchImpl: typeof fetch = fetch,
+  timeoutMs = PUBLIC_IP_TIMEOUT_MS,
+  url = CHECKIP_URL,
+): PublicIpLookup {
   return async (signal) => {
     const timeout = AbortSignal.timeout(timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;

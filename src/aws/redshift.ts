@@ -40,27 +40,43 @@ function toClusterInfo(cluster: Cluster): ClusterInfo {
     masterUsername: cluster.MasterUsername,
     createdAt: cluster.ClusterCreateTime,
     vpcId: cluster.VpcId,
-    securityGroupIds: (cluster.VpcSecurityGroups ?? []).flatMap((group) => (group.VpcSecurityGroupId ? [group.VpcSecurityGroupId] : [])),
+    securityGroupIds: (cluster.VpcSecurityGroups ?? []).flatMap((group) =>
+      group.VpcSecurityGroupId ? [group.VpcSecurityGroupId] : [],
+    ),
     iamRoleArns: (cluster.IamRoles ?? []).flatMap((role) => (role.IamRoleArn ? [role.IamRoleArn] : [])),
-    tags: (cluster.Tags ?? []).flatMap((tag) => (tag.Key !== undefined ? [{ Key: tag.Key, Value: tag.Value ?? '' }] : [])),
+    tags: (cluster.Tags ?? []).flatMap((tag) =>
+      tag.Key !== undefined ? [{ Key: tag.Key, Value: tag.Value ?? '' }] : [],
+    ),
     publiclyAccessible: cluster.PubliclyAccessible,
     encrypted: cluster.Encrypted,
   };
 }
 
 /** The cluster, or undefined when ClusterNotFoundFault says there is none. */
-export async function describeCluster(client: RedshiftClient, identifier: string, region?: string): Promise<ClusterInfo | undefined> {
+export async function describeCluster(
+  client: RedshiftClient,
+  identifier: string,
+  region?: string,
+): Promise<ClusterInfo | undefined> {
   const { DescribeClustersCommand } = await import('@aws-sdk/client-redshift');
-  return callAws({ action: 'redshift:DescribeClusters', doing: `looking up cluster ${identifier}`, region, clusterIdentifier: identifier }, async () => {
-    try {
-      const output = await client.send(new DescribeClustersCommand({ ClusterIdentifier: identifier }));
-      const cluster = output.Clusters?.[0];
-      return cluster ? toClusterInfo(cluster) : undefined;
-    } catch (error) {
-      if (isAwsError(error, 'ClusterNotFoundFault')) return undefined;
-      throw error;
-    }
-  });
+  return callAws(
+    {
+      action: 'redshift:DescribeClusters',
+      doing: `looking up cluster ${identifier}`,
+      region,
+      clusterIdentifier: identifier,
+    },
+    async () => {
+      try {
+        const output = await client.send(new DescribeClustersCommand({ ClusterIdentifier: identifier }));
+        const cluster = output.Clusters?.[0];
+        return cluster ? toClusterInfo(cluster) : undefined;
+      } catch (error) {
+        if (isAwsError(error, 'ClusterNotFoundFault')) return undefined;
+        throw error;
+      }
+    },
+  );
 }
 
 export interface CreateClusterRequest {
@@ -80,7 +96,11 @@ export interface CreateClusterRequest {
  * Create a cluster reachable from the user's machine: publicly accessible (new clusters are
  * private by default since 2025) behind the given security group, encrypted at rest.
  */
-export async function createCluster(client: RedshiftClient, request: CreateClusterRequest, region?: string): Promise<ClusterInfo> {
+export async function createCluster(
+  client: RedshiftClient,
+  request: CreateClusterRequest,
+  region?: string,
+): Promise<ClusterInfo> {
   const { CreateClusterCommand } = await import('@aws-sdk/client-redshift');
   const singleNode = request.numberOfNodes === 1;
   const output = await callAws(
@@ -117,15 +137,22 @@ export async function createCluster(client: RedshiftClient, request: CreateClust
 
 export async function pauseCluster(client: RedshiftClient, identifier: string, region?: string): Promise<void> {
   const { PauseClusterCommand } = await import('@aws-sdk/client-redshift');
-  await callAws({ action: 'redshift:PauseCluster', doing: `pausing cluster ${identifier}`, region, clusterIdentifier: identifier }, () =>
-    client.send(new PauseClusterCommand({ ClusterIdentifier: identifier })),
+  await callAws(
+    { action: 'redshift:PauseCluster', doing: `pausing cluster ${identifier}`, region, clusterIdentifier: identifier },
+    () => client.send(new PauseClusterCommand({ ClusterIdentifier: identifier })),
   );
 }
 
 export async function resumeCluster(client: RedshiftClient, identifier: string, region?: string): Promise<void> {
   const { ResumeClusterCommand } = await import('@aws-sdk/client-redshift');
-  await callAws({ action: 'redshift:ResumeCluster', doing: `resuming cluster ${identifier}`, region, clusterIdentifier: identifier }, () =>
-    client.send(new ResumeClusterCommand({ ClusterIdentifier: identifier })),
+  await callAws(
+    {
+      action: 'redshift:ResumeCluster',
+      doing: `resuming cluster ${identifier}`,
+      region,
+      clusterIdentifier: identifier,
+    },
+    () => client.send(new ResumeClusterCommand({ ClusterIdentifier: identifier })),
   );
 }
 
@@ -140,22 +167,30 @@ export async function deleteCluster(
   region?: string,
 ): Promise<'deleting' | 'gone'> {
   const { DeleteClusterCommand } = await import('@aws-sdk/client-redshift');
-  return callAws({ action: 'redshift:DeleteCluster', doing: `deleting cluster ${identifier}`, region, clusterIdentifier: identifier }, async () => {
-    try {
-      await client.send(
-        new DeleteClusterCommand({
-          ClusterIdentifier: identifier,
-          ...(finalSnapshotIdentifier
-            ? { SkipFinalClusterSnapshot: false, FinalClusterSnapshotIdentifier: finalSnapshotIdentifier }
-            : { SkipFinalClusterSnapshot: true }),
-        }),
-      );
-      return 'deleting';
-    } catch (error) {
-      if (isAwsError(error, 'ClusterNotFoundFault')) return 'gone';
-      throw error;
-    }
-  });
+  return callAws(
+    {
+      action: 'redshift:DeleteCluster',
+      doing: `deleting cluster ${identifier}`,
+      region,
+      clusterIdentifier: identifier,
+    },
+    async () => {
+      try {
+        await client.send(
+          new DeleteClusterCommand({
+            ClusterIdentifier: identifier,
+            ...(finalSnapshotIdentifier
+              ? { SkipFinalClusterSnapshot: false, FinalClusterSnapshotIdentifier: finalSnapshotIdentifier }
+              : { SkipFinalClusterSnapshot: true }),
+          }),
+        );
+        return 'deleting';
+      } catch (error) {
+        if (isAwsError(error, 'ClusterNotFoundFault')) return 'gone';
+        throw error;
+      }
+    },
+  );
 }
 
 /**
@@ -165,7 +200,9 @@ export async function deleteCluster(
 export async function latestClusterEvent(client: RedshiftClient, identifier: string): Promise<string | undefined> {
   const { DescribeEventsCommand } = await import('@aws-sdk/client-redshift');
   try {
-    const output = await client.send(new DescribeEventsCommand({ SourceIdentifier: identifier, SourceType: 'cluster', Duration: 24 * 60 }));
+    const output = await client.send(
+      new DescribeEventsCommand({ SourceIdentifier: identifier, SourceType: 'cluster', Duration: 24 * 60 }),
+    );
     const events = [...(output.Events ?? [])].sort((a, b) => (b.Date?.getTime() ?? 0) - (a.Date?.getTime() ?? 0));
     return events[0]?.Message;
   } catch {

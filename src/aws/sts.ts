@@ -8,10 +8,14 @@ export interface CallerIdentity {
   userId: string;
 }
 
-export async function getCallerIdentity(client: STSClient, context: { profile?: string | undefined; region?: string } = {}): Promise<CallerIdentity> {
+export async function getCallerIdentity(
+  client: STSClient,
+  context: { profile?: string | undefined; region?: string } = {},
+): Promise<CallerIdentity> {
   const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
-  const output = await callAws({ action: 'sts:GetCallerIdentity', doing: 'checking the AWS credentials', ...context }, () =>
-    client.send(new GetCallerIdentityCommand({})),
+  const output = await callAws(
+    { action: 'sts:GetCallerIdentity', doing: 'checking the AWS credentials', ...context },
+    () => client.send(new GetCallerIdentityCommand({})),
   );
   return { account: output.Account ?? '', arn: output.Arn ?? '', userId: output.UserId ?? '' };
 }

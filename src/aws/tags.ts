@@ -21,6 +21,8 @@ export function wizardTags(clusterIdentifier: string): Tag[] {
 }
 
 /** Whether an SDK tag list (any service's shape) marks the resource as the wizard's. */
-export function isCreatedByWizard(tags: ReadonlyArray<{ Key?: string | undefined; Value?: string | undefined }> | undefined): boolean {
+export function isCreatedByWizard(
+  tags: ReadonlyArray<{ Key?: string | undefined; Value?: string | undefined }> | undefined,
+): boolean {
   return (tags ?? []).some((tag) => tag.Key === CREATED_BY_KEY && tag.Value === CREATED_BY_VALUE);
 }

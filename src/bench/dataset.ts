@@ -67,7 +67,13 @@ async function writeLines(path: string, lines: AsyncIterable<string>): Promise<v
 }
 
 function asCopyValue(value: unknown): CopyValue {
-  return value === undefined || value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : JSON.stringify(value);
+  return value === undefined ||
+    value === null ||
+    typeof value === 'string' ||
+    typeof value === 'number' ||
+    typeof value === 'boolean'
+    ? value
+    : JSON.stringify(value);
 }
 
 async function* songRows(files: string[], bytes: { total: number }): AsyncGenerator<string> {
@@ -124,10 +130,24 @@ export async function prepareDataset(options: PrepareOptions): Promise<BenchData
     options.log(`generating ${options.events} events and ${options.songs} songs into ${dir}`);
     const generated = await runChild(
       process.execPath,
-      [options.cliPath, 'generate', '--out', dir, '--events', String(options.events), '--songs', String(options.songs), '--seed', String(options.seed)],
+      [
+        options.cliPath,
+        'generate',
+        '--out',
+        dir,
+        '--events',
+        String(options.events),
+        '--songs',
+        String(options.songs),
+        '--seed',
+        String(options.seed),
+      ],
       { cwd: dir, sampleMemory: false },
     );
-    if (generated.exitCode !== 0) throw new Error(`sparkify-dwh generate failed (exit ${generated.exitCode}): ${generated.stderr.trim() || generated.stdout.trim()}`);
+    if (generated.exitCode !== 0)
+      throw new Error(
+        `sparkify-dwh generate failed (exit ${generated.exitCode}): ${generated.stderr.trim() || generated.stdout.trim()}`,
+      );
     await writeFile(join(dir, GENERATED_MARKER), '');
   }
   options.log('writing the ready COPY files for the baseline');

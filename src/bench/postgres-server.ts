@@ -22,7 +22,10 @@ export interface ThrowawayPostgres {
 /** The folder with initdb/pg_ctl/postgres: pg_config's, else the newest under /usr/lib/postgresql. */
 export function findPostgresBinDir(): string | undefined {
   try {
-    const dir = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dir = execFileSync('pg_config', ['--bindir'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     if (existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'postgres'))) return dir;
   } catch {
     // pg_config missing: look where Debian puts server binaries.
@@ -73,15 +76,34 @@ export async function startThrowawayPostgres(options: { maxConnections?: number 
   const binDir = findPostgresBinDir();
   if (!binDir) throw new Error('no PostgreSQL server binaries found: install PostgreSQL or set BENCH_POSTGRES_URL');
   const asRoot = process.getuid?.() === 0;
-  const runAs = (cmd: string, args: string[]): [string, string[]] => (asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args]);
+  const runAs = (cmd: string, args: string[]): [string, string[]] =>
+    asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
   const dataRoot = mkdtempSync(join(tmpdir(), 'sparkify-bench-pg-'));
   chmodSync(dataRoot, 0o777);
   const dataDir = join(dataRoot, 'data');
-  const [initCmd, initArgs] = runAs(join(binDir, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  const [initCmd, initArgs] = runAs(join(binDir, 'initdb'), [
+    '-D',
+    dataDir,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--no-sync',
+  ]);
   execFileSync(initCmd, initArgs, { stdio: 'ignore' });
   const port = await freePort();
   const serverOptions = `-p ${port} -c listen_addresses=127.0.0.1 -k ${dataRoot} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=${options.maxConnections ?? 50}`;
-  const [startCmd, startArgs] = runAs(join(binDir, 'pg_ctl'), ['-D', dataDir, '-o', serverOptions, '-l', join(dataRoot, 'server.log'), '-w', 'start']);
+  const [startCmd, startArgs] = runAs(join(binDir, 'pg_ctl'), [
+    '-D',
+    dataDir,
+    '-o',
+    serverOptions,
+    '-l',
+    join(dataRoot, 'server.log'),
+    '-w',
+    'start',
+  ]);
   execFileSync(startCmd, startArgs, { stdio: 'ignore' });
   let stopped = false;
   const stop = (): void => {

@@ -38,7 +38,11 @@ async function readPeakRssBytes(pid: number): Promise<number | undefined> {
 export function runChild(command: string, args: readonly string[], options: ChildOptions = {}): Promise<ChildRun> {
   return new Promise((resolveRun, reject) => {
     const started = performance.now();
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));

@@ -15,9 +15,11 @@ const PLAIN = { head: [] as string[], border: [] as string[] };
 
 const seconds = (ms: number): string => (ms / 1000).toFixed(2);
 const spread = (summary: Summary): string => `${seconds(summary.min)}–${seconds(summary.max)}`;
-const megabytes = (bytes: number | undefined): string => (bytes === undefined || !Number.isFinite(bytes) ? '–' : `${(bytes / 1024 / 1024).toFixed(0)} MB`);
+const megabytes = (bytes: number | undefined): string =>
+  bytes === undefined || !Number.isFinite(bytes) ? '–' : `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const thousands = (value: number): string => Math.round(value).toLocaleString('en-US');
-const ratioText = (value: number | undefined): string => (value === undefined || !Number.isFinite(value) ? '–' : `${value.toFixed(2)}×`);
+const ratioText = (value: number | undefined): string =>
+  value === undefined || !Number.isFinite(value) ? '–' : `${value.toFixed(2)}×`;
 
 export interface LoadRow {
   events: number;
@@ -40,11 +42,15 @@ export function loadRows(result: BenchResult): LoadRow[] {
   const rows: LoadRow[] = [];
   for (const size of result.sizes) {
     const stagingRows = size.events + size.songs;
-    for (const [variant, runs] of Object.entries(size.variants) as Array<[VariantName, SizeResult['variants'][VariantName]]>) {
+    for (const [variant, runs] of Object.entries(size.variants) as Array<
+      [VariantName, SizeResult['variants'][VariantName]]
+    >) {
       if (!runs || runs.wallMs.length === 0) continue;
       const time = summarize(runs.wallMs);
       const base = baselineOf(variant);
-      const ratio = base ? size.ratios[variant === 'loadPostgres' ? 'loadVsCopyPostgres' : 'loadVsCopyEmbedded'] : undefined;
+      const ratio = base
+        ? size.ratios[variant === 'loadPostgres' ? 'loadVsCopyPostgres' : 'loadVsCopyEmbedded']
+        : undefined;
       const peak = runs.peakRssBytes.length > 0 ? Math.max(...runs.peakRssBytes) : undefined;
       rows.push({
         events: size.events,
@@ -52,7 +58,7 @@ export function loadRows(result: BenchResult): LoadRow[] {
         median: seconds(time.median),
         spread: spread(time),
         rowsPerSecond: thousands(stagingRows / (time.median / 1000)),
-        microsPerEvent: (time.median * 1000 / size.events).toFixed(1),
+        microsPerEvent: ((time.median * 1000) / size.events).toFixed(1),
         peakRss: megabytes(peak),
         ratio: ratioText(ratio),
       });
@@ -72,7 +78,10 @@ export interface BreakdownRow {
 export function breakdownRows(result: BenchResult): BreakdownRow[] {
   const rows: BreakdownRow[] = [];
   for (const size of result.sizes) {
-    for (const [variant, engine] of [['baselinePostgres', 'PostgreSQL'], ['baselineEmbedded', 'PGlite']] as const) {
+    for (const [variant, engine] of [
+      ['baselinePostgres', 'PostgreSQL'],
+      ['baselineEmbedded', 'PGlite'],
+    ] as const) {
       const runs = size.variants[variant];
       if (!runs || runs.copyMs.length === 0) continue;
       const tables = Object.keys(runs.transformByTable[0] ?? {});
@@ -81,7 +90,9 @@ export function breakdownRows(result: BenchResult): BreakdownRow[] {
         engine,
         copy: seconds(summarize(runs.copyMs).median),
         transform: seconds(summarize(runs.transformMs).median),
-        byTable: tables.map((table) => `${table} ${seconds(summarize(runs.transformByTable.map((run) => run[table] ?? 0)).median)}`).join(', '),
+        byTable: tables
+          .map((table) => `${table} ${seconds(summarize(runs.transformByTable.map((run) => run[table] ?? 0)).median)}`)
+          .join(', '),
       });
     }
   }
@@ -101,7 +112,12 @@ export function startupRows(result: BenchResult): StartupRow[] {
   const node = summarize(startup.nodeMs);
   const row = (what: string, samples: number[]): StartupRow => {
     const summary = summarize(samples);
-    return { what, median: `${summary.median.toFixed(0)} ms`, spread: `${summary.min.toFixed(0)}–${summary.max.toFixed(0)} ms`, ratio: ratioText(summary.median / node.median) };
+    return {
+      what,
+      median: `${summary.median.toFixed(0)} ms`,
+      spread: `${summary.min.toFixed(0)}–${summary.max.toFixed(0)} ms`,
+      ratio: ratioText(summary.median / node.median),
+    };
   };
   const rows = [row('node -e 0', startup.nodeMs), row('sparkify-dwh --version', startup.versionMs)];
   if (startup.menuMs.length > 0) rows.push(row('menu drawn ("What next?", embedded)', startup.menuMs));
@@ -110,15 +126,40 @@ export function startupRows(result: BenchResult): StartupRow[] {
 
 export function renderTerminal(result: BenchResult): string {
   const parts: string[] = [];
-  const load = new Table({ head: ['events', 'variant', 'median s', 'min–max s', 'rows/s', 'µs/event', 'peak RSS', 'load / COPY'], style: PLAIN });
-  for (const row of loadRows(result)) load.push([thousands(row.events), row.variant, row.median, row.spread, row.rowsPerSecond, row.microsPerEvent, row.peakRss, row.ratio]);
+  const load = new Table({
+    head: ['events', 'variant', 'median s', 'min–max s', 'rows/s', 'µs/event', 'peak RSS', 'load / COPY'],
+    style: PLAIN,
+  });
+  for (const row of loadRows(result))
+    load.push([
+      thousands(row.events),
+      row.variant,
+      row.median,
+      row.spread,
+      row.rowsPerSecond,
+      row.microsPerEvent,
+      row.peakRss,
+      row.ratio,
+    ]);
   parts.push(load.toString());
-  const ratios = new Table({ head: ['events', 'load / COPY (PostgreSQL)', 'load / COPY (PGlite)', 'PGlite / PostgreSQL (load)'], style: PLAIN });
-  for (const size of result.sizes) ratios.push([thousands(size.events), ratioText(size.ratios.loadVsCopyPostgres), ratioText(size.ratios.loadVsCopyEmbedded), ratioText(size.ratios.embeddedVsPostgres)]);
+  const ratios = new Table({
+    head: ['events', 'load / COPY (PostgreSQL)', 'load / COPY (PGlite)', 'PGlite / PostgreSQL (load)'],
+    style: PLAIN,
+  });
+  for (const size of result.sizes)
+    ratios.push([
+      thousands(size.events),
+      ratioText(size.ratios.loadVsCopyPostgres),
+      ratioText(size.ratios.loadVsCopyEmbedded),
+      ratioText(size.ratios.embeddedVsPostgres),
+    ]);
   parts.push(ratios.toString());
   const breakdown = breakdownRows(result);
   if (breakdown.length > 0) {
-    const table = new Table({ head: ['events', 'baseline on', 'COPY s', 'transform s', 'transform by table (s)'], style: PLAIN });
+    const table = new Table({
+      head: ['events', 'baseline on', 'COPY s', 'transform s', 'transform by table (s)'],
+      style: PLAIN,
+    });
     for (const row of breakdown) table.push([thousands(row.events), row.engine, row.copy, row.transform, row.byTable]);
     parts.push(table.toString());
   }
@@ -142,18 +183,44 @@ export function renderMarkdown(result: BenchResult): string {
   parts.push(
     markdownTable(
       ['events', 'variant', 'median s', 'min–max s', 'rows/s', 'µs/event', 'peak RSS', 'load / COPY'],
-      loadRows(result).map((row) => [thousands(row.events), row.variant, row.median, row.spread, row.rowsPerSecond, row.microsPerEvent, row.peakRss, row.ratio]),
+      loadRows(result).map((row) => [
+        thousands(row.events),
+        row.variant,
+        row.median,
+        row.spread,
+        row.rowsPerSecond,
+        row.microsPerEvent,
+        row.peakRss,
+        row.ratio,
+      ]),
     ),
   );
   parts.push(
     markdownTable(
       ['events', 'load / COPY (PostgreSQL)', 'load / COPY (PGlite)', 'PGlite / PostgreSQL (load)'],
-      result.sizes.map((size) => [thousands(size.events), ratioText(size.ratios.loadVsCopyPostgres), ratioText(size.ratios.loadVsCopyEmbedded), ratioText(size.ratios.embeddedVsPostgres)]),
+      result.sizes.map((size) => [
+        thousands(size.events),
+        ratioText(size.ratios.loadVsCopyPostgres),
+        ratioText(size.ratios.loadVsCopyEmbedded),
+        ratioText(size.ratios.embeddedVsPostgres),
+      ]),
     ),
   );
   const breakdown = breakdownRows(result);
-  if (breakdown.length > 0) parts.push(markdownTable(['events', 'baseline on', 'COPY s', 'transform s', 'transform by table (s)'], breakdown.map((row) => [thousands(row.events), row.engine, row.copy, row.transform, row.byTable])));
+  if (breakdown.length > 0)
+    parts.push(
+      markdownTable(
+        ['events', 'baseline on', 'COPY s', 'transform s', 'transform by table (s)'],
+        breakdown.map((row) => [thousands(row.events), row.engine, row.copy, row.transform, row.byTable]),
+      ),
+    );
   const startup = startupRows(result);
-  if (startup.length > 0) parts.push(markdownTable(['start-up', 'median', 'min–max', 'vs node -e 0'], startup.map((row) => [row.what, row.median, row.spread, row.ratio])));
+  if (startup.length > 0)
+    parts.push(
+      markdownTable(
+        ['start-up', 'median', 'min–max', 'vs node -e 0'],
+        startup.map((row) => [row.what, row.median, row.spread, row.ratio]),
+      ),
+    );
   return parts.join('\n\n');
 }

@@ -112,7 +112,12 @@ function sameCounts(a: StarCounts | undefined, b: StarCounts | undefined): boole
   return a === undefined || b === undefined || JSON.stringify(a) === JSON.stringify(b);
 }
 
-async function runVariant(name: VariantName, runs: VariantRuns, options: BenchOptions, dataset: BenchDataset): Promise<void> {
+async function runVariant(
+  name: VariantName,
+  runs: VariantRuns,
+  options: BenchOptions,
+  dataset: BenchDataset,
+): Promise<void> {
   const engine: Engine = name === 'loadPostgres' || name === 'baselinePostgres' ? 'postgres' : 'embedded';
   const common = { cliPath: options.cliPath, engine, adminUrl: options.postgresUrl, dataset };
   if (name === 'loadPostgres' || name === 'loadEmbedded') {
@@ -147,7 +152,14 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     startup: undefined,
   };
   for (const events of options.events) {
-    const dataset = await prepareDataset({ root: options.dataDir, events, songs: options.songs, seed: options.seed ?? 1, cliPath: options.cliPath, log });
+    const dataset = await prepareDataset({
+      root: options.dataDir,
+      events,
+      songs: options.songs,
+      seed: options.seed ?? 1,
+      cliPath: options.cliPath,
+      log,
+    });
     const order: VariantName[] = ['loadPostgres', 'baselinePostgres'];
     if (options.embeddedAt.includes(events)) order.push('loadEmbedded', 'baselineEmbedded');
     const variants: Partial<Record<VariantName, VariantRuns>> = {};
@@ -166,7 +178,9 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     const loadCounts = variants.loadPostgres?.counts[0];
     const baseCounts = variants.baselinePostgres?.counts[0];
     if (!sameCounts(loadCounts, baseCounts)) {
-      throw new Error(`the load and the baseline produced different tables at ${events} events: ${JSON.stringify(loadCounts)} vs ${JSON.stringify(baseCounts)}`);
+      throw new Error(
+        `the load and the baseline produced different tables at ${events} events: ${JSON.stringify(loadCounts)} vs ${JSON.stringify(baseCounts)}`,
+      );
     }
     result.sizes.push({
       events,
@@ -182,7 +196,11 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
   }
   if (options.startup) {
     log('start-up');
-    result.startup = await measureStartup({ cliPath: options.cliPath, times: options.startupTimes ?? 20, menuTimes: options.menuTimes ?? 10 });
+    result.startup = await measureStartup({
+      cliPath: options.cliPath,
+      times: options.startupTimes ?? 20,
+      menuTimes: options.menuTimes ?? 10,
+    });
   }
   return result;
 }
@@ -190,14 +208,16 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
 function numberList(text: string | undefined, fallback: number[]): number[] {
   if (text === undefined || text.trim() === '') return fallback;
   const values = text.split(',').map((part) => Number(part.trim().replace(/_/g, '')));
-  if (values.some((value) => !Number.isInteger(value) || value < 1)) throw new Error(`not a list of positive whole numbers: ${text}`);
+  if (values.some((value) => !Number.isInteger(value) || value < 1))
+    throw new Error(`not a list of positive whole numbers: ${text}`);
   return values;
 }
 
 function embeddedSizes(setting: string | undefined, events: number[]): number[] {
   const value = (setting ?? 'on').trim().toLowerCase();
   if (['0', 'off', 'no', 'false'].includes(value)) return [];
-  if (['1', 'on', 'yes', 'true', ''].includes(value)) return [...new Set([Math.min(...events), ...events.filter((count) => count === 1_000_000)])];
+  if (['1', 'on', 'yes', 'true', ''].includes(value))
+    return [...new Set([Math.min(...events), ...events.filter((count) => count === 1_000_000)])];
   return numberList(value, []);
 }
 
@@ -244,7 +264,9 @@ async function main(): Promise<void> {
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   main().catch((error: unknown) => {
-    process.stderr.write(`[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = 1;
   });
 }

@@ -22,7 +22,8 @@ async function timeCommand(args: string[], times: number, cwd: string): Promise<
   const samples: number[] = [];
   for (let index = 0; index < times; index++) {
     const run = await runChild(process.execPath, args, { cwd, sampleMemory: false });
-    if (run.exitCode !== 0) throw new Error(`node ${args.join(' ')} failed (exit ${run.exitCode}): ${run.stderr.trim()}`);
+    if (run.exitCode !== 0)
+      throw new Error(`node ${args.join(' ')} failed (exit ${run.exitCode}): ${run.stderr.trim()}`);
     samples.push(run.wallMs);
   }
   return samples;
@@ -31,7 +32,13 @@ async function timeCommand(args: string[], times: number, cwd: string): Promise<
 type PtyModule = typeof import('node-pty');
 
 /** Time from spawning the menu in a pty until the question is on screen; the process is then killed. */
-function timeMenuOnce(pty: PtyModule, cliPath: string, configPath: string, cwd: string, timeoutMs: number): Promise<number> {
+function timeMenuOnce(
+  pty: PtyModule,
+  cliPath: string,
+  configPath: string,
+  cwd: string,
+  timeoutMs: number,
+): Promise<number> {
   return new Promise((resolveTime, reject) => {
     const started = performance.now();
     const child = pty.spawn(process.execPath, [cliPath, '--config', configPath], {
@@ -55,16 +62,30 @@ function timeMenuOnce(pty: PtyModule, cliPath: string, configPath: string, cwd: 
       if (error) reject(error);
       else resolveTime(ms!);
     };
-    const timer = setTimeout(() => finish(new Error(`the menu did not appear within ${timeoutMs} ms; it showed: ${JSON.stringify(screen.slice(-300))}`)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        finish(
+          new Error(`the menu did not appear within ${timeoutMs} ms; it showed: ${JSON.stringify(screen.slice(-300))}`),
+        ),
+      timeoutMs,
+    );
     child.onData((data) => {
       screen += data;
       if (screen.includes(MENU_QUESTION)) finish(undefined, performance.now() - started);
     });
-    child.onExit(({ exitCode }) => finish(new Error(`the menu exited (code ${exitCode}) before asking; it showed: ${JSON.stringify(screen.slice(-300))}`)));
+    child.onExit(({ exitCode }) =>
+      finish(
+        new Error(`the menu exited (code ${exitCode}) before asking; it showed: ${JSON.stringify(screen.slice(-300))}`),
+      ),
+    );
   });
 }
 
-export async function measureStartup(options: { cliPath: string; times: number; menuTimes: number }): Promise<StartupSamples> {
+export async function measureStartup(options: {
+  cliPath: string;
+  times: number;
+  menuTimes: number;
+}): Promise<StartupSamples> {
   const dir = await mkdtemp(join(tmpdir(), 'sparkify-bench-startup-'));
   try {
     const nodeMs: number[] = [];
@@ -75,19 +96,38 @@ export async function measureStartup(options: { cliPath: string; times: number; 
       versionMs.push(...(await timeCommand([options.cliPath, '--version'], 1, dir)));
     }
     const configPath = join(dir, 'dwh.cfg');
-    await writeFile(configPath, ['[WAREHOUSE]', 'TARGET = embedded', `EMBEDDED_DIR = ${join(dir, 'warehouse')}`, '', '[LOCAL]', `SONG_DATA = ${join(dir, 'song_data')}`, `LOG_DATA = ${join(dir, 'log_data')}`, ''].join('\n'), {
-      mode: 0o600,
-    });
+    await writeFile(
+      configPath,
+      [
+        '[WAREHOUSE]',
+        'TARGET = embedded',
+        `EMBEDDED_DIR = ${join(dir, 'warehouse')}`,
+        '',
+        '[LOCAL]',
+        `SONG_DATA = ${join(dir, 'song_data')}`,
+        `LOG_DATA = ${join(dir, 'log_data')}`,
+        '',
+      ].join('\n'),
+      {
+        mode: 0o600,
+      },
+    );
     let pty: PtyModule;
     try {
       pty = (await import('node-pty')).default as unknown as PtyModule;
     } catch (error) {
-      return { nodeMs, versionMs, menuMs: [], menuProblem: `node-pty unavailable: ${error instanceof Error ? error.message : String(error)}` };
+      return {
+        nodeMs,
+        versionMs,
+        menuMs: [],
+        menuProblem: `node-pty unavailable: ${error instanceof Error ? error.message : String(error)}`,
+      };
     }
     const menuMs: number[] = [];
     // The first start may create the embedded warehouse folder; that one-off is not start-up.
     await timeMenuOnce(pty, options.cliPath, configPath, dir, 60_000);
-    for (let index = 0; index < options.menuTimes; index++) menuMs.push(await timeMenuOnce(pty, options.cliPath, configPath, dir, 60_000));
+    for (let index = 0; index < options.menuTimes; index++)
+      menuMs.push(await timeMenuOnce(pty, options.cliPath, configPath, dir, 60_000));
     return { nodeMs, versionMs, menuMs, menuProblem: undefined };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -141,7 +141,12 @@ function toCounts(row: Record<string, unknown>): StarCounts {
 }
 
 /** (a) The project's load, as a user runs it. */
-export async function runProjectLoad(options: { cliPath: string; engine: Engine; adminUrl: string | undefined; dataset: BenchDataset }): Promise<LoadRun> {
+export async function runProjectLoad(options: {
+  cliPath: string;
+  engine: Engine;
+  adminUrl: string | undefined;
+  dataset: BenchDataset;
+}): Promise<LoadRun> {
   const target = await makeTarget(options.engine, options.adminUrl, options.dataset);
   try {
     await cli(options.cliPath, target, ['tables', 'create', '--yes']);
@@ -165,7 +170,8 @@ async function transformTimed(run: (sql: string) => Promise<unknown>): Promise<R
   return byTable;
 }
 
-const sum = (values: Record<string, number>): number => Object.values(values).reduce((total, value) => total + value, 0);
+const sum = (values: Record<string, number>): number =>
+  Object.values(values).reduce((total, value) => total + value, 0);
 
 /** (b) PostgreSQL: COPY … FROM STDIN of the ready files through pg-copy-streams, then the transforms. */
 async function postgresBaseline(url: string, dataset: BenchDataset): Promise<Omit<BaselineRun, 'counts'>> {
@@ -177,8 +183,14 @@ async function postgresBaseline(url: string, dataset: BenchDataset): Promise<Omi
     try {
       for (const statement of clearStagingSql('postgres')) await client.query(statement);
       const copyStarted = performance.now();
-      await pipeline(createReadStream(dataset.songsCopyFile), client.query(copyFrom(copyFromStdinSql('staging_songs', STAGING_SONGS_COLUMNS))));
-      await pipeline(createReadStream(dataset.eventsCopyFile), client.query(copyFrom(copyFromStdinSql('staging_events', STAGING_EVENTS_COLUMNS))));
+      await pipeline(
+        createReadStream(dataset.songsCopyFile),
+        client.query(copyFrom(copyFromStdinSql('staging_songs', STAGING_SONGS_COLUMNS))),
+      );
+      await pipeline(
+        createReadStream(dataset.eventsCopyFile),
+        client.query(copyFrom(copyFromStdinSql('staging_events', STAGING_EVENTS_COLUMNS))),
+      );
       const copyMs = performance.now() - copyStarted;
       const transformByTable = await transformTimed((sql) => client.query(sql));
       await client.query(COMMIT_SQL);
@@ -194,11 +206,15 @@ async function postgresBaseline(url: string, dataset: BenchDataset): Promise<Omi
 
 /** Read a ready COPY file as text chunks of `chunkBytes`. */
 async function* fileChunks(path: string, chunkBytes: number): AsyncGenerator<string> {
-  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: chunkBytes })) yield chunk as string;
+  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: chunkBytes }))
+    yield chunk as string;
 }
 
 /** (b) PGlite: the same ready text through PGlite's COPY (the embedded warehouse's copyIn), then the transforms. */
-async function embeddedBaseline(embeddedDir: string, dataset: BenchDataset): Promise<Omit<BaselineRun, 'counts'> & { counts: StarCounts }> {
+async function embeddedBaseline(
+  embeddedDir: string,
+  dataset: BenchDataset,
+): Promise<Omit<BaselineRun, 'counts'> & { counts: StarCounts }> {
   const { openEmbedded } = await import('../warehouse/embedded.js');
   const warehouse = await openEmbedded(embeddedDir);
   try {
@@ -221,7 +237,12 @@ async function embeddedBaseline(embeddedDir: string, dataset: BenchDataset): Pro
   }
 }
 
-export async function runBaseline(options: { cliPath: string; engine: Engine; adminUrl: string | undefined; dataset: BenchDataset }): Promise<BaselineRun> {
+export async function runBaseline(options: {
+  cliPath: string;
+  engine: Engine;
+  adminUrl: string | undefined;
+  dataset: BenchDataset;
+}): Promise<BaselineRun> {
   const target = await makeTarget(options.engine, options.adminUrl, options.dataset);
   try {
     await cli(options.cliPath, target, ['tables', 'create', '--yes']);

@@ -27,7 +27,11 @@ export function temporaryPathFor(target: string): string {
  * over `target` and flushes the folder so the rename itself survives a crash. On any failure the
  * temporary file is removed and the error rethrown; `target` is then exactly as it was.
  */
-export async function writeFileAtomic(target: string, data: string | Uint8Array, io: Partial<AtomicWriteIo> = {}): Promise<void> {
+export async function writeFileAtomic(
+  target: string,
+  data: string | Uint8Array,
+  io: Partial<AtomicWriteIo> = {},
+): Promise<void> {
   const { open, rename, unlink } = { ...nodeAtomicWriteIo, ...io };
   const temporary = temporaryPathFor(target);
   let created = false;

@@ -146,7 +146,8 @@ export class IniDocument {
     for (const name of [section.toLowerCase(), DEFAULT_SECTION]) {
       const found = this.sections.get(name);
       const entry = found?.entries.get(lowerKey);
-      if (found && entry) return { section: found.name, key: entry.parts.key, value: entry.value, line: entry.line + 1 };
+      if (found && entry)
+        return { section: found.name, key: entry.parts.key, value: entry.value, line: entry.line + 1 };
     }
     return undefined;
   }
@@ -169,7 +170,10 @@ export class IniDocument {
     } else {
       const existing = found.entries.get(key.toLowerCase());
       if (existing) {
-        this.lines[existing.line] = { text: renderEntry(existing.parts, existing.quote, value), eol: this.lines[existing.line]!.eol };
+        this.lines[existing.line] = {
+          text: renderEntry(existing.parts, existing.quote, value),
+          eol: this.lines[existing.line]!.eol,
+        };
         // Continuation lines belonged to the old value; dropping them from the end keeps indices valid.
         for (const index of [...existing.continuation].reverse()) this.lines.splice(index, 1);
       } else {
@@ -274,7 +278,10 @@ export class IniDocument {
       const section = current!;
       const duplicate = section.entries.get(parts.key.toLowerCase());
       if (duplicate) {
-        fail(index, `duplicate key "${parts.key}" in [${section.name}] (first on line ${duplicate.line + 1}); keep only one`);
+        fail(
+          index,
+          `duplicate key "${parts.key}" in [${section.name}] (first on line ${duplicate.line + 1}); keep only one`,
+        );
       }
       entry = { parts, line: index, continuation: [], value: '', quote: '' };
       entryIndent = indent;
@@ -321,7 +328,11 @@ export function decodeIniBytes(bytes: Uint8Array, fileName = 'dwh.cfg'): string 
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
-    throw new IniSyntaxError(fileName, firstInvalidUtf8Line(bytes), 'is not valid UTF-8; save the file as UTF-8 and try again');
+    throw new IniSyntaxError(
+      fileName,
+      firstInvalidUtf8Line(bytes),
+      'is not valid UTF-8; save the file as UTF-8 and try again',
+    );
   }
 }
 
@@ -390,7 +401,11 @@ function quoteValue(value: string, quote: '' | "'" | '"'): string {
  * unless it might be (part of) a secret: a line in [AWS], a line naming a secret key, or a line
  * right under a secret key (a value wrapped onto the next line).
  */
-function missingDelimiterProblem(stripped: string, section: Section | undefined, previousKey: string | undefined): string {
+function missingDelimiterProblem(
+  stripped: string,
+  section: Section | undefined,
+  previousKey: string | undefined,
+): string {
   const firstWord = (stripped.split(/[\s=:]/)[0] ?? '').toLowerCase();
   const mayHoldSecret =
     section?.name.toLowerCase() === 'aws' ||

@@ -29,8 +29,17 @@ const UNREADABLE_LOCK_GRACE_MS = 5_000;
  * released when the process exits, as a safety net. `subject` names what is locked in messages
  * (default: the lock file's name without ".lock", e.g. "dwh.cfg").
  */
-export async function acquireLock(lockPath: string, description: string, subject = defaultSubject(lockPath)): Promise<() => Promise<void>> {
-  const info: LockInfo = { pid: process.pid, command: description, started: new Date().toISOString(), hostname: hostname() };
+export async function acquireLock(
+  lockPath: string,
+  description: string,
+  subject = defaultSubject(lockPath),
+): Promise<() => Promise<void>> {
+  const info: LockInfo = {
+    pid: process.pid,
+    command: description,
+    started: new Date().toISOString(),
+    hostname: hostname(),
+  };
   const content = `${JSON.stringify(info)}\n`;
 
   // A stale lock found in one round is removed and the next round creates ours.
@@ -40,7 +49,9 @@ export async function acquireLock(lockPath: string, description: string, subject
     if (holder === undefined) continue; // It went away between our attempt and the read: try again.
     if (holder.info === undefined) {
       if (Date.now() - holder.modifiedMs < UNREADABLE_LOCK_GRACE_MS) {
-        throw new UserError(`${subject} is in use by another sparkify-dwh (it is just starting); wait for it to finish`);
+        throw new UserError(
+          `${subject} is in use by another sparkify-dwh (it is just starting); wait for it to finish`,
+        );
       }
     } else if (holder.info.hostname !== hostname()) {
       throw new UserError(
@@ -85,12 +96,16 @@ async function createExclusive(lockPath: string, content: string): Promise<boole
         await mkdir(dirname(lockPath), { recursive: true });
         continue;
       }
-      throw new UserError(`Cannot create the lock file ${lockPath} (${(error as Error).message}); check the folder's permissions`);
+      throw new UserError(
+        `Cannot create the lock file ${lockPath} (${(error as Error).message}); check the folder's permissions`,
+      );
     }
   }
 }
 
-async function readHolder(lockPath: string): Promise<{ raw: string; info: LockInfo | undefined; modifiedMs: number } | undefined> {
+async function readHolder(
+  lockPath: string,
+): Promise<{ raw: string; info: LockInfo | undefined; modifiedMs: number } | undefined> {
   try {
     const [raw, stats] = await Promise.all([readFile(lockPath, 'utf8'), stat(lockPath)]);
     return { raw, info: parseLockInfo(raw), modifiedMs: stats.mtimeMs };
@@ -160,6 +175,9 @@ function formatSince(iso: string): string {
   const pad = (value: number): string => String(value).padStart(2, '0');
   const time = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
   const today = new Date();
-  const sameDay = date.getFullYear() === today.getFullYear() && date.getMonth() === today.getMonth() && date.getDate() === today.getDate();
+  const sameDay =
+    date.getFullYear() === today.getFullYear() &&
+    date.getMonth() === today.getMonth() &&
+    date.getDate() === today.getDate();
   return sameDay ? time : `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${time}`;
 }

@@ -63,7 +63,11 @@ export interface OpenConfigOptions {
  * reads as all defaults until `update` or `createFromExample` creates it. `displayPath` is how
  * messages name the file (default: `path` as given).
  */
-export async function openConfig(path: string, displayPath?: string, options: OpenConfigOptions = {}): Promise<ConfigStore> {
+export async function openConfig(
+  path: string,
+  displayPath?: string,
+  options: OpenConfigOptions = {},
+): Promise<ConfigStore> {
   const io: ConfigIo = {
     open: fs.open,
     rename: fs.rename,
@@ -123,27 +127,52 @@ class FileConfigStore implements ConfigStore {
     try {
       await writeFileAtomic(target, text, this.io);
     } catch (error) {
-      throw new ConfigError(this.displayPath, undefined, undefined, `could not be saved (${describeFileError(error)}); the file is unchanged`);
+      throw new ConfigError(
+        this.displayPath,
+        undefined,
+        undefined,
+        `could not be saved (${describeFileError(error)}); the file is unchanged`,
+      );
     }
     this.document = document;
   }
 
   async createFromExample(): Promise<void> {
-    if (await this.io.lstat(this.path).then(() => true, () => false)) {
-      throw new ConfigError(this.displayPath, undefined, undefined, 'already exists; not overwriting it with dwh.cfg.example');
+    if (
+      await this.io.lstat(this.path).then(
+        () => true,
+        () => false,
+      )
+    ) {
+      throw new ConfigError(
+        this.displayPath,
+        undefined,
+        undefined,
+        'already exists; not overwriting it with dwh.cfg.example',
+      );
     }
     const examplePath = fileURLToPath(this.exampleUrl);
     let bytes: Uint8Array;
     try {
       bytes = await this.io.readFile(examplePath);
     } catch (error) {
-      throw new ConfigError(examplePath, undefined, undefined, `cannot be read (${describeFileError(error)}); reinstall sparkify-dwh`);
+      throw new ConfigError(
+        examplePath,
+        undefined,
+        undefined,
+        `cannot be read (${describeFileError(error)}); reinstall sparkify-dwh`,
+      );
     }
     const document = parseBytes(bytes, examplePath);
     try {
       await writeFileAtomic(this.path, bytes, this.io);
     } catch (error) {
-      throw new ConfigError(this.displayPath, undefined, undefined, `could not be created (${describeFileError(error)})`);
+      throw new ConfigError(
+        this.displayPath,
+        undefined,
+        undefined,
+        `could not be created (${describeFileError(error)})`,
+      );
     }
     this.document = document;
   }
@@ -181,11 +210,20 @@ function readValues(document: IniDocument | undefined, folder: string, file: str
     return new ConfigError(file, found?.section ?? section, found?.key ?? key, redacted);
   };
 
-  const read = (section: string, key: string, validate: (value: string) => Validation, normalize = (value: string) => value): string | undefined => {
+  const read = (
+    section: string,
+    key: string,
+    validate: (value: string) => Validation,
+    normalize = (value: string) => value,
+  ): string | undefined => {
     const found = document?.lookup(section, key);
     if (found === undefined || found.value === '') return undefined;
     if (found.value.includes('\n')) {
-      throw problem(section, key, 'the value continues on the indented line below it; remove that line’s indentation (an indented line continues the key above it)');
+      throw problem(
+        section,
+        key,
+        'the value continues on the indented line below it; remove that line’s indentation (an indented line continues the key above it)',
+      );
     }
     const value = normalize(found.value);
     const result = validate(value);
@@ -220,7 +258,9 @@ function readValues(document: IniDocument | undefined, folder: string, file: str
       nodeType: read('DWH', 'DWH_NODE_TYPE', validateNodeType),
       iamRoleName: read('DWH', 'DWH_IAM_ROLE_NAME', validateIamRoleName),
       // Redshift stores identifiers in lower case (the Udacity file says "dwhCluster"); do the same.
-      clusterIdentifier: read('DWH', 'DWH_CLUSTER_IDENTIFIER', validateClusterIdentifier, (value) => value.toLowerCase()),
+      clusterIdentifier: read('DWH', 'DWH_CLUSTER_IDENTIFIER', validateClusterIdentifier, (value) =>
+        value.toLowerCase(),
+      ),
       db: read('DWH', 'DWH_DB', validateDatabaseName),
       dbUser: read('DWH', 'DWH_DB_USER', validateUserName),
       dbPassword: read('DWH', 'DWH_DB_PASSWORD', validateRedshiftPassword),
@@ -310,7 +350,9 @@ function shellQuote(path: string): string {
 }
 
 function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
+    ? error.code
+    : undefined;
 }
 
 function cannotReadProblem(error: unknown): string {

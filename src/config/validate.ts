@@ -10,7 +10,14 @@ import { TARGETS } from './types.js';
 export type Validation = true | string;
 
 /** Node types CreateCluster accepts (current generation). */
-export const NODE_TYPES = ['dc2.large', 'dc2.8xlarge', 'ra3.large', 'ra3.xlplus', 'ra3.4xlarge', 'ra3.16xlarge'] as const;
+export const NODE_TYPES = [
+  'dc2.large',
+  'dc2.8xlarge',
+  'ra3.large',
+  'ra3.xlplus',
+  'ra3.4xlarge',
+  'ra3.16xlarge',
+] as const;
 export const CLUSTER_TYPES = ['single-node', 'multi-node'] as const;
 
 export const REDSHIFT_PORT_MIN = 1150;
@@ -74,7 +81,8 @@ export function validateDatabaseName(value: string): Validation {
   if (!/^[a-z_][a-z0-9_$]*$/.test(value)) {
     return `${show(value)} is not a valid database name: use lowercase letters, digits, "_" and "$", starting with a letter or "_"`;
   }
-  if (isRedshiftReservedWord(value)) return `${show(value)} is a reserved word in Redshift; choose another database name`;
+  if (isRedshiftReservedWord(value))
+    return `${show(value)} is a reserved word in Redshift; choose another database name`;
   return true;
 }
 
@@ -85,7 +93,8 @@ export function validateUserName(value: string): Validation {
   if (!/^[a-z][a-z0-9_]*$/.test(value)) {
     return `${show(value)} is not a valid user name: use lowercase letters, digits and "_", starting with a letter`;
   }
-  if (value === 'public' || isRedshiftReservedWord(value)) return `${show(value)} is a reserved word in Redshift; choose another user name`;
+  if (value === 'public' || isRedshiftReservedWord(value))
+    return `${show(value)} is a reserved word in Redshift; choose another user name`;
   return true;
 }
 
@@ -160,7 +169,9 @@ export function validateS3Url(value: string): Validation {
   if (!match) return `${show(value)} is not an S3 URL (like s3://bucket/prefix)`;
   const bucket = match[1]!;
   const validBucket =
-    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) && !bucket.includes('..') && !/^[0-9]+(\.[0-9]+){3}$/.test(bucket);
+    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) &&
+    !bucket.includes('..') &&
+    !/^[0-9]+(\.[0-9]+){3}$/.test(bucket);
   if (!validBucket) {
     return `${show(value)} names an invalid bucket ${show(bucket)}: use 3–63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit`;
   }
@@ -170,7 +181,9 @@ export function validateS3Url(value: string): Validation {
 /** An IPv4 CIDR block, /0–/32, such as 203.0.113.7/32. */
 export function validateCidr(value: string): Validation {
   const match = /^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\/([0-9]{1,2})$/.exec(value);
-  const octetsValid = match?.slice(1, 5).every((octet) => Number(octet) <= 255 && (octet === '0' || !octet.startsWith('0')));
+  const octetsValid = match
+    ?.slice(1, 5)
+    .every((octet) => Number(octet) <= 255 && (octet === '0' || !octet.startsWith('0')));
   const prefix = match ? Number(match[5]) : Number.NaN;
   if (match && octetsValid && prefix <= 32 && (match[5] === '0' || !match[5]!.startsWith('0'))) return true;
   return `${show(value)} is not an IPv4 CIDR block (like 203.0.113.7/32)`;
@@ -200,9 +213,14 @@ export function validateTarget(value: string): Validation {
  */
 export function validateHost(value: string): Validation {
   if (value === '') return 'the host name is empty';
-  if (value.includes('://')) return `${show(value)} is a URL; HOST is the host name only (like dwhcluster.abc123xyz.us-west-2.redshift.amazonaws.com)`;
-  if (/[:/]/.test(value)) return `${show(value)} includes a port or database; HOST is the host name only (the port goes in DB_PORT)`;
-  if (!/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/.test(value) || value.length > 253) {
+  if (value.includes('://'))
+    return `${show(value)} is a URL; HOST is the host name only (like dwhcluster.abc123xyz.us-west-2.redshift.amazonaws.com)`;
+  if (/[:/]/.test(value))
+    return `${show(value)} includes a port or database; HOST is the host name only (the port goes in DB_PORT)`;
+  if (
+    !/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/.test(value) ||
+    value.length > 253
+  ) {
     return `${show(value)} is not a host name`;
   }
   return true;

@@ -25,14 +25,30 @@ const SMALLEST_MILLISECONDS = 1e11;
 /** 9999-12-31T23:59:59.999Z: beyond it a `ts` is more likely microseconds than milliseconds. */
 const LARGEST_MILLISECONDS = 253_402_300_799_999;
 
-const TEXT_KEYS = ['artist', 'auth', 'firstName', 'gender', 'lastName', 'level', 'location', 'method', 'page', 'song', 'userAgent', 'userId'] as const;
+const TEXT_KEYS = [
+  'artist',
+  'auth',
+  'firstName',
+  'gender',
+  'lastName',
+  'level',
+  'location',
+  'method',
+  'page',
+  'song',
+  'userAgent',
+  'userId',
+] as const;
 
 /**
  * Batches of events from every file under `dir`, files in path order, lines in file order.
  * Returns (as the generator's return value) the totals, also kept in `options.stats` if given.
  * Throws a UserError when the folder is missing or empty or a file cannot be read.
  */
-export async function* readEvents(dir: string, options: SourceReadOptions): AsyncGenerator<EventRecord[], ReadStats, undefined> {
+export async function* readEvents(
+  dir: string,
+  options: SourceReadOptions,
+): AsyncGenerator<EventRecord[], ReadStats, undefined> {
   const batchSize = batchSizeOf(options);
   const stats = options.stats ?? emptyStats();
   const files = await listSourceFiles(dir, options);
@@ -42,7 +58,10 @@ export async function* readEvents(dir: string, options: SourceReadOptions): Asyn
     stats.files += 1;
     stats.bytes += file.size;
     try {
-      for await (const items of readLineBatches(file.path, { maxLineBytes: options.maxLineBytes, signal: options.signal })) {
+      for await (const items of readLineBatches(file.path, {
+        maxLineBytes: options.maxLineBytes,
+        signal: options.signal,
+      })) {
         for (const item of items) {
           if (item.kind === 'reject') {
             stats.rejected += 1;
@@ -104,12 +123,20 @@ export function parseEvent(line: string): EventRecord {
 function timestamp(value: unknown): number {
   if (value === null || value === undefined) throw new RecordProblem('ts is missing');
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    const got = typeof value === 'number' ? String(value) : typeof value === 'object' ? (Array.isArray(value) ? 'array' : 'object') : typeof value;
+    const got =
+      typeof value === 'number'
+        ? String(value)
+        : typeof value === 'object'
+          ? Array.isArray(value)
+            ? 'array'
+            : 'object'
+          : typeof value;
     throw new RecordProblem(`ts must be an integer (epoch milliseconds), got ${got}`);
   }
   if (value < 0) throw new RecordProblem(`ts ${value} is negative, expected epoch milliseconds`);
   if (value < SMALLEST_MILLISECONDS) throw new RecordProblem(`ts ${value} looks like seconds, expected milliseconds`);
-  if (value > LARGEST_MILLISECONDS) throw new RecordProblem(`ts ${value} looks like microseconds, expected milliseconds`);
+  if (value > LARGEST_MILLISECONDS)
+    throw new RecordProblem(`ts ${value} looks like microseconds, expected milliseconds`);
   return value;
 }
 

@@ -106,7 +106,9 @@ export async function generateDataset(options: GenerateDatasetOptions): Promise<
     const date = new Date(MONTH_START + day * DAY_MS).toISOString().slice(0, 10);
     const folder = join(logRoot, date.slice(0, 4), date.slice(5, 7));
     await mkdir(folder, { recursive: true });
-    await pipeline(Readable.from(dayLog(state, day, count)), createWriteStream(join(folder, `${date}-events.json`)), { signal: options.signal });
+    await pipeline(Readable.from(dayLog(state, day, count)), createWriteStream(join(folder, `${date}-events.json`)), {
+      signal: options.signal,
+    });
     eventFiles++;
   }
   options.onProgress?.(state.written);
@@ -117,14 +119,18 @@ export async function generateDataset(options: GenerateDatasetOptions): Promise<
  * The song files, and what users can play. Kept in its own function so the catalog records can
  * be collected once the plays are made: the event loop needs only the plays.
  */
-async function writeCatalog(songRoot: string, options: GenerateDatasetOptions): Promise<{ songFiles: number; plays: Plays }> {
+async function writeCatalog(
+  songRoot: string,
+  options: GenerateDatasetOptions,
+): Promise<{ songFiles: number; plays: Plays }> {
   const catalog = buildCatalog(new Random(options.seed, 1), options.songs);
   const songFiles = await writeSongFiles(songRoot, catalog, options.signal);
   return { songFiles, plays: buildPlays(new Random(options.seed, 4), catalog) };
 }
 
 function validateOptions(options: GenerateDatasetOptions): void {
-  if (typeof options.out !== 'string' || options.out.trim() === '') throw new UserError('--out is empty', { hint: 'name the folder to write the data set into' });
+  if (typeof options.out !== 'string' || options.out.trim() === '')
+    throw new UserError('--out is empty', { hint: 'name the folder to write the data set into' });
   wholeNumber('--songs', options.songs, 1, GENERATE_LIMITS.songs);
   wholeNumber('--events', options.events, 1, GENERATE_LIMITS.events);
   wholeNumber('--seed', options.seed, 0, Number.MAX_SAFE_INTEGER);
@@ -132,7 +138,10 @@ function validateOptions(options: GenerateDatasetOptions): void {
 
 function wholeNumber(name: string, value: number, min: number, max: number): void {
   if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new UserError(`${name} must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}, got ${String(value)}`, { exitCode: 2 });
+    throw new UserError(
+      `${name} must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}, got ${String(value)}`,
+      { exitCode: 2 },
+    );
   }
 }
 
@@ -145,7 +154,8 @@ async function prepareOutput(out: string, roots: string[]): Promise<void> {
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       if (code === 'ENOENT') continue;
-      if (code === 'ENOTDIR') throw new UserError(`--out ${out}: ${root} is a file, not a folder`, { hint: 'choose another --out folder' });
+      if (code === 'ENOTDIR')
+        throw new UserError(`--out ${out}: ${root} is a file, not a folder`, { hint: 'choose another --out folder' });
       throw new UserError(`--out ${out}: cannot read ${root} (${String(code ?? error)})`, { cause: error });
     }
     if (entries.length > 0) {
@@ -159,7 +169,10 @@ async function prepareOutput(out: string, roots: string[]): Promise<void> {
     if (!(await stat(out)).isDirectory()) throw new Error('ENOTDIR');
   } catch (error) {
     if (error instanceof UserError) throw error;
-    throw new UserError(`--out ${out} cannot be created as a folder`, { hint: 'choose a folder path that is not a file and that you may write to', cause: error });
+    throw new UserError(`--out ${out} cannot be created as a folder`, {
+      hint: 'choose a folder path that is not a file and that you may write to',
+      cause: error,
+    });
   }
 }
 
@@ -231,7 +244,8 @@ function songTitle(random: Random): string {
   if (style < 0.35) return `${random.pick(TITLE_STARTS)} ${random.pick(NOUNS)}`;
   if (style < 0.65) return `${random.pick(ADJECTIVES)} ${random.pick(NOUNS)}`;
   if (style < 0.8) return random.pick(NOUNS);
-  if (style < 0.9) return `${random.pick(ADJECTIVES)} ${random.pick(NOUNS)} (${random.pick(['Remix', 'Live', 'Album Version', 'Demo'])})`;
+  if (style < 0.9)
+    return `${random.pick(ADJECTIVES)} ${random.pick(NOUNS)} (${random.pick(['Remix', 'Live', 'Album Version', 'Demo'])})`;
   return `${random.pick(NOUNS)} of ${random.pick(ADJECTIVES)} ${plural(random.pick(NOUNS))}`;
 }
 
@@ -296,7 +310,11 @@ export function songFileText(song: CatalogSong): string {
   );
 }
 
-async function writeSongFiles(songRoot: string, catalog: CatalogSong[], signal: AbortSignal | undefined): Promise<number> {
+async function writeSongFiles(
+  songRoot: string,
+  catalog: CatalogSong[],
+  signal: AbortSignal | undefined,
+): Promise<number> {
   const madeFolders = new Set<string>();
   for (let start = 0; start < catalog.length; start += SONG_WRITE_BATCH) {
     signal?.throwIfAborted();
@@ -306,7 +324,9 @@ async function writeSongFiles(songRoot: string, catalog: CatalogSong[], signal: 
     const newFolders = [...new Set(folders)].filter((folder) => !madeFolders.has(folder));
     await Promise.all(newFolders.map((folder) => mkdir(folder, { recursive: true })));
     for (const folder of newFolders) madeFolders.add(folder);
-    await Promise.all(batch.map((song, index) => writeFile(join(folders[index]!, `${song.trackId}.json`), songFileText(song))));
+    await Promise.all(
+      batch.map((song, index) => writeFile(join(folders[index]!, `${song.trackId}.json`), songFileText(song))),
+    );
   }
   return catalog.length;
 }
@@ -331,7 +351,13 @@ interface Plays {
 }
 
 function play(title: string, artist: string, duration: number, inCatalog: boolean): Play {
-  return { artist: logString(artist), title: logString(title), length: String(duration), lengthMs: Math.round(duration * 1000), inCatalog };
+  return {
+    artist: logString(artist),
+    title: logString(title),
+    length: String(duration),
+    lengthMs: Math.round(duration * 1000),
+    inCatalog,
+  };
 }
 
 function buildPlays(random: Random, catalog: CatalogSong[]): Plays {
@@ -415,8 +441,10 @@ function buildUsers(random: Random): User[] {
   const paid = users.filter((user) => user.level === 'paid');
   const upgrades = Math.max(1, Math.round(free.length * 0.08));
   const downgrades = Math.max(1, Math.round(paid.length * 0.08));
-  for (const user of random.shuffle([...free]).slice(0, upgrades)) user.change = { at: MONTH_START + (4 + random.float() * 20) * DAY_MS, to: 'paid', done: false };
-  for (const user of random.shuffle([...paid]).slice(0, downgrades)) user.change = { at: MONTH_START + (4 + random.float() * 20) * DAY_MS, to: 'free', done: false };
+  for (const user of random.shuffle([...free]).slice(0, upgrades))
+    user.change = { at: MONTH_START + (4 + random.float() * 20) * DAY_MS, to: 'paid', done: false };
+  for (const user of random.shuffle([...paid]).slice(0, downgrades))
+    user.change = { at: MONTH_START + (4 + random.float() * 20) * DAY_MS, to: 'free', done: false };
   return users;
 }
 
@@ -463,7 +491,9 @@ function splitAcrossDays(total: number, random: Random): number[] {
   const exact = weights.map((weight) => (weight / sum) * total);
   const counts = exact.map(Math.floor);
   // Largest remainders get the events left over, so the days add up to the total exactly.
-  const order = exact.map((value, day) => ({ day, remainder: value - Math.floor(value) })).sort((a, b) => b.remainder - a.remainder || a.day - b.day);
+  const order = exact
+    .map((value, day) => ({ day, remainder: value - Math.floor(value) }))
+    .sort((a, b) => b.remainder - a.remainder || a.day - b.day);
   let left = total - counts.reduce((a, b) => a + b, 0);
   for (const { day } of order) {
     if (left-- <= 0) break;
@@ -586,7 +616,14 @@ function emitEvent(state: LogState, session: Session, ts: number): number {
   const logoutAt = session.guestAfterLogout ? 2 : 1;
 
   if (user === undefined || (session.guestPrefix && item < 2) || (session.guestAfterLogout && remaining === 1)) {
-    const page = user === undefined ? (item === 0 ? 'Home' : random.pick(GUEST_PAGES)) : session.guestPrefix && item === 1 ? 'Login' : 'Home';
+    const page =
+      user === undefined
+        ? item === 0
+          ? 'Home'
+          : random.pick(GUEST_PAGES)
+        : session.guestPrefix && item === 1
+          ? 'Login'
+          : 'Home';
     state.line = guestLine(page, user?.level ?? 'free', item, session.id, ts);
     return 2_000 + random.int(30_000);
   }
@@ -606,7 +643,9 @@ function emitEvent(state: LogState, session: Session, ts: number): number {
   if (random.chance(NEXT_SONG_SHARE)) {
     const plays = state.plays;
     const fromCatalog = random.chance(CATALOG_PLAY_SHARE);
-    const played = fromCatalog ? plays.catalog[plays.catalogPicker.pick(random)]! : plays.other[plays.otherPicker.pick(random)]!;
+    const played = fromCatalog
+      ? plays.catalog[plays.catalogPicker.pick(random)]!
+      : plays.other[plays.otherPicker.pick(random)]!;
     if (fromCatalog) state.matched++;
     state.line = userLine(user, 'NextSong', user.level, item, session.id, ts, played);
     // The next page comes when the song ends (or a little earlier: a skip).
@@ -625,7 +664,15 @@ function request(page: string): { method: string; status: number } {
 }
 
 /** A logged-in event in the real key order and style. */
-function userLine(user: User, page: string, level: Level, item: number, sessionId: number, ts: number, played: Play | undefined): string {
+function userLine(
+  user: User,
+  page: string,
+  level: Level,
+  item: number,
+  sessionId: number,
+  ts: number,
+  played: Play | undefined,
+): string {
   const { method, status } = request(page);
   return (
     `{"artist":${played === undefined ? 'null' : played.artist},"auth":"Logged In","firstName":${user.firstName},"gender":${user.gender},` +

@@ -11,7 +11,10 @@ const SLASH = /\//g;
 
 /** A string as Python's json.dumps (ensure_ascii=True) writes it. */
 export function pythonString(value: string): string {
-  return JSON.stringify(value).replace(NON_ASCII, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(
+    NON_ASCII,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** A float as Python's repr writes it: `218.93179`, `200.0`. Only for values in everyday ranges. */

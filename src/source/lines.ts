@@ -49,9 +49,15 @@ const BYTE_ORDER_MARK = '\uFEFF';
  * The lines of a file in order, in batches (one per read chunk, possibly empty), with blank
  * lines skipped (their numbers still count) and bad lines as `reject` items.
  */
-export async function* readLineBatches(path: string, options: LineReaderOptions = {}): AsyncGenerator<LineItem[], void, undefined> {
+export async function* readLineBatches(
+  path: string,
+  options: LineReaderOptions = {},
+): AsyncGenerator<LineItem[], void, undefined> {
   const splitter = new LineSplitter(options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
-  const stream = createReadStream(path, { highWaterMark: options.readBytes ?? DEFAULT_READ_BYTES, signal: options.signal });
+  const stream = createReadStream(path, {
+    highWaterMark: options.readBytes ?? DEFAULT_READ_BYTES,
+    signal: options.signal,
+  });
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       const items = splitter.push(chunk);
@@ -66,7 +72,10 @@ export async function* readLineBatches(path: string, options: LineReaderOptions 
 }
 
 /** The same lines one at a time: simpler for callers that are not in a hurry. */
-export async function* readLines(path: string, options: LineReaderOptions = {}): AsyncGenerator<LineItem, void, undefined> {
+export async function* readLines(
+  path: string,
+  options: LineReaderOptions = {},
+): AsyncGenerator<LineItem, void, undefined> {
   for await (const batch of readLineBatches(path, options)) yield* batch;
 }
 
@@ -86,7 +95,8 @@ export class LineSplitter {
   private lineNumber = 0;
 
   constructor(maxLineBytes: number = DEFAULT_MAX_LINE_BYTES) {
-    if (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1) throw new RangeError(`maxLineBytes must be a positive integer, got ${maxLineBytes}`);
+    if (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1)
+      throw new RangeError(`maxLineBytes must be a positive integer, got ${maxLineBytes}`);
     this.maxLineBytes = maxLineBytes;
   }
 
@@ -156,7 +166,10 @@ export class LineSplitter {
       return;
     }
     // Copied: the stream may reuse the chunk's memory, and a small copy frees the big chunk.
-    this.carry = this.carry === undefined ? Buffer.from(chunk.subarray(start)) : Buffer.concat([this.carry, chunk.subarray(start)]);
+    this.carry =
+      this.carry === undefined
+        ? Buffer.from(chunk.subarray(start))
+        : Buffer.concat([this.carry, chunk.subarray(start)]);
   }
 
   /** Every line of chunk[start, end), which ends just after a newline. */
@@ -213,11 +226,19 @@ export class LineSplitter {
     }
     const nul = buffer.indexOf(NUL, start);
     if (nul !== -1 && nul < end) {
-      items.push({ kind: 'reject', line: lineNumber, reason: `binary data (a NUL byte at column ${nul - start + 1}), not JSON text` });
+      items.push({
+        kind: 'reject',
+        line: lineNumber,
+        reason: `binary data (a NUL byte at column ${nul - start + 1}), not JSON text`,
+      });
       return;
     }
     if (!isUtf8(buffer.subarray(start, end))) {
-      items.push({ kind: 'reject', line: lineNumber, reason: `invalid UTF-8 (at byte ${firstInvalidUtf8(buffer, start, end) - start + 1} of the line)` });
+      items.push({
+        kind: 'reject',
+        line: lineNumber,
+        reason: `invalid UTF-8 (at byte ${firstInvalidUtf8(buffer, start, end) - start + 1} of the line)`,
+      });
       return;
     }
     let line = buffer.toString('utf8', start, end);
@@ -227,7 +248,11 @@ export class LineSplitter {
   }
 
   private tooLong(lineNumber: number, bytes: number): BadLine {
-    return { kind: 'reject', line: lineNumber, reason: `line is ${bytes} bytes, over the ${formatLimit(this.maxLineBytes)} limit` };
+    return {
+      kind: 'reject',
+      line: lineNumber,
+      reason: `line is ${bytes} bytes, over the ${formatLimit(this.maxLineBytes)} limit`,
+    };
   }
 }
 
@@ -252,7 +277,16 @@ function firstInvalidUtf8(buffer: Buffer, start: number, end: number): number {
   let position = start;
   while (position < end) {
     const lead = buffer[position]!;
-    const size = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+    const size =
+      lead < 0x80
+        ? 1
+        : lead >= 0xc2 && lead <= 0xdf
+          ? 2
+          : lead >= 0xe0 && lead <= 0xef
+            ? 3
+            : lead >= 0xf0 && lead <= 0xf4
+              ? 4
+              : 0;
     if (size === 0 || position + size > end || !isUtf8(buffer.subarray(position, position + size))) return position;
     position += size;
   }

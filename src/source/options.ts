@@ -30,7 +30,8 @@ export function emptyStats(): ReadStats {
 
 export function batchSizeOf(options: SourceReadOptions): number {
   const size = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  if (!Number.isSafeInteger(size) || size < 1) throw new RangeError(`batchSize must be a positive integer, got ${size}`);
+  if (!Number.isSafeInteger(size) || size < 1)
+    throw new RangeError(`batchSize must be a positive integer, got ${size}`);
   return size;
 }
 
@@ -43,6 +44,14 @@ export function fileReadError(error: unknown, options: SourceReadOptions, relati
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   if (typeof code !== 'string') return error;
   const where = `${options.label}: ${options.displayDir.replace(/[\\/]+$/, '')}/${relativePath}`;
-  const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOENT' ? 'the file disappeared while loading' : code;
-  return new UserError(`${where} cannot be read (${why})`, { hint: 'fix the file or remove it from the folder, then load again', cause: error });
+  const why =
+    code === 'EACCES' || code === 'EPERM'
+      ? 'permission denied'
+      : code === 'ENOENT'
+        ? 'the file disappeared while loading'
+        : code;
+  return new UserError(`${where} cannot be read (${why})`, {
+    hint: 'fix the file or remove it from the folder, then load again',
+    cause: error,
+  });
 }

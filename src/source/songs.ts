@@ -33,7 +33,10 @@ type FileContent = { data: Buffer } | { tooLarge: number } | { error: unknown };
  * `options.stats` if given). Throws a UserError when the folder is missing or empty or a file
  * cannot be read.
  */
-export async function* readSongs(dir: string, options: SourceReadOptions): AsyncGenerator<SongRecord[], ReadStats, undefined> {
+export async function* readSongs(
+  dir: string,
+  options: SourceReadOptions,
+): AsyncGenerator<SongRecord[], ReadStats, undefined> {
   const batchSize = batchSizeOf(options);
   const maxBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const stats = options.stats ?? emptyStats();
@@ -44,7 +47,8 @@ export async function* readSongs(dir: string, options: SourceReadOptions): Async
 
   for (const file of files) {
     options.signal?.throwIfAborted();
-    while (nextToRead < files.length && reads.length < READ_AHEAD) reads.push(readBounded(files[nextToRead++]!, maxBytes));
+    while (nextToRead < files.length && reads.length < READ_AHEAD)
+      reads.push(readBounded(files[nextToRead++]!, maxBytes));
     const content = await reads.shift()!;
     stats.files += 1;
     stats.bytes += file.size;
@@ -87,7 +91,11 @@ async function readBounded(file: SourceFile, maxBytes: number): Promise<FileCont
  * The songs in one file's bytes: the whole file as one JSON value (the real format, which may
  * also be pretty-printed), or else each line as its own record.
  */
-export function songsInFile(data: Buffer, maxBytes: number, reject: (line: number, reason: string) => void): SongRecord[] {
+export function songsInFile(
+  data: Buffer,
+  maxBytes: number,
+  reject: (line: number, reason: string) => void,
+): SongRecord[] {
   if (data.length === 0) {
     reject(1, 'empty file');
     return [];

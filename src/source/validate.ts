@@ -57,7 +57,8 @@ export function optionalInteger(record: Record<string, unknown>, key: string): n
   const value = record[key];
   if (typeof value === 'number') {
     if (!Number.isInteger(value)) throw new RecordProblem(`${key} must be an integer, got ${value}`);
-    if (value < INT32_MIN || value > INT32_MAX) throw new RecordProblem(`${key} ${value} is out of range for an integer column`);
+    if (value < INT32_MIN || value > INT32_MAX)
+      throw new RecordProblem(`${key} ${value} is out of range for an integer column`);
     return value;
   }
   if (value === null || value === undefined) return null;

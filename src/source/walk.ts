@@ -33,10 +33,16 @@ export async function listSourceFiles(dir: string, options: ListOptions): Promis
   try {
     root = statSync(dir);
   } catch (error) {
-    throw folderError(where, error, 'check the setting, or write a sample data set with `sparkify-dwh generate --out <dir>`');
+    throw folderError(
+      where,
+      error,
+      'check the setting, or write a sample data set with `sparkify-dwh generate --out <dir>`',
+    );
   }
   if (!root.isDirectory()) {
-    throw new UserError(`${options.label}: ${options.displayDir} is a file, not a folder`, { hint: 'point the setting at the folder that holds the data files' });
+    throw new UserError(`${options.label}: ${options.displayDir} is a file, not a folder`, {
+      hint: 'point the setting at the folder that holds the data files',
+    });
   }
 
   const files: SourceFile[] = [];
@@ -65,7 +71,9 @@ export async function listSourceFiles(dir: string, options: ListOptions): Promis
   }
 
   if (files.length === 0) {
-    throw new UserError(`${where} is empty; write a sample data set with \`sparkify-dwh generate --out <dir>\` and point ${options.label} at its folder`);
+    throw new UserError(
+      `${where} is empty; write a sample data set with \`sparkify-dwh generate --out <dir>\` and point ${options.label} at its folder`,
+    );
   }
   files.sort((a, b) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0));
   return files;
@@ -82,7 +90,11 @@ function readFolder(dir: string, folder: string, options: ListOptions): FolderEn
   try {
     entries = readdirSync(folder, { withFileTypes: true });
   } catch (error) {
-    throw folderError(`${options.label}: folder ${displayPath(options.displayDir, relative(dir, folder))}`, error, 'check its permissions');
+    throw folderError(
+      `${options.label}: folder ${displayPath(options.displayDir, relative(dir, folder))}`,
+      error,
+      'check its permissions',
+    );
   }
   // readdir's order depends on the file system; a fixed order decides deterministically which
   // path names a folder that two links reach (the shallowest, then the first by name).
@@ -96,7 +108,11 @@ function readFolder(dir: string, folder: string, options: ListOptions): FolderEn
     } catch (error) {
       // A dangling link holds no data; an S3 prefix has no such thing, so it is not a record.
       if (entry.isSymbolicLink() && isErrorCode(error, 'ENOENT')) return undefined;
-      throw folderError(`${options.label}: ${displayPath(options.displayDir, relative(dir, path))}`, error, 'check its permissions');
+      throw folderError(
+        `${options.label}: ${displayPath(options.displayDir, relative(dir, path))}`,
+        error,
+        'check its permissions',
+      );
     }
     // Sockets, FIFOs and devices are not data files; reading a FIFO could block forever.
     return info.isDirectory() || info.isFile() ? { path, info } : undefined;
@@ -122,8 +138,10 @@ function isErrorCode(error: unknown, code: string): boolean {
 }
 
 function folderError(where: string, error: unknown, hint: string): UserError {
-  if (isErrorCode(error, 'ENOENT') || isErrorCode(error, 'ENOTDIR')) return new UserError(`${where} does not exist`, { hint, cause: error });
-  if (isErrorCode(error, 'EACCES') || isErrorCode(error, 'EPERM')) return new UserError(`${where} cannot be read (permission denied)`, { hint, cause: error });
+  if (isErrorCode(error, 'ENOENT') || isErrorCode(error, 'ENOTDIR'))
+    return new UserError(`${where} does not exist`, { hint, cause: error });
+  if (isErrorCode(error, 'EACCES') || isErrorCode(error, 'EPERM'))
+    return new UserError(`${where} cannot be read (permission denied)`, { hint, cause: error });
   const reason = error instanceof Error ? error.message : String(error);
   return new UserError(`${where} cannot be read: ${reason}`, { hint, cause: error });
 }

@@ -32,7 +32,8 @@ const IAM_ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 export function validateS3Url(value: string, kind = 'S3 URL'): string {
-  if (!S3_URL.test(value)) throw new Error(`not a valid ${kind} (expected s3://bucket/prefix): ${JSON.stringify(value)}`);
+  if (!S3_URL.test(value))
+    throw new Error(`not a valid ${kind} (expected s3://bucket/prefix): ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -41,19 +42,23 @@ export function validateS3ObjectUrl(value: string, kind = 'S3 object URL'): stri
   validateS3Url(value, kind);
   const match = S3_URL.exec(value);
   const key = match?.[2] ?? '';
-  if (key.length <= 1 || key.endsWith('/')) throw new Error(`not a valid ${kind} (expected s3://bucket/path/file.json): ${JSON.stringify(value)}`);
+  if (key.length <= 1 || key.endsWith('/'))
+    throw new Error(`not a valid ${kind} (expected s3://bucket/path/file.json): ${JSON.stringify(value)}`);
   return value;
 }
 
 export function validateIamRoleArn(value: string): string {
   if (!IAM_ROLE_ARN.test(value)) {
-    throw new Error(`not a valid IAM role ARN (expected arn:aws:iam::123456789012:role/name): ${JSON.stringify(value)}`);
+    throw new Error(
+      `not a valid IAM role ARN (expected arn:aws:iam::123456789012:role/name): ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }
 
 export function validateRegion(value: string): string {
-  if (!REGION.test(value)) throw new Error(`not a valid AWS region (expected a name such as us-west-2): ${JSON.stringify(value)}`);
+  if (!REGION.test(value))
+    throw new Error(`not a valid AWS region (expected a name such as us-west-2): ${JSON.stringify(value)}`);
   return value;
 }
 

@@ -12,7 +12,8 @@ export function createTableSql(table: TableName, dialect: Dialect): string {
   const definition = TABLES[table];
   const lines = definition.columns.map((column) => `  ${column.name} ${columnType(column, dialect)}`);
   if (definition.primaryKey !== undefined) lines.push(`  PRIMARY KEY (${definition.primaryKey})`);
-  const attributes = dialect === 'redshift' ? definition.redshiftAttributes.map((attribute) => `\n${attribute}`).join('') : '';
+  const attributes =
+    dialect === 'redshift' ? definition.redshiftAttributes.map((attribute) => `\n${attribute}`).join('') : '';
   return `CREATE TABLE ${tableSql(table)} (\n${lines.join(',\n')}\n)${attributes}`;
 }
 

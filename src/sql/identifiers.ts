@@ -22,7 +22,8 @@ export function quoteIdent(name: string): string {
  * thing on both. None of the values we quote (S3 URLs, role ARNs, regions) need one.
  */
 export function quoteLiteral(value: string): string {
-  if (value.includes('\\')) throw new Error('value contains a backslash, which cannot be quoted the same way on PostgreSQL and Redshift');
+  if (value.includes('\\'))
+    throw new Error('value contains a backslash, which cannot be quoted the same way on PostgreSQL and Redshift');
   if (value.includes('\0')) throw new Error('value contains a NUL character');
   return `'${value.replaceAll("'", "''")}'`;
 }

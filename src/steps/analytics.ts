@@ -19,13 +19,18 @@ export async function runAnalytics(ctx: Context, options: AnalyticsOptions = {})
   if (options.query !== undefined) {
     const found = findAnalyticsQuery(options.query);
     if (!found) {
-      throw new UsageError(`unknown query "${options.query}"`, { hint: `choose one of: ${ANALYTICS_QUERIES.map((q) => q.name).join(', ')}` });
+      throw new UsageError(`unknown query "${options.query}"`, {
+        hint: `choose one of: ${ANALYTICS_QUERIES.map((q) => q.name).join(', ')}`,
+      });
     }
     queries = [found];
   } else if (!options.all && !ctx.prompts.unattended && format === 'table' && ctx.ui.interactive) {
     const choice = await ctx.prompts.select<string>({
       message: 'Which analytics?',
-      choices: [{ name: 'All of them', value: '*' }, ...ANALYTICS_QUERIES.map((q) => ({ name: q.title, value: q.name, description: q.description }))],
+      choices: [
+        { name: 'All of them', value: '*' },
+        ...ANALYTICS_QUERIES.map((q) => ({ name: q.title, value: q.name, description: q.description })),
+      ],
       default: '*',
     });
     if (choice !== '*') queries = ANALYTICS_QUERIES.filter((q) => q.name === choice);
@@ -42,7 +47,12 @@ export async function runAnalytics(ctx: Context, options: AnalyticsOptions = {})
     ctx.ui.print(JSON.stringify(queries.length === 1 ? results[0]?.result.rows : payload, null, 2));
   } else {
     for (const { query, result } of results) {
-      printResult(ctx.ui, result, { format, title: query.title, chart: query.chart, showTitle: queries.length > 1 || format === 'table' });
+      printResult(ctx.ui, result, {
+        format,
+        title: query.title,
+        chart: query.chart,
+        showTitle: queries.length > 1 || format === 'table',
+      });
     }
   }
   return { ok: true, summary: `${results.length} analytics quer${results.length === 1 ? 'y' : 'ies'}` };
@@ -50,7 +60,9 @@ export async function runAnalytics(ctx: Context, options: AnalyticsOptions = {})
 
 export async function analyticsStatus(ctx: Context): Promise<StepStatus> {
   const state = await readWarehouseState(ctx);
-  return isLoaded(state) ? { state: 'todo', detail: `${ANALYTICS_QUERIES.length} queries` } : { state: 'unavailable', detail: 'load first' };
+  return isLoaded(state)
+    ? { state: 'todo', detail: `${ANALYTICS_QUERIES.length} queries` }
+    : { state: 'unavailable', detail: 'load first' };
 }
 
 export const analyticsStep: MenuStep = {

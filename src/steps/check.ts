@@ -19,18 +19,34 @@ export async function runCheck(ctx: Context): Promise<StepResult> {
   for (const check of DATA_CHECKS) {
     const result = await warehouse.readOnlyQuery<{ failures: number | string; detail?: string | null }>(check.sql);
     const row = result.rows[0];
-    outcomes.push({ name: check.name, table: check.table, failures: Number(row?.failures ?? 0), detail: row?.detail ?? null });
+    outcomes.push({
+      name: check.name,
+      table: check.table,
+      failures: Number(row?.failures ?? 0),
+      detail: row?.detail ?? null,
+    });
   }
-  const rate = (await warehouse.readOnlyQuery<{ matched: number | string; total: number | string; rate: number | string | null }>(matchRateSql())).rows[0];
+  const rate = (
+    await warehouse.readOnlyQuery<{ matched: number | string; total: number | string; rate: number | string | null }>(
+      matchRateSql(),
+    )
+  ).rows[0];
   ctx.ui.table(
-    outcomes.map((o) => ({ check: o.name, table: o.table, result: o.failures === 0 ? 'pass' : `FAIL (${formatCount(o.failures)})`, detail: o.detail ?? '' })),
+    outcomes.map((o) => ({
+      check: o.name,
+      table: o.table,
+      result: o.failures === 0 ? 'pass' : `FAIL (${formatCount(o.failures)})`,
+      detail: o.detail ?? '',
+    })),
     { title: 'Data-quality checks' },
   );
   if (rate) {
     const matched = Number(rate.matched);
     const total = Number(rate.total);
     const percent = total === 0 ? 0 : (100 * matched) / total;
-    ctx.ui.note(`Catalog match rate: ${formatCount(matched)} of ${formatCount(total)} songplays (${percent.toFixed(1)} %) have a song_id.`);
+    ctx.ui.note(
+      `Catalog match rate: ${formatCount(matched)} of ${formatCount(total)} songplays (${percent.toFixed(1)} %) have a song_id.`,
+    );
   }
   const failed = outcomes.filter((o) => o.failures > 0);
   if (failed.length > 0) {
@@ -43,7 +59,9 @@ export async function runCheck(ctx: Context): Promise<StepResult> {
 
 export async function checkStatus(ctx: Context): Promise<StepStatus> {
   const state = await readWarehouseState(ctx);
-  return isLoaded(state) ? { state: 'todo', detail: `${DATA_CHECKS.length} checks ready` } : { state: 'unavailable', detail: 'load first' };
+  return isLoaded(state)
+    ? { state: 'todo', detail: `${DATA_CHECKS.length} checks ready` }
+    : { state: 'unavailable', detail: 'load first' };
 }
 
 export const checkStep: MenuStep = {

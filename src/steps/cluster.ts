@@ -8,7 +8,13 @@
  * tests run without a network.
  */
 import type { AwsClients } from '../aws/clients.js';
-import { allowIngress, createSecurityGroup, describeSecurityGroups, findDefaultVpc, findSecurityGroupByName } from '../aws/ec2.js';
+import {
+  allowIngress,
+  createSecurityGroup,
+  describeSecurityGroups,
+  findDefaultVpc,
+  findSecurityGroupByName,
+} from '../aws/ec2.js';
 import { createRole, getRole, putRolePolicy } from '../aws/iam.js';
 import { redshiftTrustPolicy, s3ReadPolicy, S3_READ_POLICY_NAME } from '../aws/policies.js';
 import { estimateCost, estimateCostSince, NODE_TYPE_INFO, type NodeType } from '../aws/pricing.js';
@@ -95,7 +101,12 @@ export function s3SourceUrls(config: DwhConfig): string[] {
 
 /** Cluster states that will not become available by waiting. */
 export function isFailedClusterStatus(status: string): boolean {
-  return status === 'failed' || status === 'hardware-failure' || status === 'storage-full' || status.startsWith('incompatible-');
+  return (
+    status === 'failed' ||
+    status === 'hardware-failure' ||
+    status === 'storage-full' ||
+    status.startsWith('incompatible-')
+  );
 }
 
 /** What the user should do about a failed state. */
@@ -108,7 +119,7 @@ function nextActionFor(status: string): string {
     case 'storage-full':
       return 'the disks are full; delete data or resize the cluster in the Redshift console';
     default:
-      return 'run `sparkify-dwh teardown` and create the cluster again; the Redshift console\'s Events tab has the details';
+      return "run `sparkify-dwh teardown` and create the cluster again; the Redshift console's Events tab has the details";
   }
 }
 
@@ -129,7 +140,12 @@ export interface WaitOptions {
  * next check. Sleeps on ctx.clock (never a busy loop); Ctrl-C stops the waiting, not the cluster.
  * Returns the cluster (undefined for 'gone').
  */
-export async function waitForCluster(ctx: Context, clients: AwsClients, identifier: string, options: WaitOptions): Promise<ClusterInfo | undefined> {
+export async function waitForCluster(
+  ctx: Context,
+  clients: AwsClients,
+  identifier: string,
+  options: WaitOptions,
+): Promise<ClusterInfo | undefined> {
   const started = ctx.clock.now();
   const spinner = ctx.ui.spinner(`Cluster ${identifier}: checking…`);
   try {
@@ -142,7 +158,9 @@ export async function waitForCluster(ctx: Context, clients: AwsClients, identifi
           return undefined;
         }
         spinner.fail(`Cluster ${identifier} disappeared`);
-        throw new UserError(`cluster ${identifier} no longer exists (someone deleted it while we waited): run \`sparkify-dwh cluster create\` to make it again`);
+        throw new UserError(
+          `cluster ${identifier} no longer exists (someone deleted it while we waited): run \`sparkify-dwh cluster create\` to make it again`,
+        );
       }
       if (options.goal !== 'gone' && cluster.status === options.goal) {
         spinner.succeed(`Cluster ${identifier} is ${cluster.status} (${elapsed})`);
@@ -151,11 +169,15 @@ export async function waitForCluster(ctx: Context, clients: AwsClients, identifi
       if (isFailedClusterStatus(cluster.status)) {
         spinner.fail(`Cluster ${identifier} is ${cluster.status}`);
         const reason = await latestClusterEvent(clients.redshift, identifier);
-        throw new UserError(`cluster ${identifier} is ${cluster.status}${reason ? ` (${oneLine(reason)})` : ''}: ${nextActionFor(cluster.status)}`);
+        throw new UserError(
+          `cluster ${identifier} is ${cluster.status}${reason ? ` (${oneLine(reason)})` : ''}: ${nextActionFor(cluster.status)}`,
+        );
       }
       if (options.goal === 'available' && (cluster.status === 'deleting' || cluster.status === 'final-snapshot')) {
         spinner.fail(`Cluster ${identifier} is ${cluster.status}`);
-        throw new UserError(`cluster ${identifier} is being deleted: wait until \`sparkify-dwh cluster status\` shows it gone, then run \`sparkify-dwh cluster create\``);
+        throw new UserError(
+          `cluster ${identifier} is being deleted: wait until \`sparkify-dwh cluster status\` shows it gone, then run \`sparkify-dwh cluster create\``,
+        );
       }
       if (options.goal === 'available' && cluster.status === 'paused') {
         spinner.fail(`Cluster ${identifier} is paused`);
@@ -179,7 +201,9 @@ export async function waitForCluster(ctx: Context, clients: AwsClients, identifi
   } catch (error) {
     if (isInterrupted(error) || ctx.signal.aborted) {
       spinner.stop();
-      ctx.ui.warn(`Stopped waiting; cluster ${identifier} is still ${options.activity}. Run \`${options.resumeCommand}\` to pick up the wait.`);
+      ctx.ui.warn(
+        `Stopped waiting; cluster ${identifier} is still ${options.activity}. Run \`${options.resumeCommand}\` to pick up the wait.`,
+      );
       throw new InterruptedError();
     }
     throw error;
@@ -222,12 +246,18 @@ async function askIdentifier(ctx: Context, config: DwhConfig): Promise<string> {
   });
 }
 
-async function askNewClusterInputs(ctx: Context, config: DwhConfig, identifier: string, region: string): Promise<ClusterInputs> {
+async function askNewClusterInputs(
+  ctx: Context,
+  config: DwhConfig,
+  identifier: string,
+  region: string,
+): Promise<ClusterInputs> {
   const configuredType = config.dwh.nodeType;
   const nodeType = await ctx.prompts.select<string>({
     message: 'Node type (on-demand prices are estimates)',
     choices: NODE_TYPES.map((type) => ({ name: nodeTypeLabel(type, region), value: type })),
-    default: configuredType && (NODE_TYPES as readonly string[]).includes(configuredType) ? configuredType : 'ra3.large',
+    default:
+      configuredType && (NODE_TYPES as readonly string[]).includes(configuredType) ? configuredType : 'ra3.large',
     unattended: 'set [DWH] DWH_NODE_TYPE in dwh.cfg',
   });
   const numberOfNodes = Number(
@@ -282,17 +312,31 @@ function showSummary(ctx: Context, inputs: ClusterInputs, region: string, cidr: 
   const cost = estimateCost(inputs.nodeType, inputs.numberOfNodes, region);
   const rows = [
     { setting: 'Cluster', value: `${inputs.identifier} in ${region}` },
-    { setting: 'Nodes', value: `${inputs.numberOfNodes} × ${inputs.nodeType} (${inputs.numberOfNodes === 1 ? 'single-node' : 'multi-node'})` },
+    {
+      setting: 'Nodes',
+      value: `${inputs.numberOfNodes} × ${inputs.nodeType} (${inputs.numberOfNodes === 1 ? 'single-node' : 'multi-node'})`,
+    },
     { setting: 'Database', value: `${inputs.dbName}, user ${inputs.dbUser}, port ${inputs.port}` },
     { setting: 'IAM role', value: `${inputs.roleName} (reads only the [S3] prefixes)` },
     { setting: 'Network', value: `publicly accessible, encrypted; port ${inputs.port} open to ${cidr} only` },
   ];
   if (cost) {
     const qualifier = cost.exactRegion ? '' : ` (us-east-1 price; ${region} is likely higher)`;
-    rows.push({ setting: 'Estimated cost', value: `${formatMoney(cost.usdPerHour)} per hour, ${formatMoney(cost.usdPerDay)} per day${qualifier}` });
+    rows.push({
+      setting: 'Estimated cost',
+      value: `${formatMoney(cost.usdPerHour)} per hour, ${formatMoney(cost.usdPerDay)} per day${qualifier}`,
+    });
   }
-  ctx.ui.table(rows, { title: 'About to create', columns: [{ key: 'setting', header: 'Setting' }, { key: 'value', header: 'Value' }] });
-  ctx.ui.note('Prices are on-demand estimates; the cluster is billed per second while it exists (pause or teardown stop it).');
+  ctx.ui.table(rows, {
+    title: 'About to create',
+    columns: [
+      { key: 'setting', header: 'Setting' },
+      { key: 'value', header: 'Value' },
+    ],
+  });
+  ctx.ui.note(
+    'Prices are on-demand estimates; the cluster is billed per second while it exists (pause or teardown stop it).',
+  );
 }
 
 /** DWH_ALLOWED_CIDR, else the caller's public IP /32, else ask (a clear error under --yes). */
@@ -316,7 +360,10 @@ async function chooseAllowedCidr(ctx: Context, config: DwhConfig, deps: ClusterD
   if (prefix === 0) {
     ctx.ui.warn(`${cidr} opens the cluster's port to the whole internet: anyone can try passwords against it.`);
     const go = await ctx.prompts.confirm({ message: `Really allow ${cidr}?`, default: false });
-    if (!go) throw new UserError('stopped before opening the cluster to the whole internet: set [DWH] DWH_ALLOWED_CIDR to your own address (a.b.c.d/32)');
+    if (!go)
+      throw new UserError(
+        'stopped before opening the cluster to the whole internet: set [DWH] DWH_ALLOWED_CIDR to your own address (a.b.c.d/32)',
+      );
   } else if (prefix < 32) {
     ctx.ui.warn(`${cidr} lets ${2 ** (32 - prefix)} addresses reach the cluster's port, not only yours.`);
   }
@@ -324,12 +371,20 @@ async function chooseAllowedCidr(ctx: Context, config: DwhConfig, deps: ClusterD
 }
 
 /** Create the role, or reuse it; put the least-privilege inline policy on a role the wizard owns. */
-async function ensureRole(ctx: Context, clients: AwsClients, config: DwhConfig, roleName: string, clusterIdentifier: string): Promise<string> {
+async function ensureRole(
+  ctx: Context,
+  clients: AwsClients,
+  config: DwhConfig,
+  roleName: string,
+  clusterIdentifier: string,
+): Promise<string> {
   const urls = s3SourceUrls(config);
   let role = await getRole(clients.iam, roleName);
   if (role && !isCreatedByWizard(role.tags)) {
     // The user's own role: used as it is, never changed (and never deleted by teardown).
-    ctx.ui.warn(`IAM role ${roleName} exists and was not created by sparkify-dwh: using it unchanged (it must trust redshift.amazonaws.com and read the [S3] data).`);
+    ctx.ui.warn(
+      `IAM role ${roleName} exists and was not created by sparkify-dwh: using it unchanged (it must trust redshift.amazonaws.com and read the [S3] data).`,
+    );
     return role.arn;
   }
   if (!role) {
@@ -339,14 +394,22 @@ async function ensureRole(ctx: Context, clients: AwsClients, config: DwhConfig, 
       description: `Lets Redshift cluster ${clusterIdentifier} read the Sparkify source data in S3 (sparkify-dwh)`,
       tags: wizardTags(clusterIdentifier),
     });
-    role = 'arn' in created ? { name: roleName, arn: created.arn, tags: wizardTags(clusterIdentifier) } : await getRole(clients.iam, roleName);
-    if (!role) throw new UserError(`IAM role ${roleName} could not be created or found: run \`sparkify-dwh cluster create\` again`);
+    role =
+      'arn' in created
+        ? { name: roleName, arn: created.arn, tags: wizardTags(clusterIdentifier) }
+        : await getRole(clients.iam, roleName);
+    if (!role)
+      throw new UserError(
+        `IAM role ${roleName} could not be created or found: run \`sparkify-dwh cluster create\` again`,
+      );
     ctx.ui.success(`IAM role ${roleName} created`);
   } else {
     ctx.ui.success(`IAM role ${roleName} reused`);
   }
   if (urls.length === 0) {
-    ctx.ui.warn('[S3] has no LOG_DATA, LOG_JSONPATH or SONG_DATA: the role can read nothing yet; set them and run `sparkify-dwh cluster create` again.');
+    ctx.ui.warn(
+      '[S3] has no LOG_DATA, LOG_JSONPATH or SONG_DATA: the role can read nothing yet; set them and run `sparkify-dwh cluster create` again.',
+    );
   } else {
     await putRolePolicy(clients.iam, roleName, S3_READ_POLICY_NAME, s3ReadPolicy(urls, clients.region));
   }
@@ -354,10 +417,18 @@ async function ensureRole(ctx: Context, clients: AwsClients, config: DwhConfig, 
 }
 
 /** The wizard's security group in the default VPC, created if needed, with the ingress rule. */
-async function ensureSecurityGroup(ctx: Context, clients: AwsClients, clusterIdentifier: string, port: number, cidr: string): Promise<string> {
+async function ensureSecurityGroup(
+  ctx: Context,
+  clients: AwsClients,
+  clusterIdentifier: string,
+  port: number,
+  cidr: string,
+): Promise<string> {
   const vpcId = await findDefaultVpc(clients.ec2, clients.region);
   if (!vpcId) {
-    throw new UserError(`there is no default VPC in ${clients.region}: create one with \`aws ec2 create-default-vpc --region ${clients.region}\` and run \`sparkify-dwh cluster create\` again`);
+    throw new UserError(
+      `there is no default VPC in ${clients.region}: create one with \`aws ec2 create-default-vpc --region ${clients.region}\` and run \`sparkify-dwh cluster create\` again`,
+    );
   }
   const name = securityGroupNameFor(clusterIdentifier);
   const existing = await findSecurityGroupByName(clients.ec2, name, vpcId, clients.region);
@@ -368,7 +439,12 @@ async function ensureSecurityGroup(ctx: Context, clients: AwsClients, clusterIde
   } else {
     groupId = await createSecurityGroup(
       clients.ec2,
-      { name, description: `Access to Redshift cluster ${clusterIdentifier} (sparkify-dwh)`, vpcId, tags: [{ Key: 'Name', Value: name }, ...wizardTags(clusterIdentifier)] },
+      {
+        name,
+        description: `Access to Redshift cluster ${clusterIdentifier} (sparkify-dwh)`,
+        vpcId,
+        tags: [{ Key: 'Name', Value: name }, ...wizardTags(clusterIdentifier)],
+      },
       clients.region,
     );
     ctx.ui.success(`Security group ${name} (${groupId}) created in the default VPC ${vpcId}`);
@@ -377,13 +453,27 @@ async function ensureSecurityGroup(ctx: Context, clients: AwsClients, clusterIde
   return groupId;
 }
 
-async function allowIngressReported(ctx: Context, clients: AwsClients, groupId: string, port: number, cidr: string): Promise<void> {
-  const outcome = await allowIngress(clients.ec2, { groupId, port, cidr, description: 'sparkify-dwh: Redshift from the wizard user' }, clients.region);
+async function allowIngressReported(
+  ctx: Context,
+  clients: AwsClients,
+  groupId: string,
+  port: number,
+  cidr: string,
+): Promise<void> {
+  const outcome = await allowIngress(
+    clients.ec2,
+    { groupId, port, cidr, description: 'sparkify-dwh: Redshift from the wizard user' },
+    clients.region,
+  );
   ctx.ui.success(outcome === 'added' ? `Port ${port} open to ${cidr}` : `Port ${port} was already open to ${cidr}`);
 }
 
 /** The dwh.cfg changes that record an available cluster. */
-export function clusterWriteBack(cluster: ClusterInfo, roleArn: string | undefined, password: string | undefined): ConfigChange[] {
+export function clusterWriteBack(
+  cluster: ClusterInfo,
+  roleArn: string | undefined,
+  password: string | undefined,
+): ConfigChange[] {
   const changes: ConfigChange[] = [];
   if (cluster.endpoint) changes.push({ section: 'CLUSTER', key: 'HOST', value: cluster.endpoint.address });
   if (cluster.dbName) changes.push({ section: 'CLUSTER', key: 'DB_NAME', value: cluster.dbName });
@@ -415,9 +505,13 @@ function dwhWriteBack(inputs: ClusterInputs): ConfigChange[] {
 }
 
 function warnAboutRegion(ctx: Context, config: DwhConfig, region: string): void {
-  const readsSparkifyBucket = s3SourceUrls(config).some((url) => url.startsWith('s3://udacity-dend/') || url === 's3://udacity-dend');
+  const readsSparkifyBucket = s3SourceUrls(config).some(
+    (url) => url.startsWith('s3://udacity-dend/') || url === 's3://udacity-dend',
+  );
   if (readsSparkifyBucket && region !== SPARKIFY_BUCKET_REGION) {
-    ctx.ui.warn(`The cluster will be in ${region} but the Sparkify data is in ${SPARKIFY_BUCKET_REGION}: loading is slower and transfer is billed. Set [AWS] REGION = ${SPARKIFY_BUCKET_REGION} to avoid that.`);
+    ctx.ui.warn(
+      `The cluster will be in ${region} but the Sparkify data is in ${SPARKIFY_BUCKET_REGION}: loading is slower and transfer is billed. Set [AWS] REGION = ${SPARKIFY_BUCKET_REGION} to avoid that.`,
+    );
   }
 }
 
@@ -458,26 +552,42 @@ export async function runClusterCreate(ctx: Context, options: Partial<ClusterDep
     ctx.ui.info(`Cluster ${identifier} already exists (${cluster.status}): reusing it.`);
     roleArn = await reusedRoleArn(ctx, clients, config, cluster);
     // The caller's address may have changed since the cluster was made (another network).
-    const ourGroups = (await describeSecurityGroups(clients.ec2, cluster.securityGroupIds, region)).filter((group) => isCreatedByWizard(group.tags));
+    const ourGroups = (await describeSecurityGroups(clients.ec2, cluster.securityGroupIds, region)).filter((group) =>
+      isCreatedByWizard(group.tags),
+    );
     if (ourGroups.length > 0) {
       // Never a prompt or a failure here: the cluster works for whoever it already lets in.
       const ip = config.dwh.allowedCidr ? undefined : await deps.lookupPublicIp(ctx.signal);
       const cidr = config.dwh.allowedCidr ?? (ip ? `${ip}/32` : undefined);
-      if (cidr) await allowIngressReported(ctx, clients, ourGroups[0]!.id, cluster.endpoint?.port ?? config.dwh.port ?? 5439, cidr);
+      if (cidr)
+        await allowIngressReported(
+          ctx,
+          clients,
+          ourGroups[0]!.id,
+          cluster.endpoint?.port ?? config.dwh.port ?? 5439,
+          cidr,
+        );
       else ctx.ui.note('Could not find your public IP address: the security group is left as it is.');
     }
     if (cluster.status === 'paused') {
-      const resume = await ctx.prompts.confirm({ message: `Cluster ${identifier} is paused. Resume it now?`, default: true });
+      const resume = await ctx.prompts.confirm({
+        message: `Cluster ${identifier} is paused. Resume it now?`,
+        default: true,
+      });
       if (!resume) return { ok: false, summary: `cluster ${identifier} is paused` };
       await resumeCluster(clients.redshift, identifier, region);
     }
     password = config.cluster.dbPassword ?? config.dwh.dbPassword;
-    if (identifier !== config.dwh.clusterIdentifier) configChanges.push({ section: 'DWH', key: 'DWH_CLUSTER_IDENTIFIER', value: identifier });
+    if (identifier !== config.dwh.clusterIdentifier)
+      configChanges.push({ section: 'DWH', key: 'DWH_CLUSTER_IDENTIFIER', value: identifier });
   } else {
     const inputs = await askNewClusterInputs(ctx, config, identifier, region);
     const cidr = await chooseAllowedCidr(ctx, config, deps);
     showSummary(ctx, inputs, region, cidr);
-    const go = await ctx.prompts.confirm({ message: 'Create these AWS resources? (billed while the cluster exists)', default: true });
+    const go = await ctx.prompts.confirm({
+      message: 'Create these AWS resources? (billed while the cluster exists)',
+      default: true,
+    });
     if (!go) return { ok: false, summary: 'nothing created' };
     // dwh.cfg first: if anything below fails, a rerun asks nothing again.
     await ctx.config.update(onlyChanged(ctx, dwhWriteBack(inputs)));
@@ -514,10 +624,15 @@ export async function runClusterCreate(ctx: Context, options: Partial<ClusterDep
           intervalMs: deps.pollIntervalMs,
           timeoutMs: deps.createTimeoutMs,
         });
-  if (!available?.endpoint) throw new UserError(`cluster ${identifier} is available but has no endpoint yet: run \`sparkify-dwh cluster create\` again in a minute`);
+  if (!available?.endpoint)
+    throw new UserError(
+      `cluster ${identifier} is available but has no endpoint yet: run \`sparkify-dwh cluster create\` again in a minute`,
+    );
 
   await ctx.config.update(onlyChanged(ctx, [...configChanges, ...clusterWriteBack(available, roleArn, password)]));
-  ctx.ui.success(`Wrote [CLUSTER] HOST = ${available.endpoint.address} and [IAM_ROLE] ARN to ${ctx.config.displayPath}`);
+  ctx.ui.success(
+    `Wrote [CLUSTER] HOST = ${available.endpoint.address} and [IAM_ROLE] ARN to ${ctx.config.displayPath}`,
+  );
 
   if (password === undefined) {
     ctx.ui.warn('No password for the cluster in dwh.cfg: set [CLUSTER] DB_PASSWORD to connect.');
@@ -534,16 +649,25 @@ export async function runClusterCreate(ctx: Context, options: Partial<ClusterDep
 }
 
 /** The role a reused cluster reads S3 with: the configured name's role if attached, else its first. */
-async function reusedRoleArn(ctx: Context, clients: AwsClients, config: DwhConfig, cluster: ClusterInfo): Promise<string> {
+async function reusedRoleArn(
+  ctx: Context,
+  clients: AwsClients,
+  config: DwhConfig,
+  cluster: ClusterInfo,
+): Promise<string> {
   const roleName = config.dwh.iamRoleName ?? DEFAULT_ROLE_NAME;
   const attached = cluster.iamRoleArns.find((arn) => arn.endsWith(`/${roleName}`)) ?? cluster.iamRoleArns[0];
   if (attached) return attached;
   const role = await getRole(clients.iam, roleName);
   if (role) {
-    ctx.ui.warn(`Cluster ${cluster.identifier} has no IAM role attached; COPY needs one (attach ${roleName} in the Redshift console).`);
+    ctx.ui.warn(
+      `Cluster ${cluster.identifier} has no IAM role attached; COPY needs one (attach ${roleName} in the Redshift console).`,
+    );
     return role.arn;
   }
-  throw new UserError(`cluster ${cluster.identifier} has no IAM role and role ${roleName} does not exist: attach a role that can read [S3] in the Redshift console, or delete the cluster (\`sparkify-dwh teardown\`) and create it again`);
+  throw new UserError(
+    `cluster ${cluster.identifier} has no IAM role and role ${roleName} does not exist: attach a role that can read [S3] in the Redshift console, or delete the cluster (\`sparkify-dwh teardown\`) and create it again`,
+  );
 }
 
 // -------------------------------------------------------------------------------------------
@@ -556,32 +680,56 @@ export async function runClusterStatus(ctx: Context): Promise<StepResult> {
   const identifier = clusterIdentifierOf(config);
   const cluster = await describeCluster(clients.redshift, identifier, clients.region);
   if (!cluster) {
-    ctx.ui.info(`No cluster ${identifier} in ${clients.region}: nothing is running or billed. Create one with \`sparkify-dwh cluster create\`.`);
+    ctx.ui.info(
+      `No cluster ${identifier} in ${clients.region}: nothing is running or billed. Create one with \`sparkify-dwh cluster create\`.`,
+    );
     return { ok: true, summary: `no cluster ${identifier}` };
   }
   const now = ctx.clock.now();
   const created = cluster.createdAt?.getTime();
-  const cost = created === undefined ? undefined : estimateCostSince(cluster.nodeType, cluster.numberOfNodes, clients.region, created, now);
+  const cost =
+    created === undefined
+      ? undefined
+      : estimateCostSince(cluster.nodeType, cluster.numberOfNodes, clients.region, created, now);
   const rows = [
     { field: 'Cluster', value: `${cluster.identifier} (${clients.region})` },
     { field: 'Status', value: cluster.status },
-    { field: 'Endpoint', value: cluster.endpoint ? `${cluster.endpoint.address}:${cluster.endpoint.port}` : '(none yet)' },
+    {
+      field: 'Endpoint',
+      value: cluster.endpoint ? `${cluster.endpoint.address}:${cluster.endpoint.port}` : '(none yet)',
+    },
     { field: 'Nodes', value: `${cluster.numberOfNodes} × ${cluster.nodeType}` },
     { field: 'Database', value: `${cluster.dbName ?? '?'} (user ${cluster.masterUsername ?? '?'})` },
     { field: 'Created', value: created === undefined ? 'unknown' : formatAge(created, now) },
     {
       field: 'Cost so far',
-      value: cost === undefined ? 'unknown' : `~${formatMoney(cost)} (on-demand estimate; paused time is not billed for compute)`,
+      value:
+        cost === undefined
+          ? 'unknown'
+          : `~${formatMoney(cost)} (on-demand estimate; paused time is not billed for compute)`,
     },
-    { field: 'Created by', value: isCreatedByWizard(cluster.tags) ? 'sparkify-dwh' : 'someone else (teardown leaves it alone)' },
+    {
+      field: 'Created by',
+      value: isCreatedByWizard(cluster.tags) ? 'sparkify-dwh' : 'someone else (teardown leaves it alone)',
+    },
   ];
-  ctx.ui.table(rows, { title: `Cluster ${cluster.identifier}`, columns: [{ key: 'field', header: 'Field' }, { key: 'value', header: 'Value' }] });
+  ctx.ui.table(rows, {
+    title: `Cluster ${cluster.identifier}`,
+    columns: [
+      { key: 'field', header: 'Field' },
+      { key: 'value', header: 'Value' },
+    ],
+  });
   if (isFailedClusterStatus(cluster.status)) {
     const reason = await latestClusterEvent(clients.redshift, identifier);
-    ctx.ui.warn(`Cluster ${identifier} is ${cluster.status}${reason ? ` (${oneLine(reason)})` : ''}: ${nextActionFor(cluster.status)}`);
+    ctx.ui.warn(
+      `Cluster ${identifier} is ${cluster.status}${reason ? ` (${oneLine(reason)})` : ''}: ${nextActionFor(cluster.status)}`,
+    );
   }
   if (cluster.endpoint && config.cluster.host !== cluster.endpoint.address) {
-    ctx.ui.warn(`[CLUSTER] HOST in ${ctx.config.displayPath} is not this cluster's endpoint: run \`sparkify-dwh cluster create\` to write it back.`);
+    ctx.ui.warn(
+      `[CLUSTER] HOST in ${ctx.config.displayPath} is not this cluster's endpoint: run \`sparkify-dwh cluster create\` to write it back.`,
+    );
   }
   return { ok: true, summary: `cluster ${identifier} ${cluster.status}` };
 }
@@ -592,7 +740,10 @@ export async function runClusterPause(ctx: Context, options: Partial<ClusterDeps
   const clients = await ctx.aws();
   const identifier = clusterIdentifierOf(ctx.config.values());
   const cluster = await describeCluster(clients.redshift, identifier, clients.region);
-  if (!cluster) throw new UserError(`there is no cluster ${identifier} in ${clients.region} to pause: run \`sparkify-dwh cluster status\``);
+  if (!cluster)
+    throw new UserError(
+      `there is no cluster ${identifier} in ${clients.region} to pause: run \`sparkify-dwh cluster status\``,
+    );
   if (cluster.status === 'paused') {
     ctx.ui.info(`Cluster ${identifier} is already paused.`);
     return { ok: true, summary: `cluster ${identifier} paused` };
@@ -616,7 +767,10 @@ export async function runClusterResume(ctx: Context, options: Partial<ClusterDep
   const config = ctx.config.values();
   const identifier = clusterIdentifierOf(config);
   const cluster = await describeCluster(clients.redshift, identifier, clients.region);
-  if (!cluster) throw new UserError(`there is no cluster ${identifier} in ${clients.region} to resume: run \`sparkify-dwh cluster create\``);
+  if (!cluster)
+    throw new UserError(
+      `there is no cluster ${identifier} in ${clients.region} to resume: run \`sparkify-dwh cluster create\``,
+    );
   if (cluster.status === 'paused') await resumeCluster(clients.redshift, identifier, clients.region);
   const available =
     cluster.status === 'available'
@@ -649,7 +803,10 @@ export async function clusterStatus(ctx: Context): Promise<StepStatus> {
     if (isFailedClusterStatus(cluster.status)) return { state: 'stale', detail: `cluster ${cluster.status}` };
     return { state: 'todo', detail: `cluster ${cluster.status}` };
   } catch (error) {
-    return { state: 'unavailable', detail: error instanceof UserError ? 'AWS not reachable: check credentials' : 'status unknown' };
+    return {
+      state: 'unavailable',
+      detail: error instanceof UserError ? 'AWS not reachable: check credentials' : 'status unknown',
+    };
   }
 }
 

@@ -19,7 +19,9 @@ export async function ensureConfig(ctx: Context): Promise<void> {
     default: true,
   });
   if (!create) {
-    throw new UserError(`${ctx.config.displayPath} does not exist`, { hint: 'copy dwh.cfg.example to dwh.cfg and edit it, or let the wizard create it' });
+    throw new UserError(`${ctx.config.displayPath} does not exist`, {
+      hint: 'copy dwh.cfg.example to dwh.cfg and edit it, or let the wizard create it',
+    });
   }
   await ctx.config.createFromExample();
   ctx.ui.success(`Created ${ctx.config.displayPath} (mode 0600, git-ignored) from dwh.cfg.example`);

@@ -64,18 +64,30 @@ export async function listProfiles(): Promise<Array<{ name: string; sso: boolean
 }
 
 /** What is already set up, in the order the SDK would pick it. */
-export async function discoverCredentialSources(config: DwhConfig, env: NodeJS.ProcessEnv): Promise<CredentialSource[]> {
+export async function discoverCredentialSources(
+  config: DwhConfig,
+  env: NodeJS.ProcessEnv,
+): Promise<CredentialSource[]> {
   const sources: CredentialSource[] = [];
-  if (config.aws.key && config.aws.secret) sources.push({ kind: 'config-keys', label: 'KEY and SECRET in dwh.cfg [AWS]' });
+  if (config.aws.key && config.aws.secret)
+    sources.push({ kind: 'config-keys', label: 'KEY and SECRET in dwh.cfg [AWS]' });
   if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
-    sources.push({ kind: 'env-keys', label: `AWS_ACCESS_KEY_ID from the environment${env.AWS_SESSION_TOKEN ? ' (temporary, with a session token)' : ''}` });
+    sources.push({
+      kind: 'env-keys',
+      label: `AWS_ACCESS_KEY_ID from the environment${env.AWS_SESSION_TOKEN ? ' (temporary, with a session token)' : ''}`,
+    });
   }
   const profiles: Array<{ name: string; sso: boolean }> = await listProfiles().catch(() => []);
   const current = env.AWS_PROFILE;
   if (current && !profiles.some((profile) => profile.name === current)) profiles.unshift({ name: current, sso: false });
   for (const profile of profiles) {
     const marks = [profile.sso ? 'SSO' : '', profile.name === current ? 'AWS_PROFILE' : ''].filter(Boolean);
-    sources.push({ kind: 'profile', label: `profile ${profile.name}${marks.length ? ` (${marks.join(', ')})` : ''}`, profile: profile.name, sso: profile.sso });
+    sources.push({
+      kind: 'profile',
+      label: `profile ${profile.name}${marks.length ? ` (${marks.join(', ')})` : ''}`,
+      profile: profile.name,
+      sso: profile.sso,
+    });
   }
   return sources;
 }
@@ -104,9 +116,15 @@ export async function runCredentials(ctx: Context, options: Partial<CredentialsD
   const configuredRegion = config.aws.region || deps.env.AWS_REGION || deps.env.AWS_DEFAULT_REGION;
   const region = configuredRegion
     ? configuredRegion
-    : await ctx.prompts.input({ message: 'AWS region for the cluster', default: DEFAULT_REGION, validate: validateRegion });
+    : await ctx.prompts.input({
+        message: 'AWS region for the cluster',
+        default: DEFAULT_REGION,
+        validate: validateRegion,
+      });
   if (region !== SPARKIFY_BUCKET_REGION) {
-    ctx.ui.warn(`Region ${region} differs from ${SPARKIFY_BUCKET_REGION}, where the Sparkify bucket is: loading will be slower and transfer is billed.`);
+    ctx.ui.warn(
+      `Region ${region} differs from ${SPARKIFY_BUCKET_REGION}, where the Sparkify bucket is: loading will be slower and transfer is billed.`,
+    );
   }
 
   const sources = await discoverCredentialSources(config, deps.env);
@@ -119,13 +137,21 @@ export async function runCredentials(ctx: Context, options: Partial<CredentialsD
     const choices = sources.map((source) => ({ name: source.label, value: source as CredentialSource | 'type' }));
     choices.push({ name: 'Type an access key ID and secret', value: 'type' });
     const picked = await ctx.prompts.select<CredentialSource | 'type'>({
-      message: sources.length > 0 ? 'Which AWS credentials should the wizard use?' : 'No AWS credentials found. How do you want to sign in?',
+      message:
+        sources.length > 0
+          ? 'Which AWS credentials should the wizard use?'
+          : 'No AWS credentials found. How do you want to sign in?',
       choices,
       default: sources[0] ?? 'type',
     });
     if (picked === 'type') {
-      const accessKeyId = (await ctx.prompts.input({ message: 'AWS access key ID', validate: validateAccessKeyId })).trim();
-      const secretAccessKey = await ctx.prompts.password({ message: 'AWS secret access key', validate: validateSecretAccessKey });
+      const accessKeyId = (
+        await ctx.prompts.input({ message: 'AWS access key ID', validate: validateAccessKeyId })
+      ).trim();
+      const secretAccessKey = await ctx.prompts.password({
+        message: 'AWS secret access key',
+        validate: validateSecretAccessKey,
+      });
       registerSecret(secretAccessKey);
       typedKeys = { accessKeyId, secretAccessKey };
       settings = { region, keys: typedKeys };
@@ -156,10 +182,18 @@ export async function runCredentials(ctx: Context, options: Partial<CredentialsD
   const changes = [];
   if (config.aws.region !== region) changes.push({ section: 'AWS', key: 'REGION', value: region });
   if (typedKeys) {
-    ctx.ui.warn('Keys saved in dwh.cfg sit in a plain file; an AWS profile (`aws configure --profile sparkify`, or SSO) is safer.');
-    const save = await ctx.prompts.confirm({ message: `Save the key ID and secret in ${ctx.config.displayPath} [AWS] anyway?`, default: false });
+    ctx.ui.warn(
+      'Keys saved in dwh.cfg sit in a plain file; an AWS profile (`aws configure --profile sparkify`, or SSO) is safer.',
+    );
+    const save = await ctx.prompts.confirm({
+      message: `Save the key ID and secret in ${ctx.config.displayPath} [AWS] anyway?`,
+      default: false,
+    });
     if (save) {
-      changes.push({ section: 'AWS', key: 'KEY', value: typedKeys.accessKeyId }, { section: 'AWS', key: 'SECRET', value: typedKeys.secretAccessKey });
+      changes.push(
+        { section: 'AWS', key: 'KEY', value: typedKeys.accessKeyId },
+        { section: 'AWS', key: 'SECRET', value: typedKeys.secretAccessKey },
+      );
     } else {
       ctx.ui.note('Not saved: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or a profile) before the next command.');
       deps.env.AWS_ACCESS_KEY_ID = typedKeys.accessKeyId;

@@ -22,7 +22,11 @@ export interface DemoOptions {
 export const DEMO_DEFAULTS = { songs: 1_000, events: 10_000, seed: 42 } as const;
 
 export async function runDemo(ctx: Context, options: DemoOptions = {}): Promise<boolean> {
-  const wanted = { songs: options.songs ?? DEMO_DEFAULTS.songs, events: options.events ?? DEMO_DEFAULTS.events, seed: DEMO_DEFAULTS.seed };
+  const wanted = {
+    songs: options.songs ?? DEMO_DEFAULTS.songs,
+    events: options.events ?? DEMO_DEFAULTS.events,
+    seed: DEMO_DEFAULTS.seed,
+  };
   const base = dirname(ctx.config.path);
   const dataDir = resolve(base, '.sparkify', 'demo-data');
   const shown = relative(ctx.cwd, dataDir) || '.';
@@ -30,7 +34,9 @@ export async function runDemo(ctx: Context, options: DemoOptions = {}): Promise<
   if (!ctx.config.exists()) {
     // So that the commands suggested at the end (menu, sql, analytics) find the same warehouse.
     await ctx.config.createFromExample();
-    ctx.ui.note(`Created ${ctx.config.displayPath} from dwh.cfg.example (mode 0600, git-ignored): the embedded warehouse is the default target.`);
+    ctx.ui.note(
+      `Created ${ctx.config.displayPath} from dwh.cfg.example (mode 0600, git-ignored): the embedded warehouse is the default target.`,
+    );
   }
 
   const marker = join(dataDir, 'dataset.json');
@@ -48,10 +54,14 @@ export async function runDemo(ctx: Context, options: DemoOptions = {}): Promise<
 
   const tables = await runTablesCreate(ctx, { confirmDrop: false });
   if (!tables.ok) return false;
-  const loaded = await runLoad(ctx, { folders: { songData: join(dataDir, 'song_data'), logData: join(dataDir, 'log_data') } });
+  const loaded = await runLoad(ctx, {
+    folders: { songData: join(dataDir, 'song_data'), logData: join(dataDir, 'log_data') },
+  });
   if (!loaded.ok) return false;
   const checked = await runCheck(ctx);
   const analytics = await runAnalytics(ctx, { all: true, format: 'table' });
-  ctx.ui.note('Next: `sparkify-dwh` for the menu, `sparkify-dwh sql "SELECT …"` to explore, or `sparkify-dwh setup` for your own data.');
+  ctx.ui.note(
+    'Next: `sparkify-dwh` for the menu, `sparkify-dwh sql "SELECT …"` to explore, or `sparkify-dwh setup` for your own data.',
+  );
   return checked.ok && analytics.ok;
 }

@@ -14,7 +14,9 @@ export interface GenerateOptions {
 /** `generate`: a deterministic synthetic data set in the real source layout (SPEC §5). */
 export async function runGenerate(ctx: Context, options: GenerateOptions): Promise<StepResult> {
   const out = resolve(ctx.cwd, options.out);
-  const spinner = ctx.ui.spinner(`Generating ${formatCount(options.songs)} songs and ${formatCount(options.events)} events into ${options.out}`);
+  const spinner = ctx.ui.spinner(
+    `Generating ${formatCount(options.songs)} songs and ${formatCount(options.events)} events into ${options.out}`,
+  );
   const started = ctx.clock.now();
   try {
     const result = await generateDataset({
@@ -22,11 +24,14 @@ export async function runGenerate(ctx: Context, options: GenerateOptions): Promi
       songs: options.songs,
       events: options.events,
       seed: options.seed,
-      onProgress: (written) => spinner.update(`Generating events: ${formatCount(written)} of ${formatCount(options.events)}`),
+      onProgress: (written) =>
+        spinner.update(`Generating events: ${formatCount(written)} of ${formatCount(options.events)}`),
     });
     const summary = `${formatCount(result.songFiles)} song files and ${formatCount(result.events)} events in ${formatCount(result.eventFiles)} log files (${formatCount(result.matchedPlays)} plays match the catalog) in ${formatDuration(ctx.clock.now() - started)}`;
     spinner.succeed(`Generated ${summary}`);
-    ctx.ui.note(`Point [LOCAL] SONG_DATA at ${options.out}/song_data and LOG_DATA at ${options.out}/log_data to load it.`);
+    ctx.ui.note(
+      `Point [LOCAL] SONG_DATA at ${options.out}/song_data and LOG_DATA at ${options.out}/log_data to load it.`,
+    );
     return { ok: true, summary };
   } catch (error) {
     spinner.fail('Generating stopped');

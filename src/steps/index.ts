@@ -11,7 +11,10 @@ export async function walkthroughSteps(ctx: Context): Promise<MenuStep[]> {
   const steps: MenuStep[] = [];
   if (ctx.target() === 'redshift') {
     // Loaded only for Redshift so the local path never imports anything of AWS.
-    const [{ credentialsStep }, { clusterStep }] = await Promise.all([import('./credentials.js'), import('./cluster.js')]);
+    const [{ credentialsStep }, { clusterStep }] = await Promise.all([
+      import('./credentials.js'),
+      import('./cluster.js'),
+    ]);
     steps.push(credentialsStep, clusterStep);
   }
   steps.push(tablesStep, loadStep, checkStep, analyticsStep);

@@ -46,12 +46,17 @@ export async function runLoad(ctx: Context, options: LoadOptions = {}): Promise<
   const warehouse = await ctx.warehouse();
   requireTables(await readWarehouseState(ctx));
   const started = ctx.clock.now();
-  const counts = warehouse.dialect === 'redshift' ? await loadFromS3(ctx, warehouse, s3Plan ?? s3LoadPlan(ctx, options)) : await loadFromFolders(ctx, warehouse, options.folders);
+  const counts =
+    warehouse.dialect === 'redshift'
+      ? await loadFromS3(ctx, warehouse, s3Plan ?? s3LoadPlan(ctx, options))
+      : await loadFromFolders(ctx, warehouse, options.folders);
   const took = formatDuration(ctx.clock.now() - started);
   if (counts.rejected.length > 0 || counts.rejectedTotal > 0) {
     ctx.ui.table(
       counts.rejected.map((r) => ({ file: r.file, line: r.line, reason: r.reason })),
-      { title: `Rejected records (first ${Math.min(REJECTS_LISTED, counts.rejectedTotal)} of ${formatCount(counts.rejectedTotal)})` },
+      {
+        title: `Rejected records (first ${Math.min(REJECTS_LISTED, counts.rejectedTotal)} of ${formatCount(counts.rejectedTotal)})`,
+      },
     );
     const first = counts.rejected[0];
     ctx.ui.error(
@@ -74,31 +79,62 @@ interface LoadCounts {
   rejectedTotal: number;
 }
 
-async function loadFromFolders(ctx: Context, warehouse: Warehouse, folders: LoadOptions['folders']): Promise<LoadCounts> {
+async function loadFromFolders(
+  ctx: Context,
+  warehouse: Warehouse,
+  folders: LoadOptions['folders'],
+): Promise<LoadCounts> {
   const local = folders ?? ctx.config.values().local;
   const base = dirname(ctx.config.path);
   const rejected: RejectedRecord[] = [];
   let rejectedTotal = 0;
   // Rejections name the file as the user knows it: under the folder named in dwh.cfg.
-  const rejectUnder = (displayDir: string) => (record: RejectedRecord): void => {
-    rejectedTotal += 1;
-    if (rejected.length < REJECTS_LISTED) rejected.push({ ...record, file: join(displayDir, record.file) });
-  };
+  const rejectUnder =
+    (displayDir: string) =>
+    (record: RejectedRecord): void => {
+      rejectedTotal += 1;
+      if (rejected.length < REJECTS_LISTED) rejected.push({ ...record, file: join(displayDir, record.file) });
+    };
   const songShown = displayPath(ctx, resolve(base, local.songData));
   const logShown = displayPath(ctx, resolve(base, local.logData));
   const songSource = {
     dir: resolve(base, local.songData),
-    options: { label: '[LOCAL] SONG_DATA', displayDir: songShown, onReject: rejectUnder(songShown), signal: ctx.signal },
+    options: {
+      label: '[LOCAL] SONG_DATA',
+      displayDir: songShown,
+      onReject: rejectUnder(songShown),
+      signal: ctx.signal,
+    },
   };
   const eventSource = {
     dir: resolve(base, local.logData),
-    options: { label: '[LOCAL] LOG_DATA', displayDir: logShown, onReject: rejectUnder(logShown), signal: ctx.signal, batchSize: EVENT_BATCH_SIZE },
+    options: {
+      label: '[LOCAL] LOG_DATA',
+      displayDir: logShown,
+      onReject: rejectUnder(logShown),
+      signal: ctx.signal,
+      batchSize: EVENT_BATCH_SIZE,
+    },
   };
 
   const result = await warehouse.transaction(async (tx) => {
     for (const statement of clearStagingSql(warehouse.dialect)) await tx.query(statement);
-    const songs = await copyStaging(ctx, tx, 'staging_songs', STAGING_SONGS_COLUMNS, readSongs(songSource.dir, songSource.options), songRow);
-    const events = await copyStaging(ctx, tx, 'staging_events', STAGING_EVENTS_COLUMNS, readEvents(eventSource.dir, eventSource.options), eventRow);
+    const songs = await copyStaging(
+      ctx,
+      tx,
+      'staging_songs',
+      STAGING_SONGS_COLUMNS,
+      readSongs(songSource.dir, songSource.options),
+      songRow,
+    );
+    const events = await copyStaging(
+      ctx,
+      tx,
+      'staging_events',
+      STAGING_EVENTS_COLUMNS,
+      readEvents(eventSource.dir, eventSource.options),
+      eventRow,
+    );
     const songplays = await transformStar(ctx, tx, warehouse);
     return { songs, events, songplays };
   });
@@ -172,15 +208,41 @@ async function transformStar(ctx: Context, tx: Transaction, warehouse: Warehouse
 
 function songRow(song: SongRecord): unknown[] {
   // Order: STAGING_SONGS_COLUMNS.
-  return [song.numSongs, song.artistId, song.artistLatitude, song.artistLongitude, song.artistLocation, song.artistName, song.songId, song.title, song.duration, song.year];
+  return [
+    song.numSongs,
+    song.artistId,
+    song.artistLatitude,
+    song.artistLongitude,
+    song.artistLocation,
+    song.artistName,
+    song.songId,
+    song.title,
+    song.duration,
+    song.year,
+  ];
 }
 
 function eventRow(event: EventRecord): unknown[] {
   // Order: STAGING_EVENTS_COLUMNS.
   return [
-    event.artist, event.auth, event.firstName, event.gender, event.itemInSession, event.lastName, event.length, event.level,
-    event.location, event.method, event.page, event.registration, event.sessionId, event.song, event.status, event.ts,
-    event.userAgent, event.userId,
+    event.artist,
+    event.auth,
+    event.firstName,
+    event.gender,
+    event.itemInSession,
+    event.lastName,
+    event.length,
+    event.level,
+    event.location,
+    event.method,
+    event.page,
+    event.registration,
+    event.sessionId,
+    event.song,
+    event.status,
+    event.ts,
+    event.userAgent,
+    event.userId,
   ];
 }
 
@@ -204,16 +266,25 @@ function s3LoadPlan(ctx: Context, options: LoadOptions): S3LoadPlan {
   const logData = need(config.s3.logData, 'S3', 'LOG_DATA', 'set it to the s3:// prefix of the event logs');
   const jsonPaths = need(config.s3.logJsonPath, 'S3', 'LOG_JSONPATH', 'set it to the s3:// URL of the JSONPaths file');
   let songData = need(config.s3.songData, 'S3', 'SONG_DATA', 'set it to the s3:// prefix of the song files');
-  const roleArn = need(config.iamRole.arn, 'IAM_ROLE', 'ARN', 'run `sparkify-dwh cluster create` to create the role and write its ARN');
+  const roleArn = need(
+    config.iamRole.arn,
+    'IAM_ROLE',
+    'ARN',
+    'run `sparkify-dwh cluster create` to create the role and write its ARN',
+  );
   const region = config.aws.region ?? 'us-west-2';
   if (options.songPrefix) {
     const prefix = options.songPrefix.replace(/^\/+/, '');
-    if (!/^[A-Za-z0-9/_.-]+$/.test(prefix)) throw new UserError(`--song-prefix "${prefix}" may contain only letters, digits, / _ . -`, { exitCode: 2 });
+    if (!/^[A-Za-z0-9/_.-]+$/.test(prefix))
+      throw new UserError(`--song-prefix "${prefix}" may contain only letters, digits, / _ . -`, { exitCode: 2 });
     songData = `${songData.replace(/\/+$/, '')}/${prefix}`;
   }
   const statements = {
     songs: sqlOrConfigError(() => copySongsFromS3Sql({ s3Url: songData, iamRoleArn: roleArn, region }), file),
-    events: sqlOrConfigError(() => copyEventsFromS3Sql({ s3Url: logData, jsonPathsUrl: jsonPaths, iamRoleArn: roleArn, region }), file),
+    events: sqlOrConfigError(
+      () => copyEventsFromS3Sql({ s3Url: logData, jsonPathsUrl: jsonPaths, iamRoleArn: roleArn, region }),
+      file,
+    ),
   };
   return { songData, logData, statements };
 }
@@ -234,7 +305,8 @@ async function loadFromS3(ctx: Context, warehouse: Warehouse, plan: S3LoadPlan):
     });
     return { ...result, rejected: [], rejectedTotal: 0 };
   } catch (error) {
-    if (failedTable && !(error instanceof InterruptedError)) await explainCopyFailure(ctx, warehouse, failedTable, error);
+    if (failedTable && !(error instanceof InterruptedError))
+      await explainCopyFailure(ctx, warehouse, failedTable, error);
     throw error;
   }
 }
@@ -250,7 +322,10 @@ function sqlOrConfigError(render: () => string, file: string): string {
 async function copyFromS3(ctx: Context, tx: Transaction, table: string, from: string, sql: string): Promise<number> {
   const spinner = ctx.ui.spinner(`${table}: COPY from ${from}`);
   const started = ctx.clock.now();
-  const ticker = setInterval(() => spinner.update(`${table}: COPY from ${from} (${formatDuration(ctx.clock.now() - started)})`), 1000);
+  const ticker = setInterval(
+    () => spinner.update(`${table}: COPY from ${from} (${formatDuration(ctx.clock.now() - started)})`),
+    1000,
+  );
   try {
     await tx.query(sql);
     const counted = await tx.query<{ table_name: string; row_count: number | string }>(rowCountsSql([table]));
@@ -272,7 +347,9 @@ async function explainCopyFailure(ctx: Context, warehouse: Warehouse, table: str
   try {
     const errors = await warehouse.query(loadErrorsSql());
     if (errors.rows.length === 0) return;
-    ctx.ui.table(errors.rows as Array<Record<string, string | number | null>>, { title: `Why the COPY into ${table} failed (stl_load_errors)` });
+    ctx.ui.table(errors.rows as Array<Record<string, string | number | null>>, {
+      title: `Why the COPY into ${table} failed (stl_load_errors)`,
+    });
   } catch {
     // The original COPY error is what matters; it is reported by the caller.
   }
@@ -282,7 +359,9 @@ export async function loadStatus(ctx: Context): Promise<StepStatus> {
   const state = await readWarehouseState(ctx);
   if (!isLoaded(state)) {
     const staged = state.rows.get('staging_events') ?? 0;
-    return staged > 0 ? { state: 'stale', detail: 'staging filled, star schema empty' } : { state: 'todo', detail: 'nothing loaded yet' };
+    return staged > 0
+      ? { state: 'stale', detail: 'staging filled, star schema empty' }
+      : { state: 'todo', detail: 'nothing loaded yet' };
   }
   return { state: 'done', detail: `${formatCount(state.rows.get('songplays') ?? 0)} songplays` };
 }
@@ -294,4 +373,3 @@ export const loadStep: MenuStep = {
   status: loadStatus,
   run: (ctx) => runLoad(ctx),
 };
-

@@ -97,7 +97,12 @@ async function chooseAction(ctx: AppContext, steps: MenuStep[], live: LiveState)
           { name: setupLabel(steps, live.statuses), value: setup },
           ...steps.map((step, i) => {
             const status = live.statuses[i];
-            return { name: status ? menuChoiceLabel(step.title, status, ctx.ui.color) : checkingChoiceLabel(step.title, ctx.ui.color), value: stepActions[i]! };
+            return {
+              name: status
+                ? menuChoiceLabel(step.title, status, ctx.ui.color)
+                : checkingChoiceLabel(step.title, ctx.ui.color),
+              value: stepActions[i]!,
+            };
           }),
           { name: 'Quit', value: quit },
         ],
@@ -133,7 +138,12 @@ interface LiveState {
 /** Start reading every status and the warehouse's description, all at once. */
 function readLiveState(menuCtx: Context, steps: MenuStep[]): LiveState {
   const ctx = statusRound(menuCtx);
-  const live: LiveState = { description: undefined, statuses: steps.map(() => undefined), complete: false, ready: Promise.resolve() };
+  const live: LiveState = {
+    description: undefined,
+    statuses: steps.map(() => undefined),
+    complete: false,
+    ready: Promise.resolve(),
+  };
   const reads = steps.map(async (step, i) => {
     live.statuses[i] = await safeStatus(ctx, step);
   });
@@ -182,7 +192,9 @@ async function menuSteps(ctx: AppContext): Promise<MenuStep[]> {
       run,
     });
     steps.push(
-      action('cluster-status', 'Cluster status and cost', 'endpoint, size, age, cost so far', (c) => cluster.runClusterStatus(c)),
+      action('cluster-status', 'Cluster status and cost', 'endpoint, size, age, cost so far', (c) =>
+        cluster.runClusterStatus(c),
+      ),
       action('cluster-pause', 'Pause cluster', 'compute billing stops', (c) => cluster.runClusterPause(c)),
       action('cluster-resume', 'Resume cluster', 'back to available', (c) => cluster.runClusterResume(c)),
       teardownStep,

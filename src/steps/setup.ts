@@ -32,7 +32,9 @@ export async function runSetup(ctx: Context): Promise<boolean> {
     ctx.ui.heading(step.title);
     const result = await step.run(ctx);
     if (!result.ok) {
-      ctx.ui.error(`Setup stopped at “${step.title}”${result.summary ? `: ${result.summary}` : ''}. Fix it and run \`sparkify-dwh setup\` again: finished steps are skipped.`);
+      ctx.ui.error(
+        `Setup stopped at “${step.title}”${result.summary ? `: ${result.summary}` : ''}. Fix it and run \`sparkify-dwh setup\` again: finished steps are skipped.`,
+      );
       return false;
     }
   }
@@ -49,7 +51,9 @@ async function offerSampleData(ctx: Context): Promise<boolean> {
     default: true,
   });
   if (!generate) {
-    ctx.ui.error(`Nothing to load: put song_data and log_data folders there, or set [LOCAL] SONG_DATA and LOG_DATA in ${ctx.config.displayPath}.`);
+    ctx.ui.error(
+      `Nothing to load: put song_data and log_data folders there, or set [LOCAL] SONG_DATA and LOG_DATA in ${ctx.config.displayPath}.`,
+    );
     return false;
   }
   // The generator writes song_data/ and log_data/ under one folder: that of SONG_DATA.
@@ -57,7 +61,9 @@ async function offerSampleData(ctx: Context): Promise<boolean> {
   const songDir = resolve(base, local.songData);
   const logDir = resolve(base, local.logData);
   if (dirname(songDir) !== dirname(logDir) || basename(songDir) !== 'song_data' || basename(logDir) !== 'log_data') {
-    ctx.ui.error('The generator writes DIR/song_data and DIR/log_data: generate with `sparkify-dwh generate --out DIR` and point [LOCAL] SONG_DATA and LOG_DATA there.');
+    ctx.ui.error(
+      'The generator writes DIR/song_data and DIR/log_data: generate with `sparkify-dwh generate --out DIR` and point [LOCAL] SONG_DATA and LOG_DATA there.',
+    );
     return false;
   }
   const generated = await runGenerate(ctx, { out: dirname(songDir), ...DEMO_DEFAULTS });

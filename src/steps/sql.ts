@@ -14,7 +14,8 @@ export interface SqlOptions {
  */
 export async function runSql(ctx: Context, options: SqlOptions): Promise<StepResult> {
   const text = options.query.trim();
-  if (text === '') throw new UsageError('the query is empty', { hint: 'sparkify-dwh sql "SELECT count(*) FROM songplays"' });
+  if (text === '')
+    throw new UsageError('the query is empty', { hint: 'sparkify-dwh sql "SELECT count(*) FROM songplays"' });
   const warehouse = await ctx.warehouse();
   const result = await warehouse.readOnlyQuery(text);
   printResult(ctx.ui, result, { format: options.format ?? 'table' });

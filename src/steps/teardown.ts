@@ -8,7 +8,13 @@
  * keeps costing storage. Interactively the user is offered one (default no).
  */
 import type { AwsClients } from '../aws/clients.js';
-import { deleteSecurityGroup, describeSecurityGroups, findDefaultVpc, findSecurityGroupByName, type SecurityGroupInfo } from '../aws/ec2.js';
+import {
+  deleteSecurityGroup,
+  describeSecurityGroups,
+  findDefaultVpc,
+  findSecurityGroupByName,
+  type SecurityGroupInfo,
+} from '../aws/ec2.js';
 import { deleteRoleAndPolicies, getRole, listRolePolicies, type RoleInfo } from '../aws/iam.js';
 import { deleteCluster, describeCluster, type ClusterInfo } from '../aws/redshift.js';
 import { isCreatedByWizard } from '../aws/tags.js';
@@ -59,7 +65,12 @@ export async function planTeardown(ctx: Context, clients: AwsClients): Promise<T
   const vpcId = await findDefaultVpc(clients.ec2, clients.region);
   const groups = await describeSecurityGroups(clients.ec2, [...groupIds], clients.region);
   if (vpcId) {
-    const byName = await findSecurityGroupByName(clients.ec2, securityGroupNameFor(clusterIdentifier), vpcId, clients.region);
+    const byName = await findSecurityGroupByName(
+      clients.ec2,
+      securityGroupNameFor(clusterIdentifier),
+      vpcId,
+      clients.region,
+    );
     if (byName && !groupIds.has(byName.id)) groups.push(byName);
   }
   return { clusterIdentifier, roleName, cluster, role: role ? { ...role, policies } : undefined, groups };
@@ -70,15 +81,27 @@ function showPlan(ctx: Context, plan: TeardownPlan): { deleting: number } {
   const keep = 'left alone: not created by sparkify-dwh';
   if (plan.cluster) {
     const ours = isCreatedByWizard(plan.cluster.tags);
-    rows.push({ resource: 'Redshift cluster', name: `${plan.cluster.identifier} (${plan.cluster.status})`, action: ours ? 'delete' : keep });
+    rows.push({
+      resource: 'Redshift cluster',
+      name: `${plan.cluster.identifier} (${plan.cluster.status})`,
+      action: ours ? 'delete' : keep,
+    });
   }
   if (plan.role) {
     const ours = isCreatedByWizard(plan.role.tags);
     const policies = plan.role.policies.length > 0 ? ` with ${plan.role.policies.join(', ')}` : '';
-    rows.push({ resource: 'IAM role', name: `${plan.role.name}${ours ? policies : ''}`, action: ours ? 'delete' : keep });
+    rows.push({
+      resource: 'IAM role',
+      name: `${plan.role.name}${ours ? policies : ''}`,
+      action: ours ? 'delete' : keep,
+    });
   }
   for (const group of plan.groups) {
-    rows.push({ resource: 'Security group', name: `${group.name} (${group.id})`, action: isCreatedByWizard(group.tags) ? 'delete' : keep });
+    rows.push({
+      resource: 'Security group',
+      name: `${group.name} (${group.id})`,
+      action: isCreatedByWizard(group.tags) ? 'delete' : keep,
+    });
   }
   const deleting = rows.filter((row) => row.action === 'delete').length;
   if (rows.length > 0) {
@@ -120,7 +143,10 @@ export async function runTeardown(ctx: Context, options: Partial<TeardownDeps> =
   if (!ctx.prompts.unattended) {
     const typed = await ctx.prompts.input({
       message: `Type the cluster identifier (${plan.clusterIdentifier}) to delete what is listed, or leave empty to stop`,
-      validate: (value) => value === '' || value === plan.clusterIdentifier || `type ${plan.clusterIdentifier} exactly, or leave it empty to stop`,
+      validate: (value) =>
+        value === '' ||
+        value === plan.clusterIdentifier ||
+        `type ${plan.clusterIdentifier} exactly, or leave it empty to stop`,
     });
     if (typed !== plan.clusterIdentifier) {
       ctx.ui.info('Nothing deleted.');
@@ -132,11 +158,16 @@ export async function runTeardown(ctx: Context, options: Partial<TeardownDeps> =
     if (plan.cluster.status !== 'deleting' && plan.cluster.status !== 'final-snapshot') {
       let snapshot: string | undefined;
       if (!ctx.prompts.unattended) {
-        const keep = await ctx.prompts.confirm({ message: 'Keep a final snapshot of the cluster? (its storage is billed until you delete it)', default: false });
+        const keep = await ctx.prompts.confirm({
+          message: 'Keep a final snapshot of the cluster? (its storage is billed until you delete it)',
+          default: false,
+        });
         if (keep) snapshot = finalSnapshotIdentifier(plan.clusterIdentifier, ctx.clock.now());
       }
       await deleteCluster(clients.redshift, plan.clusterIdentifier, snapshot, clients.region);
-      ctx.ui.success(`Deleting cluster ${plan.clusterIdentifier}${snapshot ? ` (final snapshot ${snapshot})` : ' (no final snapshot)'}`);
+      ctx.ui.success(
+        `Deleting cluster ${plan.clusterIdentifier}${snapshot ? ` (final snapshot ${snapshot})` : ' (no final snapshot)'}`,
+      );
     }
     await waitForCluster(ctx, clients, plan.clusterIdentifier, {
       goal: 'gone',
@@ -159,7 +190,12 @@ export async function runTeardown(ctx: Context, options: Partial<TeardownDeps> =
 }
 
 /** Security groups stay "in use" for a few minutes after the cluster, while its ENIs go away. */
-async function deleteGroupWhenFree(ctx: Context, clients: AwsClients, group: SecurityGroupInfo, deps: TeardownDeps): Promise<void> {
+async function deleteGroupWhenFree(
+  ctx: Context,
+  clients: AwsClients,
+  group: SecurityGroupInfo,
+  deps: TeardownDeps,
+): Promise<void> {
   const started = ctx.clock.now();
   let spinner: ReturnType<Context['ui']['spinner']> | undefined;
   try {
@@ -174,16 +210,22 @@ async function deleteGroupWhenFree(ctx: Context, clients: AwsClients, group: Sec
       const waited = ctx.clock.now() - started;
       if (waited >= deps.groupRetryTimeoutMs) {
         spinner?.warn(`Security group ${group.name} is still in use`);
-        throw new UserError(`security group ${group.name} (${group.id}) is still in use after ${formatDuration(waited)}: run \`sparkify-dwh teardown\` again in a few minutes`);
+        throw new UserError(
+          `security group ${group.name} (${group.id}) is still in use after ${formatDuration(waited)}: run \`sparkify-dwh teardown\` again in a few minutes`,
+        );
       }
       spinner ??= ctx.ui.spinner(`Security group ${group.name}: waiting for the cluster's network interfaces to go…`);
-      spinner.update(`Security group ${group.name}: still in use · ${formatDuration(waited)} · retrying in ${Math.ceil(deps.groupRetryIntervalMs / 1000)} s`);
+      spinner.update(
+        `Security group ${group.name}: still in use · ${formatDuration(waited)} · retrying in ${Math.ceil(deps.groupRetryIntervalMs / 1000)} s`,
+      );
       await ctx.clock.sleep(deps.groupRetryIntervalMs, ctx.signal);
     }
   } catch (error) {
     if (isInterrupted(error) || ctx.signal.aborted) {
       spinner?.stop();
-      ctx.ui.warn(`Stopped; security group ${group.name} is not deleted yet. Run \`sparkify-dwh teardown\` again to finish.`);
+      ctx.ui.warn(
+        `Stopped; security group ${group.name} is not deleted yet. Run \`sparkify-dwh teardown\` again to finish.`,
+      );
       throw new InterruptedError();
     }
     throw error;
@@ -193,11 +235,15 @@ async function deleteGroupWhenFree(ctx: Context, clients: AwsClients, group: Sec
 /** Clear [CLUSTER] HOST and [IAM_ROLE] ARN once what they point to is gone. */
 async function clearWrittenBack(ctx: Context, gone: { host: boolean; arn: boolean }): Promise<void> {
   const changes: ConfigChange[] = [];
-  if (gone.host && ctx.config.get('CLUSTER', 'HOST')) changes.push({ section: 'CLUSTER', key: 'HOST', value: undefined });
-  if (gone.arn && ctx.config.get('IAM_ROLE', 'ARN')) changes.push({ section: 'IAM_ROLE', key: 'ARN', value: undefined });
+  if (gone.host && ctx.config.get('CLUSTER', 'HOST'))
+    changes.push({ section: 'CLUSTER', key: 'HOST', value: undefined });
+  if (gone.arn && ctx.config.get('IAM_ROLE', 'ARN'))
+    changes.push({ section: 'IAM_ROLE', key: 'ARN', value: undefined });
   if (changes.length === 0) return;
   await ctx.config.update(changes);
-  ctx.ui.success(`Cleared ${changes.map((change) => `[${change.section}] ${change.key}`).join(' and ')} in ${ctx.config.displayPath}`);
+  ctx.ui.success(
+    `Cleared ${changes.map((change) => `[${change.section}] ${change.key}`).join(' and ')} in ${ctx.config.displayPath}`,
+  );
 }
 
 /** The menu: whether anything of ours is still running (and billed). Never throws. */

@@ -6,5 +6,5 @@ import defaultChalk, { Chalk, type ChalkInstance } from 'chalk';
  * process.stdout: with `color` false its output has no escape codes at all.
  */
 export function chalkFor(color: boolean): ChalkInstance {
-  return new Chalk({ level: color ? Math.max(defaultChalk.level, 1) as 1 | 2 | 3 : 0 });
+  return new Chalk({ level: color ? (Math.max(defaultChalk.level, 1) as 1 | 2 | 3) : 0 });
 }

@@ -34,18 +34,28 @@ export function describeError(error: unknown, env: { debug: boolean }): Describe
   };
 
   if (isInterrupted(error)) return withDetail({ message: '', exitCode: 130 });
-  if (error instanceof UserError) return withDetail({ message: withHint(error.message, error.hint), exitCode: error.exitCode });
+  if (error instanceof UserError)
+    return withDetail({ message: withHint(error.message, error.hint), exitCode: error.exitCode });
   if (isAwsServiceError(error)) {
-    return withDetail({ message: withHint(`AWS ${error.name}: ${oneLine(String(error.message ?? ''))}`, AWS_HINTS[error.name]), exitCode: 1 });
+    return withDetail({
+      message: withHint(`AWS ${error.name}: ${oneLine(String(error.message ?? ''))}`, AWS_HINTS[error.name]),
+      exitCode: 1,
+    });
   }
   if (error instanceof Error && error.name === 'CredentialsProviderError') {
     return withDetail({
-      message: withHint(`no AWS credentials found: ${oneLine(error.message)}`, 'set [AWS] KEY and SECRET in dwh.cfg, or AWS_PROFILE / the AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY variables'),
+      message: withHint(
+        `no AWS credentials found: ${oneLine(error.message)}`,
+        'set [AWS] KEY and SECRET in dwh.cfg, or AWS_PROFILE / the AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY variables',
+      ),
       exitCode: 1,
     });
   }
   const message = error instanceof Error ? error.message : String(error);
-  return withDetail({ message: `unexpected error: ${oneLine(message)}${env.debug ? '' : ' (set DEBUG=1 for details)'}`, exitCode: 1 });
+  return withDetail({
+    message: `unexpected error: ${oneLine(message)}${env.debug ? '' : ' (set DEBUG=1 for details)'}`,
+    exitCode: 1,
+  });
 }
 
 /** Print a failure through the Ui (which redacts): nothing for an interruption. */

@@ -4,7 +4,12 @@
  */
 
 const COUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const MONEY = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const MONEY = new Intl.NumberFormat('en-US', {
+  style: 'currency',
+  currency: 'USD',
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 2,
+});
 const numberFormats = new Map<number, Intl.NumberFormat>();
 
 /** 1234567 → "1,234,567" (rounded to a whole number; BigInts keep every digit). */

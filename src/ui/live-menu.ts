@@ -19,7 +19,9 @@ export function checkingChoiceLabel(title: string, color: boolean): string {
 /** Rows `text` fills on a terminal `columns` wide (long lines wrap). */
 export function terminalRows(text: string, columns: number | undefined): number {
   const width = columns !== undefined && columns > 0 ? columns : Number.POSITIVE_INFINITY;
-  return text.split('\n').reduce((rows, line) => rows + Math.max(1, Math.ceil([...stripVTControlCharacters(line)].length / width)), 0);
+  return text
+    .split('\n')
+    .reduce((rows, line) => rows + Math.max(1, Math.ceil([...stripVTControlCharacters(line)].length / width)), 0);
 }
 
 /**

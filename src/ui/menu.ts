@@ -61,7 +61,9 @@ export function renderHeader(header: MenuHeader): string {
   return [top, ...body, bottom].join('\n');
 }
 
-const BADGES: Readonly<Record<StepStatus['state'], { symbol: string; word: string; colour: 'green' | 'yellow' | 'magenta' | 'gray' }>> = {
+const BADGES: Readonly<
+  Record<StepStatus['state'], { symbol: string; word: string; colour: 'green' | 'yellow' | 'magenta' | 'gray' }>
+> = {
   done: { symbol: '✔', word: 'done', colour: 'green' },
   todo: { symbol: '•', word: 'not yet', colour: 'yellow' },
   stale: { symbol: '↻', word: 'stale', colour: 'magenta' },

@@ -58,15 +58,28 @@ export function createUnattendedPrompts(): Prompts {
   const missing = (prompt: { message: string; unattended?: string }): UserError =>
     new UserError(`${promptSubject(prompt.message)} is required under --yes: ${prompt.unattended ?? NO_HINT}`);
   const invalid = (prompt: { message: string; unattended?: string }, shown: string, problem: string): UserError =>
-    new UserError(`${promptSubject(prompt.message)} under --yes: ${shown} is not valid: ${problem}`, prompt.unattended ? { hint: prompt.unattended } : {});
+    new UserError(
+      `${promptSubject(prompt.message)} under --yes: ${shown} is not valid: ${problem}`,
+      prompt.unattended ? { hint: prompt.unattended } : {},
+    );
 
   return {
     unattended: true,
     async select<T>(prompt: SelectPrompt<T>): Promise<T> {
       if (prompt.default === undefined) throw missing(prompt);
       const choice = findChoice(prompt.choices, prompt.default);
-      if (!choice) throw invalid(prompt, `"${String(prompt.default)}"`, `it is not one of ${prompt.choices.map((c) => c.name).join(', ')}`);
-      if (choice.disabled) throw invalid(prompt, `"${choice.name}"`, typeof choice.disabled === 'string' ? choice.disabled : 'that choice is not available');
+      if (!choice)
+        throw invalid(
+          prompt,
+          `"${String(prompt.default)}"`,
+          `it is not one of ${prompt.choices.map((c) => c.name).join(', ')}`,
+        );
+      if (choice.disabled)
+        throw invalid(
+          prompt,
+          `"${choice.name}"`,
+          typeof choice.disabled === 'string' ? choice.disabled : 'that choice is not available',
+        );
       return choice.value;
     },
     async input(prompt: InputPrompt): Promise<string> {
@@ -170,13 +183,17 @@ export function createInquirerPrompts(options: InquirerPromptsOptions = {}): Pro
   // Only the keys each prompt knows are read from a theme, so one plain theme serves them all.
   const theme = color ? {} : { theme: plainTheme() };
   /** Ctrl-C at a prompt: inquirer rejects with ExitPromptError; the app expects InterruptedError. */
-  const ask = async <K extends PromptKind, T>(kind: K, question: (prompt: InquirerModule[K]) => Promise<T>): Promise<T> => {
+  const ask = async <K extends PromptKind, T>(
+    kind: K,
+    question: (prompt: InquirerModule[K]) => Promise<T>,
+  ): Promise<T> => {
     const prompt = await PROMPT_LOADERS[kind]();
     try {
       return await question(prompt);
     } catch (error) {
       if (error instanceof SelectAbortedError) throw error;
-      if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError')) throw new InterruptedError();
+      if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError'))
+        throw new InterruptedError();
       throw error;
     }
   };
@@ -189,7 +206,9 @@ export function createInquirerPrompts(options: InquirerPromptsOptions = {}): Pro
       ...(choice.description === undefined ? {} : { description: choice.description }),
       ...(choice.disabled === undefined ? {} : { disabled: choice.disabled }),
     })),
-    ...(prompt.default === undefined ? {} : { default: findChoice(prompt.choices, prompt.default)?.value ?? prompt.default }),
+    ...(prompt.default === undefined
+      ? {}
+      : { default: findChoice(prompt.choices, prompt.default)?.value ?? prompt.default }),
     pageSize: Math.min(Math.max(prompt.choices.length, 7), 15),
   });
 
@@ -200,7 +219,11 @@ export function createInquirerPrompts(options: InquirerPromptsOptions = {}): Pro
    * prompt's context is switched to clearPromptOnDone at the abort (inquirer reads it only
    * when it finishes), so the withdrawn question leaves no lines behind.
    */
-  const withdrawableSelect = async <T>(select: InquirerModule['select'], prompt: SelectPrompt<T>, signal: AbortSignal): Promise<T> => {
+  const withdrawableSelect = async <T>(
+    select: InquirerModule['select'],
+    prompt: SelectPrompt<T>,
+    signal: AbortSignal,
+  ): Promise<T> => {
     if (signal.aborted) throw new SelectAbortedError<T>(prompt.default);
     let activeLine: string | undefined;
     const highlight = color ? (text: string) => `\u001b[36m${text}\u001b[39m` : (text: string) => text;
@@ -243,7 +266,11 @@ export function createInquirerPrompts(options: InquirerPromptsOptions = {}): Pro
   return {
     unattended: false,
     select: <T>(prompt: SelectPrompt<T>) =>
-      ask('select', (select) => (prompt.signal ? withdrawableSelect(select, prompt, prompt.signal) : select<T>({ ...selectConfig(prompt), ...theme }))),
+      ask('select', (select) =>
+        prompt.signal
+          ? withdrawableSelect(select, prompt, prompt.signal)
+          : select<T>({ ...selectConfig(prompt), ...theme }),
+      ),
     input: (prompt: InputPrompt) =>
       ask('input', (input) =>
         input({
@@ -258,9 +285,11 @@ export function createInquirerPrompts(options: InquirerPromptsOptions = {}): Pro
         // A password already known (from dwh.cfg) is kept by pressing Enter; it is never shown.
         const known = prompt.default !== undefined && prompt.default !== '' ? prompt.default : undefined;
         const answer = await password({
-          message: known === undefined ? prompt.message : `${promptSubject(prompt.message)} (Enter keeps the current one):`,
+          message:
+            known === undefined ? prompt.message : `${promptSubject(prompt.message)} (Enter keeps the current one):`,
           mask: '*',
-          validate: (value: string) => (value === '' && known !== undefined ? true : (prompt.validate?.(value) ?? true)),
+          validate: (value: string) =>
+            value === '' && known !== undefined ? true : (prompt.validate?.(value) ?? true),
           ...theme,
         });
         return answer === '' && known !== undefined ? known : answer;

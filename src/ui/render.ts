@@ -28,7 +28,10 @@ export interface ResolvedColumn {
 }
 
 /** The columns to show: those given, else every key in the order rows first use it. */
-export function resolveColumns(rows: ReadonlyArray<Record<string, Cell>>, options: TableOptions = {}): ResolvedColumn[] {
+export function resolveColumns(
+  rows: ReadonlyArray<Record<string, Cell>>,
+  options: TableOptions = {},
+): ResolvedColumn[] {
   const given: TableColumn[] = options.columns ?? uniqueKeys(rows).map((key) => ({ key }));
   return given.map((column) => ({
     key: column.key,
@@ -85,7 +88,11 @@ function truncate(text: string, max: number): string {
 }
 
 /** The table as the terminal shows it (no trailing newline). */
-export function renderTable(rows: ReadonlyArray<Record<string, Cell>>, options: TableOptions, chalk: ChalkInstance): string {
+export function renderTable(
+  rows: ReadonlyArray<Record<string, Cell>>,
+  options: TableOptions,
+  chalk: ChalkInstance,
+): string {
   // Redact before cutting and colouring, so neither can split a secret into unrecognisable halves.
   const title = options.title ? `${chalk.bold(redact(options.title))}\n` : '';
   const columns = resolveColumns(rows, options);
@@ -132,19 +139,32 @@ export interface BarLine {
 }
 
 /** Each bar's label (cut to MAX_LABEL_WIDTH), blocks and printed value, before layout. */
-export function barLines(bars: ReadonlyArray<{ label: string; value: number }>, options: BarChartOptions = {}): BarLine[] {
+export function barLines(
+  bars: ReadonlyArray<{ label: string; value: number }>,
+  options: BarChartOptions = {},
+): BarLine[] {
   const width = Math.max(1, Math.floor(options.width ?? DEFAULT_BAR_WIDTH));
   const max = bars.reduce((biggest, item) => (item.value > biggest ? item.value : biggest), 0);
   const format = options.format ?? defaultBarValueFormat;
-  return bars.map((item) => ({ label: truncate(redact(item.label), MAX_LABEL_WIDTH), bar: bar(item.value, max, width), value: format(item.value) }));
+  return bars.map((item) => ({
+    label: truncate(redact(item.label), MAX_LABEL_WIDTH),
+    bar: bar(item.value, max, width),
+    value: format(item.value),
+  }));
 }
 
 /** `label  ████▌ value` lines, labels padded to one column (no trailing newline). */
-export function renderBarChart(bars: ReadonlyArray<{ label: string; value: number }>, options: BarChartOptions, chalk: ChalkInstance): string {
+export function renderBarChart(
+  bars: ReadonlyArray<{ label: string; value: number }>,
+  options: BarChartOptions,
+  chalk: ChalkInstance,
+): string {
   const title = options.title ? [chalk.bold(redact(options.title))] : [];
   if (bars.length === 0) return [...title, chalk.dim('(no data)')].join('\n');
   const lines = barLines(bars, options);
   const labelWidth = Math.max(...lines.map((line) => line.label.length));
-  const body = lines.map((line) => `${line.label.padEnd(labelWidth)}  ${line.bar === '' ? '' : `${chalk.cyan(line.bar)} `}${line.value}`);
+  const body = lines.map(
+    (line) => `${line.label.padEnd(labelWidth)}  ${line.bar === '' ? '' : `${chalk.cyan(line.bar)} `}${line.value}`,
+  );
   return [...title, ...body].join('\n');
 }

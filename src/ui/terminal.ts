@@ -31,7 +31,11 @@ export const SYMBOLS = {
  * (https://no-color.org) or FORCE_COLOR=0/false; always with any other FORCE_COLOR; otherwise only
  * on a TTY whose TERM is not "dumb". The explicit opt-outs win over FORCE_COLOR.
  */
-export function detectColor(argv: readonly string[], env: NodeJS.ProcessEnv, stream: { isTTY?: boolean | undefined }): boolean {
+export function detectColor(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  stream: { isTTY?: boolean | undefined },
+): boolean {
   if (argv.includes('--no-color')) return false;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   const force = env.FORCE_COLOR;
@@ -86,7 +90,9 @@ export function createTerminalUi(options: TerminalUiOptions): Ui {
     },
     spinner(text) {
       if (!options.interactive) return plainSpinner(text, (line) => writeLine(stderr, line), chalk);
-      return oraFactory ? oraSpinner(oraFactory, text, stderr, chalk, options.color) : deferredSpinner(text, stderr, chalk, options.color);
+      return oraFactory
+        ? oraSpinner(oraFactory, text, stderr, chalk, options.color)
+        : deferredSpinner(text, stderr, chalk, options.color);
     },
     table(rows: ReadonlyArray<Record<string, Cell>>, tableOptions: TableOptions = {}) {
       writeLine(stdout, renderTable(rows, tableOptions, chalk));
@@ -147,7 +153,12 @@ function deferredSpinner(start: string, stream: NodeJS.WritableStream, chalk: Ch
     },
     () => undefined, // without ora the spinner simply does not animate; its final line still shows
   );
-  const finish = (symbol: string, colour: (s: string) => string, text: string | undefined, method: 'succeed' | 'fail' | 'warn'): void => {
+  const finish = (
+    symbol: string,
+    colour: (s: string) => string,
+    text: string | undefined,
+    method: 'succeed' | 'fail' | 'warn',
+  ): void => {
     if (finished) return;
     finished = true;
     if (real) real[method](text);
@@ -170,7 +181,13 @@ function deferredSpinner(start: string, stream: NodeJS.WritableStream, chalk: Ch
   };
 }
 
-function oraSpinner(ora: OraFactory, start: string, stream: NodeJS.WritableStream, chalk: ChalkInstance, color: boolean): Spinner {
+function oraSpinner(
+  ora: OraFactory,
+  start: string,
+  stream: NodeJS.WritableStream,
+  chalk: ChalkInstance,
+  color: boolean,
+): Spinner {
   const spinner: Ora = ora({
     text: redact(start),
     stream,

@@ -86,7 +86,10 @@ async function prepareDataDir(dataDir: string): Promise<void> {
     await mkdir(dataDir, { recursive: true });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new UserError(`cannot create the embedded warehouse folder ${dataDir} (${oneLine(reason)}): set [WAREHOUSE] EMBEDDED_DIR to a folder you can write to`, { cause: error });
+    throw new UserError(
+      `cannot create the embedded warehouse folder ${dataDir} (${oneLine(reason)}): set [WAREHOUSE] EMBEDDED_DIR to a folder you can write to`,
+      { cause: error },
+    );
   }
   // PGlite would happily initialise a database among someone's other files; refuse instead.
   if (readdirSync(dataDir).length > 0 && !existsSync(join(dataDir, 'PG_VERSION'))) {

@@ -15,7 +15,16 @@ export class WarehouseQueryError extends UserError {
   readonly detail: string | undefined;
   /** 1-based character offset into the statement, as the server reports it. */
   readonly position: number | undefined;
-  constructor(message: string, fields: { code: string; detail?: string | undefined; position?: number | undefined; hint?: string | undefined; cause: unknown }) {
+  constructor(
+    message: string,
+    fields: {
+      code: string;
+      detail?: string | undefined;
+      position?: number | undefined;
+      hint?: string | undefined;
+      cause: unknown;
+    },
+  ) {
     super(message, fields.hint === undefined ? { cause: fields.cause } : { cause: fields.cause, hint: fields.hint });
     this.name = 'WarehouseQueryError';
     this.code = fields.code;
@@ -70,13 +79,16 @@ export function queryErrorFromServer(error: Error & ServerErrorFields): Warehous
   }
   // The COPY context says which input line and column were bad; other contexts (PL/pgSQL stacks)
   // are noise for our statements.
-  const context = [detail, where !== undefined && where.startsWith('COPY ') ? where : undefined].filter((part) => part !== undefined);
+  const context = [detail, where !== undefined && where.startsWith('COPY ') ? where : undefined].filter(
+    (part) => part !== undefined,
+  );
   const location = position !== undefined && Number.isFinite(position) ? `, at character ${position}` : '';
   const message = `${base}${context.length > 0 ? ` (${context.join('; ')})` : ''} [SQLSTATE ${error.code}${location}]`;
   return new WarehouseQueryError(message, { code: error.code, detail, position, hint, cause: error });
 }
 
-export type ConnectFailureKind = 'refused' | 'unresolved' | 'timeout' | 'unreachable' | 'authentication' | 'no-database' | 'tls' | 'other';
+export type ConnectFailureKind =
+  'refused' | 'unresolved' | 'timeout' | 'unreachable' | 'authentication' | 'no-database' | 'tls' | 'other';
 
 const TLS_CODES = /CERT|SELF_SIGNED|TLS|SSL|ISSUER|HOSTNAME/;
 

@@ -16,10 +16,23 @@ export const DEFAULT_REDSHIFT_PORT = 5439;
 export function redshiftConnectionFrom(config: DwhConfig, configDisplayPath: string): RedshiftConnection {
   const { cluster, dwh } = config;
   if (cluster.host === undefined || cluster.host === '') {
-    throw new ConfigError(configDisplayPath, 'CLUSTER', 'HOST', 'is not set', 'run `sparkify-dwh cluster create` (it writes the endpoint back), or copy the cluster endpoint here');
+    throw new ConfigError(
+      configDisplayPath,
+      'CLUSTER',
+      'HOST',
+      'is not set',
+      'run `sparkify-dwh cluster create` (it writes the endpoint back), or copy the cluster endpoint here',
+    );
   }
   const required = (value: string | undefined, key: string): string => {
-    if (value === undefined || value === '') throw new ConfigError(configDisplayPath, 'CLUSTER', key, 'is not set', `set it to the cluster's ${key === 'DB_PASSWORD' ? 'master password' : 'value'} ([DWH] has the one used at creation)`);
+    if (value === undefined || value === '')
+      throw new ConfigError(
+        configDisplayPath,
+        'CLUSTER',
+        key,
+        'is not set',
+        `set it to the cluster's ${key === 'DB_PASSWORD' ? 'master password' : 'value'} ([DWH] has the one used at creation)`,
+      );
     return value;
   };
   return {
@@ -41,7 +54,13 @@ export async function openWarehouse(target: Target, config: DwhConfig, configDis
     case 'postgres': {
       const url = config.warehouse.postgresUrl;
       if (url === undefined || url === '') {
-        throw new ConfigError(configDisplayPath, 'WAREHOUSE', 'POSTGRES_URL', 'is not set, and the postgres target needs it', 'write it as postgres://user:password@host:5432/database');
+        throw new ConfigError(
+          configDisplayPath,
+          'WAREHOUSE',
+          'POSTGRES_URL',
+          'is not set, and the postgres target needs it',
+          'write it as postgres://user:password@host:5432/database',
+        );
       }
       const { openPostgres } = await import('./postgres.js');
       return openPostgres(url);

@@ -58,7 +58,10 @@ const warehouseTypes: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: string) =>
     RESULT_PARSERS[oid] ??
     // pg-types declares overloads per format; the runtime function takes both arguments.
-    (pg.types.getTypeParser as (oid: number, format?: string) => unknown)(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+    (pg.types.getTypeParser as (oid: number, format?: string) => unknown)(
+      oid,
+      format,
+    )) as pg.CustomTypesConfig['getTypeParser'],
 };
 
 /** Errors node-postgres raises when the socket of an open session is gone. */
@@ -82,7 +85,11 @@ class PgEngineSession implements EngineSession {
   async run(sql: string, params?: readonly unknown[]): Promise<EngineResult> {
     // queryMode 'extended' (not in @types/pg) makes every statement a single prepared one, as
     // on PGlite, so a second statement in the same text is refused on both engines.
-    const config: pg.QueryConfig & { queryMode: 'extended' } = { text: sql, values: normalizeParams(params), queryMode: 'extended' };
+    const config: pg.QueryConfig & { queryMode: 'extended' } = {
+      text: sql,
+      values: normalizeParams(params),
+      queryMode: 'extended',
+    };
     const result = await this.client.query(config);
     return {
       rows: result.rows as Record<string, unknown>[],
@@ -110,7 +117,9 @@ class PgEngineSession implements EngineSession {
     // Anything else (an error thrown by the row source, an interrupt) passes through unchanged.
     if (!CONNECTION_GONE.test(message)) return undefined;
     const reason = oneLine(this.idleError?.message ?? message);
-    return new UserError(withoutSecret(`${this.options.connectionLostMessage}: ${reason}`, this.options.password), { cause: error });
+    return new UserError(withoutSecret(`${this.options.connectionLostMessage}: ${reason}`, this.options.password), {
+      cause: error,
+    });
   }
 }
 
@@ -135,7 +144,11 @@ export async function openPgSession(options: PgSessionOptions): Promise<Warehous
     client.off('error', ignoreConnectError);
   }
   const engine = new PgEngineSession(client, options);
-  const warehouse = new SessionWarehouse(engine, { target: options.target, dialect: options.dialect, description: options.description });
+  const warehouse = new SessionWarehouse(engine, {
+    target: options.target,
+    dialect: options.dialect,
+    description: options.description,
+  });
   if (options.checkServerVersion !== undefined) {
     try {
       const { rows } = await warehouse.query<{ version: string }>(SERVER_VERSION_SQL);

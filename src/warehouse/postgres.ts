@@ -34,13 +34,16 @@ export function parsePostgresUrl(url: string): ParsedUrl {
     parsed = new URL(url);
   } catch {
     // Never echo the URL: it may hold the password.
-    throw new UserError('[WAREHOUSE] POSTGRES_URL is not a valid URL: write it as postgres://user:password@host:5432/database');
+    throw new UserError(
+      '[WAREHOUSE] POSTGRES_URL is not a valid URL: write it as postgres://user:password@host:5432/database',
+    );
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
     throw new UserError(`[WAREHOUSE] POSTGRES_URL must start with postgres:// (it starts with ${parsed.protocol}//)`);
   }
   const user = decodeURIComponent(parsed.username) || defaultUser();
-  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1') || parsed.searchParams.get('host') || process.env.PGHOST || 'localhost';
+  const host =
+    parsed.hostname.replace(/^\[(.*)\]$/, '$1') || parsed.searchParams.get('host') || process.env.PGHOST || 'localhost';
   const port = Number(parsed.port || process.env.PGPORT || 5432);
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || process.env.PGDATABASE || user;
   const password = parsed.password === '' ? undefined : decodeURIComponent(parsed.password);
@@ -61,9 +64,15 @@ function quoteShell(word: string): string {
 }
 
 /** One line for a failed connection attempt to a PostgreSQL server. */
-export function diagnosePostgresConnectFailure(error: unknown, endpoint: PgEndpoint, password: string | undefined, timeoutMillis: number): UserError {
+export function diagnosePostgresConnectFailure(
+  error: unknown,
+  endpoint: PgEndpoint,
+  password: string | undefined,
+  timeoutMillis: number,
+): UserError {
   const at = `PostgreSQL at ${hostPort(endpoint)}`;
-  const unreachable = (why: string): string => `cannot reach ${at} (${why}); check [WAREHOUSE] POSTGRES_URL and that the server is running`;
+  const unreachable = (why: string): string =>
+    `cannot reach ${at} (${why}); check [WAREHOUSE] POSTGRES_URL and that the server is running`;
   const serverMessage = oneLine(error instanceof Error ? error.message : String(error));
   let message: string;
   switch (classifyConnectFailure(error)) {
@@ -98,7 +107,9 @@ export function diagnosePostgresConnectFailure(error: unknown, endpoint: PgEndpo
 export function checkPostgresVersion(versionText: string, description: string): void {
   const major = /PostgreSQL (\d+)/.exec(versionText)?.[1];
   if (major !== undefined && Number(major) < MINIMUM_POSTGRES_MAJOR) {
-    throw new UserError(`${description} runs PostgreSQL ${major}; sparkify-dwh needs PostgreSQL ${MINIMUM_POSTGRES_MAJOR} or newer`);
+    throw new UserError(
+      `${description} runs PostgreSQL ${major}; sparkify-dwh needs PostgreSQL ${MINIMUM_POSTGRES_MAJOR} or newer`,
+    );
   }
 }
 

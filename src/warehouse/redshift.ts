@@ -27,7 +27,12 @@ export function describeRedshift(endpoint: PgEndpoint): string {
 }
 
 /** One line for a failed connection attempt to a cluster. */
-export function diagnoseRedshiftConnectFailure(error: unknown, endpoint: PgEndpoint, password: string, timeoutMillis: number): UserError {
+export function diagnoseRedshiftConnectFailure(
+  error: unknown,
+  endpoint: PgEndpoint,
+  password: string,
+  timeoutMillis: number,
+): UserError {
   const at = `${endpoint.host}:${endpoint.port}`;
   const serverMessage = oneLine(error instanceof Error ? error.message : String(error));
   let message: string;
@@ -58,8 +63,16 @@ export function diagnoseRedshiftConnectFailure(error: unknown, endpoint: PgEndpo
 }
 
 /** Connect to a Redshift cluster. */
-export async function openRedshift(connection: RedshiftConnection, options: OpenRedshiftOptions = {}): Promise<Warehouse> {
-  const endpoint: PgEndpoint = { host: connection.host, port: connection.port, user: connection.user, database: connection.database };
+export async function openRedshift(
+  connection: RedshiftConnection,
+  options: OpenRedshiftOptions = {},
+): Promise<Warehouse> {
+  const endpoint: PgEndpoint = {
+    host: connection.host,
+    port: connection.port,
+    user: connection.user,
+    database: connection.database,
+  };
   const description = describeRedshift(endpoint);
   const connectTimeoutMillis = options.connectTimeoutMillis ?? DEFAULT_CONNECT_TIMEOUT_MS;
   return openPgSession({
@@ -79,7 +92,8 @@ export async function openRedshift(connection: RedshiftConnection, options: Open
     },
     password: connection.password,
     connectTimeoutMillis,
-    diagnoseConnectFailure: (error) => diagnoseRedshiftConnectFailure(error, endpoint, connection.password, connectTimeoutMillis),
+    diagnoseConnectFailure: (error) =>
+      diagnoseRedshiftConnectFailure(error, endpoint, connection.password, connectTimeoutMillis),
     copyInRefusal: () =>
       new UserError('rows cannot be streamed into Redshift: it loads data from S3 with its own COPY statement', {
         hint: 'set [S3] LOG_DATA and SONG_DATA and run `sparkify-dwh load`',

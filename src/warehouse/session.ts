@@ -51,7 +51,8 @@ class SessionTransaction implements Transaction {
   }
 
   private assertActive(): void {
-    if (!this.active) throw new Error('this transaction has already ended: use the Transaction only inside transaction(work)');
+    if (!this.active)
+      throw new Error('this transaction has already ended: use the Transaction only inside transaction(work)');
   }
 }
 
@@ -175,7 +176,9 @@ export class SessionWarehouse implements Warehouse {
 
   private async exclusive<T>(operation: () => Promise<T>): Promise<T> {
     if (this.insideTransaction.getStore() === true) {
-      throw new Error('the warehouse was used directly inside transaction(work): use the Transaction passed to work instead');
+      throw new Error(
+        'the warehouse was used directly inside transaction(work): use the Transaction passed to work instead',
+      );
     }
     if (this.closed) throw new Error(`the warehouse (${this.description}) is closed`);
     const previous = this.queue;

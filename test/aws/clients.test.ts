@@ -12,7 +12,16 @@ import { createAwsClients } from '../../src/aws/clients.js';
 import { getCallerIdentity } from '../../src/aws/sts.js';
 import { UserError } from '../../src/errors.js';
 
-const SAVED = ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_REDSHIFT', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'HOME', 'AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] as const;
+const SAVED = [
+  'AWS_ENDPOINT_URL',
+  'AWS_ENDPOINT_URL_REDSHIFT',
+  'AWS_CONFIG_FILE',
+  'AWS_SHARED_CREDENTIALS_FILE',
+  'HOME',
+  'AWS_PROFILE',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+] as const;
 let saved: Record<string, string | undefined>;
 let home: string;
 
@@ -22,7 +31,14 @@ beforeEach(async () => {
   process.env.HOME = home;
   process.env.AWS_CONFIG_FILE = join(home, 'config');
   process.env.AWS_SHARED_CREDENTIALS_FILE = join(home, 'credentials');
-  for (const name of ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_REDSHIFT', 'AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) delete process.env[name];
+  for (const name of [
+    'AWS_ENDPOINT_URL',
+    'AWS_ENDPOINT_URL_REDSHIFT',
+    'AWS_PROFILE',
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+  ])
+    delete process.env[name];
 });
 
 afterEach(async () => {
@@ -43,7 +59,10 @@ async function configuredEndpoint(client: { config: object }): Promise<string | 
 test('AWS_ENDPOINT_URL reaches every client, and a per-service variable wins for its service', async () => {
   process.env.AWS_ENDPOINT_URL = 'http://localhost:4566';
   process.env.AWS_ENDPOINT_URL_REDSHIFT = 'http://localhost:4567';
-  const clients = await createAwsClients({ region: 'us-west-2', keys: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'test-secret-key-000' } });
+  const clients = await createAwsClients({
+    region: 'us-west-2',
+    keys: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'test-secret-key-000' },
+  });
   expect(await configuredEndpoint(clients.redshift)).toBe('http://localhost:4567');
   expect(await configuredEndpoint(clients.iam)).toBe('http://localhost:4566');
   expect(await configuredEndpoint(clients.ec2)).toBe('http://localhost:4566');
@@ -60,7 +79,10 @@ test('without AWS_ENDPOINT_URL nothing overrides the SDK endpoints', async () =>
 });
 
 test('a profile from the shared files supplies the keys', async () => {
-  await writeFile(process.env.AWS_SHARED_CREDENTIALS_FILE!, '[sparkify]\naws_access_key_id = AKIAPROFILEEXAMPLE01\naws_secret_access_key = profile-secret-000000\n');
+  await writeFile(
+    process.env.AWS_SHARED_CREDENTIALS_FILE!,
+    '[sparkify]\naws_access_key_id = AKIAPROFILEEXAMPLE01\naws_secret_access_key = profile-secret-000000\n',
+  );
   const clients = await createAwsClients({ region: 'us-west-2', profile: 'sparkify' });
   const credentials = await clients.sts.config.credentials();
   expect(credentials.accessKeyId).toBe('AKIAPROFILEEXAMPLE01');
@@ -70,7 +92,9 @@ test('a missing profile gives a one-line message naming it', async () => {
   await writeFile(process.env.AWS_CONFIG_FILE!, '[profile other]\nregion = us-west-2\n');
   const clients = await createAwsClients({ region: 'us-west-2', profile: 'nope' });
   await expect(getCallerIdentity(clients.sts, { profile: 'nope' })).rejects.toThrow(
-    new UserError('AWS profile "nope" could not provide credentials: check that it exists in ~/.aws/config or ~/.aws/credentials, or run `sparkify-dwh credentials`'),
+    new UserError(
+      'AWS profile "nope" could not provide credentials: check that it exists in ~/.aws/config or ~/.aws/credentials, or run `sparkify-dwh credentials`',
+    ),
   );
 });
 

@@ -14,9 +14,17 @@ import { awsErrorName, awsUserError, describeAwsError, type AwsErrorContext } fr
 import { UserError } from '../../src/errors.js';
 import { AWS_SECRET } from './fakes.js';
 
-const metadata = { httpStatusCode: 400, requestId: 'b6e1c1a0-0000-4000-8000-000000000000', attempts: 1, totalRetryDelay: 0 };
-const generic = <T>(Exception: new (options: { name: string; $fault: 'client' | 'server'; message: string; $metadata: object }) => T, name: string, message: string): T =>
-  new Exception({ name, $fault: 'client', message, $metadata: metadata });
+const metadata = {
+  httpStatusCode: 400,
+  requestId: 'b6e1c1a0-0000-4000-8000-000000000000',
+  attempts: 1,
+  totalRetryDelay: 0,
+};
+const generic = <T>(
+  Exception: new (options: { name: string; $fault: 'client' | 'server'; message: string; $metadata: object }) => T,
+  name: string,
+  message: string,
+): T => new Exception({ name, $fault: 'client', message, $metadata: metadata });
 
 const context: AwsErrorContext = {
   action: 'redshift:CreateCluster',
@@ -34,15 +42,26 @@ describe('describeAwsError: one line that says what to do next', () => {
       'AWS rejected the access key while creating cluster dwhcluster (InvalidClientTokenId): the key ID is wrong or deleted; check [AWS] KEY, AWS_ACCESS_KEY_ID or the profile, then run `sparkify-dwh credentials`',
     ],
     [
-      generic(IAMServiceException, 'UnrecognizedClientException', 'The security token included in the request is invalid.'),
+      generic(
+        IAMServiceException,
+        'UnrecognizedClientException',
+        'The security token included in the request is invalid.',
+      ),
       'AWS rejected the access key while creating cluster dwhcluster (UnrecognizedClientException): the key ID is wrong or deleted; check [AWS] KEY, AWS_ACCESS_KEY_ID or the profile, then run `sparkify-dwh credentials`',
     ],
     [
-      generic(STSServiceException, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.'),
+      generic(
+        STSServiceException,
+        'SignatureDoesNotMatch',
+        'The request signature we calculated does not match the signature you provided.',
+      ),
       'AWS rejected the request signature while creating cluster dwhcluster (SignatureDoesNotMatch): the secret access key does not match the key ID; check [AWS] SECRET or AWS_SECRET_ACCESS_KEY, then run `sparkify-dwh credentials`',
     ],
     [
-      new ExpiredTokenException({ message: 'The security token included in the request is expired', $metadata: metadata }),
+      new ExpiredTokenException({
+        message: 'The security token included in the request is expired',
+        $metadata: metadata,
+      }),
       'the AWS session token has expired while creating cluster dwhcluster (ExpiredTokenException): run `aws sso login --profile dev` or refresh your temporary credentials, then try again',
     ],
     [
@@ -50,7 +69,11 @@ describe('describeAwsError: one line that says what to do next', () => {
       'the AWS session token has expired while creating cluster dwhcluster (ExpiredToken): run `aws sso login --profile dev` or refresh your temporary credentials, then try again',
     ],
     [
-      generic(IAMServiceException, 'AccessDenied', 'User: arn:aws:iam::123456789012:user/dev is not authorized to perform: redshift:CreateCluster'),
+      generic(
+        IAMServiceException,
+        'AccessDenied',
+        'User: arn:aws:iam::123456789012:user/dev is not authorized to perform: redshift:CreateCluster',
+      ),
       'AWS denied redshift:CreateCluster while creating cluster dwhcluster (AccessDenied): the identity running the wizard needs that permission; see the README, "Minimal IAM policy for the user running the wizard"',
     ],
     [
@@ -58,7 +81,11 @@ describe('describeAwsError: one line that says what to do next', () => {
       'AWS denied redshift:CreateCluster while creating cluster dwhcluster (UnauthorizedOperation): the identity running the wizard needs that permission; see the README, "Minimal IAM policy for the user running the wizard"',
     ],
     [
-      generic(EC2ServiceException, 'UnauthorizedOperation', 'You are not authorized to perform this operation. Encoded authorization failure message: xyz'),
+      generic(
+        EC2ServiceException,
+        'UnauthorizedOperation',
+        'You are not authorized to perform this operation. Encoded authorization failure message: xyz',
+      ),
       'AWS denied redshift:CreateCluster while creating cluster dwhcluster (UnauthorizedOperation): the identity running the wizard needs that permission; see the README, "Minimal IAM policy for the user running the wizard"',
     ],
     [
@@ -66,7 +93,10 @@ describe('describeAwsError: one line that says what to do next', () => {
       'a cluster named "dwhcluster" already exists in us-west-2 but could not be reused: choose another [DWH] DWH_CLUSTER_IDENTIFIER or run `sparkify-dwh cluster status`',
     ],
     [
-      new ClusterQuotaExceededFault({ message: 'The request would exceed the allowed number of cluster instances for this account.', $metadata: metadata }),
+      new ClusterQuotaExceededFault({
+        message: 'The request would exceed the allowed number of cluster instances for this account.',
+        $metadata: metadata,
+      }),
       'the account has reached its Redshift cluster or node quota in us-west-2 (ClusterQuotaExceededFault): delete an unused cluster or request an increase in the Service Quotas console',
     ],
     [
@@ -108,7 +138,11 @@ describe('describeAwsError: one line that says what to do next', () => {
 
   test('a message that happens to carry a secret is still one line, and we add none of our own', () => {
     // AWS never echoes secrets, but the context we add holds only names: check nothing leaks in.
-    const error = generic(STSServiceException, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
+    const error = generic(
+      STSServiceException,
+      'InvalidClientTokenId',
+      'The security token included in the request is invalid.',
+    );
     expect(describeAwsError(error, context)).not.toContain(AWS_SECRET);
   });
 

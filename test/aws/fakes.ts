@@ -76,7 +76,10 @@ const EXAMPLE = readFileSync(new URL('../../dwh.cfg.example', import.meta.url), 
 
 /** dwh.cfg.example for the redshift target, with a DB password set (and more `KEY = value` edits). */
 export function configText(edits: Record<string, string> = {}): string {
-  let text = EXAMPLE.replace(/^TARGET = embedded$/m, 'TARGET = redshift').replace(/^DWH_DB_PASSWORD =$/m, `DWH_DB_PASSWORD = ${DB_PASSWORD}`);
+  let text = EXAMPLE.replace(/^TARGET = embedded$/m, 'TARGET = redshift').replace(
+    /^DWH_DB_PASSWORD =$/m,
+    `DWH_DB_PASSWORD = ${DB_PASSWORD}`,
+  );
   for (const [key, value] of Object.entries(edits)) text = setKey(text, key, value);
   return text;
 }

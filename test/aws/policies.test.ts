@@ -13,7 +13,15 @@ describe('policies', () => {
   });
 
   test('two buckets: GetObject on each prefix, one ListBucket per bucket limited to its prefixes; duplicates once', () => {
-    const policy = s3ReadPolicy(['s3://logs-bucket/events/2018', 's3://songs.bucket/catalog/', 's3://songs.bucket/catalog/', 's3://logs-bucket/paths.json'], 'eu-west-1');
+    const policy = s3ReadPolicy(
+      [
+        's3://logs-bucket/events/2018',
+        's3://songs.bucket/catalog/',
+        's3://songs.bucket/catalog/',
+        's3://logs-bucket/paths.json',
+      ],
+      'eu-west-1',
+    );
     expect(policy).toEqual({
       Version: '2012-10-17',
       Statement: [
@@ -21,7 +29,11 @@ describe('policies', () => {
           Sid: 'ReadSourceObjects',
           Effect: 'Allow',
           Action: 's3:GetObject',
-          Resource: ['arn:aws:s3:::logs-bucket/events/2018*', 'arn:aws:s3:::songs.bucket/catalog/*', 'arn:aws:s3:::logs-bucket/paths.json*'],
+          Resource: [
+            'arn:aws:s3:::logs-bucket/events/2018*',
+            'arn:aws:s3:::songs.bucket/catalog/*',
+            'arn:aws:s3:::logs-bucket/paths.json*',
+          ],
         },
         {
           Sid: 'ListSourcePrefixes',
@@ -46,7 +58,11 @@ describe('policies', () => {
   });
 
   test('ARNs follow the region partition', () => {
-    expect([partitionOf('us-west-2'), partitionOf('cn-north-1'), partitionOf('us-gov-west-1')]).toEqual(['aws', 'aws-cn', 'aws-us-gov']);
+    expect([partitionOf('us-west-2'), partitionOf('cn-north-1'), partitionOf('us-gov-west-1')]).toEqual([
+      'aws',
+      'aws-cn',
+      'aws-us-gov',
+    ]);
     expect(s3ReadPolicy(['s3://b/p'], 'cn-north-1').Statement[0]!.Resource).toEqual(['arn:aws-cn:s3:::b/p*']);
   });
 });
@@ -57,7 +73,11 @@ describe('pricing', () => {
   });
 
   test('per hour and per day, exact region or lower bound', () => {
-    expect(estimateCost('ra3.large', 1, 'us-west-2')).toEqual({ usdPerHour: 0.543, usdPerDay: 13.032, exactRegion: true });
+    expect(estimateCost('ra3.large', 1, 'us-west-2')).toEqual({
+      usdPerHour: 0.543,
+      usdPerDay: 13.032,
+      exactRegion: true,
+    });
     expect(estimateCost('dc2.large', 4, 'eu-west-1')).toEqual({ usdPerHour: 1, usdPerDay: 24, exactRegion: false });
     expect(estimateCost('x1.huge', 1, 'us-west-2')).toBeUndefined();
     expect(estimateCostSince('ra3.large', 2, 'us-east-1', 0, 30 * 60_000)).toBeCloseTo(0.543, 10);
@@ -74,12 +94,16 @@ describe('public IP lookup', () => {
   test('anything else is "unknown", never an error', async () => {
     expect(await publicIpLookup(reply('<html>captive portal</html>'))()).toBeUndefined();
     expect(await publicIpLookup(reply('203.0.113.7', 503))()).toBeUndefined();
-    expect(await publicIpLookup((async () => Promise.reject(new TypeError('fetch failed'))) as unknown as typeof fetch)()).toBeUndefined();
+    expect(
+      await publicIpLookup((async () => Promise.reject(new TypeError('fetch failed'))) as unknown as typeof fetch)(),
+    ).toBeUndefined();
   });
 
   test('gives up after the time-out', async () => {
     const never = ((_url: string, init: { signal: AbortSignal }) =>
-      new Promise((_resolve, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)))) as unknown as typeof fetch;
+      new Promise((_resolve, reject) =>
+        init.signal.addEventListener('abort', () => reject(init.signal.reason)),
+      )) as unknown as typeof fetch;
     const started = Date.now();
     expect(await publicIpLookup(never, 50)()).toBeUndefined();
     expect(Date.now() - started).toBeLessThan(2000);

@@ -47,7 +47,10 @@ beforeEach(async () => {
     request.on('data', (chunk: Buffer) => (body += chunk.toString()));
     request.on('end', () => {
       requests.push(new URLSearchParams(body).get('Action') ?? '?');
-      const reply = replies.shift() ?? { status: 500, body: '<ErrorResponse><Error><Code>InternalFailure</Code><Message>no reply scripted</Message></Error></ErrorResponse>' };
+      const reply = replies.shift() ?? {
+        status: 500,
+        body: '<ErrorResponse><Error><Code>InternalFailure</Code><Message>no reply scripted</Message></Error></ErrorResponse>',
+      };
       response.writeHead(reply.status, { 'content-type': 'text/xml', 'x-amzn-requestid': 'test' });
       response.end(reply.body);
     });
@@ -67,12 +70,22 @@ test('a throttled call is retried with back-off and then succeeds', async () => 
   replies.push({ status: 400, body: THROTTLED }, { status: 400, body: THROTTLED }, { status: 200, body: IDENTITY });
   const clients = await createAwsClients({ region: 'us-west-2', keys });
   const identity = await getCallerIdentity(clients.sts);
-  expect(identity).toEqual({ account: '123456789012', arn: 'arn:aws:iam::123456789012:user/ana', userId: 'AIDAEXAMPLEUSERID' });
+  expect(identity).toEqual({
+    account: '123456789012',
+    arn: 'arn:aws:iam::123456789012:user/ana',
+    userId: 'AIDAEXAMPLEUSERID',
+  });
   expect(requests).toEqual(['GetCallerIdentity', 'GetCallerIdentity', 'GetCallerIdentity']);
 }, 30_000);
 
 test('a transient server error (503) is retried too', async () => {
-  replies.push({ status: 503, body: '<ErrorResponse><Error><Code>ServiceUnavailable</Code><Message>try again</Message></Error></ErrorResponse>' }, { status: 200, body: CLUSTERS });
+  replies.push(
+    {
+      status: 503,
+      body: '<ErrorResponse><Error><Code>ServiceUnavailable</Code><Message>try again</Message></Error></ErrorResponse>',
+    },
+    { status: 200, body: CLUSTERS },
+  );
   const clients = await createAwsClients({ region: 'us-west-2', keys });
   const cluster = await describeCluster(clients.redshift, 'dwhcluster', 'us-west-2');
   expect(cluster?.status).toBe('available');

@@ -13,7 +13,16 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { ensureBuilt, failureMessage, runCli, sqlJson, starSnapshot, tempDir, writeConfig, type CliResult } from './run.js';
+import {
+  ensureBuilt,
+  failureMessage,
+  runCli,
+  sqlJson,
+  starSnapshot,
+  tempDir,
+  writeConfig,
+  type CliResult,
+} from './run.js';
 
 let base: string;
 let db: TestDatabase;
@@ -42,7 +51,6 @@ function expectOneClearLine(result: CliResult, status: number, message: RegExp):
   if (lines.length > 1) expect(lines[1]).toMatch(/^ {2}→ \S/);
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // dwh.cfg and the command line
 
@@ -70,7 +78,12 @@ function dwh(overrides: Record<string, string>): string {
 
 /** A redshift configuration with one section's keys replaced; for `--target redshift load`. */
 function redshift(overrides: { s3?: Record<string, string>; arn?: string; region?: string }): string {
-  const s3 = { LOG_DATA: 's3://udacity-dend/log_data', LOG_JSONPATH: 's3://udacity-dend/log_json_path.json', SONG_DATA: 's3://udacity-dend/song_data', ...overrides.s3 };
+  const s3 = {
+    LOG_DATA: 's3://udacity-dend/log_data',
+    LOG_JSONPATH: 's3://udacity-dend/log_json_path.json',
+    SONG_DATA: 's3://udacity-dend/song_data',
+    ...overrides.s3,
+  };
   return [
     `[AWS]\nREGION = ${overrides.region ?? 'us-west-2'}\n`,
     `[CLUSTER]\nHOST = 127.0.0.1\nDB_NAME = dwh\nDB_USER = dwhuser\nDB_PASSWORD = ${GOOD_PASSWORD}\nDB_PORT = 5439\n`,
@@ -94,7 +107,12 @@ interface ConfigCase {
 }
 
 const configCases: ConfigCase[] = [
-  { name: 'config file missing (-c nope.cfg)', args: ['-c', 'nope.cfg', 'load'], status: 1, message: /nope\.cfg does not exist/ },
+  {
+    name: 'config file missing (-c nope.cfg)',
+    args: ['-c', 'nope.cfg', 'load'],
+    status: 1,
+    message: /nope\.cfg does not exist/,
+  },
   {
     name: 'config is a folder',
     args: ['-c', 'folder.cfg', 'load'],
@@ -102,45 +120,248 @@ const configCases: ConfigCase[] = [
     message: /folder\.cfg: is a folder, not a file/,
     prepare: (dir) => mkdir(join(dir, 'folder.cfg')),
   },
-  { name: 'duplicate sections', cfg: '[WAREHOUSE]\nTARGET = embedded\n\n[warehouse]\nEMBEDDED_DIR = x\n', args: ['load'], status: 1, message: /dwh\.cfg.*(line 4|\[warehouse\]).*(duplicate|twice|again|already)/i },
-  { name: 'line without =', cfg: '[WAREHOUSE]\nTARGET embedded\n', args: ['load'], status: 1, message: /dwh\.cfg.*line 2/ },
-  { name: 'key before any section', cfg: 'TARGET = embedded\n[WAREHOUSE]\n', args: ['load'], status: 1, message: /dwh\.cfg.*line 1.*section/i },
-  { name: 'invalid UTF-8 bytes', cfg: Buffer.concat([Buffer.from('[WAREHOUSE]\nTARGET = emb'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('\n')]), args: ['load'], status: 1, message: /dwh\.cfg.*UTF-8/ },
-  { name: 'unknown target in the file', cfg: '[WAREHOUSE]\nTARGET = oracle\n', args: ['load'], status: 1, message: /dwh\.cfg \[WAREHOUSE\] TARGET: "oracle" is not a target/ },
-  { name: 'unknown target on the command line', cfg: EMBEDDED, args: ['--target', 'oracle', 'load'], status: 2, message: /'oracle' is invalid.*embedded, postgres, redshift/ },
-  { name: 'port "abc"', cfg: `${EMBEDDED}\n[CLUSTER]\nDB_PORT = abc\n`, args: ['load'], status: 1, message: /dwh\.cfg \[CLUSTER\] DB_PORT: "abc" is not a port number/ },
-  { name: 'DWH_PORT out of range', cfg: dwh({ DWH_PORT: '80' }), args: ['cluster', 'create', '--yes'], status: 1, message: /\[DWH\] DWH_PORT: "80" is not a port number \(1150–65535\)/ },
-  { name: 'node count 0', cfg: dwh({ DWH_CLUSTER_TYPE: 'multi-node', DWH_NUM_NODES: '0' }), args: ['cluster', 'create', '--yes'], status: 1, message: /\[DWH\] DWH_NUM_NODES: "0" is not a node count/ },
-  { name: 'node count 200', cfg: dwh({ DWH_CLUSTER_TYPE: 'multi-node', DWH_NUM_NODES: '200' }), args: ['cluster', 'create', '--yes'], status: 1, message: /\[DWH\] DWH_NUM_NODES: "200" is not a node count/ },
-  { name: 'single-node with 3 nodes', cfg: dwh({ DWH_NUM_NODES: '3' }), args: ['cluster', 'create', '--yes'], status: 1, message: /\[DWH\] DWH_NUM_NODES: a single-node cluster has exactly 1 node, not 3/ },
-  { name: 'unknown node type', cfg: dwh({ DWH_NODE_TYPE: 'dc1.huge' }), args: ['cluster', 'create', '--yes'], status: 1, message: /\[DWH\] DWH_NODE_TYPE: "dc1\.huge" is not a Redshift node type/ },
+  {
+    name: 'duplicate sections',
+    cfg: '[WAREHOUSE]\nTARGET = embedded\n\n[warehouse]\nEMBEDDED_DIR = x\n',
+    args: ['load'],
+    status: 1,
+    message: /dwh\.cfg.*(line 4|\[warehouse\]).*(duplicate|twice|again|already)/i,
+  },
+  {
+    name: 'line without =',
+    cfg: '[WAREHOUSE]\nTARGET embedded\n',
+    args: ['load'],
+    status: 1,
+    message: /dwh\.cfg.*line 2/,
+  },
+  {
+    name: 'key before any section',
+    cfg: 'TARGET = embedded\n[WAREHOUSE]\n',
+    args: ['load'],
+    status: 1,
+    message: /dwh\.cfg.*line 1.*section/i,
+  },
+  {
+    name: 'invalid UTF-8 bytes',
+    cfg: Buffer.concat([Buffer.from('[WAREHOUSE]\nTARGET = emb'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('\n')]),
+    args: ['load'],
+    status: 1,
+    message: /dwh\.cfg.*UTF-8/,
+  },
+  {
+    name: 'unknown target in the file',
+    cfg: '[WAREHOUSE]\nTARGET = oracle\n',
+    args: ['load'],
+    status: 1,
+    message: /dwh\.cfg \[WAREHOUSE\] TARGET: "oracle" is not a target/,
+  },
+  {
+    name: 'unknown target on the command line',
+    cfg: EMBEDDED,
+    args: ['--target', 'oracle', 'load'],
+    status: 2,
+    message: /'oracle' is invalid.*embedded, postgres, redshift/,
+  },
+  {
+    name: 'port "abc"',
+    cfg: `${EMBEDDED}\n[CLUSTER]\nDB_PORT = abc\n`,
+    args: ['load'],
+    status: 1,
+    message: /dwh\.cfg \[CLUSTER\] DB_PORT: "abc" is not a port number/,
+  },
+  {
+    name: 'DWH_PORT out of range',
+    cfg: dwh({ DWH_PORT: '80' }),
+    args: ['cluster', 'create', '--yes'],
+    status: 1,
+    message: /\[DWH\] DWH_PORT: "80" is not a port number \(1150–65535\)/,
+  },
+  {
+    name: 'node count 0',
+    cfg: dwh({ DWH_CLUSTER_TYPE: 'multi-node', DWH_NUM_NODES: '0' }),
+    args: ['cluster', 'create', '--yes'],
+    status: 1,
+    message: /\[DWH\] DWH_NUM_NODES: "0" is not a node count/,
+  },
+  {
+    name: 'node count 200',
+    cfg: dwh({ DWH_CLUSTER_TYPE: 'multi-node', DWH_NUM_NODES: '200' }),
+    args: ['cluster', 'create', '--yes'],
+    status: 1,
+    message: /\[DWH\] DWH_NUM_NODES: "200" is not a node count/,
+  },
+  {
+    name: 'single-node with 3 nodes',
+    cfg: dwh({ DWH_NUM_NODES: '3' }),
+    args: ['cluster', 'create', '--yes'],
+    status: 1,
+    message: /\[DWH\] DWH_NUM_NODES: a single-node cluster has exactly 1 node, not 3/,
+  },
+  {
+    name: 'unknown node type',
+    cfg: dwh({ DWH_NODE_TYPE: 'dc1.huge' }),
+    args: ['cluster', 'create', '--yes'],
+    status: 1,
+    message: /\[DWH\] DWH_NODE_TYPE: "dc1\.huge" is not a Redshift node type/,
+  },
   // Upper case is lowered (Redshift does the same), so the message shows the lowered identifier.
-  { name: 'identifier: upper case is lowered, bad chars still named', cfg: dwh({ DWH_CLUSTER_IDENTIFIER: 'Dwh_Cluster' }), args: ['cluster', 'create', '--yes'], status: 1, message: /DWH_CLUSTER_IDENTIFIER: "dwh_cluster".*only lowercase letters, digits and hyphens/ },
-  { name: 'identifier starts with a digit', cfg: dwh({ DWH_CLUSTER_IDENTIFIER: '1cluster' }), args: ['cluster', 'create', '--yes'], status: 1, message: /DWH_CLUSTER_IDENTIFIER: .*must start with a letter/ },
-  { name: 'identifier with --', cfg: dwh({ DWH_CLUSTER_IDENTIFIER: 'dwh--cluster' }), args: ['cluster', 'create', '--yes'], status: 1, message: /DWH_CLUSTER_IDENTIFIER: .*two hyphens in a row/ },
-  { name: 'identifier ends with -', cfg: dwh({ DWH_CLUSTER_IDENTIFIER: 'dwhcluster-' }), args: ['cluster', 'create', '--yes'], status: 1, message: /DWH_CLUSTER_IDENTIFIER: .*must not end with a hyphen/ },
-  { name: 'identifier too long', cfg: dwh({ DWH_CLUSTER_IDENTIFIER: `c${'x'.repeat(63)}` }), args: ['cluster', 'create', '--yes'], status: 1, message: /DWH_CLUSTER_IDENTIFIER: .*too long for a cluster identifier \(at most 63/ },
-  { name: 'identifier with bad characters', cfg: dwh({ DWH_CLUSTER_IDENTIFIER: 'dwh.cluster!' }), args: ['cluster', 'create', '--yes'], status: 1, message: /DWH_CLUSTER_IDENTIFIER: .*only lowercase letters, digits and hyphens/ },
-  { name: 'password too short', cfg: dwh({ DWH_DB_PASSWORD: 'Ab1cdef' }), args: ['cluster', 'create', '--yes'], status: 1, message: /\[DWH\] DWH_DB_PASSWORD: the password must be 8–64 characters long/ },
-  { name: 'password without upper case', cfg: dwh({ DWH_DB_PASSWORD: 'passw0rdok' }), args: ['cluster', 'create', '--yes'], status: 1, message: /\[DWH\] DWH_DB_PASSWORD: .*uppercase letter/ },
-  { name: 'password without lower case', cfg: dwh({ DWH_DB_PASSWORD: 'PASSW0RDOK' }), args: ['cluster', 'create', '--yes'], status: 1, message: /\[DWH\] DWH_DB_PASSWORD: .*lowercase letter/ },
-  { name: 'password without a digit', cfg: dwh({ DWH_DB_PASSWORD: 'PasswordOk' }), args: ['cluster', 'create', '--yes'], status: 1, message: /\[DWH\] DWH_DB_PASSWORD: .*digit/ },
-  { name: 'password with a forbidden character', cfg: dwh({ DWH_DB_PASSWORD: 'Passw0rd@Ok' }), args: ['cluster', 'create', '--yes'], status: 1, message: /\[DWH\] DWH_DB_PASSWORD: .*other than ' " \\ \/ @ and space/ },
-  { name: 'S3 URL with http://', cfg: redshift({ s3: { LOG_DATA: 'http://udacity-dend/log_data' } }), args: ['load'], status: 1, message: /\[S3\] LOG_DATA: "http:\/\/udacity-dend\/log_data" is not an S3 URL/ },
-  { name: 'S3 URL with a bad bucket', cfg: redshift({ s3: { SONG_DATA: 's3://Bad_Bucket/song_data' } }), args: ['load'], status: 1, message: /\[S3\] SONG_DATA: .*invalid bucket "Bad_Bucket"/ },
-  { name: 'IAM role ARN malformed', cfg: redshift({ arn: 'arn:aws:iam::12:role/dwhRole' }), args: ['load'], status: 1, message: /\[IAM_ROLE\] ARN: .*is not an IAM role ARN/ },
+  {
+    name: 'identifier: upper case is lowered, bad chars still named',
+    cfg: dwh({ DWH_CLUSTER_IDENTIFIER: 'Dwh_Cluster' }),
+    args: ['cluster', 'create', '--yes'],
+    status: 1,
+    message: /DWH_CLUSTER_IDENTIFIER: "dwh_cluster".*only lowercase letters, digits and hyphens/,
+  },
+  {
+    name: 'identifier starts with a digit',
+    cfg: dwh({ DWH_CLUSTER_IDENTIFIER: '1cluster' }),
+    args: ['cluster', 'create', '--yes'],
+    status: 1,
+    message: /DWH_CLUSTER_IDENTIFIER: .*must start with a letter/,
+  },
+  {
+    name: 'identifier with --',
+    cfg: dwh({ DWH_CLUSTER_IDENTIFIER: 'dwh--cluster' }),
+    args: ['cluster', 'create', '--yes'],
+    status: 1,
+    message: /DWH_CLUSTER_IDENTIFIER: .*two hyphens in a row/,
+  },
+  {
+    name: 'identifier ends with -',
+    cfg: dwh({ DWH_CLUSTER_IDENTIFIER: 'dwhcluster-' }),
+    args: ['cluster', 'create', '--yes'],
+    status: 1,
+    message: /DWH_CLUSTER_IDENTIFIER: .*must not end with a hyphen/,
+  },
+  {
+    name: 'identifier too long',
+    cfg: dwh({ DWH_CLUSTER_IDENTIFIER: `c${'x'.repeat(63)}` }),
+    args: ['cluster', 'create', '--yes'],
+    status: 1,
+    message: /DWH_CLUSTER_IDENTIFIER: .*too long for a cluster identifier \(at most 63/,
+  },
+  {
+    name: 'identifier with bad characters',
+    cfg: dwh({ DWH_CLUSTER_IDENTIFIER: 'dwh.cluster!' }),
+    args: ['cluster', 'create', '--yes'],
+    status: 1,
+    message: /DWH_CLUSTER_IDENTIFIER: .*only lowercase letters, digits and hyphens/,
+  },
+  {
+    name: 'password too short',
+    cfg: dwh({ DWH_DB_PASSWORD: 'Ab1cdef' }),
+    args: ['cluster', 'create', '--yes'],
+    status: 1,
+    message: /\[DWH\] DWH_DB_PASSWORD: the password must be 8–64 characters long/,
+  },
+  {
+    name: 'password without upper case',
+    cfg: dwh({ DWH_DB_PASSWORD: 'passw0rdok' }),
+    args: ['cluster', 'create', '--yes'],
+    status: 1,
+    message: /\[DWH\] DWH_DB_PASSWORD: .*uppercase letter/,
+  },
+  {
+    name: 'password without lower case',
+    cfg: dwh({ DWH_DB_PASSWORD: 'PASSW0RDOK' }),
+    args: ['cluster', 'create', '--yes'],
+    status: 1,
+    message: /\[DWH\] DWH_DB_PASSWORD: .*lowercase letter/,
+  },
+  {
+    name: 'password without a digit',
+    cfg: dwh({ DWH_DB_PASSWORD: 'PasswordOk' }),
+    args: ['cluster', 'create', '--yes'],
+    status: 1,
+    message: /\[DWH\] DWH_DB_PASSWORD: .*digit/,
+  },
+  {
+    name: 'password with a forbidden character',
+    cfg: dwh({ DWH_DB_PASSWORD: 'Passw0rd@Ok' }),
+    args: ['cluster', 'create', '--yes'],
+    status: 1,
+    message: /\[DWH\] DWH_DB_PASSWORD: .*other than ' " \\ \/ @ and space/,
+  },
+  {
+    name: 'S3 URL with http://',
+    cfg: redshift({ s3: { LOG_DATA: 'http://udacity-dend/log_data' } }),
+    args: ['load'],
+    status: 1,
+    message: /\[S3\] LOG_DATA: "http:\/\/udacity-dend\/log_data" is not an S3 URL/,
+  },
+  {
+    name: 'S3 URL with a bad bucket',
+    cfg: redshift({ s3: { SONG_DATA: 's3://Bad_Bucket/song_data' } }),
+    args: ['load'],
+    status: 1,
+    message: /\[S3\] SONG_DATA: .*invalid bucket "Bad_Bucket"/,
+  },
+  {
+    name: 'IAM role ARN malformed',
+    cfg: redshift({ arn: 'arn:aws:iam::12:role/dwhRole' }),
+    args: ['load'],
+    status: 1,
+    message: /\[IAM_ROLE\] ARN: .*is not an IAM role ARN/,
+  },
   // Missing settings are found before connecting: HOST is a closed local port, so a connection
   // attempt would say "cannot reach the cluster" instead (after a 10 s time-out).
-  { name: 'IAM role ARN missing (said before connecting)', cfg: redshift({ arn: '' }), args: ['load'], status: 1, message: /\[IAM_ROLE\] ARN: is not set/ },
-  { name: 'S3 LOG_JSONPATH missing (said before connecting)', cfg: redshift({ s3: { LOG_JSONPATH: '' } }), args: ['load'], status: 1, message: /\[S3\] LOG_JSONPATH: is not set/ },
-  { name: 'bad --song-prefix (said before connecting)', cfg: redshift({}), args: ['load', '--song-prefix', 'A/*'], status: 2, message: /--song-prefix "A\/\*" may contain only letters, digits/ },
-  { name: 'region malformed', cfg: redshift({ region: 'Mars-1' }), args: ['load'], status: 1, message: /\[AWS\] REGION: "Mars-1" is not an AWS region/ },
-  { name: 'POSTGRES_URL not a URL', cfg: '[WAREHOUSE]\nTARGET = postgres\nPOSTGRES_URL = localhost:5432/db\n', args: ['load'], status: 1, message: /\[WAREHOUSE\] POSTGRES_URL: / },
+  {
+    name: 'IAM role ARN missing (said before connecting)',
+    cfg: redshift({ arn: '' }),
+    args: ['load'],
+    status: 1,
+    message: /\[IAM_ROLE\] ARN: is not set/,
+  },
+  {
+    name: 'S3 LOG_JSONPATH missing (said before connecting)',
+    cfg: redshift({ s3: { LOG_JSONPATH: '' } }),
+    args: ['load'],
+    status: 1,
+    message: /\[S3\] LOG_JSONPATH: is not set/,
+  },
+  {
+    name: 'bad --song-prefix (said before connecting)',
+    cfg: redshift({}),
+    args: ['load', '--song-prefix', 'A/*'],
+    status: 2,
+    message: /--song-prefix "A\/\*" may contain only letters, digits/,
+  },
+  {
+    name: 'region malformed',
+    cfg: redshift({ region: 'Mars-1' }),
+    args: ['load'],
+    status: 1,
+    message: /\[AWS\] REGION: "Mars-1" is not an AWS region/,
+  },
+  {
+    name: 'POSTGRES_URL not a URL',
+    cfg: '[WAREHOUSE]\nTARGET = postgres\nPOSTGRES_URL = localhost:5432/db\n',
+    args: ['load'],
+    status: 1,
+    message: /\[WAREHOUSE\] POSTGRES_URL: /,
+  },
   { name: 'unknown --query', cfg: EMBEDDED, args: ['analytics', '--query', 'nope'], status: 2, message: /nope/ },
-  { name: 'bad --format', cfg: EMBEDDED, args: ['analytics', '--format', 'xml'], status: 2, message: /'xml' is invalid.*table, csv, json/ },
-  { name: 'generate --events 0', args: ['generate', '--out', 'data', '--events', '0'], status: 2, message: /--events must be a whole number of at least 1/ },
+  {
+    name: 'bad --format',
+    cfg: EMBEDDED,
+    args: ['analytics', '--format', 'xml'],
+    status: 2,
+    message: /'xml' is invalid.*table, csv, json/,
+  },
+  {
+    name: 'generate --events 0',
+    args: ['generate', '--out', 'data', '--events', '0'],
+    status: 2,
+    message: /--events must be a whole number of at least 1/,
+  },
   { name: 'unknown command', cfg: EMBEDDED, args: ['frobnicate'], status: 2, message: /unknown command 'frobnicate'/ },
-  { name: 'unknown option', cfg: EMBEDDED, args: ['load', '--frobnicate'], status: 2, message: /unknown option '--frobnicate'/ },
+  {
+    name: 'unknown option',
+    cfg: EMBEDDED,
+    args: ['load', '--frobnicate'],
+    status: 2,
+    message: /unknown option '--frobnicate'/,
+  },
 ];
 
 describe('dwh.cfg and the command line', () => {
@@ -159,9 +380,16 @@ describe('dwh.cfg and the command line', () => {
   test('a UTF-8 BOM and CRLF line endings work (exit 0), and the file is left byte for byte', async () => {
     const dir = join(base, `case-${(caseNumber += 1)}`);
     await mkdir(dir);
-    const cfg = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('[WAREHOUSE]\r\nTARGET = embedded\r\n\r\n[LOCAL]\r\nSONG_DATA = data/song_data\r\nLOG_DATA = data/log_data\r\n')]);
+    const cfg = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from(
+        '[WAREHOUSE]\r\nTARGET = embedded\r\n\r\n[LOCAL]\r\nSONG_DATA = data/song_data\r\nLOG_DATA = data/log_data\r\n',
+      ),
+    ]);
     await writeFile(join(dir, 'dwh.cfg'), cfg, { mode: 0o600 });
-    expect((await runCli(['generate', '--out', 'data', '--songs', '20', '--events', '100'], { cwd: dir })).code).toBe(0);
+    expect((await runCli(['generate', '--out', 'data', '--songs', '20', '--events', '100'], { cwd: dir })).code).toBe(
+      0,
+    );
     const tables = await runCli(['tables', 'create'], { cwd: dir });
     expect(tables.code, tables.stderr).toBe(0);
     const load = await runCli(['load'], { cwd: dir });
@@ -232,7 +460,8 @@ async function writeData(dir: string, bad: BadData): Promise<void> {
   await mkdir(join(dir, 'data/log_data/2018/11'), { recursive: true });
   await writeFile(join(dir, 'data/song_data/A/SO1.json'), songJson('1'));
   await writeFile(join(dir, 'data/song_data/A/SO2.json'), songJson('2'));
-  for (const [name, text] of Object.entries(bad.extraSongs ?? {})) await writeFile(join(dir, 'data/song_data/A', name), text);
+  for (const [name, text] of Object.entries(bad.extraSongs ?? {}))
+    await writeFile(join(dir, 'data/song_data/A', name), text);
   if (bad.badSong !== undefined) {
     await mkdir(join(dir, 'data/song_data/B'), { recursive: true });
     await writeFile(join(dir, 'data/song_data/B/bad.json'), bad.badSong);
@@ -240,7 +469,10 @@ async function writeData(dir: string, bad: BadData): Promise<void> {
   const lines: Array<string | Buffer> = [eventJson({}, 1)];
   if (bad.badEventLine !== undefined) lines.push(bad.badEventLine);
   lines.push(eventJson({}, 2), eventJson({}, 3));
-  await writeFile(join(dir, 'data/log_data', LOG_FILE), Buffer.concat(lines.map((line) => Buffer.concat([Buffer.from(line), Buffer.from('\n')]))));
+  await writeFile(
+    join(dir, 'data/log_data', LOG_FILE),
+    Buffer.concat(lines.map((line) => Buffer.concat([Buffer.from(line), Buffer.from('\n')]))),
+  );
 }
 
 async function postgresCase(data: BadData | 'none', local: Record<string, string> = {}): Promise<string> {
@@ -294,19 +526,70 @@ const WRONG_TYPES: Array<[column: string, value: unknown, reason: string]> = [
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** The reason must start with `reason`; a parser's wording may follow it. */
 const rejectedEvent = (reason: string): RegExp =>
-  new RegExp(`1 rejected record \\(first: .*log_data/2018/11/2018-11-01-events\\.json line 2: ${escape(reason)}.*\\); every good record was loaded$`);
-const rejectedSong = (reason: string): RegExp => new RegExp(`1 rejected record \\(first: .*song_data/B/bad\\.json line 1: ${reason}`);
+  new RegExp(
+    `1 rejected record \\(first: .*log_data/2018/11/2018-11-01-events\\.json line 2: ${escape(reason)}.*\\); every good record was loaded$`,
+  );
+const rejectedSong = (reason: string): RegExp =>
+  new RegExp(`1 rejected record \\(first: .*song_data/B/bad\\.json line 1: ${reason}`);
 
 const dataCases: DataCase[] = [
-  { name: 'a song file with no song_id', data: { badSong: JSON.stringify({ ...JSON.parse(songJson('9')), song_id: undefined }) }, message: rejectedSong('song_id is missing'), songs: 2, events: 3 },
+  {
+    name: 'a song file with no song_id',
+    data: { badSong: JSON.stringify({ ...JSON.parse(songJson('9')), song_id: undefined }) },
+    message: rejectedSong('song_id is missing'),
+    songs: 2,
+    events: 3,
+  },
   { name: 'an empty song file', data: { badSong: '' }, message: rejectedSong('empty file'), songs: 2, events: 3 },
-  { name: 'a binary song file', data: { badSong: Buffer.from([0x00, 0x00, 0x01, 0x0b, 0x89, 0x50, 0x4e, 0x47, 0xff, 0x00]) }, message: rejectedSong('binary data \\(a NUL byte at column 1\\)'), songs: 2, events: 3 },
-  { name: 'a binary line in the log', data: { badEventLine: Buffer.from([0x7b, 0x00, 0x01, 0x02, 0xff, 0x7d]) }, message: /1 rejected record \(first: .*2018-11-01-events\.json line 2: binary data/, songs: 2, events: 3 },
-  { name: 'a truncated JSON line', data: { badEventLine: eventJson().slice(0, 60) }, message: rejectedEvent('invalid JSON'), songs: 2, events: 3 },
-  { name: 'a line that is JSON but not an object', data: { badEventLine: '[1, 2, 3]' }, message: rejectedEvent('not a JSON object (got array)'), songs: 2, events: 3 },
-  { name: 'a deeply nested line', data: { badEventLine: `${'['.repeat(100_000)}${']'.repeat(100_000)}` }, message: rejectedEvent('not a JSON object (got array)'), songs: 2, events: 3 },
-  { name: 'a huge line (over 1 MiB)', data: { badEventLine: eventJson({ artist: 'x'.repeat(1_200_000) }) }, message: /1 rejected record \(first: .*2018-11-01-events\.json line 2: line is \d+ bytes, over the 1 MiB limit/, songs: 2, events: 3 },
-  { name: 'ts in seconds', data: { badEventLine: eventJson({ ts: 1541106106 }) }, message: rejectedEvent('ts 1541106106 looks like seconds, expected milliseconds'), songs: 2, events: 3 },
+  {
+    name: 'a binary song file',
+    data: { badSong: Buffer.from([0x00, 0x00, 0x01, 0x0b, 0x89, 0x50, 0x4e, 0x47, 0xff, 0x00]) },
+    message: rejectedSong('binary data \\(a NUL byte at column 1\\)'),
+    songs: 2,
+    events: 3,
+  },
+  {
+    name: 'a binary line in the log',
+    data: { badEventLine: Buffer.from([0x7b, 0x00, 0x01, 0x02, 0xff, 0x7d]) },
+    message: /1 rejected record \(first: .*2018-11-01-events\.json line 2: binary data/,
+    songs: 2,
+    events: 3,
+  },
+  {
+    name: 'a truncated JSON line',
+    data: { badEventLine: eventJson().slice(0, 60) },
+    message: rejectedEvent('invalid JSON'),
+    songs: 2,
+    events: 3,
+  },
+  {
+    name: 'a line that is JSON but not an object',
+    data: { badEventLine: '[1, 2, 3]' },
+    message: rejectedEvent('not a JSON object (got array)'),
+    songs: 2,
+    events: 3,
+  },
+  {
+    name: 'a deeply nested line',
+    data: { badEventLine: `${'['.repeat(100_000)}${']'.repeat(100_000)}` },
+    message: rejectedEvent('not a JSON object (got array)'),
+    songs: 2,
+    events: 3,
+  },
+  {
+    name: 'a huge line (over 1 MiB)',
+    data: { badEventLine: eventJson({ artist: 'x'.repeat(1_200_000) }) },
+    message: /1 rejected record \(first: .*2018-11-01-events\.json line 2: line is \d+ bytes, over the 1 MiB limit/,
+    songs: 2,
+    events: 3,
+  },
+  {
+    name: 'ts in seconds',
+    data: { badEventLine: eventJson({ ts: 1541106106 }) },
+    message: rejectedEvent('ts 1541106106 looks like seconds, expected milliseconds'),
+    songs: 2,
+    events: 3,
+  },
   ...WRONG_TYPES.map(([column, value, reason]): DataCase => ({
     name: `wrong type in ${column}`,
     data: { badEventLine: eventJson({ [column]: value }) },
@@ -327,23 +610,28 @@ describe('data files (PostgreSQL)', () => {
     expect(load.code, load.stderr).toBe(0);
   });
 
-  test.each(dataCases)('$name: good records loaded, the bad one counted and named', async ({ data, message, songs, events }) => {
-    const dir = await postgresCase(data);
-    const cfg = await readFile(join(dir, 'dwh.cfg'));
-    const result = await runCli(['load'], { cwd: dir });
-    expectOneClearLine(result, 1, message);
-    // The rejected record is also listed with file and line in the table on stdout.
-    expect(result.stdout).toMatch(/Rejected records \(first 1 of 1\)/);
-    expect(await stagingCounts(dir)).toEqual({ songs, events });
-    expect(await readFile(join(dir, 'dwh.cfg'))).toEqual(cfg);
-  });
+  test.each(dataCases)(
+    '$name: good records loaded, the bad one counted and named',
+    async ({ data, message, songs, events }) => {
+      const dir = await postgresCase(data);
+      const cfg = await readFile(join(dir, 'dwh.cfg'));
+      const result = await runCli(['load'], { cwd: dir });
+      expectOneClearLine(result, 1, message);
+      // The rejected record is also listed with file and line in the table on stdout.
+      expect(result.stdout).toMatch(/Rejected records \(first 1 of 1\)/);
+      expect(await stagingCounts(dir)).toEqual({ songs, events });
+      expect(await readFile(join(dir, 'dwh.cfg'))).toEqual(cfg);
+    },
+  );
 
   test('duplicated song ids load (exit 0): staging keeps both, songs has one row per song_id', async () => {
     const dir = await postgresCase({ extraSongs: { 'SO1-again.json': songJson('1', { title: 'Title 1 (live)' }) } });
     const result = await runCli(['load'], { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
     expect(await stagingCounts(dir)).toEqual({ songs: 3, events: 3 });
-    expect(await sqlJson('SELECT count(*)::int AS n, count(DISTINCT song_id)::int AS ids FROM songs', { cwd: dir })).toEqual([{ n: 2, ids: 2 }]);
+    expect(
+      await sqlJson('SELECT count(*)::int AS n, count(DISTINCT song_id)::int AS ids FROM songs', { cwd: dir }),
+    ).toEqual([{ n: 2, ids: 2 }]);
   });
 
   describe('rejected before the load starts: the tables are left exactly as they were', () => {
@@ -355,8 +643,19 @@ describe('data files (PostgreSQL)', () => {
       expect(loadedState.songplays).toHaveLength(3);
     });
 
-    const cases: Array<{ name: string; prepare: () => Promise<string>; args?: string[]; status: number; message: RegExp }> = [
-      { name: 'data folder missing', prepare: () => postgresCase('none'), status: 1, message: /data\/song_data.*(does not exist|not found|no such)/i },
+    const cases: Array<{
+      name: string;
+      prepare: () => Promise<string>;
+      args?: string[];
+      status: number;
+      message: RegExp;
+    }> = [
+      {
+        name: 'data folder missing',
+        prepare: () => postgresCase('none'),
+        status: 1,
+        message: /data\/song_data.*(does not exist|not found|no such)/i,
+      },
       {
         name: 'data folder empty',
         prepare: async () => {
@@ -373,17 +672,49 @@ describe('data files (PostgreSQL)', () => {
         prepare: async () => {
           const dir = await postgresCase({});
           const port = await freePort();
-          await writeConfig(join(dir, 'dwh.cfg'), { WAREHOUSE: { TARGET: 'postgres', POSTGRES_URL: `postgres://sparkify:S3cretPw@127.0.0.1:${port}/dwh` } });
+          await writeConfig(join(dir, 'dwh.cfg'), {
+            WAREHOUSE: { TARGET: 'postgres', POSTGRES_URL: `postgres://sparkify:S3cretPw@127.0.0.1:${port}/dwh` },
+          });
           return dir;
         },
         status: 1,
         message: /127\.0\.0\.1:\d+/,
       },
-      { name: 'sql INSERT', prepare: () => postgresCase({}), args: ['sql', "INSERT INTO songs VALUES ('X', 'x', NULL, 1, 1)"], status: 1, message: /read-only.*INSERT/i },
-      { name: 'sql DROP', prepare: () => postgresCase({}), args: ['sql', 'DROP TABLE songplays'], status: 1, message: /read-only.*DROP TABLE/i },
-      { name: 'sql COMMIT; DROP', prepare: () => postgresCase({}), args: ['sql', 'COMMIT; DROP TABLE songplays'], status: 1, message: /(multiple commands|one statement)/i },
-      { name: 'sql CREATE', prepare: () => postgresCase({}), args: ['sql', 'CREATE TABLE evil (x int)'], status: 1, message: /read-only.*CREATE TABLE/i },
-      { name: 'sql DELETE inside a CTE', prepare: () => postgresCase({}), args: ['sql', 'WITH d AS (DELETE FROM users RETURNING *) SELECT count(*) FROM d'], status: 1, message: /the sql command is read-only/ },
+      {
+        name: 'sql INSERT',
+        prepare: () => postgresCase({}),
+        args: ['sql', "INSERT INTO songs VALUES ('X', 'x', NULL, 1, 1)"],
+        status: 1,
+        message: /read-only.*INSERT/i,
+      },
+      {
+        name: 'sql DROP',
+        prepare: () => postgresCase({}),
+        args: ['sql', 'DROP TABLE songplays'],
+        status: 1,
+        message: /read-only.*DROP TABLE/i,
+      },
+      {
+        name: 'sql COMMIT; DROP',
+        prepare: () => postgresCase({}),
+        args: ['sql', 'COMMIT; DROP TABLE songplays'],
+        status: 1,
+        message: /(multiple commands|one statement)/i,
+      },
+      {
+        name: 'sql CREATE',
+        prepare: () => postgresCase({}),
+        args: ['sql', 'CREATE TABLE evil (x int)'],
+        status: 1,
+        message: /read-only.*CREATE TABLE/i,
+      },
+      {
+        name: 'sql DELETE inside a CTE',
+        prepare: () => postgresCase({}),
+        args: ['sql', 'WITH d AS (DELETE FROM users RETURNING *) SELECT count(*) FROM d'],
+        status: 1,
+        message: /the sql command is read-only/,
+      },
     ];
     test.each(cases)('$name', async ({ prepare, args, status, message }) => {
       const dir = await prepare();
@@ -393,7 +724,11 @@ describe('data files (PostgreSQL)', () => {
       expect(`${result.stdout}${result.stderr}`).not.toContain('S3cretPw');
       expect(await readFile(join(dir, 'dwh.cfg'))).toEqual(cfg);
       expect(await starSnapshot({ cwd: goodDir })).toEqual(loadedState);
-      expect(await sqlJson("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'evil'", { cwd: goodDir })).toEqual([{ n: 0 }]);
+      expect(
+        await sqlJson("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'evil'", {
+          cwd: goodDir,
+        }),
+      ).toEqual([{ n: 0 }]);
     });
   });
 });

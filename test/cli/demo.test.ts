@@ -25,7 +25,14 @@ test('demo in an empty folder: data → tables → load → checks → every ana
   expect(out).toMatch(/✔ Tables: created 7 tables/);
   expect(out).toMatch(/✔ Loaded [\d,]+ songplays from 1,500 events and 120 songs/);
   expect(out).toMatch(/All \d+ checks passed/);
-  for (const title of ['Top 10 songs', 'Top 10 artists', 'Free vs paid', 'Plays by day of the week', 'Catalog match rate']) expect(out).toContain(title);
+  for (const title of [
+    'Top 10 songs',
+    'Top 10 artists',
+    'Free vs paid',
+    'Plays by day of the week',
+    'Catalog match rate',
+  ])
+    expect(out).toContain(title);
   expect(out).toMatch(/┌─/);
 
   // It left a private dwh.cfg behind, made from the example, so the suggested next commands work.

@@ -56,7 +56,11 @@ export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.P
 
 /** Start the program; the caller decides when to signal it. */
 export function startCli(args: string[], options: RunOptions): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [cli, ...args], { cwd: options.cwd, env: cliEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, ...args], {
+    cwd: options.cwd,
+    env: cliEnv(options.env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (text: string) => (stdout += text));
@@ -83,13 +87,18 @@ export async function tempDir(prefix: string): Promise<string> {
 /** A dwh.cfg from section → key → value, written 0600. */
 export async function writeConfig(path: string, sections: Record<string, Record<string, string>>): Promise<void> {
   const text = Object.entries(sections)
-    .map(([section, keys]) => [`[${section}]`, ...Object.entries(keys).map(([key, value]) => `${key} = ${value}`), ''].join('\n'))
+    .map(([section, keys]) =>
+      [`[${section}]`, ...Object.entries(keys).map(([key, value]) => `${key} = ${value}`), ''].join('\n'),
+    )
     .join('\n');
   await writeFile(path, text, { mode: 0o600 });
 }
 
 /** `sql QUERY --format json` parsed; throws with the program's stderr when it fails. */
-export async function sqlJson<T = Record<string, unknown>>(query: string, options: RunOptions & { args?: string[] }): Promise<T[]> {
+export async function sqlJson<T = Record<string, unknown>>(
+  query: string,
+  options: RunOptions & { args?: string[] },
+): Promise<T[]> {
   const result = await runCli([...(options.args ?? []), 'sql', query, '--format', 'json'], options);
   if (result.code !== 0) throw new Error(`sql ${query} failed (${result.code}): ${result.stderr}`);
   return JSON.parse(result.stdout) as T[];
@@ -123,7 +132,10 @@ export async function starSnapshot(options: RunOptions & { args?: string[] }): P
     time: 'start_time',
   };
   // Every column, songplay_id included: the transform numbers plays deterministically.
-  const columns = STAR_TABLES.map((table) => `(SELECT coalesce(json_agg(t ORDER BY t.${orderBy[table]}), '[]'::json) FROM ${table} t)::text AS ${table}`);
+  const columns = STAR_TABLES.map(
+    (table) =>
+      `(SELECT coalesce(json_agg(t ORDER BY t.${orderBy[table]}), '[]'::json) FROM ${table} t)::text AS ${table}`,
+  );
   const [row] = await sqlJson<Record<string, string>>(`SELECT ${columns.join(', ')}`, options);
   return Object.fromEntries(STAR_TABLES.map((table) => [table, JSON.parse(row![table]!) as unknown[]]));
 }

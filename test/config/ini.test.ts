@@ -81,10 +81,18 @@ describe('reading values', () => {
     const emptyThenIndented = parse('[A]\nX =\n  a\n    b\nZ: q = r\n');
     expect([emptyThenIndented.get('A', 'X'), emptyThenIndented.get('A', 'Z')]).toEqual(['\na\nb', 'q = r']);
     const indentedKeys = parse('[A]\n  X = 1\n  Y = 2\n[B]\nK = v\n   \n\tcont\n');
-    expect([indentedKeys.get('A', 'X'), indentedKeys.get('A', 'Y'), indentedKeys.get('B', 'K')]).toEqual(['1', '2', 'v\n\ncont']);
+    expect([indentedKeys.get('A', 'X'), indentedKeys.get('A', 'Y'), indentedKeys.get('B', 'K')]).toEqual([
+      '1',
+      '2',
+      'v\n\ncont',
+    ]);
     // An indented header after a key is a continuation of that key, not a section.
     const indentedHeader = parse('[A]\nX = 1\n    [B]\nY = 2\n');
-    expect([indentedHeader.get('A', 'X'), indentedHeader.get('A', 'Y'), indentedHeader.sectionNames()]).toEqual(['1\n[B]', '2', ['A']]);
+    expect([indentedHeader.get('A', 'X'), indentedHeader.get('A', 'Y'), indentedHeader.sectionNames()]).toEqual([
+      '1\n[B]',
+      '2',
+      ['A'],
+    ]);
   });
 
   it('treats indented comments as comments, not continuations', () => {
@@ -94,7 +102,12 @@ describe('reading values', () => {
   it('falls back to [DEFAULT]', () => {
     const text = '[DEFAULT]\nREGION = eu-west-1\n[AWS]\nKEY = k\n';
     expect(parse(text).get('AWS', 'REGION')).toBe('eu-west-1');
-    expect(parse(text).lookup('AWS', 'REGION')).toEqual({ section: 'DEFAULT', key: 'REGION', value: 'eu-west-1', line: 2 });
+    expect(parse(text).lookup('AWS', 'REGION')).toEqual({
+      section: 'DEFAULT',
+      key: 'REGION',
+      value: 'eu-west-1',
+      line: 2,
+    });
   });
 
   it('lists sections and keys as written', () => {
@@ -144,7 +157,10 @@ describe('editing', () => {
     document.set('CLUSTER', 'DB_SSL', 'true');
     document.set('iam_role', 'ROLE_ID', 'AROA123');
     expect(document.serialize()).toBe(
-      SEED_CFG.replace('DB_PORT=5439\n', 'DB_PORT=5439\nDB_SSL=true\n').replace("ARN=''\n", "ARN=''\nROLE_ID='AROA123'\n"),
+      SEED_CFG.replace('DB_PORT=5439\n', 'DB_PORT=5439\nDB_SSL=true\n').replace(
+        "ARN=''\n",
+        "ARN=''\nROLE_ID='AROA123'\n",
+      ),
     );
     expect(document.get('CLUSTER', 'DB_SSL')).toBe('true');
   });
@@ -159,7 +175,9 @@ describe('editing', () => {
     const document = parse(SEED_CFG);
     document.set('WAREHOUSE', 'TARGET', 'postgres');
     document.set('WAREHOUSE', 'POSTGRES_URL', 'postgres://localhost/sparkify');
-    expect(document.serialize()).toBe(`${SEED_CFG}\n[WAREHOUSE]\nTARGET = postgres\nPOSTGRES_URL = postgres://localhost/sparkify\n`);
+    expect(document.serialize()).toBe(
+      `${SEED_CFG}\n[WAREHOUSE]\nTARGET = postgres\nPOSTGRES_URL = postgres://localhost/sparkify\n`,
+    );
   });
 
   it('keeps CRLF and a missing final newline when adding lines', () => {
@@ -232,7 +250,9 @@ describe('syntax errors', () => {
       `[X]\nmy password is ${SEED_PASSWORD}\n`,
     ]) {
       const error = syntaxError(text);
-      expect(error.message).toMatch(/^dwh\.cfg line [23]: missing "=" \(the line is not shown because it may hold a secret\); write it as KEY = value$/);
+      expect(error.message).toMatch(
+        /^dwh\.cfg line [23]: missing "=" \(the line is not shown because it may hold a secret\); write it as KEY = value$/,
+      );
       expect(error.message).not.toContain(SEED_PASSWORD);
       expect(error.message).not.toContain(SEED_SECRET);
     }
@@ -246,7 +266,9 @@ describe('syntax errors', () => {
 
   it('rejects a duplicate key in a section, ignoring case, without showing values', () => {
     const error = syntaxError(`[DWH]\nDWH_DB_PASSWORD = ${SEED_PASSWORD}\ndwh_db_password = other\n`);
-    expect(error.message).toBe('dwh.cfg line 3: duplicate key "dwh_db_password" in [DWH] (first on line 2); keep only one');
+    expect(error.message).toBe(
+      'dwh.cfg line 3: duplicate key "dwh_db_password" in [DWH] (first on line 2); keep only one',
+    );
   });
 
   it('allows the same key in different sections', () => {
@@ -257,11 +279,15 @@ describe('syntax errors', () => {
 
   it('rejects a key before any section, without showing its value', () => {
     const error = syntaxError(`# settings\nSECRET = ${SEED_SECRET}\n[AWS]\n`);
-    expect(error.message).toBe('dwh.cfg line 2: key "SECRET" comes before any [SECTION] header; move it under its section, e.g. [AWS]');
+    expect(error.message).toBe(
+      'dwh.cfg line 2: key "SECRET" comes before any [SECTION] header; move it under its section, e.g. [AWS]',
+    );
   });
 
   it('rejects a line with a delimiter but no key', () => {
-    expect(syntaxError('[A]\n= value\n').message).toBe('dwh.cfg line 2: a line starts with "=" but has no key before it');
+    expect(syntaxError('[A]\n= value\n').message).toBe(
+      'dwh.cfg line 2: a line starts with "=" but has no key before it',
+    );
   });
 
   it('rejects an empty section name and text after a header', () => {
@@ -279,7 +305,9 @@ describe('syntax errors', () => {
 
   it('rejects invalid UTF-8 with its line', () => {
     const latin1 = Buffer.concat([Buffer.from('[A]\nX = 1\nNAME = Bj'), Buffer.from([0xf6]), Buffer.from('rk\n')]);
-    expect(() => parseBytes(latin1)).toThrow('dwh.cfg line 3: is not valid UTF-8; save the file as UTF-8 and try again');
+    expect(() => parseBytes(latin1)).toThrow(
+      'dwh.cfg line 3: is not valid UTF-8; save the file as UTF-8 and try again',
+    );
   });
 
   it('recognises UTF-16', () => {

@@ -82,12 +82,17 @@ describe('acquireLock', () => {
     await writeFile(lockPath, JSON.stringify(holder));
     const date = new Date(holder.started);
     const day = `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
-    expect((await lockError(() => acquireLock(lockPath, 'load'))).message).toContain(`since ${day} ${localTime(holder.started)})`);
+    expect((await lockError(() => acquireLock(lockPath, 'load'))).message).toContain(
+      `since ${day} ${localTime(holder.started)})`,
+    );
   });
 
   it('takes over a stale lock whose process is gone', async () => {
     const pid = deadPid();
-    await writeFile(lockPath, JSON.stringify({ pid, command: 'load', started: new Date().toISOString(), hostname: hostname() }));
+    await writeFile(
+      lockPath,
+      JSON.stringify({ pid, command: 'load', started: new Date().toISOString(), hostname: hostname() }),
+    );
     const release = await acquireLock(lockPath, 'check');
     const info = JSON.parse(await readFile(lockPath, 'utf8'));
     expect([info.pid, info.command]).toEqual([process.pid, 'check']);
@@ -111,12 +116,19 @@ describe('acquireLock', () => {
     const started = new Date().toISOString();
     await writeFile(lockPath, JSON.stringify({ pid: deadPid(), command: 'load', started, hostname: 'build-box-7' }));
     const error = await lockError(() => acquireLock(lockPath, 'load'));
-    expect(error.message).toMatch(/^dwh\.cfg is in use by sparkify-dwh on build-box-7 \(pid \d+, "load", since \d\d:\d\d:\d\d\); wait for it to finish, or delete .*dwh\.cfg\.lock if that run is gone$/);
+    expect(error.message).toMatch(
+      /^dwh\.cfg is in use by sparkify-dwh on build-box-7 \(pid \d+, "load", since \d\d:\d\d:\d\d\); wait for it to finish, or delete .*dwh\.cfg\.lock if that run is gone$/,
+    );
   });
 
   it('release leaves a lock alone that is no longer ours', async () => {
     const release = await acquireLock(lockPath, 'load');
-    const theirs = JSON.stringify({ pid: process.ppid, command: 'demo', started: new Date().toISOString(), hostname: hostname() });
+    const theirs = JSON.stringify({
+      pid: process.ppid,
+      command: 'demo',
+      started: new Date().toISOString(),
+      hostname: hostname(),
+    });
     await writeFile(lockPath, theirs);
     await release();
     expect(await readFile(lockPath, 'utf8')).toBe(theirs);
@@ -132,7 +144,9 @@ describe('acquireLock', () => {
   it('names what is locked after the lock file, and creates its folder', async () => {
     const warehouseLock = join(dir, '.sparkify', 'warehouse.lock');
     const release = await acquireLock(warehouseLock, 'demo');
-    expect((await lockError(() => acquireLock(warehouseLock, 'load'))).message).toMatch(/^warehouse is in use by another sparkify-dwh \(pid \d+, "demo"/);
+    expect((await lockError(() => acquireLock(warehouseLock, 'load'))).message).toMatch(
+      /^warehouse is in use by another sparkify-dwh \(pid \d+, "demo"/,
+    );
     await release();
   });
 

@@ -1,4 +1,17 @@
-import { chmod, mkdir, mkdtemp, open, readdir, readFile, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  mkdir,
+  mkdtemp,
+  open,
+  readdir,
+  readFile,
+  readlink,
+  rename,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -126,7 +139,7 @@ describe('reading', () => {
   });
 
   it('treats empty and empty-quoted values as not set', async () => {
-    await writeCfg("[WAREHOUSE]\nTARGET =\n[CLUSTER]\nHOST=''\nDB_PORT = \"\"\n");
+    await writeCfg('[WAREHOUSE]\nTARGET =\n[CLUSTER]\nHOST=\'\'\nDB_PORT = ""\n');
     const values = (await openConfig(cfgPath)).values();
     expect(values.warehouse.target).toBe('embedded');
     expect(values.cluster.host).toBeUndefined();
@@ -143,7 +156,9 @@ describe('reading', () => {
   it('uses the spelling of the file in messages', async () => {
     await writeCfg('[warehouse]\ntarget = mysql\n');
     const error = await configError(async () => (await openConfig(cfgPath, 'conf/dwh.cfg')).values());
-    expect(error.message).toBe('conf/dwh.cfg [warehouse] target: "mysql" is not a target; use embedded, postgres or redshift');
+    expect(error.message).toBe(
+      'conf/dwh.cfg [warehouse] target: "mysql" is not a target; use embedded, postgres or redshift',
+    );
   });
 
   it('checks that the node count matches the cluster type', async () => {
@@ -165,7 +180,9 @@ describe('reading', () => {
   it('reports syntax errors from openConfig with the display path', async () => {
     await writeCfg('[AWS]\nREGION us-west-2\n');
     const error = await configError(() => openConfig(cfgPath, 'conf/dwh.cfg'));
-    expect(error.message).toBe('conf/dwh.cfg line 2: missing "=" (the line is not shown because it may hold a secret); write it as KEY = value');
+    expect(error.message).toBe(
+      'conf/dwh.cfg line 2: missing "=" (the line is not shown because it may hold a secret); write it as KEY = value',
+    );
     await writeCfg('[CLUSTER]\nHOST localhost\n');
     expect((await configError(() => openConfig(cfgPath, 'dwh.cfg'))).message).toBe(
       'dwh.cfg line 2: missing "=" in "HOST localhost"; write it as KEY = value',
@@ -185,8 +202,12 @@ describe('reading', () => {
   it('refuses an unreadable file', async () => {
     await writeCfg('[AWS]\n');
     const denied = Object.assign(new Error(`EACCES: permission denied, open '${cfgPath}'`), { code: 'EACCES' });
-    const error = await configError(() => openConfig(cfgPath, 'dwh.cfg', { io: { readFile: () => Promise.reject(denied) } }));
-    expect(error.message).toBe('dwh.cfg: cannot be read (permission denied); check its owner and permissions with ls -l');
+    const error = await configError(() =>
+      openConfig(cfgPath, 'dwh.cfg', { io: { readFile: () => Promise.reject(denied) } }),
+    );
+    expect(error.message).toBe(
+      'dwh.cfg: cannot be read (permission denied); check its owner and permissions with ls -l',
+    );
   });
 });
 
@@ -195,10 +216,22 @@ describe('secrets', () => {
 
   it('never shows a secret value in a message', async () => {
     const cases: Array<[string, string]> = [
-      [`[DWH]\nDWH_DB_PASSWORD = ${distinctive.toLowerCase()}\n`, 'dwh.cfg [DWH] DWH_DB_PASSWORD: the password needs at least one uppercase letter'],
-      [`[CLUSTER]\nDB_PASSWORD = '${distinctive} x'\n`, `dwh.cfg [CLUSTER] DB_PASSWORD: the password may only use printable ASCII characters other than ' " \\ / @ and space`],
-      [`[AWS]\nSECRET = ${distinctive} x\n`, 'dwh.cfg [AWS] SECRET: the value is not an AWS secret access key (40 characters: letters, digits, "/" and "+")'],
-      [`[AWS]\nKEY = ${distinctive}\n`, 'dwh.cfg [AWS] KEY: the value is not an AWS access key ID (upper-case letters and digits, like AKIAIOSFODNN7EXAMPLE)'],
+      [
+        `[DWH]\nDWH_DB_PASSWORD = ${distinctive.toLowerCase()}\n`,
+        'dwh.cfg [DWH] DWH_DB_PASSWORD: the password needs at least one uppercase letter',
+      ],
+      [
+        `[CLUSTER]\nDB_PASSWORD = '${distinctive} x'\n`,
+        `dwh.cfg [CLUSTER] DB_PASSWORD: the password may only use printable ASCII characters other than ' " \\ / @ and space`,
+      ],
+      [
+        `[AWS]\nSECRET = ${distinctive} x\n`,
+        'dwh.cfg [AWS] SECRET: the value is not an AWS secret access key (40 characters: letters, digits, "/" and "+")',
+      ],
+      [
+        `[AWS]\nKEY = ${distinctive}\n`,
+        'dwh.cfg [AWS] KEY: the value is not an AWS access key ID (upper-case letters and digits, like AKIAIOSFODNN7EXAMPLE)',
+      ],
       [
         `[WAREHOUSE]\nPOSTGRES_URL = mysql://u:${distinctive}@h/db\n`,
         'dwh.cfg [WAREHOUSE] POSTGRES_URL: the value is not a PostgreSQL URL (like postgres://user:password@localhost:5432/sparkify)',
@@ -315,7 +348,9 @@ describe('update', () => {
       { section: 'WAREHOUSE', key: 'TARGET', value: 'postgres' },
       { section: 'WAREHOUSE', key: 'POSTGRES_URL', value: 'postgres://localhost/sparkify' },
     ]);
-    expect(await readFile(cfgPath, 'utf8')).toBe('[WAREHOUSE]\nTARGET = postgres\nPOSTGRES_URL = postgres://localhost/sparkify\n');
+    expect(await readFile(cfgPath, 'utf8')).toBe(
+      '[WAREHOUSE]\nTARGET = postgres\nPOSTGRES_URL = postgres://localhost/sparkify\n',
+    );
     expect(await modeOf(cfgPath)).toBe(0o600);
     expect(store.exists()).toBe(true);
   });
@@ -334,7 +369,9 @@ describe('update', () => {
     await store.update([{ section: 'CLUSTER', key: 'HOST', value: 'h' }]);
     expect(renames).toHaveLength(1);
     expect(renames[0]!.from.startsWith(`${dir}/`)).toBe(true);
-    expect(renames[0]!.from.slice(dir.length + 1)).toMatch(new RegExp(`^\\.dwh\\.cfg\\.${process.pid}\\.[0-9a-f]{12}\\.tmp$`));
+    expect(renames[0]!.from.slice(dir.length + 1)).toMatch(
+      new RegExp(`^\\.dwh\\.cfg\\.${process.pid}\\.[0-9a-f]{12}\\.tmp$`),
+    );
     expect(renames[0]!.to).toBe(cfgPath);
     expect(renames[0]!.mode).toBe(0o600);
     expect(await readdir(dir)).toEqual(['dwh.cfg']);
@@ -343,7 +380,9 @@ describe('update', () => {
   it('leaves the original untouched and no temporary file when the rename fails', async () => {
     await writeCfg(SEED_CFG, 0o644);
     const store = await openConfig(cfgPath, 'dwh.cfg', {
-      io: { rename: () => Promise.reject(Object.assign(new Error('EPERM: operation not permitted'), { code: 'EPERM' })) },
+      io: {
+        rename: () => Promise.reject(Object.assign(new Error('EPERM: operation not permitted'), { code: 'EPERM' })),
+      },
     });
     const error = await configError(() => store.update([{ section: 'CLUSTER', key: 'HOST', value: 'h' }]));
     expect(error.message).toBe('dwh.cfg: could not be saved (permission denied); the file is unchanged');
@@ -379,7 +418,9 @@ describe('update', () => {
   it('fails cleanly when the folder is gone', async () => {
     const store = await openConfig(join(dir, 'missing', 'dwh.cfg'), 'missing/dwh.cfg');
     const error = await configError(() => store.update([{ section: 'A', key: 'B', value: 'c' }]));
-    expect(error.message).toBe('missing/dwh.cfg: could not be saved (the folder does not exist); the file is unchanged');
+    expect(error.message).toBe(
+      'missing/dwh.cfg: could not be saved (the folder does not exist); the file is unchanged',
+    );
   });
 
   it('writes through a symlink instead of replacing it', async () => {

@@ -63,7 +63,7 @@ describe('validateRedshiftPassword', () => {
       'Pass\\w0rd': `the password may only use printable ASCII characters other than ' " \\ / @ and space`,
       'Pass/w0rd': `the password may only use printable ASCII characters other than ' " \\ / @ and space`,
       'Pass@w0rd': `the password may only use printable ASCII characters other than ' " \\ / @ and space`,
-      'Pässw0rdX': `the password may only use printable ASCII characters other than ' " \\ / @ and space`,
+      Pässw0rdX: `the password may only use printable ASCII characters other than ' " \\ / @ and space`,
       'Pass\tw0rd': `the password may only use printable ASCII characters other than ' " \\ / @ and space`,
       passw0rd: 'the password needs at least one uppercase letter',
       PASSW0RD: 'the password needs at least one lowercase letter',
@@ -83,8 +83,10 @@ describe('validateDatabaseName and validateUserName', () => {
     expectProblems(validateDatabaseName, {
       '': 'the database name is empty',
       DWH: '"DWH" is not a valid database name: use lowercase letters, digits, "_" and "$", starting with a letter or "_"',
-      '1dwh': '"1dwh" is not a valid database name: use lowercase letters, digits, "_" and "$", starting with a letter or "_"',
-      'my-db': '"my-db" is not a valid database name: use lowercase letters, digits, "_" and "$", starting with a letter or "_"',
+      '1dwh':
+        '"1dwh" is not a valid database name: use lowercase letters, digits, "_" and "$", starting with a letter or "_"',
+      'my-db':
+        '"my-db" is not a valid database name: use lowercase letters, digits, "_" and "$", starting with a letter or "_"',
       table: '"table" is a reserved word in Redshift; choose another database name',
       [`d${'b'.repeat(64)}`]: `"d${'b'.repeat(64)}" is too long for a database name (at most 64 characters)`,
     });
@@ -116,7 +118,10 @@ describe('ports', () => {
       '-5439': '"-5439" is not a port number (1150–65535)',
       '': '"" is not a port number (1150–65535)',
     });
-    expectProblems(validatePort, { '0': '"0" is not a port number (1–65535)', '1e3': '"1e3" is not a port number (1–65535)' });
+    expectProblems(validatePort, {
+      '0': '"0" is not a port number (1–65535)',
+      '1e3': '"1e3" is not a port number (1–65535)',
+    });
   });
 });
 
@@ -130,10 +135,20 @@ describe('cluster shape', () => {
       '2.0': '"2.0" is not a node count (1–128)',
     });
     expectValid(validateClusterType, ['single-node', 'multi-node']);
-    expectProblems(validateClusterType, { multinode: '"multinode" is not a cluster type; use single-node or multi-node' });
-    expectValid(validateNodeType, ['dc2.large', 'dc2.8xlarge', 'ra3.large', 'ra3.xlplus', 'ra3.4xlarge', 'ra3.16xlarge']);
+    expectProblems(validateClusterType, {
+      multinode: '"multinode" is not a cluster type; use single-node or multi-node',
+    });
+    expectValid(validateNodeType, [
+      'dc2.large',
+      'dc2.8xlarge',
+      'ra3.large',
+      'ra3.xlplus',
+      'ra3.4xlarge',
+      'ra3.16xlarge',
+    ]);
     expectProblems(validateNodeType, {
-      'dc1.large': '"dc1.large" is not a Redshift node type; use one of dc2.large, dc2.8xlarge, ra3.large, ra3.xlplus, ra3.4xlarge, ra3.16xlarge',
+      'dc1.large':
+        '"dc1.large" is not a Redshift node type; use one of dc2.large, dc2.8xlarge, ra3.large, ra3.xlplus, ra3.4xlarge, ra3.16xlarge',
     });
   });
   it('requires 1 node for single-node and 2 or more for multi-node', () => {
@@ -150,7 +165,14 @@ describe('cluster shape', () => {
 
 describe('AWS names', () => {
   it('validates regions', () => {
-    expectValid(validateRegion, ['us-west-2', 'eu-central-1', 'ap-southeast-1', 'us-gov-west-1', 'cn-north-1', 'il-central-1']);
+    expectValid(validateRegion, [
+      'us-west-2',
+      'eu-central-1',
+      'ap-southeast-1',
+      'us-gov-west-1',
+      'cn-north-1',
+      'il-central-1',
+    ]);
     expectProblems(validateRegion, {
       'us-west': '"us-west" is not an AWS region (like us-west-2)',
       'US-WEST-2': '"US-WEST-2" is not an AWS region (like us-west-2)',
@@ -172,7 +194,8 @@ describe('AWS names', () => {
       'arn:aws-us-gov:iam::123456789012:role/dwhRole',
       'arn:aws:iam::123456789012:role/service-role/dwhRole',
     ]);
-    const problem = (value: string) => `"${value}" is not an IAM role ARN (like arn:aws:iam::123456789012:role/dwhRole)`;
+    const problem = (value: string) =>
+      `"${value}" is not an IAM role ARN (like arn:aws:iam::123456789012:role/dwhRole)`;
     for (const bad of [
       'arn:aws:iam::12345678901:role/dwhRole',
       'arn:aws:iam::123456789012:user/dwhRole',
@@ -197,15 +220,23 @@ describe('AWS names', () => {
 
 describe('locations', () => {
   it('validates S3 URLs and their bucket names', () => {
-    expectValid(validateS3Url, ['s3://udacity-dend/log_data', 's3://udacity-dend', 's3://my.bucket-1/a/b/', 's3://abc/log_json_path.json']);
+    expectValid(validateS3Url, [
+      's3://udacity-dend/log_data',
+      's3://udacity-dend',
+      's3://my.bucket-1/a/b/',
+      's3://abc/log_json_path.json',
+    ]);
     expectProblems(validateS3Url, {
       'udacity-dend/log_data': '"udacity-dend/log_data" is not an S3 URL (like s3://bucket/prefix)',
-      'https://udacity-dend.s3.amazonaws.com/x': '"https://udacity-dend.s3.amazonaws.com/x" is not an S3 URL (like s3://bucket/prefix)',
+      'https://udacity-dend.s3.amazonaws.com/x':
+        '"https://udacity-dend.s3.amazonaws.com/x" is not an S3 URL (like s3://bucket/prefix)',
       's3:///x': '"s3:///x" is not an S3 URL (like s3://bucket/prefix)',
       's3://Udacity_Dend/x':
         '"s3://Udacity_Dend/x" names an invalid bucket "Udacity_Dend": use 3–63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit',
-      's3://ab/x': '"s3://ab/x" names an invalid bucket "ab": use 3–63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit',
-      's3://a..b/x': '"s3://a..b/x" names an invalid bucket "a..b": use 3–63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit',
+      's3://ab/x':
+        '"s3://ab/x" names an invalid bucket "ab": use 3–63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit',
+      's3://a..b/x':
+        '"s3://a..b/x" names an invalid bucket "a..b": use 3–63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit',
       's3://192.168.1.1/x':
         '"s3://192.168.1.1/x" names an invalid bucket "192.168.1.1": use 3–63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit',
     });
@@ -213,15 +244,29 @@ describe('locations', () => {
 
   it('validates IPv4 CIDR blocks', () => {
     expectValid(validateCidr, ['203.0.113.7/32', '0.0.0.0/0', '10.0.0.0/8', '255.255.255.255/32']);
-    for (const bad of ['203.0.113.7', '203.0.113.7/33', '256.0.0.1/32', '01.2.3.4/32', '1.2.3/24', '1.2.3.4/08', '::1/128', '1.2.3.4/']) {
+    for (const bad of [
+      '203.0.113.7',
+      '203.0.113.7/33',
+      '256.0.0.1/32',
+      '01.2.3.4/32',
+      '1.2.3/24',
+      '1.2.3.4/08',
+      '::1/128',
+      '1.2.3.4/',
+    ]) {
       expect(validateCidr(bad), bad).toBe(`"${bad}" is not an IPv4 CIDR block (like 203.0.113.7/32)`);
     }
   });
 
   it('validates PostgreSQL URLs without showing them', () => {
-    expectValid(validatePostgresUrl, ['postgres://localhost/sparkify', 'postgresql://u:p%40ss@db.example.com:5433/dwh?sslmode=require', 'postgres:///sparkify']);
+    expectValid(validatePostgresUrl, [
+      'postgres://localhost/sparkify',
+      'postgresql://u:p%40ss@db.example.com:5433/dwh?sslmode=require',
+      'postgres:///sparkify',
+    ]);
     const problem = 'the value is not a PostgreSQL URL (like postgres://user:password@localhost:5432/sparkify)';
-    for (const bad of ['mysql://u:Secr3tPw@h/db', 'localhost:5432', '', 'postgres//x']) expect(validatePostgresUrl(bad), bad).toBe(problem);
+    for (const bad of ['mysql://u:Secr3tPw@h/db', 'localhost:5432', '', 'postgres//x'])
+      expect(validatePostgresUrl(bad), bad).toBe(problem);
   });
 
   it('validates cluster host names, with a hint for pasted endpoints', () => {

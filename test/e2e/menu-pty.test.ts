@@ -20,10 +20,23 @@ let dir: string;
 beforeAll(async () => {
   if (!existsSync(cli)) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
   dir = await mkdtemp(join(tmpdir(), 'sparkify-e2e-'));
-  execFileSync(process.execPath, [cli, 'generate', '--out', 'data', '--songs', '60', '--events', '800', '--seed', '7'], { cwd: dir, stdio: 'ignore' });
+  execFileSync(
+    process.execPath,
+    [cli, 'generate', '--out', 'data', '--songs', '60', '--events', '800', '--seed', '7'],
+    { cwd: dir, stdio: 'ignore' },
+  );
   await writeFile(
     join(dir, 'dwh.cfg'),
-    ['[WAREHOUSE]', 'TARGET = embedded', 'EMBEDDED_DIR = .sparkify/warehouse', '', '[LOCAL]', 'SONG_DATA = data/song_data', 'LOG_DATA = data/log_data', ''].join('\n'),
+    [
+      '[WAREHOUSE]',
+      'TARGET = embedded',
+      'EMBEDDED_DIR = .sparkify/warehouse',
+      '',
+      '[LOCAL]',
+      'SONG_DATA = data/song_data',
+      'LOG_DATA = data/log_data',
+      '',
+    ].join('\n'),
     { mode: 0o600 },
   );
 });
@@ -52,7 +65,8 @@ class Screen {
   async waitFor(pattern: RegExp, since = 0, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!pattern.test(this.text().slice(since))) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; screen:\n${this.text().slice(-3000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${pattern}; screen:\n${this.text().slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }

@@ -15,7 +15,9 @@ const databases: TestDatabase[] = [];
 beforeAll(async () => {
   ensureBuilt();
   base = await tempDir('idempotence');
-  const generated = await runCli(['generate', '--out', 'data', '--songs', '50', '--events', '500', '--seed', '3'], { cwd: base });
+  const generated = await runCli(['generate', '--out', 'data', '--songs', '50', '--events', '500', '--seed', '3'], {
+    cwd: base,
+  });
   expect(generated.code, generated.stderr).toBe(0);
 });
 
@@ -53,8 +55,14 @@ interface State {
 
 async function state(options: RunOptions): Promise<State> {
   return {
-    tables: await sqlJson("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name", options),
-    staging: await sqlJson('SELECT (SELECT count(*)::int FROM staging_events) AS events, (SELECT count(*)::int FROM staging_songs) AS songs', options),
+    tables: await sqlJson(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
+      options,
+    ),
+    staging: await sqlJson(
+      'SELECT (SELECT count(*)::int FROM staging_events) AS events, (SELECT count(*)::int FROM staging_songs) AS songs',
+      options,
+    ),
     star: await starSnapshot(options),
     cfg: await readFile(join(options.cwd, 'dwh.cfg')),
   };

@@ -10,7 +10,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { writeFileAtomic } from '../../src/config/atomic.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { ensureBuilt, root, runCli, sqlJson, starSnapshot, startCli, tempDir, writeConfig, type RunOptions } from '../cli/run.js';
+import {
+  ensureBuilt,
+  root,
+  runCli,
+  sqlJson,
+  starSnapshot,
+  startCli,
+  tempDir,
+  writeConfig,
+  type RunOptions,
+} from '../cli/run.js';
 
 let base: string;
 let db: TestDatabase;
@@ -39,9 +49,15 @@ beforeAll(async () => {
   base = await tempDir('interrupts');
   db = await createTestDatabase();
   project = { cwd: base };
-  const small = await runCli(['generate', '--out', 'small', '--songs', '50', '--events', '500', '--seed', '1'], project);
+  const small = await runCli(
+    ['generate', '--out', 'small', '--songs', '50', '--events', '500', '--seed', '1'],
+    project,
+  );
   expect(small.code, small.stderr).toBe(0);
-  const big = await runCli(['generate', '--out', 'big', '--songs', '2000', '--events', String(BIG_EVENTS), '--seed', '2'], project);
+  const big = await runCli(
+    ['generate', '--out', 'big', '--songs', '2000', '--events', String(BIG_EVENTS), '--seed', '2'],
+    project,
+  );
   expect(big.code, big.stderr).toBe(0);
   await pointAt('small');
   expect((await runCli(['tables', 'create'], project)).code).toBe(0);
@@ -108,7 +124,10 @@ test('SIGKILL during load on the embedded warehouse: its data folder survives, t
   await mkdir(dir);
   const embedded = { cwd: dir };
   const configure = (data: string): Promise<void> =>
-    writeConfig(join(dir, 'dwh.cfg'), { WAREHOUSE: { TARGET: 'embedded' }, LOCAL: { SONG_DATA: `../${data}/song_data`, LOG_DATA: `../${data}/log_data` } });
+    writeConfig(join(dir, 'dwh.cfg'), {
+      WAREHOUSE: { TARGET: 'embedded' },
+      LOCAL: { SONG_DATA: `../${data}/song_data`, LOG_DATA: `../${data}/log_data` },
+    });
   await configure('small');
   expect((await runCli(['tables', 'create'], embedded)).code).toBe(0);
   expect((await runCli(['load'], embedded)).code).toBe(0);
@@ -138,7 +157,8 @@ describe('a dwh.cfg write cut short', () => {
     await mkdir(dir);
     const target = join(dir, 'dwh.cfg');
     // Big enough that a plain write would be seen half done.
-    const contents = (target: string, filler: string): string => `[WAREHOUSE]\nTARGET = ${target}\n# ${filler.repeat(2_000_000)}\n`;
+    const contents = (target: string, filler: string): string =>
+      `[WAREHOUSE]\nTARGET = ${target}\n# ${filler.repeat(2_000_000)}\n`;
     const versionA = contents('embedded', 'a');
     const versionB = contents('postgres', 'b');
     await writeFile(target, versionA, { mode: 0o600 });
@@ -151,7 +171,9 @@ describe('a dwh.cfg write cut short', () => {
     `;
     const seenVersions = new Set<string>();
     for (let round = 0; round < 8; round += 1) {
-      const child = spawn(process.execPath, ['--input-type=module', '-e', writer], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+      const child = spawn(process.execPath, ['--input-type=module', '-e', writer], {
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      });
       await new Promise<void>((resolveReady) => child.once('message', () => resolveReady()));
       // Read while it writes, then kill it at a different moment each round.
       const deadline = Date.now() + 40 + round * 37;

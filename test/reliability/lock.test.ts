@@ -7,7 +7,16 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { acquireLock } from '../../src/config/lock.js';
-import { ensureBuilt, failureMessage, runCli, starSnapshot, startCli, tempDir, writeConfig, type RunOptions } from '../cli/run.js';
+import {
+  ensureBuilt,
+  failureMessage,
+  runCli,
+  starSnapshot,
+  startCli,
+  tempDir,
+  writeConfig,
+  type RunOptions,
+} from '../cli/run.js';
 
 let base: string;
 let project: RunOptions;
@@ -18,8 +27,13 @@ beforeAll(async () => {
   base = await tempDir('lock');
   project = { cwd: join(base, 'project') };
   await mkdir(project.cwd);
-  expect((await runCli(['generate', '--out', 'small', '--songs', '50', '--events', '500'], { cwd: base })).code).toBe(0);
-  await writeConfig(join(project.cwd, 'dwh.cfg'), { WAREHOUSE: { TARGET: 'embedded' }, LOCAL: { SONG_DATA: '../small/song_data', LOG_DATA: '../small/log_data' } });
+  expect((await runCli(['generate', '--out', 'small', '--songs', '50', '--events', '500'], { cwd: base })).code).toBe(
+    0,
+  );
+  await writeConfig(join(project.cwd, 'dwh.cfg'), {
+    WAREHOUSE: { TARGET: 'embedded' },
+    LOCAL: { SONG_DATA: '../small/song_data', LOG_DATA: '../small/log_data' },
+  });
   expect((await runCli(['tables', 'create'], project)).code).toBe(0);
   expect((await runCli(['load'], project)).code).toBe(0);
   loaded = await starSnapshot(project);
@@ -30,10 +44,19 @@ afterAll(async () => {
   await rm(base, { recursive: true, force: true });
 });
 
-function expectRefused(result: { code: number | null; stderr: string }, subject: string, pid: number, command: string): void {
+function expectRefused(
+  result: { code: number | null; stderr: string },
+  subject: string,
+  pid: number,
+  command: string,
+): void {
   expect(result.code, result.stderr).toBe(1);
   const [line] = failureMessage(result.stderr);
-  expect(line).toMatch(new RegExp(`^✖ ${subject} is in use by another sparkify-dwh \\(pid ${pid}, "${command}", since \\d\\d:\\d\\d:\\d\\d\\); wait for it to finish or stop it$`));
+  expect(line).toMatch(
+    new RegExp(
+      `^✖ ${subject} is in use by another sparkify-dwh \\(pid ${pid}, "${command}", since \\d\\d:\\d\\d:\\d\\d\\); wait for it to finish or stop it$`,
+    ),
+  );
 }
 
 describe('a lock held by another live process', () => {
@@ -64,12 +87,19 @@ describe('a lock held by another live process', () => {
 });
 
 test('while a real load runs, a second wizard on the same dwh.cfg, or another dwh.cfg on the same warehouse, stops', async () => {
-  expect((await runCli(['generate', '--out', 'big', '--songs', '1000', '--events', '150000'], { cwd: base })).code).toBe(0);
+  expect(
+    (await runCli(['generate', '--out', 'big', '--songs', '1000', '--events', '150000'], { cwd: base })).code,
+  ).toBe(0);
   const other = { cwd: join(base, 'other') };
   await mkdir(other.cwd);
   // Another folder's dwh.cfg pointing at the first project's embedded warehouse.
-  await writeConfig(join(other.cwd, 'dwh.cfg'), { WAREHOUSE: { TARGET: 'embedded', EMBEDDED_DIR: '../project/.sparkify/warehouse' } });
-  await writeConfig(join(project.cwd, 'dwh.cfg'), { WAREHOUSE: { TARGET: 'embedded' }, LOCAL: { SONG_DATA: '../big/song_data', LOG_DATA: '../big/log_data' } });
+  await writeConfig(join(other.cwd, 'dwh.cfg'), {
+    WAREHOUSE: { TARGET: 'embedded', EMBEDDED_DIR: '../project/.sparkify/warehouse' },
+  });
+  await writeConfig(join(project.cwd, 'dwh.cfg'), {
+    WAREHOUSE: { TARGET: 'embedded' },
+    LOCAL: { SONG_DATA: '../big/song_data', LOG_DATA: '../big/log_data' },
+  });
 
   const { child, done } = startCli(['load'], project);
   let stderr = '';

@@ -24,7 +24,6 @@ let base: string;
 let db: TestDatabase;
 const outputs: Array<{ args: string[]; debug: boolean; result: CliResult }> = [];
 
-
 function configText(postgresUrl: string): string {
   return [
     '[AWS]',
@@ -112,7 +111,9 @@ describe('no secret outside dwh.cfg', () => {
     // DEBUG really printed stack traces (so their text was scanned too).
     expect(outputs.some(({ debug, result }) => debug && /\n\s+at /.test(result.stderr))).toBe(true);
     // And the failures named what failed, with the secret masked where a driver echoed it.
-    const unreachable = outputs.find(({ args, debug }) => !debug && args.includes('unreachable.cfg') && args.includes('load'));
+    const unreachable = outputs.find(
+      ({ args, debug }) => !debug && args.includes('unreachable.cfg') && args.includes('load'),
+    );
     expect(unreachable?.result.stderr).toMatch(/127\.0\.0\.1:\d+/);
   });
 
@@ -147,10 +148,13 @@ describe('dwh.cfg permissions', () => {
     url.password = encodeURIComponent(URL_PASSWORD);
     await writeFile(join(dir, 'dwh.cfg'), configText(url.toString()));
     await chmod(join(dir, 'dwh.cfg'), 0o644);
-    const warning = /⚠ \.\/dwh\.cfg holds secrets and other users can read it \(mode 0644\); run: chmod 600 \.\/dwh\.cfg/;
+    const warning =
+      /⚠ \.\/dwh\.cfg holds secrets and other users can read it \(mode 0644\); run: chmod 600 \.\/dwh\.cfg/;
     for (const args of [['sql', 'SELECT 1'], ['check'], ['setup', '--yes']]) {
       const result = await runCli(args, { cwd: dir });
-      expect(result.stderr.match(new RegExp(warning, 'g')) ?? [], `${args.join(' ')}: ${result.stderr}`).toHaveLength(1);
+      expect(result.stderr.match(new RegExp(warning, 'g')) ?? [], `${args.join(' ')}: ${result.stderr}`).toHaveLength(
+        1,
+      );
       for (const secret of secrets()) expect(`${result.stdout}${result.stderr}`).not.toContain(secret);
     }
     await chmod(join(dir, 'dwh.cfg'), 0o600);

@@ -28,7 +28,8 @@ const REAL_RECORD: EventRecord = {
   song: 'You Gotta Be',
   status: 200,
   ts: 1541106106796,
-  userAgent: '"Mozilla/5.0 (Windows NT 6.1; WOW64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/35.0.1916.153 Safari/537.36"',
+  userAgent:
+    '"Mozilla/5.0 (Windows NT 6.1; WOW64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/35.0.1916.153 Safari/537.36"',
   userId: '8',
 };
 
@@ -76,7 +77,12 @@ describe('readEvents on real-format logs', () => {
     const { records, result } = await drain(readEvents(dir, options));
     expect(rejected).toEqual([]);
     expect(records).toEqual([{ ...REAL_RECORD, userId: '9' }, REAL_RECORD, LOGGED_OUT_RECORD, LOGGED_OUT_RECORD]);
-    expect(result).toEqual({ files: 3, records: 4, rejected: 0, bytes: REAL_LINE.length * 2 + LOGGED_OUT_LINE.length * 2 + 3 });
+    expect(result).toEqual({
+      files: 3,
+      records: 4,
+      rejected: 0,
+      bytes: REAL_LINE.length * 2 + LOGGED_OUT_LINE.length * 2 + 3,
+    });
   });
 
   it('reads CRLF files and a last line without a newline', async () => {
@@ -93,7 +99,10 @@ describe('readEvents on real-format logs', () => {
   });
 
   it('yields batches of batchSize records and keeps live stats in the given object', async () => {
-    const dir = await folderWith({ 'a.json': `${REAL_LINE}\n`.repeat(3), 'b.json': `${REAL_LINE}\nnot json\n${REAL_LINE}\n` });
+    const dir = await folderWith({
+      'a.json': `${REAL_LINE}\n`.repeat(3),
+      'b.json': `${REAL_LINE}\nnot json\n${REAL_LINE}\n`,
+    });
     const stats = emptyStats();
     const { rejected, options } = collecting({ batchSize: 2 });
     const generator = readEvents(dir, { ...options, stats });
@@ -104,7 +113,7 @@ describe('readEvents on real-format logs', () => {
     expect(rest.batches.map((batch) => batch.length)).toEqual([2, 1]);
     expect(rest.result).toEqual({ files: 2, records: 5, rejected: 1, bytes: (REAL_LINE.length + 1) * 5 + 9 });
     expect(stats).toEqual(rest.result);
-    expect(rejected).toEqual([{ file: 'b.json', line: 2, reason: 'invalid JSON: Unexpected token \'o\'' }]);
+    expect(rejected).toEqual([{ file: 'b.json', line: 2, reason: "invalid JSON: Unexpected token 'o'" }]);
   });
 });
 
@@ -112,7 +121,11 @@ describe('readEvents rejections: file, line and a reason naming the problem', ()
   const cases: Array<[string, string, string]> = [
     ['line cut after a key', REAL_LINE.slice(0, 120), 'invalid JSON: Unexpected end of JSON input'],
     ['line cut inside a string', REAL_LINE.slice(0, 57), 'invalid JSON: Unterminated string in JSON at position 57'],
-    ['line cut before the closing brace', REAL_LINE.slice(0, -1), `invalid JSON: Expected ',' or '}' after property value in JSON at position ${REAL_LINE.length - 1}`],
+    [
+      'line cut before the closing brace',
+      REAL_LINE.slice(0, -1),
+      `invalid JSON: Expected ',' or '}' after property value in JSON at position ${REAL_LINE.length - 1}`,
+    ],
     ['text that is not JSON', 'hello', "invalid JSON: Unexpected token 'h'"],
     ['valid JSON array', '[1,2,3]', 'not a JSON object (got array)'],
     ['valid JSON number', '42', 'not a JSON object (got number)'],
@@ -121,7 +134,11 @@ describe('readEvents rejections: file, line and a reason naming the problem', ()
     ['deeply nested, complete', `${'['.repeat(100_000)}${']'.repeat(100_000)}`, 'not a JSON object (got array)'],
     ['itemInSession as text', withField('itemInSession', '"1"'), 'itemInSession must be an integer, got string'],
     ['itemInSession fractional', withField('itemInSession', '1.5'), 'itemInSession must be an integer, got 1.5'],
-    ['sessionId too large', withField('sessionId', '3000000000'), 'sessionId 3000000000 is out of range for an integer column'],
+    [
+      'sessionId too large',
+      withField('sessionId', '3000000000'),
+      'sessionId 3000000000 is out of range for an integer column',
+    ],
     ['status as boolean', withField('status', 'true'), 'status must be an integer, got boolean'],
     ['length as text', withField('length', '"246.3"'), 'length must be a number, got string'],
     ['length infinite', withField('length', '1e400'), 'length must be a finite number, got Infinity'],
@@ -133,11 +150,23 @@ describe('readEvents rejections: file, line and a reason naming the problem', ()
     ['ts missing', withField('ts', undefined), 'ts is missing'],
     ['ts null', withField('ts', 'null'), 'ts is missing'],
     ['ts as text', withField('ts', '"1541106106796"'), 'ts must be an integer (epoch milliseconds), got string'],
-    ['ts fractional', withField('ts', '1541106106796.5'), 'ts must be an integer (epoch milliseconds), got 1541106106796.5'],
+    [
+      'ts fractional',
+      withField('ts', '1541106106796.5'),
+      'ts must be an integer (epoch milliseconds), got 1541106106796.5',
+    ],
     ['ts in seconds', withField('ts', '1541106106'), 'ts 1541106106 looks like seconds, expected milliseconds'],
-    ['ts in microseconds', withField('ts', '1541106106796000'), 'ts 1541106106796000 looks like microseconds, expected milliseconds'],
+    [
+      'ts in microseconds',
+      withField('ts', '1541106106796000'),
+      'ts 1541106106796000 looks like microseconds, expected milliseconds',
+    ],
     ['ts negative', withField('ts', '-5'), 'ts -5 is negative, expected epoch milliseconds'],
-    ['NUL character in a string', withField('song', '"a\\u0000b"'), 'song contains a NUL character (\\u0000), which the warehouse cannot store'],
+    [
+      'NUL character in a string',
+      withField('song', '"a\\u0000b"'),
+      'song contains a NUL character (\\u0000), which the warehouse cannot store',
+    ],
   ];
 
   it.each(cases)('%s', async (_name, badLine, reason) => {
@@ -184,7 +213,9 @@ describe('readEvents folder problems', () => {
   it('says an empty folder is empty and suggests generating data', async () => {
     const { options } = collecting();
     const error = await drain(readEvents(await tempDir(), options)).catch((e: unknown) => e);
-    expect((error as UserError).message).toMatch(/^\[LOCAL\] LOG_DATA: folder \.\/logs is empty; .*sparkify-dwh generate --out <dir>/);
+    expect((error as UserError).message).toMatch(
+      /^\[LOCAL\] LOG_DATA: folder \.\/logs is empty; .*sparkify-dwh generate --out <dir>/,
+    );
   });
 
   it('stops with an AbortError when the signal is aborted', async () => {
@@ -192,6 +223,8 @@ describe('readEvents folder problems', () => {
     const controller = new AbortController();
     controller.abort();
     const { options } = collecting();
-    await expect(drain(readEvents(dir, { ...options, signal: controller.signal }))).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(drain(readEvents(dir, { ...options, signal: controller.signal }))).rejects.toMatchObject({
+      name: 'AbortError',
+    });
   });
 });

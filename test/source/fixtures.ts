@@ -30,11 +30,21 @@ export async function folderWith(files: Record<string, string | Buffer>): Promis
 /** Reader options that collect rejections. */
 export function collecting(extra: { batchSize?: number; maxLineBytes?: number } = {}) {
   const rejected: RejectedRecord[] = [];
-  return { rejected, options: { label: '[LOCAL] LOG_DATA', displayDir: './logs', onReject: (r: RejectedRecord) => rejected.push(r), ...extra } };
+  return {
+    rejected,
+    options: {
+      label: '[LOCAL] LOG_DATA',
+      displayDir: './logs',
+      onReject: (r: RejectedRecord) => rejected.push(r),
+      ...extra,
+    },
+  };
 }
 
 /** Every batch of an async generator, and its return value. */
-export async function drain<T, R>(generator: AsyncGenerator<T[], R, undefined>): Promise<{ batches: T[][]; records: T[]; result: R }> {
+export async function drain<T, R>(
+  generator: AsyncGenerator<T[], R, undefined>,
+): Promise<{ batches: T[][]; records: T[]; result: R }> {
   const batches: T[][] = [];
   for (;;) {
     const step = await generator.next();

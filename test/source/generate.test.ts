@@ -16,7 +16,9 @@ const SEED = 11;
 /** Every file under `dir` as relative path → bytes, sorted by path. */
 async function tree(dir: string): Promise<Map<string, Buffer>> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  const files = entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1));
+  const files = entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1));
   files.sort();
   const result = new Map<string, Buffer>();
   for (const file of files) result.set(file, await readFile(join(dir, file)));
@@ -32,14 +34,20 @@ function hashTree(files: Map<string, Buffer>, prefix = ''): string {
   return hash.digest('hex');
 }
 
-async function generateInto(options: { songs: number; events: number; seed: number }): Promise<{ dir: string; result: GeneratedDataset; progress: number[] }> {
+async function generateInto(options: {
+  songs: number;
+  events: number;
+  seed: number;
+}): Promise<{ dir: string; result: GeneratedDataset; progress: number[] }> {
   const dir = await tempDir();
   const progress: number[] = [];
   const result = await generateDataset({ out: dir, ...options, onProgress: (written) => progress.push(written) });
   return { dir, result, progress };
 }
 
-async function readAll(dir: string): Promise<{ songs: SongRecord[]; events: EventRecord[]; rejected: RejectedRecord[] }> {
+async function readAll(
+  dir: string,
+): Promise<{ songs: SongRecord[]; events: EventRecord[]; rejected: RejectedRecord[] }> {
   const rejected: RejectedRecord[] = [];
   const options = { label: '[LOCAL] X', displayDir: dir, onReject: (r: RejectedRecord) => rejected.push(r) };
   const songs = (await drain(readSongs(join(dir, 'song_data'), options))).records;
@@ -47,7 +55,26 @@ async function readAll(dir: string): Promise<{ songs: SongRecord[]; events: Even
   return { songs, events, rejected };
 }
 
-const LOG_KEYS = ['artist', 'auth', 'firstName', 'gender', 'itemInSession', 'lastName', 'length', 'level', 'location', 'method', 'page', 'registration', 'sessionId', 'song', 'status', 'ts', 'userAgent', 'userId'];
+const LOG_KEYS = [
+  'artist',
+  'auth',
+  'firstName',
+  'gender',
+  'itemInSession',
+  'lastName',
+  'length',
+  'level',
+  'location',
+  'method',
+  'page',
+  'registration',
+  'sessionId',
+  'song',
+  'status',
+  'ts',
+  'userAgent',
+  'userId',
+];
 const SONG_FILE_SHAPE =
   /^\{"num_songs": 1, "artist_id": "AR[0-9A-Z]{16}", "artist_latitude": (null|-?\d+\.\d+), "artist_longitude": (null|-?\d+\.\d+), "artist_location": "[^"]*", "artist_name": "[^"]+", "song_id": "SO[A-Z]{5}[0-9A-F]{11}", "title": "[^"]+", "duration": \d+\.\d+, "year": \d+\}$/;
 
@@ -101,7 +128,12 @@ describe('generateDataset', () => {
 
   it('writes log files in the real layout and style: one JSON line per event, real key order, escaped slashes', () => {
     const logPaths = [...files.keys()].filter((path) => path.startsWith('log_data/'));
-    expect(logPaths).toEqual(Array.from({ length: 30 }, (_, day) => `log_data/2018/11/2018-11-${String(day + 1).padStart(2, '0')}-events.json`));
+    expect(logPaths).toEqual(
+      Array.from(
+        { length: 30 },
+        (_, day) => `log_data/2018/11/2018-11-${String(day + 1).padStart(2, '0')}-events.json`,
+      ),
+    );
     let lines = 0;
     for (const path of logPaths) {
       const text = files.get(path)!.toString('utf8');
@@ -144,7 +176,10 @@ describe('generateDataset', () => {
     const logDir = join(first.dir, 'log_data', '2018', '11');
     for (const name of await readdir(logDir)) {
       const day = Date.parse(`${name.slice(0, 10)}T00:00:00Z`);
-      const ts = (await readFile(join(logDir, name), 'utf8')).trimEnd().split('\n').map((line) => (JSON.parse(line) as { ts: number }).ts);
+      const ts = (await readFile(join(logDir, name), 'utf8'))
+        .trimEnd()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { ts: number }).ts);
       for (let index = 0; index < ts.length; index++) {
         expect(ts[index]).toBeGreaterThanOrEqual(day);
         expect(ts[index]).toBeLessThan(day + 86_400_000);
@@ -184,7 +219,18 @@ describe('generateDataset', () => {
     const loggedOut = data.events.filter((event) => event.userId === '');
     expect(loggedOut.length).toBeGreaterThan(50);
     for (const event of loggedOut) {
-      expect(event).toMatchObject({ auth: 'Logged Out', firstName: null, lastName: null, gender: null, location: null, userAgent: null, registration: null, artist: null, song: null, length: null });
+      expect(event).toMatchObject({
+        auth: 'Logged Out',
+        firstName: null,
+        lastName: null,
+        gender: null,
+        location: null,
+        userAgent: null,
+        registration: null,
+        artist: null,
+        song: null,
+        length: null,
+      });
       expect(event.page).not.toBe('NextSong');
     }
   });
@@ -195,7 +241,19 @@ describe('generateDataset', () => {
     const nextSong = (pages.get('NextSong') ?? 0) / EVENTS;
     expect(nextSong).toBeGreaterThan(0.8);
     expect(nextSong).toBeLessThan(0.9);
-    for (const page of ['NextSong', 'Home', 'Login', 'Logout', 'Downgrade', 'Upgrade', 'Submit Upgrade', 'Settings', 'Help', 'About', 'Error']) {
+    for (const page of [
+      'NextSong',
+      'Home',
+      'Login',
+      'Logout',
+      'Downgrade',
+      'Upgrade',
+      'Submit Upgrade',
+      'Settings',
+      'Help',
+      'About',
+      'Error',
+    ]) {
       expect(pages.get(page), page).toBeGreaterThan(0);
     }
     for (const event of data.events) {
@@ -238,11 +296,18 @@ describe('generateDataset', () => {
     expect(matched / plays.length).toBeLessThan(0.5);
     // Unmatched plays include near misses: a catalog title and artist at another length.
     const titles = new Set(data.songs.map((song) => `${song.title}|${song.artistName}`));
-    const nearMisses = plays.filter((event) => titles.has(`${event.song}|${event.artist}`) && !catalog.has(`${event.song}|${event.artist}|${event.length}`));
+    const nearMisses = plays.filter(
+      (event) =>
+        titles.has(`${event.song}|${event.artist}`) && !catalog.has(`${event.song}|${event.artist}|${event.length}`),
+    );
     expect(nearMisses.length).toBeGreaterThan(0);
     // Popularity is skewed: the most played catalog song is played far more than the median one.
     const counts = new Map<string, number>();
-    for (const event of plays) counts.set(`${event.song}|${event.artist}|${event.length}`, (counts.get(`${event.song}|${event.artist}|${event.length}`) ?? 0) + 1);
+    for (const event of plays)
+      counts.set(
+        `${event.song}|${event.artist}|${event.length}`,
+        (counts.get(`${event.song}|${event.artist}|${event.length}`) ?? 0) + 1,
+      );
     const sorted = [...counts.values()].sort((a, b) => b - a);
     expect(sorted[0]!).toBeGreaterThan(10 * sorted[Math.floor(sorted.length / 2)]!);
   });
@@ -272,7 +337,9 @@ describe('generateDataset options', () => {
     await mkdir(join(out, 'log_data'));
     await writeFile(join(out, 'log_data', 'old.json'), '{}\n');
     const error = await generateDataset({ out, songs: 1, events: 1, seed: 1 }).catch((e: unknown) => e);
-    expect((error as UserError).message).toBe(`--out ${out} already holds a data set (${join(out, 'log_data')} is not empty)`);
+    expect((error as UserError).message).toBe(
+      `--out ${out} already holds a data set (${join(out, 'log_data')} is not empty)`,
+    );
   });
 
   it('writes the smallest data set (one song, one event) that reads back cleanly', async () => {

@@ -29,7 +29,12 @@ describe('readLines', () => {
     const text = '{"x":"ü€😀"}\r\n\n{"y":2}\n' + 'z'.repeat(50) + '\r\n{"last":true}';
     const path = await fileWith(text);
     const expected = await all(path);
-    expect(expected).toEqual([line(1, '{"x":"ü€😀"}'), line(3, '{"y":2}'), line(4, 'z'.repeat(50)), line(5, '{"last":true}')]);
+    expect(expected).toEqual([
+      line(1, '{"x":"ü€😀"}'),
+      line(3, '{"y":2}'),
+      line(4, 'z'.repeat(50)),
+      line(5, '{"last":true}'),
+    ]);
     for (const readBytes of [1, 2, 3, 5, 7, 16, 64]) expect(await all(path, { readBytes })).toEqual(expected);
   });
 
@@ -48,12 +53,18 @@ describe('readLines', () => {
 
   it('accepts a line exactly at the limit, also when it ends in CRLF', async () => {
     const path = await fileWith(`${'a'.repeat(10)}\r\n${'b'.repeat(10)}`);
-    expect(await all(path, { maxLineBytes: 10, readBytes: 4 })).toEqual([line(1, 'a'.repeat(10)), line(2, 'b'.repeat(10))]);
+    expect(await all(path, { maxLineBytes: 10, readBytes: 4 })).toEqual([
+      line(1, 'a'.repeat(10)),
+      line(2, 'b'.repeat(10)),
+    ]);
   });
 
   it('counts multi-byte characters in bytes for the limit', async () => {
     const path = await fileWith(`${'é'.repeat(6)}\n${'é'.repeat(5)}\n`); // 12 bytes, 10 bytes
-    expect(await all(path, { maxLineBytes: 10 })).toEqual([reject(1, 'line is 12 bytes, over the 10-byte limit'), line(2, 'é'.repeat(5))]);
+    expect(await all(path, { maxLineBytes: 10 })).toEqual([
+      reject(1, 'line is 12 bytes, over the 10-byte limit'),
+      line(2, 'é'.repeat(5)),
+    ]);
   });
 
   it('rejects invalid UTF-8 and NUL bytes line by line', async () => {
@@ -65,7 +76,12 @@ describe('readLines', () => {
       Buffer.from('"}\n{"ok":2}\n'),
     ]);
     const path = await fileWith(bytes);
-    const expected = [line(1, '{"ok":1}'), reject(2, 'invalid UTF-8 (at byte 9 of the line)'), reject(3, 'binary data (a NUL byte at column 10), not JSON text'), line(4, '{"ok":2}')];
+    const expected = [
+      line(1, '{"ok":1}'),
+      reject(2, 'invalid UTF-8 (at byte 9 of the line)'),
+      reject(3, 'binary data (a NUL byte at column 10), not JSON text'),
+      line(4, '{"ok":2}'),
+    ];
     expect(await all(path)).toEqual(expected);
     expect(await all(path, { readBytes: 3 })).toEqual(expected);
   });
@@ -79,7 +95,10 @@ describe('readLines', () => {
     const path = await fileWith('1\n2\n3\n4\n');
     const batches: LineItem[][] = [];
     for await (const batch of readLineBatches(path, { readBytes: 4 })) batches.push(batch);
-    expect(batches).toEqual([[line(1, '1'), line(2, '2')], [line(3, '3'), line(4, '4')]]);
+    expect(batches).toEqual([
+      [line(1, '1'), line(2, '2')],
+      [line(3, '3'), line(4, '4')],
+    ]);
     expect(await all(await fileWith(''))).toEqual([]);
   });
 
@@ -96,10 +115,18 @@ describe('LineSplitter', () => {
     const input = Buffer.from('{"a":"ä"}\r\n\n' + 'q'.repeat(12) + '\nlast');
     const whole = new LineSplitter(10);
     const expected = [...whole.push(input), ...whole.end()];
-    expect(expected).toEqual([line(1, '{"a":"ä"}'), reject(3, 'line is 12 bytes, over the 10-byte limit'), line(4, 'last')]);
+    expect(expected).toEqual([
+      line(1, '{"a":"ä"}'),
+      reject(3, 'line is 12 bytes, over the 10-byte limit'),
+      line(4, 'last'),
+    ]);
     for (let cut = 0; cut <= input.length; cut++) {
       const splitter = new LineSplitter(10);
-      const items = [...splitter.push(input.subarray(0, cut)), ...splitter.push(input.subarray(cut)), ...splitter.end()];
+      const items = [
+        ...splitter.push(input.subarray(0, cut)),
+        ...splitter.push(input.subarray(cut)),
+        ...splitter.end(),
+      ];
       expect(items, `cut at ${cut}`).toEqual(expected);
     }
   });
@@ -109,6 +136,9 @@ describe('LineSplitter', () => {
     const chunk = Buffer.alloc(64 * 1024, 0x61);
     for (let index = 0; index < 300; index++) expect(splitter.push(chunk)).toEqual([]); // ~19 MiB, no newline
     expect((splitter as unknown as { carry: Buffer | undefined }).carry).toBeUndefined();
-    expect(splitter.push(Buffer.from('\n{"after":1}\n'))).toEqual([reject(1, 'line is 19660800 bytes, over the 1 KiB limit'), line(2, '{"after":1}')]);
+    expect(splitter.push(Buffer.from('\n{"after":1}\n'))).toEqual([
+      reject(1, 'line is 19660800 bytes, over the 1 KiB limit'),
+      line(2, '{"after":1}'),
+    ]);
   });
 });

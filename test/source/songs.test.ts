@@ -41,7 +41,10 @@ const OTHER_SONG: SongRecord = {
 
 function songOptions(extra: { batchSize?: number; maxLineBytes?: number } = {}) {
   const collected = collecting(extra);
-  return { rejected: collected.rejected, options: { ...collected.options, label: '[LOCAL] SONG_DATA', displayDir: './songs' } };
+  return {
+    rejected: collected.rejected,
+    options: { ...collected.options, label: '[LOCAL] SONG_DATA', displayDir: './songs' },
+  };
 }
 
 /** OTHER_FILE with one field's JSON text replaced (or removed when undefined). */
@@ -109,14 +112,30 @@ describe('readSongs rejections', () => {
     ['truncated', REAL_FILE.slice(0, 40), 'invalid JSON: Unterminated string in JSON at position 40'],
     ['empty file', '', 'empty file'],
     ['whitespace only', ' \r\n\n ', 'empty file'],
-    ['invalid UTF-8', Buffer.concat([Buffer.from('{"title": "'), Buffer.from([0xe2, 0x28, 0xa1]), Buffer.from('"}')]), 'invalid UTF-8 (at byte 12 of the line)'],
-    ['binary data', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00]), 'binary data (a NUL byte at column 5), not JSON text'],
+    [
+      'invalid UTF-8',
+      Buffer.concat([Buffer.from('{"title": "'), Buffer.from([0xe2, 0x28, 0xa1]), Buffer.from('"}')]),
+      'invalid UTF-8 (at byte 12 of the line)',
+    ],
+    [
+      'binary data',
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00]),
+      'binary data (a NUL byte at column 5), not JSON text',
+    ],
     ['deeply nested', '['.repeat(100_000), 'invalid JSON: Unexpected end of JSON input'],
-    ['NUL character in a string', withField('title', '"a\\u0000"'), 'title contains a NUL character (\\u0000), which the warehouse cannot store'],
+    [
+      'NUL character in a string',
+      withField('title', '"a\\u0000"'),
+      'title contains a NUL character (\\u0000), which the warehouse cannot store',
+    ],
   ];
 
   it.each(cases)('%s', async (_name, content, reason) => {
-    const dir = await folderWith({ 'A/A/TRAAA.json': OTHER_FILE, 'A/B/TRABB.json': content, 'A/C/TRACC.json': REAL_FILE });
+    const dir = await folderWith({
+      'A/A/TRAAA.json': OTHER_FILE,
+      'A/B/TRABB.json': content,
+      'A/C/TRACC.json': REAL_FILE,
+    });
     const { rejected, options } = songOptions();
     const { records, result } = await drain(readSongs(dir, options));
     expect(rejected).toEqual([{ file: 'A/B/TRABB.json', line: 1, reason }]);
@@ -128,8 +147,27 @@ describe('readSongs rejections', () => {
     const dir = await folderWith({ 'big.json': OTHER_FILE, 'ok.json': '{"song_id":"S","artist_id":"A"}' });
     const { rejected, options } = songOptions({ maxLineBytes: 100 });
     const { records } = await drain(readSongs(dir, options));
-    expect(rejected).toEqual([{ file: 'big.json', line: 1, reason: `file is ${OTHER_FILE.length} bytes, over the 100-byte limit for one record` }]);
-    expect(records).toEqual([{ numSongs: null, artistId: 'A', artistLatitude: null, artistLongitude: null, artistLocation: null, artistName: null, songId: 'S', title: null, duration: null, year: null }]);
+    expect(rejected).toEqual([
+      {
+        file: 'big.json',
+        line: 1,
+        reason: `file is ${OTHER_FILE.length} bytes, over the 100-byte limit for one record`,
+      },
+    ]);
+    expect(records).toEqual([
+      {
+        numSongs: null,
+        artistId: 'A',
+        artistLatitude: null,
+        artistLongitude: null,
+        artistLocation: null,
+        artistName: null,
+        songId: 'S',
+        title: null,
+        duration: null,
+        year: null,
+      },
+    ]);
   });
 
   it('reports the line of a one-line file after leading blank lines', async () => {

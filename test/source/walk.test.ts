@@ -17,7 +17,13 @@ describe('listSourceFiles', () => {
       'top.json': '',
     });
     const files = await listSourceFiles(dir, label);
-    expect(files.map((f) => f.relativePath)).toEqual(['.hidden/x.json', 'A/.dotfile', 'A/B/C/TRABC.json', 'B/b.json', 'top.json']);
+    expect(files.map((f) => f.relativePath)).toEqual([
+      '.hidden/x.json',
+      'A/.dotfile',
+      'A/B/C/TRABC.json',
+      'B/b.json',
+      'top.json',
+    ]);
     expect(files.map((f) => f.size)).toEqual([1, 4, 2, 2, 0]);
     expect(files[2]!.path).toBe(join(dir, 'A', 'B', 'C', 'TRABC.json'));
   });

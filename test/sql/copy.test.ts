@@ -53,7 +53,7 @@ STATUPDATE ON`,
     expect(sql).toContain("REGION 'us-gov-west-1'");
   });
 
-  test("a single quote in an S3 key is escaped by doubling, so it cannot end the literal", () => {
+  test('a single quote in an S3 key is escaped by doubling, so it cannot end the literal', () => {
     const sql = copySongsFromS3Sql({ ...SONGS, s3Url: "s3://bucket/it's'IAM_ROLE'x" });
     expect(sql).toContain("FROM 's3://bucket/it''s''IAM_ROLE''x'\n");
   });
@@ -73,12 +73,14 @@ describe('validation names the kind of value that is wrong', () => {
     expect(() => copyEventsFromS3Sql({ ...EVENTS, s3Url })).toThrow(message);
   });
 
-  test.each([['s3://udacity-dend'], ['s3://udacity-dend/'], ['s3://udacity-dend/paths/'], ['udacity-dend/log_json_path.json']])(
-    'JSONPaths URL %j must name a file',
-    (jsonPathsUrl) => {
-      expect(() => copyEventsFromS3Sql({ ...EVENTS, jsonPathsUrl })).toThrow('not a valid S3 URL for the JSONPaths file');
-    },
-  );
+  test.each([
+    ['s3://udacity-dend'],
+    ['s3://udacity-dend/'],
+    ['s3://udacity-dend/paths/'],
+    ['udacity-dend/log_json_path.json'],
+  ])('JSONPaths URL %j must name a file', (jsonPathsUrl) => {
+    expect(() => copyEventsFromS3Sql({ ...EVENTS, jsonPathsUrl })).toThrow('not a valid S3 URL for the JSONPaths file');
+  });
 
   test.each([
     ['dwhRole'],
@@ -96,7 +98,9 @@ describe('validation names the kind of value that is wrong', () => {
   });
 
   test('the error message shows the value, so the user can find it in dwh.cfg', () => {
-    expect(() => copySongsFromS3Sql({ ...SONGS, region: 'mars-1' })).toThrow('not a valid AWS region (expected a name such as us-west-2): "mars-1"');
+    expect(() => copySongsFromS3Sql({ ...SONGS, region: 'mars-1' })).toThrow(
+      'not a valid AWS region (expected a name such as us-west-2): "mars-1"',
+    );
   });
 });
 

@@ -12,7 +12,13 @@ import { existingTablesSql, rowCountsSql } from '../../src/sql/status.js';
 import { ALL_TABLES } from '../../src/sql/tables.js';
 import { clearStagingSql, clearStarSql, insertStarSql } from '../../src/sql/transform.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { EXPECTED_ANALYTICS, EXPECTED_STAR_TABLES, INSERT_STAGING_EVENTS, INSERT_STAGING_SONGS, READ_STAR_TABLES } from './fixture.js';
+import {
+  EXPECTED_ANALYTICS,
+  EXPECTED_STAR_TABLES,
+  INSERT_STAGING_EVENTS,
+  INSERT_STAGING_SONGS,
+  READ_STAR_TABLES,
+} from './fixture.js';
 
 type Row = Record<string, unknown>;
 
@@ -53,14 +59,20 @@ async function loadStagingAndStar(engine: Engine): Promise<void> {
   await engine.query(INSERT_STAGING_SONGS);
   await engine.query(INSERT_STAGING_EVENTS);
   await runAll(engine, clearStarSql('postgres'));
-  await runAll(engine, insertStarSql('postgres').map((step) => step.sql));
+  await runAll(
+    engine,
+    insertStarSql('postgres').map((step) => step.sql),
+  );
   await engine.query('COMMIT');
 }
 
 async function transformOnly(engine: Engine): Promise<void> {
   await engine.query('BEGIN');
   await runAll(engine, clearStarSql('postgres'));
-  await runAll(engine, insertStarSql('postgres').map((step) => step.sql));
+  await runAll(
+    engine,
+    insertStarSql('postgres').map((step) => step.sql),
+  );
   await engine.query('COMMIT');
 }
 
@@ -91,11 +103,29 @@ describe.each([
     await runAll(engine, dropTablesSql('postgres'));
     await runAll(engine, createTablesSql('postgres'));
     const tables = await engine.query(existingTablesSql());
-    expect(tables.map((row) => row.table_name)).toEqual(['artists', 'songplays', 'songs', 'staging_events', 'staging_songs', 'time', 'users']);
+    expect(tables.map((row) => row.table_name)).toEqual([
+      'artists',
+      'songplays',
+      'songs',
+      'staging_events',
+      'staging_songs',
+      'time',
+      'users',
+    ]);
     const columns = await engine.query(`SELECT CAST(table_name AS VARCHAR) AS t, CAST(column_name AS VARCHAR) AS c
       FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position`);
     const byTable = (table: string) => columns.filter((row) => row.t === table).map((row) => row.c);
-    expect(byTable('songplays')).toEqual(['songplay_id', 'start_time', 'user_id', 'level', 'song_id', 'artist_id', 'session_id', 'location', 'user_agent']);
+    expect(byTable('songplays')).toEqual([
+      'songplay_id',
+      'start_time',
+      'user_id',
+      'level',
+      'song_id',
+      'artist_id',
+      'session_id',
+      'location',
+      'user_agent',
+    ]);
     expect(byTable('users')).toEqual(['user_id', 'first_name', 'last_name', 'gender', 'level']);
     expect(byTable('songs')).toEqual(['song_id', 'title', 'artist_id', 'year', 'duration']);
     expect(byTable('artists')).toEqual(['artist_id', 'name', 'location', 'latitude', 'longitude']);
@@ -124,7 +154,9 @@ describe.each([
     expect(await readStar(engine)).toEqual(EXPECTED_STAR_TABLES);
     await loadStagingAndStar(engine);
     expect(await readStar(engine)).toEqual(EXPECTED_STAR_TABLES);
-    const staged = await engine.query('SELECT CAST(MIN(event_id) AS INTEGER) AS lo, CAST(MAX(event_id) AS INTEGER) AS hi FROM staging_events');
+    const staged = await engine.query(
+      'SELECT CAST(MIN(event_id) AS INTEGER) AS lo, CAST(MAX(event_id) AS INTEGER) AS hi FROM staging_events',
+    );
     expect(staged).toEqual([{ lo: 1, hi: 14 }]);
   });
 
@@ -133,12 +165,17 @@ describe.each([
       CAST(TIMESTAMP 'epoch' + CAST(1541106106796 AS BIGINT) * INTERVAL '1 millisecond' AS VARCHAR) AS start_time,
       CAST(EXTRACT(WEEK FROM TIMESTAMP '2018-12-31 12:00:00') AS INTEGER) AS iso_week_of_monday_dec_31,
       CAST(EXTRACT(WEEK FROM TIMESTAMP '2021-01-03 12:00:00') AS INTEGER) AS iso_week_of_sunday_jan_3`);
-    expect(rows).toEqual([{ start_time: '2018-11-01 21:01:46.796', iso_week_of_monday_dec_31: 1, iso_week_of_sunday_jan_3: 53 }]);
+    expect(rows).toEqual([
+      { start_time: '2018-11-01 21:01:46.796', iso_week_of_monday_dec_31: 1, iso_week_of_sunday_jan_3: 53 },
+    ]);
   });
 
   test('every data-quality check passes on the fixture', async () => {
     for (const check of DATA_CHECKS) {
-      expect({ check: check.name, rows: await engine.query(check.sql) }).toEqual({ check: check.name, rows: [{ failures: 0, detail: null }] });
+      expect({ check: check.name, rows: await engine.query(check.sql) }).toEqual({
+        check: check.name,
+        rows: [{ failures: 0, detail: null }],
+      });
     }
     expect(await engine.query(matchRateSql())).toEqual([{ matched: 5, total: 7, rate: 5 / 7 }]);
   });
@@ -146,7 +183,10 @@ describe.each([
   test('every analytics query gives its exact result', async () => {
     expect(ANALYTICS_QUERIES.map((query) => query.name).sort()).toEqual(Object.keys(EXPECTED_ANALYTICS).sort());
     for (const query of ANALYTICS_QUERIES) {
-      expect({ query: query.name, rows: await engine.query(query.sql('postgres')) }).toEqual({ query: query.name, rows: EXPECTED_ANALYTICS[query.name] });
+      expect({ query: query.name, rows: await engine.query(query.sql('postgres')) }).toEqual({
+        query: query.name,
+        rows: EXPECTED_ANALYTICS[query.name],
+      });
     }
   });
 
@@ -157,17 +197,25 @@ describe.each([
       return engine.query(check.sql);
     };
     await engine.query("DELETE FROM users WHERE user_id = '15'");
-    expect(await failuresOf('relationship-songplays-user_id-users')).toEqual([{ failures: 2, detail: 'first orphan: 15' }]);
-    expect(await failuresOf('complete-users')).toEqual([{ failures: 1, detail: 'staging has 4 user ids, users has 3' }]);
-    await engine.query("DELETE FROM songplays WHERE songplay_id = 7");
+    expect(await failuresOf('relationship-songplays-user_id-users')).toEqual([
+      { failures: 2, detail: 'first orphan: 15' },
+    ]);
+    expect(await failuresOf('complete-users')).toEqual([
+      { failures: 1, detail: 'staging has 4 user ids, users has 3' },
+    ]);
+    await engine.query('DELETE FROM songplays WHERE songplay_id = 7');
     expect(await failuresOf('complete-songplays')).toEqual([
       { failures: 1, detail: 'staging has 7 NextSong events with a user id, songplays has 6' },
     ]);
     await engine.query("DELETE FROM songs WHERE song_id = 'SOCCC1'");
-    expect(await failuresOf('relationship-songplays-song_id-songs')).toEqual([{ failures: 1, detail: 'first orphan: SOCCC1' }]);
+    expect(await failuresOf('relationship-songplays-song_id-songs')).toEqual([
+      { failures: 1, detail: 'first orphan: SOCCC1' },
+    ]);
     await engine.query('DELETE FROM artists');
     expect(await failuresOf('not-empty-artists')).toEqual([{ failures: 1, detail: 'artists is empty' }]);
-    expect(await failuresOf('relationship-songplays-artist_id-artists')).toEqual([{ failures: 4, detail: 'first orphan: ARA' }]);
+    expect(await failuresOf('relationship-songplays-artist_id-artists')).toEqual([
+      { failures: 4, detail: 'first orphan: ARA' },
+    ]);
     await engine.query('DELETE FROM "time" WHERE hour = 21');
     expect(await failuresOf('relationship-songplays-start_time-time')).toEqual([
       { failures: 5, detail: 'first orphan: 2018-11-01 21:01:46.796' },

@@ -5,7 +5,13 @@ import { DATA_CHECKS, matchRateSql } from '../../src/sql/checks.js';
 import { copyEventsFromS3Sql, copySongsFromS3Sql, loadErrorsSql } from '../../src/sql/copy.js';
 import { createTableSql, createTablesSql, dropTablesSql } from '../../src/sql/ddl.js';
 import { existingTablesSql, rowCountsSql } from '../../src/sql/status.js';
-import { ALL_TABLES, STAGING_EVENTS_COLUMNS, STAGING_SONGS_COLUMNS, STAR_TABLES, TABLES } from '../../src/sql/tables.js';
+import {
+  ALL_TABLES,
+  STAGING_EVENTS_COLUMNS,
+  STAGING_SONGS_COLUMNS,
+  STAR_TABLES,
+  TABLES,
+} from '../../src/sql/tables.js';
 import { clearStagingSql, clearStarSql, insertStarSql } from '../../src/sql/transform.js';
 import type { Dialect } from '../../src/warehouse/types.js';
 
@@ -31,7 +37,11 @@ function allStatements(dialect: Dialect): Array<[string, string]> {
     ['row counts', rowCountsSql(ALL_TABLES)],
   ];
   if (dialect === 'redshift') {
-    statements.push(['copy events', copyEventsFromS3Sql(S3)], ['copy songs', copySongsFromS3Sql(S3)], ['load errors', loadErrorsSql()]);
+    statements.push(
+      ['copy events', copyEventsFromS3Sql(S3)],
+      ['copy songs', copySongsFromS3Sql(S3)],
+      ['load errors', loadErrorsSql()],
+    );
   }
   return statements;
 }
@@ -49,14 +59,17 @@ describe('invariants of every statement', () => {
 
   test.each(allStatements('redshift'))('redshift: %s uses nothing PostgreSQL-only', (_label, sql) => {
     // Ignore string literals (an ARN contains "::", which is not a cast there).
-    expect(withoutLiterals(sql)).not.toMatch(/ON\s+CONFLICT|GENERATED|DISTINCT\s+ON|to_timestamp|\bTRUNCATE\s+TABLE|RESTART\s+IDENTITY|::|\bTEXT\b|\bILIKE\b/i);
+    expect(withoutLiterals(sql)).not.toMatch(
+      /ON\s+CONFLICT|GENERATED|DISTINCT\s+ON|to_timestamp|\bTRUNCATE\s+TABLE|RESTART\s+IDENTITY|::|\bTEXT\b|\bILIKE\b/i,
+    );
     expect(sql).not.toMatch(/\b(FROM|JOIN|INTO|TABLE|EXISTS)\s+time\b/i);
   });
 
   test('the star-schema transforms are the same text on both dialects and carry no statement separators', () => {
     expect(insertStarSql('redshift')).toEqual(insertStarSql('postgres'));
     for (const dialect of ['postgres', 'redshift'] as const) {
-      for (const [label, sql] of allStatements(dialect)) expect({ label, semicolon: sql.includes(';') }).toEqual({ label, semicolon: false });
+      for (const [label, sql] of allStatements(dialect))
+        expect({ label, semicolon: sql.includes(';') }).toEqual({ label, semicolon: false });
     }
   });
 });
@@ -77,7 +90,15 @@ describe('DDL', () => {
 
   test('create covers staging then star tables in load order', () => {
     const names = (dialect: Dialect) => createTablesSql(dialect).map((sql) => /^CREATE TABLE (\S+) \(/.exec(sql)?.[1]);
-    expect(names('postgres')).toEqual(['staging_events', 'staging_songs', 'songs', 'artists', 'users', 'songplays', '"time"']);
+    expect(names('postgres')).toEqual([
+      'staging_events',
+      'staging_songs',
+      'songs',
+      'artists',
+      'users',
+      'songplays',
+      '"time"',
+    ]);
     expect(names('redshift')).toEqual(names('postgres'));
   });
 
@@ -175,9 +196,15 @@ SORTKEY (start_time)`);
 )
 DISTKEY (start_time)
 SORTKEY (start_time)`);
-    expect(createTableSql('users', 'redshift')).toMatch(/PRIMARY KEY \(user_id\)\n\)\nDISTSTYLE ALL\nSORTKEY \(user_id\)$/);
-    expect(createTableSql('artists', 'redshift')).toMatch(/PRIMARY KEY \(artist_id\)\n\)\nDISTSTYLE ALL\nSORTKEY \(artist_id\)$/);
-    expect(createTableSql('songs', 'redshift')).toMatch(/PRIMARY KEY \(song_id\)\n\)\nDISTKEY \(song_id\)\nSORTKEY \(song_id\)$/);
+    expect(createTableSql('users', 'redshift')).toMatch(
+      /PRIMARY KEY \(user_id\)\n\)\nDISTSTYLE ALL\nSORTKEY \(user_id\)$/,
+    );
+    expect(createTableSql('artists', 'redshift')).toMatch(
+      /PRIMARY KEY \(artist_id\)\n\)\nDISTSTYLE ALL\nSORTKEY \(artist_id\)$/,
+    );
+    expect(createTableSql('songs', 'redshift')).toMatch(
+      /PRIMARY KEY \(song_id\)\n\)\nDISTKEY \(song_id\)\nSORTKEY \(song_id\)$/,
+    );
     expect(createTableSql('staging_songs', 'redshift')).toMatch(/\n\)\nDISTSTYLE EVEN$/);
     for (const table of STAR_TABLES) expect(createTableSql(table, 'postgres')).toMatch(/PRIMARY KEY \(\w+\)\n\)$/);
   });
@@ -193,7 +220,9 @@ SORTKEY (start_time)`);
 describe('transform plan', () => {
   test('clearing uses TRUNCATE on postgres and DELETE on redshift (TRUNCATE would commit there)', () => {
     expect(clearStagingSql('postgres')).toEqual(['TRUNCATE TABLE staging_events, staging_songs RESTART IDENTITY']);
-    expect(clearStarSql('postgres')).toEqual(['TRUNCATE TABLE songs, artists, users, songplays, "time" RESTART IDENTITY']);
+    expect(clearStarSql('postgres')).toEqual([
+      'TRUNCATE TABLE songs, artists, users, songplays, "time" RESTART IDENTITY',
+    ]);
     expect(clearStagingSql('redshift')).toEqual(['DELETE FROM staging_events', 'DELETE FROM staging_songs']);
     expect(clearStarSql('redshift')).toEqual([
       'DELETE FROM songs',
@@ -205,7 +234,13 @@ describe('transform plan', () => {
   });
 
   test('inserts run in dependency order, time last', () => {
-    expect(insertStarSql('postgres').map((step) => step.table)).toEqual(['songs', 'artists', 'users', 'songplays', 'time']);
+    expect(insertStarSql('postgres').map((step) => step.table)).toEqual([
+      'songs',
+      'artists',
+      'users',
+      'songplays',
+      'time',
+    ]);
   });
 
   test('start_time keeps milliseconds through interval arithmetic, not to_timestamp', () => {
@@ -230,7 +265,9 @@ ORDER BY table_name`);
 UNION ALL
 SELECT CAST('time' AS VARCHAR(32)) AS table_name, COUNT(*) AS row_count FROM "time"`,
     );
-    expect(() => rowCountsSql(['songplays', 'pg_user; DROP TABLE users'])).toThrow('not one of the warehouse tables: "pg_user; DROP TABLE users"');
+    expect(() => rowCountsSql(['songplays', 'pg_user; DROP TABLE users'])).toThrow(
+      'not one of the warehouse tables: "pg_user; DROP TABLE users"',
+    );
     expect(() => rowCountsSql([])).toThrow('at least one table');
   });
 
@@ -280,7 +317,10 @@ SELECT CAST('time' AS VARCHAR(32)) AS table_name, COUNT(*) AS row_count FROM "ti
     expect(findAnalyticsQuery('nope')).toBeUndefined();
     for (const query of ANALYTICS_QUERIES) {
       const sql = query.sql('postgres');
-      expect({ name: query.name, limited: /LIMIT 10$/.test(sql) }).toEqual({ name: query.name, limited: /^(top|busiest)-/.test(query.name) });
+      expect({ name: query.name, limited: /LIMIT 10$/.test(sql) }).toEqual({
+        name: query.name,
+        limited: /^(top|busiest)-/.test(query.name),
+      });
       if (query.chart) expect(sql).toMatch(new RegExp(`\\b${query.chart.value}\\b`));
     }
   });

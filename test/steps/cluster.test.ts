@@ -38,7 +38,20 @@ import { InterruptedError, UserError } from '../../src/errors.js';
 import type { RedshiftConnection } from '../../src/warehouse/redshift.js';
 import type { Warehouse } from '../../src/warehouse/types.js';
 import { makeTestContext } from '../support/context.js';
-import { ACCOUNT, AWS_SECRET, cluster, configText, DB_PASSWORD, ENDPOINT, fakeClock, mockAws, REGION, ROLE_ARN, setKey, TAGS } from '../aws/fakes.js';
+import {
+  ACCOUNT,
+  AWS_SECRET,
+  cluster,
+  configText,
+  DB_PASSWORD,
+  ENDPOINT,
+  fakeClock,
+  mockAws,
+  REGION,
+  ROLE_ARN,
+  setKey,
+  TAGS,
+} from '../aws/fakes.js';
 
 const notFound = () => new ClusterNotFoundFault({ message: 'Cluster dwhcluster not found.', $metadata: {} });
 
@@ -53,7 +66,11 @@ function fakeDeps(ip: string | null = '203.0.113.7'): Connected {
     target: 'redshift',
     dialect: 'redshift',
     description: 'redshift://dwhuser@test',
-    query: async () => ({ rows: [{ version: 'PostgreSQL 8.0.2 on i686-pc-linux-gnu, Redshift 1.0.90000' }], fields: ['version'], rowCount: 1 }),
+    query: async () => ({
+      rows: [{ version: 'PostgreSQL 8.0.2 on i686-pc-linux-gnu, Redshift 1.0.90000' }],
+      fields: ['version'],
+      rowCount: 1,
+    }),
     close: async () => undefined,
   } as unknown as Warehouse; // only query and close are used by the connection test
   return {
@@ -75,7 +92,9 @@ beforeEach(() => {
 afterEach(() => aws.restore());
 
 function mockFreshNetworkAndRole(): void {
-  aws.iam.on(GetRoleCommand).rejects(new NoSuchEntityException({ message: 'The role with name dwhRole cannot be found.', $metadata: {} }));
+  aws.iam
+    .on(GetRoleCommand)
+    .rejects(new NoSuchEntityException({ message: 'The role with name dwhRole cannot be found.', $metadata: {} }));
   aws.iam.on(CreateRoleCommand).resolves({
     Role: { RoleName: 'dwhRole', Arn: ROLE_ARN, Path: '/', RoleId: 'AROAEXAMPLE', CreateDate: new Date() },
   });
@@ -124,7 +143,11 @@ describe('cluster create', () => {
           Sid: 'ReadSourceObjects',
           Effect: 'Allow',
           Action: 's3:GetObject',
-          Resource: ['arn:aws:s3:::udacity-dend/log_data*', 'arn:aws:s3:::udacity-dend/log_json_path.json*', 'arn:aws:s3:::udacity-dend/song_data*'],
+          Resource: [
+            'arn:aws:s3:::udacity-dend/log_data*',
+            'arn:aws:s3:::udacity-dend/log_json_path.json*',
+            'arn:aws:s3:::udacity-dend/song_data*',
+          ],
         },
         {
           Sid: 'ListSourcePrefixes',
@@ -140,12 +163,19 @@ describe('cluster create', () => {
       GroupName: 'dwhcluster-sparkify-dwh',
       Description: 'Access to Redshift cluster dwhcluster (sparkify-dwh)',
       VpcId: 'vpc-0default',
-      TagSpecifications: [{ ResourceType: 'security-group', Tags: [{ Key: 'Name', Value: 'dwhcluster-sparkify-dwh' }, ...TAGS] }],
+      TagSpecifications: [
+        { ResourceType: 'security-group', Tags: [{ Key: 'Name', Value: 'dwhcluster-sparkify-dwh' }, ...TAGS] },
+      ],
     });
     expect(aws.ec2.commandCalls(AuthorizeSecurityGroupIngressCommand)[0]!.args[0].input).toEqual({
       GroupId: 'sg-0wizard',
       IpPermissions: [
-        { IpProtocol: 'tcp', FromPort: 5439, ToPort: 5439, IpRanges: [{ CidrIp: '203.0.113.7/32', Description: 'sparkify-dwh: Redshift from the wizard user' }] },
+        {
+          IpProtocol: 'tcp',
+          FromPort: 5439,
+          ToPort: 5439,
+          IpRanges: [{ CidrIp: '203.0.113.7/32', Description: 'sparkify-dwh: Redshift from the wizard user' }],
+        },
       ],
     });
     expect(aws.redshift.commandCalls(CreateClusterCommand)[0]!.args[0].input).toEqual({
@@ -174,8 +204,13 @@ describe('cluster create', () => {
     expect(polling.texts[15]).toBe('Cluster dwhcluster: creating · 14.0 s elapsed · next check in 1 s');
     expect(polling.end).toEqual({ state: 'succeed', text: 'Cluster dwhcluster is available (30.0 s)' });
     expect(clock.sleeps).toEqual(Array(30).fill(1000));
-    expect(connections).toEqual([{ host: ENDPOINT, port: 5439, database: 'dwh', user: 'dwhuser', password: DB_PASSWORD }]);
-    expect(t.ui.spinners.at(-1)!.end).toEqual({ state: 'succeed', text: 'Connected: PostgreSQL 8.0.2 on i686-pc-linux-gnu, Redshift 1.0.90000' });
+    expect(connections).toEqual([
+      { host: ENDPOINT, port: 5439, database: 'dwh', user: 'dwhuser', password: DB_PASSWORD },
+    ]);
+    expect(t.ui.spinners.at(-1)!.end).toEqual({
+      state: 'succeed',
+      text: 'Connected: PostgreSQL 8.0.2 on i686-pc-linux-gnu, Redshift 1.0.90000',
+    });
     // The summary before anything was created, with the estimated cost.
     expect(t.ui.tables[0]!.rows).toContainEqual(['Estimated cost', '$0.54 per hour, $13.03 per day']);
     const shown = t.ui.text();
@@ -185,19 +220,34 @@ describe('cluster create', () => {
   });
 
   test('a rerun reuses the cluster, the role and the existing ingress rule, and leaves dwh.cfg byte for byte', async () => {
-    const t = await makeTestContext({ config: configText(), answers: ACCEPT_DEFAULTS, aws: aws.clients, clock: fakeClock() });
+    const t = await makeTestContext({
+      config: configText(),
+      answers: ACCEPT_DEFAULTS,
+      aws: aws.clients,
+      clock: fakeClock(),
+    });
     mockFreshNetworkAndRole();
-    aws.redshift.on(DescribeClustersCommand).rejectsOnce(notFound()).resolves({ Clusters: [cluster('available')] });
+    aws.redshift
+      .on(DescribeClustersCommand)
+      .rejectsOnce(notFound())
+      .resolves({ Clusters: [cluster('available')] });
     aws.redshift.on(CreateClusterCommand).resolves({ Cluster: cluster('creating') });
     await runClusterCreate(t.ctx, fakeDeps().deps);
     const afterFirst = await readFile(t.configPath, 'utf8');
 
     aws.ec2.on(DescribeSecurityGroupsCommand).resolves({
-      SecurityGroups: [{ GroupId: 'sg-0wizard', GroupName: 'dwhcluster-sparkify-dwh', VpcId: 'vpc-0default', Tags: TAGS }],
+      SecurityGroups: [
+        { GroupId: 'sg-0wizard', GroupName: 'dwhcluster-sparkify-dwh', VpcId: 'vpc-0default', Tags: TAGS },
+      ],
     });
-    aws.ec2
-      .on(AuthorizeSecurityGroupIngressCommand)
-      .rejects(new EC2ServiceException({ name: 'InvalidPermission.Duplicate', $fault: 'client', message: 'the specified rule "peer: 203.0.113.7/32, TCP, from port: 5439, to port: 5439, ALLOW" already exists', $metadata: {} }));
+    aws.ec2.on(AuthorizeSecurityGroupIngressCommand).rejects(
+      new EC2ServiceException({
+        name: 'InvalidPermission.Duplicate',
+        $fault: 'client',
+        message: 'the specified rule "peer: 203.0.113.7/32, TCP, from port: 5439, to port: 5439, ALLOW" already exists',
+        $metadata: {},
+      }),
+    );
     const second = await makeTestContext({ dir: t.dir, answers: [undefined], aws: aws.clients, clock: fakeClock() });
     const result = await runClusterCreate(second.ctx, fakeDeps().deps);
 
@@ -215,21 +265,35 @@ describe('cluster create', () => {
     const clock = fakeClock();
     const t = await makeTestContext({ config: configText(), answers: ACCEPT_DEFAULTS, aws: aws.clients, clock });
     mockFreshNetworkAndRole();
-    aws.redshift.on(DescribeClustersCommand).rejectsOnce(notFound()).resolves({ Clusters: [cluster('creating')] });
+    aws.redshift
+      .on(DescribeClustersCommand)
+      .rejectsOnce(notFound())
+      .resolves({ Clusters: [cluster('creating')] });
     aws.redshift.on(CreateClusterCommand).resolves({ Cluster: cluster('creating') });
     clock.onSleep = (count) => {
       if (count === 20) t.ctx.abort();
     };
 
     await expect(runClusterCreate(t.ctx, fakeDeps().deps)).rejects.toBeInstanceOf(InterruptedError);
-    expect(t.ui.of('warn')).toContain('⚠ Stopped waiting; cluster dwhcluster is still being created. Run `sparkify-dwh cluster create` to pick up the wait.');
+    expect(t.ui.of('warn')).toContain(
+      '⚠ Stopped waiting; cluster dwhcluster is still being created. Run `sparkify-dwh cluster create` to pick up the wait.',
+    );
     // Nothing deletes or stops the cluster.
-    expect(aws.redshift.calls().map((call) => call.args[0].constructor.name)).toEqual(['DescribeClustersCommand', 'CreateClusterCommand', 'DescribeClustersCommand', 'DescribeClustersCommand']);
+    expect(aws.redshift.calls().map((call) => call.args[0].constructor.name)).toEqual([
+      'DescribeClustersCommand',
+      'CreateClusterCommand',
+      'DescribeClustersCommand',
+      'DescribeClustersCommand',
+    ]);
     expect(await readFile(t.configPath, 'utf8')).toContain('HOST =\n');
 
     t.ctx.resetInterrupt();
     clock.onSleep = undefined;
-    aws.redshift.on(DescribeClustersCommand).resolvesOnce({ Clusters: [cluster('creating')] }).resolvesOnce({ Clusters: [cluster('creating')] }).resolves({ Clusters: [cluster('available')] });
+    aws.redshift
+      .on(DescribeClustersCommand)
+      .resolvesOnce({ Clusters: [cluster('creating')] })
+      .resolvesOnce({ Clusters: [cluster('creating')] })
+      .resolves({ Clusters: [cluster('available')] });
     const second = await makeTestContext({ dir: t.dir, answers: [undefined], aws: aws.clients, clock });
     const result = await runClusterCreate(second.ctx, fakeDeps().deps);
     expect(result.ok).toBe(true);
@@ -240,14 +304,31 @@ describe('cluster create', () => {
   });
 
   test('a cluster that goes to incompatible-network is reported with its reason and the next action', async () => {
-    const t = await makeTestContext({ config: configText(), answers: ACCEPT_DEFAULTS, aws: aws.clients, clock: fakeClock() });
+    const t = await makeTestContext({
+      config: configText(),
+      answers: ACCEPT_DEFAULTS,
+      aws: aws.clients,
+      clock: fakeClock(),
+    });
     mockFreshNetworkAndRole();
-    aws.redshift.on(DescribeClustersCommand).rejectsOnce(notFound()).resolvesOnce({ Clusters: [cluster('creating')] }).resolves({ Clusters: [cluster('incompatible-network')] });
+    aws.redshift
+      .on(DescribeClustersCommand)
+      .rejectsOnce(notFound())
+      .resolvesOnce({ Clusters: [cluster('creating')] })
+      .resolves({ Clusters: [cluster('incompatible-network')] });
     aws.redshift.on(CreateClusterCommand).resolves({ Cluster: cluster('creating') });
     aws.redshift.on(DescribeEventsCommand).resolves({
       Events: [
-        { SourceIdentifier: 'dwhcluster', Message: 'Amazon Redshift cluster dwhcluster\nhas been created', Date: new Date(Date.UTC(2025, 0, 2, 3, 0)) },
-        { SourceIdentifier: 'dwhcluster', Message: 'The subnet in the availability zone has no free IP addresses.', Date: new Date(Date.UTC(2025, 0, 2, 3, 5)) },
+        {
+          SourceIdentifier: 'dwhcluster',
+          Message: 'Amazon Redshift cluster dwhcluster\nhas been created',
+          Date: new Date(Date.UTC(2025, 0, 2, 3, 0)),
+        },
+        {
+          SourceIdentifier: 'dwhcluster',
+          Message: 'The subnet in the availability zone has no free IP addresses.',
+          Date: new Date(Date.UTC(2025, 0, 2, 3, 5)),
+        },
       ],
     });
     await expect(runClusterCreate(t.ctx, fakeDeps().deps)).rejects.toThrow(
@@ -259,26 +340,63 @@ describe('cluster create', () => {
   });
 
   test.each([
-    ['failed', "run `sparkify-dwh teardown` and create the cluster again; the Redshift console's Events tab has the details"],
-    ['hardware-failure', "run `sparkify-dwh teardown` and create the cluster again; the Redshift console's Events tab has the details"],
-    ['incompatible-parameters', 'the parameter group is inconsistent; run `sparkify-dwh teardown` and create the cluster again'],
-    ['incompatible-hsm', "run `sparkify-dwh teardown` and create the cluster again; the Redshift console's Events tab has the details"],
+    [
+      'failed',
+      "run `sparkify-dwh teardown` and create the cluster again; the Redshift console's Events tab has the details",
+    ],
+    [
+      'hardware-failure',
+      "run `sparkify-dwh teardown` and create the cluster again; the Redshift console's Events tab has the details",
+    ],
+    [
+      'incompatible-parameters',
+      'the parameter group is inconsistent; run `sparkify-dwh teardown` and create the cluster again',
+    ],
+    [
+      'incompatible-hsm',
+      "run `sparkify-dwh teardown` and create the cluster again; the Redshift console's Events tab has the details",
+    ],
   ])('a cluster that goes to %s is reported with its reason and the next action', async (status, action) => {
-    const t = await makeTestContext({ config: configText(), answers: ACCEPT_DEFAULTS, aws: aws.clients, clock: fakeClock() });
+    const t = await makeTestContext({
+      config: configText(),
+      answers: ACCEPT_DEFAULTS,
+      aws: aws.clients,
+      clock: fakeClock(),
+    });
     mockFreshNetworkAndRole();
-    aws.redshift.on(DescribeClustersCommand).rejectsOnce(notFound()).resolvesOnce({ Clusters: [cluster('creating')] }).resolves({ Clusters: [cluster(status)] });
+    aws.redshift
+      .on(DescribeClustersCommand)
+      .rejectsOnce(notFound())
+      .resolvesOnce({ Clusters: [cluster('creating')] })
+      .resolves({ Clusters: [cluster(status)] });
     aws.redshift.on(CreateClusterCommand).resolves({ Cluster: cluster('creating') });
     aws.redshift.on(DescribeEventsCommand).resolves({
-      Events: [{ SourceIdentifier: 'dwhcluster', Message: `Cluster dwhcluster went to ${status}.`, Date: new Date(Date.UTC(2025, 0, 2, 3, 5)) }],
+      Events: [
+        {
+          SourceIdentifier: 'dwhcluster',
+          Message: `Cluster dwhcluster went to ${status}.`,
+          Date: new Date(Date.UTC(2025, 0, 2, 3, 5)),
+        },
+      ],
     });
-    await expect(runClusterCreate(t.ctx, fakeDeps().deps)).rejects.toThrow(new UserError(`cluster dwhcluster is ${status} (Cluster dwhcluster went to ${status}.): ${action}`));
+    await expect(runClusterCreate(t.ctx, fakeDeps().deps)).rejects.toThrow(
+      new UserError(`cluster dwhcluster is ${status} (Cluster dwhcluster went to ${status}.): ${action}`),
+    );
     await t.cleanup();
   });
 
   test('a wait that runs out of time explains that the cluster carries on', async () => {
-    const t = await makeTestContext({ config: configText(), answers: ACCEPT_DEFAULTS, aws: aws.clients, clock: fakeClock() });
+    const t = await makeTestContext({
+      config: configText(),
+      answers: ACCEPT_DEFAULTS,
+      aws: aws.clients,
+      clock: fakeClock(),
+    });
     mockFreshNetworkAndRole();
-    aws.redshift.on(DescribeClustersCommand).rejectsOnce(notFound()).resolves({ Clusters: [cluster('creating')] });
+    aws.redshift
+      .on(DescribeClustersCommand)
+      .rejectsOnce(notFound())
+      .resolves({ Clusters: [cluster('creating')] });
     aws.redshift.on(CreateClusterCommand).resolves({ Cluster: cluster('creating') });
     await expect(runClusterCreate(t.ctx, { ...fakeDeps().deps, createTimeoutMs: 60_000 })).rejects.toThrow(
       'cluster dwhcluster is still creating after 1 min 00 s; AWS is sometimes slow and it is still being created: run `sparkify-dwh cluster create` to keep waiting, or look at it in the Redshift console',
@@ -289,7 +407,11 @@ describe('cluster create', () => {
   test.each([
     [
       'ClusterQuotaExceededFault',
-      () => new ClusterQuotaExceededFault({ message: 'The request would exceed the allowed number of cluster instances for this account.', $metadata: {} }),
+      () =>
+        new ClusterQuotaExceededFault({
+          message: 'The request would exceed the allowed number of cluster instances for this account.',
+          $metadata: {},
+        }),
       'the account has reached its Redshift cluster or node quota in us-west-2 (ClusterQuotaExceededFault): delete an unused cluster or request an increase in the Service Quotas console',
     ],
     [
@@ -303,7 +425,12 @@ describe('cluster create', () => {
       'a cluster named "dwhcluster" already exists in us-west-2 but could not be reused: choose another [DWH] DWH_CLUSTER_IDENTIFIER or run `sparkify-dwh cluster status`',
     ],
   ])('CreateCluster failing with %s gets its message', async (_name, makeError, message) => {
-    const t = await makeTestContext({ config: configText(), answers: ACCEPT_DEFAULTS, aws: aws.clients, clock: fakeClock() });
+    const t = await makeTestContext({
+      config: configText(),
+      answers: ACCEPT_DEFAULTS,
+      aws: aws.clients,
+      clock: fakeClock(),
+    });
     mockFreshNetworkAndRole();
     aws.redshift.on(DescribeClustersCommand).rejects(notFound());
     aws.redshift.on(CreateClusterCommand).rejects(makeError());
@@ -315,11 +442,21 @@ describe('cluster create', () => {
   });
 
   test('AccessDenied on iam:GetRole names the action and the minimal policy', async () => {
-    const t = await makeTestContext({ config: configText(), answers: ACCEPT_DEFAULTS, aws: aws.clients, clock: fakeClock() });
+    const t = await makeTestContext({
+      config: configText(),
+      answers: ACCEPT_DEFAULTS,
+      aws: aws.clients,
+      clock: fakeClock(),
+    });
     mockFreshNetworkAndRole();
     aws.redshift.on(DescribeClustersCommand).rejects(notFound());
     aws.iam.on(GetRoleCommand).rejects(
-      new IAMServiceException({ name: 'AccessDenied', $fault: 'client', message: `User: arn:aws:iam::${ACCOUNT}:user/dev is not authorized to perform: iam:GetRole`, $metadata: {} }),
+      new IAMServiceException({
+        name: 'AccessDenied',
+        $fault: 'client',
+        message: `User: arn:aws:iam::${ACCOUNT}:user/dev is not authorized to perform: iam:GetRole`,
+        $metadata: {},
+      }),
     );
     await expect(runClusterCreate(t.ctx, fakeDeps().deps)).rejects.toThrow(
       'AWS denied iam:GetRole while looking up IAM role dwhRole (AccessDenied): the identity running the wizard needs that permission; see the README, "Minimal IAM policy for the user running the wizard"',
@@ -328,12 +465,22 @@ describe('cluster create', () => {
   });
 
   test('UnauthorizedOperation on the ingress rule names the action', async () => {
-    const t = await makeTestContext({ config: configText(), answers: ACCEPT_DEFAULTS, aws: aws.clients, clock: fakeClock() });
+    const t = await makeTestContext({
+      config: configText(),
+      answers: ACCEPT_DEFAULTS,
+      aws: aws.clients,
+      clock: fakeClock(),
+    });
     mockFreshNetworkAndRole();
     aws.redshift.on(DescribeClustersCommand).rejects(notFound());
-    aws.ec2
-      .on(AuthorizeSecurityGroupIngressCommand)
-      .rejects(new EC2ServiceException({ name: 'UnauthorizedOperation', $fault: 'client', message: 'You are not authorized to perform this operation. Encoded authorization failure message: AbC', $metadata: {} }));
+    aws.ec2.on(AuthorizeSecurityGroupIngressCommand).rejects(
+      new EC2ServiceException({
+        name: 'UnauthorizedOperation',
+        $fault: 'client',
+        message: 'You are not authorized to perform this operation. Encoded authorization failure message: AbC',
+        $metadata: {},
+      }),
+    );
     await expect(runClusterCreate(t.ctx, fakeDeps().deps)).rejects.toThrow(
       'AWS denied ec2:AuthorizeSecurityGroupIngress while allowing 203.0.113.7/32 to port 5439 (UnauthorizedOperation): the identity running the wizard needs that permission; see the README, "Minimal IAM policy for the user running the wizard"',
     );
@@ -346,7 +493,9 @@ describe('cluster create', () => {
     mockFreshNetworkAndRole();
     aws.redshift.on(DescribeClustersCommand).rejects(notFound());
     await expect(runClusterCreate(t.ctx, fakeDeps(null).deps)).rejects.toThrow(
-      new UserError('The address allowed to connect (your public IP as a.b.c.d/32) is required under --yes: set [DWH] DWH_ALLOWED_CIDR in dwh.cfg to your public IP as a.b.c.d/32'),
+      new UserError(
+        'The address allowed to connect (your public IP as a.b.c.d/32) is required under --yes: set [DWH] DWH_ALLOWED_CIDR in dwh.cfg to your public IP as a.b.c.d/32',
+      ),
     );
     expect(aws.iam.commandCalls(CreateRoleCommand)).toHaveLength(0);
     expect(aws.redshift.commandCalls(CreateClusterCommand)).toHaveLength(0);
@@ -354,7 +503,12 @@ describe('cluster create', () => {
   });
 
   test('a failed IP lookup asks for the address; 0.0.0.0/0 needs an explicit yes', async () => {
-    const t = await makeTestContext({ config: configText(), answers: [...ACCEPT_DEFAULTS.slice(0, 7), '0.0.0.0/0', false], aws: aws.clients, clock: fakeClock() });
+    const t = await makeTestContext({
+      config: configText(),
+      answers: [...ACCEPT_DEFAULTS.slice(0, 7), '0.0.0.0/0', false],
+      aws: aws.clients,
+      clock: fakeClock(),
+    });
     mockFreshNetworkAndRole();
     aws.redshift.on(DescribeClustersCommand).rejects(notFound());
     await expect(runClusterCreate(t.ctx, fakeDeps(null).deps)).rejects.toThrow(
@@ -376,11 +530,17 @@ describe('cluster create', () => {
       clock: fakeClock(),
     });
     mockFreshNetworkAndRole();
-    const two = (status: string) => cluster(status, { ClusterIdentifier: 'sparkify-2', NodeType: 'ra3.xlplus', NumberOfNodes: 2 });
-    aws.redshift.on(DescribeClustersCommand).rejectsOnce(notFound()).resolves({ Clusters: [two('available')] });
+    const two = (status: string) =>
+      cluster(status, { ClusterIdentifier: 'sparkify-2', NodeType: 'ra3.xlplus', NumberOfNodes: 2 });
+    aws.redshift
+      .on(DescribeClustersCommand)
+      .rejectsOnce(notFound())
+      .resolves({ Clusters: [two('available')] });
     aws.redshift.on(CreateClusterCommand).resolves({ Cluster: two('creating') });
     await runClusterCreate(t.ctx, fakeDeps().deps);
-    expect(t.prompts.asked[0]!.rejected).toEqual(['"Bad_Name" is not a valid cluster identifier: use only lowercase letters, digits and hyphens']);
+    expect(t.prompts.asked[0]!.rejected).toEqual([
+      '"Bad_Name" is not a valid cluster identifier: use only lowercase letters, digits and hyphens',
+    ]);
     const input = aws.redshift.commandCalls(CreateClusterCommand)[0]!.args[0].input;
     expect([input.ClusterType, input.NumberOfNodes, input.NodeType]).toEqual(['multi-node', 2, 'ra3.xlplus']);
     const text = await readFile(t.configPath, 'utf8');
@@ -401,8 +561,13 @@ describe('cluster pause, resume, status', () => {
       .resolvesOnce({ Clusters: [cluster('pausing')] })
       .resolves({ Clusters: [cluster('paused')] });
     aws.redshift.on(PauseClusterCommand).resolves({ Cluster: cluster('pausing') });
-    expect(await runClusterPause(t.ctx, { pollIntervalMs: 5000 })).toEqual({ ok: true, summary: 'cluster dwhcluster paused' });
-    expect(aws.redshift.commandCalls(PauseClusterCommand)[0]!.args[0].input).toEqual({ ClusterIdentifier: 'dwhcluster' });
+    expect(await runClusterPause(t.ctx, { pollIntervalMs: 5000 })).toEqual({
+      ok: true,
+      summary: 'cluster dwhcluster paused',
+    });
+    expect(aws.redshift.commandCalls(PauseClusterCommand)[0]!.args[0].input).toEqual({
+      ClusterIdentifier: 'dwhcluster',
+    });
     expect(t.ui.spinners[0]!.end).toEqual({ state: 'succeed', text: 'Cluster dwhcluster is paused (5.0 s)' });
     await t.cleanup();
   });
@@ -415,7 +580,10 @@ describe('cluster pause, resume, status', () => {
       .resolvesOnce({ Clusters: [cluster('resuming')] })
       .resolves({ Clusters: [cluster('available')] });
     aws.redshift.on(ResumeClusterCommand).resolves({ Cluster: cluster('resuming') });
-    expect(await runClusterResume(t.ctx, { pollIntervalMs: 5000 })).toEqual({ ok: true, summary: 'cluster dwhcluster available' });
+    expect(await runClusterResume(t.ctx, { pollIntervalMs: 5000 })).toEqual({
+      ok: true,
+      summary: 'cluster dwhcluster available',
+    });
     expect(await readFile(t.configPath, 'utf8')).toBe(setKey(configText(), 'CLUSTER.HOST', ENDPOINT));
     await t.cleanup();
   });
@@ -434,7 +602,9 @@ describe('cluster pause, resume, status', () => {
       ['Cost so far', '~$1.09 (on-demand estimate; paused time is not billed for compute)'],
       ['Created by', 'sparkify-dwh'],
     ]);
-    expect(t.ui.of('warn')).toEqual(["⚠ [CLUSTER] HOST in dwh.cfg is not this cluster's endpoint: run `sparkify-dwh cluster create` to write it back."]);
+    expect(t.ui.of('warn')).toEqual([
+      "⚠ [CLUSTER] HOST in dwh.cfg is not this cluster's endpoint: run `sparkify-dwh cluster create` to write it back.",
+    ]);
     await t.cleanup();
   });
 
@@ -442,7 +612,9 @@ describe('cluster pause, resume, status', () => {
     const t = await makeTestContext({ config: configText(), aws: aws.clients, clock: fakeClock() });
     aws.redshift.on(DescribeClustersCommand).rejects(notFound());
     expect(await runClusterStatus(t.ctx)).toEqual({ ok: true, summary: 'no cluster dwhcluster' });
-    expect(t.ui.of('info')).toEqual([`No cluster dwhcluster in ${REGION}: nothing is running or billed. Create one with \`sparkify-dwh cluster create\`.`]);
+    expect(t.ui.of('info')).toEqual([
+      `No cluster dwhcluster in ${REGION}: nothing is running or billed. Create one with \`sparkify-dwh cluster create\`.`,
+    ]);
     await t.cleanup();
   });
 });
@@ -474,22 +646,41 @@ describe('the whole lifecycle under --yes', () => {
     const { deps } = fakeDeps(null);
 
     await runClusterCreate(t.ctx, deps);
-    expect(aws.ec2.commandCalls(AuthorizeSecurityGroupIngressCommand)[0]!.args[0].input.IpPermissions![0]!.IpRanges).toEqual([
-      { CidrIp: '198.51.100.4/32', Description: 'sparkify-dwh: Redshift from the wizard user' },
-    ]);
+    expect(
+      aws.ec2.commandCalls(AuthorizeSecurityGroupIngressCommand)[0]!.args[0].input.IpPermissions![0]!.IpRanges,
+    ).toEqual([{ CidrIp: '198.51.100.4/32', Description: 'sparkify-dwh: Redshift from the wizard user' }]);
     const created = await readFile(t.configPath, 'utf8');
-    expect(created).toBe(setKey(setKey(setKey(start, 'CLUSTER.HOST', ENDPOINT), 'CLUSTER.DB_PASSWORD', DB_PASSWORD), 'IAM_ROLE.ARN', ROLE_ARN));
+    expect(created).toBe(
+      setKey(
+        setKey(setKey(start, 'CLUSTER.HOST', ENDPOINT), 'CLUSTER.DB_PASSWORD', DB_PASSWORD),
+        'IAM_ROLE.ARN',
+        ROLE_ARN,
+      ),
+    );
     await runClusterPause(t.ctx);
     await runClusterResume(t.ctx);
     expect(await readFile(t.configPath, 'utf8')).toBe(created);
 
     // Teardown sees the role tagged by the wizard and the wizard's group.
-    aws.iam.on(GetRoleCommand).resolves({ Role: { RoleName: 'dwhRole', Arn: ROLE_ARN, Path: '/', RoleId: 'AROAEXAMPLE', CreateDate: new Date(), Tags: TAGS } });
+    aws.iam.on(GetRoleCommand).resolves({
+      Role: {
+        RoleName: 'dwhRole',
+        Arn: ROLE_ARN,
+        Path: '/',
+        RoleId: 'AROAEXAMPLE',
+        CreateDate: new Date(),
+        Tags: TAGS,
+      },
+    });
     aws.iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['sparkify-dwh-s3-read'] });
     aws.iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [] });
     aws.iam.on(DeleteRolePolicyCommand).resolves({});
     aws.iam.on(DeleteRoleCommand).resolves({});
-    aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: 'sg-0wizard', GroupName: 'dwhcluster-sparkify-dwh', VpcId: 'vpc-0default', Tags: TAGS }] });
+    aws.ec2.on(DescribeSecurityGroupsCommand).resolves({
+      SecurityGroups: [
+        { GroupId: 'sg-0wizard', GroupName: 'dwhcluster-sparkify-dwh', VpcId: 'vpc-0default', Tags: TAGS },
+      ],
+    });
     aws.ec2.on(DeleteSecurityGroupCommand).resolves({ Return: true });
     await runTeardown(t.ctx);
 

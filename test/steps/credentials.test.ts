@@ -19,8 +19,14 @@ beforeEach(async () => {
   process.env.AWS_CONFIG_FILE = join(home, '.aws', 'config');
   process.env.AWS_SHARED_CREDENTIALS_FILE = join(home, '.aws', 'credentials');
   await mkdir(join(home, '.aws'));
-  await writeFile(process.env.AWS_CONFIG_FILE, '[default]\nregion = us-west-2\n\n[profile work]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = DataEngineer\n\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n');
-  await writeFile(process.env.AWS_SHARED_CREDENTIALS_FILE, `[default]\naws_access_key_id = AKIADEFAULTEXAMPLE01\naws_secret_access_key = ${AWS_SECRET}\n\n[sparkify]\naws_access_key_id = AKIASPARKIFYEXAMPLE1\naws_secret_access_key = other-secret-0000000000\n`);
+  await writeFile(
+    process.env.AWS_CONFIG_FILE,
+    '[default]\nregion = us-west-2\n\n[profile work]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = DataEngineer\n\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n',
+  );
+  await writeFile(
+    process.env.AWS_SHARED_CREDENTIALS_FILE,
+    `[default]\naws_access_key_id = AKIADEFAULTEXAMPLE01\naws_secret_access_key = ${AWS_SECRET}\n\n[sparkify]\naws_access_key_id = AKIASPARKIFYEXAMPLE1\naws_secret_access_key = other-secret-0000000000\n`,
+  );
 });
 
 afterEach(async () => {
@@ -48,7 +54,11 @@ function recordingMaker() {
 describe('discovery', () => {
   test('finds dwh.cfg keys, environment keys and every profile (SSO marked, AWS_PROFILE marked)', async () => {
     const t = await makeTestContext({ config: configText({ 'AWS.KEY': AWS_KEY_ID, 'AWS.SECRET': AWS_SECRET }) });
-    const sources = await discoverCredentialSources(t.ctx.config.values(), { AWS_ACCESS_KEY_ID: 'AKIAENVEXAMPLE000001', AWS_SECRET_ACCESS_KEY: 'x'.repeat(40), AWS_PROFILE: 'sparkify' });
+    const sources = await discoverCredentialSources(t.ctx.config.values(), {
+      AWS_ACCESS_KEY_ID: 'AKIAENVEXAMPLE000001',
+      AWS_SECRET_ACCESS_KEY: 'x'.repeat(40),
+      AWS_PROFILE: 'sparkify',
+    });
     expect(sources.map((source) => source.label)).toEqual([
       'KEY and SECRET in dwh.cfg [AWS]',
       'AWS_ACCESS_KEY_ID from the environment',
@@ -62,10 +72,18 @@ describe('discovery', () => {
 });
 
 describe('awsSettingsFrom', () => {
-  const base = (aws: DwhConfig['aws']): DwhConfig => ({ aws } as DwhConfig); // only [AWS] is read
+  const base = (aws: DwhConfig['aws']): DwhConfig => ({ aws }) as DwhConfig; // only [AWS] is read
   test.each([
-    [{ key: 'AKIAX', secret: 'S', region: 'eu-west-1' }, {}, { region: 'eu-west-1', keys: { accessKeyId: 'AKIAX', secretAccessKey: 'S' } }],
-    [{ key: 'AKIAX', secret: undefined, region: undefined }, { AWS_PROFILE: 'dev', AWS_REGION: 'us-east-1' }, { region: 'us-east-1', profile: 'dev' }],
+    [
+      { key: 'AKIAX', secret: 'S', region: 'eu-west-1' },
+      {},
+      { region: 'eu-west-1', keys: { accessKeyId: 'AKIAX', secretAccessKey: 'S' } },
+    ],
+    [
+      { key: 'AKIAX', secret: undefined, region: undefined },
+      { AWS_PROFILE: 'dev', AWS_REGION: 'us-east-1' },
+      { region: 'us-east-1', profile: 'dev' },
+    ],
     [{}, { AWS_DEFAULT_REGION: 'eu-central-1' }, { region: 'eu-central-1' }],
     [{}, {}, { region: 'us-west-2' }],
   ])('%j with env %j', (section, env, expected) => {
@@ -79,16 +97,25 @@ describe('runCredentials', () => {
     aws.sts.on(GetCallerIdentityCommand).resolves(IDENTITY);
     const maker = recordingMaker();
     const env: NodeJS.ProcessEnv = {};
-    expect(await runCredentials(t.ctx, { makeClients: maker.makeClients, env })).toEqual({ ok: true, summary: `account ${ACCOUNT}` });
+    expect(await runCredentials(t.ctx, { makeClients: maker.makeClients, env })).toEqual({
+      ok: true,
+      summary: `account ${ACCOUNT}`,
+    });
     expect(maker.made).toEqual([{ region: 'us-west-2', profile: 'sparkify' }]);
-    expect(t.ui.spinners[0]!.end).toEqual({ state: 'succeed', text: `Signed in to account ${ACCOUNT} as arn:aws:iam::${ACCOUNT}:user/dev` });
+    expect(t.ui.spinners[0]!.end).toEqual({
+      state: 'succeed',
+      text: `Signed in to account ${ACCOUNT} as arn:aws:iam::${ACCOUNT}:user/dev`,
+    });
     expect(env.AWS_PROFILE).toBe('sparkify');
     expect(t.ui.of('note')).toEqual(['To use profile sparkify in later commands too: export AWS_PROFILE=sparkify']);
     await t.cleanup();
   });
 
   test('typed keys: secret masked at a password prompt, saved to [AWS] only after the warning and a yes', async () => {
-    const t = await makeTestContext({ config: configText(), answers: ['Type an access key ID and secret', AWS_KEY_ID, AWS_SECRET, true] });
+    const t = await makeTestContext({
+      config: configText(),
+      answers: ['Type an access key ID and secret', AWS_KEY_ID, AWS_SECRET, true],
+    });
     aws.sts.on(GetCallerIdentityCommand).resolves(IDENTITY);
     const maker = recordingMaker();
     await runCredentials(t.ctx, { makeClients: maker.makeClients, env: {} });
@@ -98,19 +125,35 @@ describe('runCredentials', () => {
       ['password', 'AWS secret access key'],
       ['confirm', 'Save the key ID and secret in dwh.cfg [AWS] anyway?'],
     ]);
-    expect(maker.made).toEqual([{ region: 'us-west-2', keys: { accessKeyId: AWS_KEY_ID, secretAccessKey: AWS_SECRET } }]);
-    expect(t.ui.of('warn')).toEqual(['⚠ Keys saved in dwh.cfg sit in a plain file; an AWS profile (`aws configure --profile sparkify`, or SSO) is safer.']);
-    expect(await readFile(t.configPath, 'utf8')).toBe(setKey(setKey(configText(), 'AWS.KEY', AWS_KEY_ID), 'AWS.SECRET', AWS_SECRET));
+    expect(maker.made).toEqual([
+      { region: 'us-west-2', keys: { accessKeyId: AWS_KEY_ID, secretAccessKey: AWS_SECRET } },
+    ]);
+    expect(t.ui.of('warn')).toEqual([
+      '⚠ Keys saved in dwh.cfg sit in a plain file; an AWS profile (`aws configure --profile sparkify`, or SSO) is safer.',
+    ]);
+    expect(await readFile(t.configPath, 'utf8')).toBe(
+      setKey(setKey(configText(), 'AWS.KEY', AWS_KEY_ID), 'AWS.SECRET', AWS_SECRET),
+    );
     expect(t.ui.text()).not.toContain(AWS_SECRET);
     await t.cleanup();
   });
 
   test('a bad key gets a message that says so, and nothing is saved', async () => {
-    const t = await makeTestContext({ config: configText(), answers: ['Type an access key ID and secret', AWS_KEY_ID, AWS_SECRET] });
-    aws.sts
-      .on(GetCallerIdentityCommand)
-      .rejects(new STSServiceException({ name: 'InvalidClientTokenId', $fault: 'client', message: 'The security token included in the request is invalid.', $metadata: { httpStatusCode: 403 } }));
-    const failure = (await runCredentials(t.ctx, { ...recordingMaker(), env: {} }).catch((error: unknown) => error)) as Error;
+    const t = await makeTestContext({
+      config: configText(),
+      answers: ['Type an access key ID and secret', AWS_KEY_ID, AWS_SECRET],
+    });
+    aws.sts.on(GetCallerIdentityCommand).rejects(
+      new STSServiceException({
+        name: 'InvalidClientTokenId',
+        $fault: 'client',
+        message: 'The security token included in the request is invalid.',
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
+    const failure = (await runCredentials(t.ctx, { ...recordingMaker(), env: {} }).catch(
+      (error: unknown) => error,
+    )) as Error;
     expect(failure.message).toBe(
       'AWS rejected the access key while checking the AWS credentials (InvalidClientTokenId): the key ID is wrong or deleted; check [AWS] KEY, AWS_ACCESS_KEY_ID or the profile, then run `sparkify-dwh credentials`',
     );
@@ -121,22 +164,32 @@ describe('runCredentials', () => {
   });
 
   test('no region anywhere: asked, default us-west-2; another region is warned about and saved', async () => {
-    const t = await makeTestContext({ config: configText({ 'AWS.REGION': '' }), answers: ['eu-west-1', 'profile default'] });
+    const t = await makeTestContext({
+      config: configText({ 'AWS.REGION': '' }),
+      answers: ['eu-west-1', 'profile default'],
+    });
     aws.sts.on(GetCallerIdentityCommand).resolves(IDENTITY);
     const maker = recordingMaker();
     await runCredentials(t.ctx, { makeClients: maker.makeClients, env: {} });
-    expect(t.ui.of('warn')).toEqual(['⚠ Region eu-west-1 differs from us-west-2, where the Sparkify bucket is: loading will be slower and transfer is billed.']);
+    expect(t.ui.of('warn')).toEqual([
+      '⚠ Region eu-west-1 differs from us-west-2, where the Sparkify bucket is: loading will be slower and transfer is billed.',
+    ]);
     expect(maker.made).toEqual([{ region: 'eu-west-1', profile: 'default' }]);
     expect(await readFile(t.configPath, 'utf8')).toBe(configText({ 'AWS.REGION': 'eu-west-1' }));
     await t.cleanup();
   });
 
   test('under --yes: what the config and environment say, no prompts', async () => {
-    const t = await makeTestContext({ config: configText({ 'AWS.KEY': AWS_KEY_ID, 'AWS.SECRET': AWS_SECRET }), yes: true });
+    const t = await makeTestContext({
+      config: configText({ 'AWS.KEY': AWS_KEY_ID, 'AWS.SECRET': AWS_SECRET }),
+      yes: true,
+    });
     aws.sts.on(GetCallerIdentityCommand).resolves(IDENTITY);
     const maker = recordingMaker();
     await runCredentials(t.ctx, { makeClients: maker.makeClients, env: { AWS_PROFILE: 'sparkify' } });
-    expect(maker.made).toEqual([{ region: 'us-west-2', keys: { accessKeyId: AWS_KEY_ID, secretAccessKey: AWS_SECRET } }]);
+    expect(maker.made).toEqual([
+      { region: 'us-west-2', keys: { accessKeyId: AWS_KEY_ID, secretAccessKey: AWS_SECRET } },
+    ]);
     expect(t.ui.text()).not.toContain(AWS_SECRET);
     await t.cleanup();
   });

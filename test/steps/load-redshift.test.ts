@@ -29,10 +29,20 @@ test('COPYs both staging tables from S3 with the role, then rebuilds the star sc
   const copies = fake.statements.filter((s) => s.startsWith('COPY '));
   expect(copies).toEqual([
     copySongsFromS3Sql({ s3Url: 's3://udacity-dend/song_data', iamRoleArn: ROLE_ARN, region: 'us-west-2' }),
-    copyEventsFromS3Sql({ s3Url: 's3://udacity-dend/log_data', jsonPathsUrl: 's3://udacity-dend/log_json_path.json', iamRoleArn: ROLE_ARN, region: 'us-west-2' }),
+    copyEventsFromS3Sql({
+      s3Url: 's3://udacity-dend/log_data',
+      jsonPathsUrl: 's3://udacity-dend/log_json_path.json',
+      iamRoleArn: ROLE_ARN,
+      region: 'us-west-2',
+    }),
   ]);
   const inOrder = fake.statements.filter((s) => s !== existingTablesSql() && !/count\(\*\)/i.test(s));
-  expect(inOrder).toEqual([...clearStagingSql('redshift'), ...copies, ...clearStarSql('redshift'), ...insertStarSql('redshift').map((s) => s.sql)]);
+  expect(inOrder).toEqual([
+    ...clearStagingSql('redshift'),
+    ...copies,
+    ...clearStarSql('redshift'),
+    ...insertStarSql('redshift').map((s) => s.sql),
+  ]);
   expect(fake.outcome).toEqual({ committed: 1, rolledBack: 0 });
   expect(t.ui.text()).toMatch(/staging_songs: 42 rows/);
   expect(t.ui.text()).not.toContain(DB_PASSWORD);
@@ -43,7 +53,9 @@ test('--song-prefix loads a subset of song_data and is checked before it reaches
   const t = await makeTestContext({ config: CONFIG, warehouse: fake.warehouse });
   cleanup = t.cleanup;
   await runLoad(t.ctx, { songPrefix: 'A/A/' });
-  expect(fake.statements.find((s) => s.startsWith('COPY staging_songs'))).toContain("FROM 's3://udacity-dend/song_data/A/A/'");
+  expect(fake.statements.find((s) => s.startsWith('COPY staging_songs'))).toContain(
+    "FROM 's3://udacity-dend/song_data/A/A/'",
+  );
   await expect(runLoad(t.ctx, { songPrefix: "A'; DROP TABLE songs; --" })).rejects.toThrow(/--song-prefix/);
 });
 
@@ -63,7 +75,10 @@ test("a failing COPY shows stl_load_errors' file, line, column, value and reason
 
 test('a missing role ARN is a config error that says how to get one, before any SQL runs', async () => {
   const fake = recordingRedshift();
-  const t = await makeTestContext({ config: setKey(configText(), 'CLUSTER.HOST', ENDPOINT), warehouse: fake.warehouse });
+  const t = await makeTestContext({
+    config: setKey(configText(), 'CLUSTER.HOST', ENDPOINT),
+    warehouse: fake.warehouse,
+  });
   cleanup = t.cleanup;
   await expect(runLoad(t.ctx)).rejects.toThrow(/dwh\.cfg \[IAM_ROLE\] ARN: is not set/);
   expect(fake.statements.filter((s) => s !== existingTablesSql() && !/count\(\*\)/i.test(s))).toEqual([]);

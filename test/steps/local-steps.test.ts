@@ -28,7 +28,8 @@ async function context(options: Parameters<typeof makeTestContext>[0]): Promise<
   return m;
 }
 
-const LOCAL_CONFIG = '[WAREHOUSE]\nTARGET = embedded\n\n[LOCAL]\nSONG_DATA = data/song_data\nLOG_DATA = data/log_data\n';
+const LOCAL_CONFIG =
+  '[WAREHOUSE]\nTARGET = embedded\n\n[LOCAL]\nSONG_DATA = data/song_data\nLOG_DATA = data/log_data\n';
 
 async function loadedContext(answers: unknown[] = []): Promise<Made> {
   const m = await context({ config: LOCAL_CONFIG, answers, warehouse: await openEmbedded(undefined) });
@@ -53,7 +54,9 @@ describe('setup', () => {
     ]);
     const mode = (await stat(m.configPath)).mode & 0o777;
     expect(mode).toBe(0o600);
-    expect(await readFile(m.configPath, 'utf8')).toBe(await readFile(new URL('../../dwh.cfg.example', import.meta.url), 'utf8'));
+    expect(await readFile(m.configPath, 'utf8')).toBe(
+      await readFile(new URL('../../dwh.cfg.example', import.meta.url), 'utf8'),
+    );
     expect(await count(m, 'songplays')).toBeGreaterThan(0);
     expect(m.ui.text()).toMatch(/All \d+ checks passed/);
     expect(m.ui.text()).toMatch(/Setup complete/);
@@ -96,7 +99,9 @@ describe('tables create', () => {
 describe('load', () => {
   test('without tables it says to create them first', async () => {
     const m = await context({ config: LOCAL_CONFIG, warehouse: await openEmbedded(undefined) });
-    await expect(runLoad(m.ctx)).rejects.toThrow(/no staging_events, staging_songs, songs, artists, users, songplays, time tables/);
+    await expect(runLoad(m.ctx)).rejects.toThrow(
+      /no staging_events, staging_songs, songs, artists, users, songplays, time tables/,
+    );
   });
 
   test('a missing data folder is named with its dwh.cfg key and loads nothing', async () => {
@@ -125,7 +130,11 @@ describe('analytics and sql', () => {
     expect(JSON.stringify(csv)).toMatch(/level,plays,users\\nfree,\d+,\d+\\npaid,\d+,\d+/);
     await runAnalytics(m.ctx, { query: 'plays-by-weekday', format: 'json' });
     const json = JSON.parse((m.ui.lines.at(-1) as { text: string }).text) as Array<{ weekday: string; plays: number }>;
-    expect(json.map((r) => r.weekday)).toEqual(['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'].filter((d) => json.some((r) => r.weekday === d)));
+    expect(json.map((r) => r.weekday)).toEqual(
+      ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'].filter((d) =>
+        json.some((r) => r.weekday === d),
+      ),
+    );
     expect(json.reduce((sum, r) => sum + r.plays, 0)).toBe(await count(m, 'songplays'));
     const error = await runAnalytics(m.ctx, { query: 'nope' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);

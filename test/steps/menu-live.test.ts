@@ -15,7 +15,8 @@ import { openEmbedded } from '../../src/warehouse/embedded.js';
 import type { Warehouse } from '../../src/warehouse/types.js';
 import { makeTestContext } from '../support/context.js';
 
-const LOCAL_CONFIG = '[WAREHOUSE]\nTARGET = embedded\n\n[LOCAL]\nSONG_DATA = data/song_data\nLOG_DATA = data/log_data\n';
+const LOCAL_CONFIG =
+  '[WAREHOUSE]\nTARGET = embedded\n\n[LOCAL]\nSONG_DATA = data/song_data\nLOG_DATA = data/log_data\n';
 
 interface AskedSelect {
   prompt: SelectPrompt<unknown>;
@@ -158,7 +159,9 @@ test('a warehouse that cannot be opened: the redraw says why, in the header and 
     'Load data                – n/a (cannot reach localhost:5432 (connection refused))',
   ]);
   expect(second.prompt.default).toBeUndefined(); // nothing was highlighted but the first entry
-  expect(menu.ui.of('print')[1]).toMatch(/│ warehouse +not reachable: cannot reach localhost:5432 \(connection refused\) +│/);
+  expect(menu.ui.of('print')[1]).toMatch(
+    /│ warehouse +not reachable: cannot reach localhost:5432 \(connection refused\) +│/,
+  );
   second.answer('Quit');
   expect(await done).toBe(true);
 });
@@ -195,7 +198,8 @@ test('the header is erased by the rows it fills on the terminal, wrapped lines c
   expect(terminalRows(header, 20)).toBe(10);
   expect(terminalRows(header, undefined)).toBe(5);
   const written: string[] = [];
-  const stream = (isTTY: boolean, columns: number) => ({ isTTY, columns, write: (text: string) => written.push(text) }) as unknown as NodeJS.WriteStream;
+  const stream = (isTTY: boolean, columns: number) =>
+    ({ isTTY, columns, write: (text: string) => written.push(text) }) as unknown as NodeJS.WriteStream;
   eraseAbove(header, stream(true, 120));
   eraseAbove(header, stream(true, 20));
   eraseAbove(header, stream(false, 120));

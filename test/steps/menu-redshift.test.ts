@@ -32,8 +32,18 @@ test('shows credentials, cluster, tables… and teardown; "Cluster status and co
       },
     ],
   });
-  const config = setKey(setKey(configText({ 'AWS.KEY': 'AKIAIOSFODNN7EXAMPLE', 'AWS.SECRET': AWS_SECRET }), 'CLUSTER.HOST', ENDPOINT), 'IAM_ROLE.ARN', ROLE_ARN);
-  const t = await makeTestContext({ config, aws: aws.clients, clock: fakeClock(), warehouse: recordingRedshift().warehouse, answers: ['Cluster status', 'Quit'] });
+  const config = setKey(
+    setKey(configText({ 'AWS.KEY': 'AKIAIOSFODNN7EXAMPLE', 'AWS.SECRET': AWS_SECRET }), 'CLUSTER.HOST', ENDPOINT),
+    'IAM_ROLE.ARN',
+    ROLE_ARN,
+  );
+  const t = await makeTestContext({
+    config,
+    aws: aws.clients,
+    clock: fakeClock(),
+    warehouse: recordingRedshift().warehouse,
+    answers: ['Cluster status', 'Quit'],
+  });
   try {
     expect(await runMenu(t.ctx)).toBe(true);
     const menu = t.prompts.asked[0]!;
@@ -53,7 +63,13 @@ test('one menu drawing reads the warehouse state once for all the steps that sho
   aws.redshift.on(DescribeClustersCommand).resolves({ Clusters: [] });
   const database = recordingRedshift();
   const config = setKey(setKey(configText(), 'CLUSTER.HOST', ENDPOINT), 'IAM_ROLE.ARN', ROLE_ARN);
-  const t = await makeTestContext({ config, aws: aws.clients, clock: fakeClock(), warehouse: database.warehouse, answers: ['Quit'] });
+  const t = await makeTestContext({
+    config,
+    aws: aws.clients,
+    clock: fakeClock(),
+    warehouse: database.warehouse,
+    answers: ['Quit'],
+  });
   try {
     expect(await runMenu(t.ctx)).toBe(true);
     // tables, load, check and analytics all show the warehouse state: one listing, one count.

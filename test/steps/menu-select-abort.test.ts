@@ -14,7 +14,10 @@ vi.mock('@inquirer/password', () => ({ default: inquirer.password }));
 vi.mock('@inquirer/confirm', () => ({ default: inquirer.confirm }));
 
 interface SelectCall {
-  config: { default?: unknown; theme: { style: { highlight: (text: string) => string; message?: (text: string) => string } } };
+  config: {
+    default?: unknown;
+    theme: { style: { highlight: (text: string) => string; message?: (text: string) => string } };
+  };
   context: { signal?: AbortSignal; clearPromptOnDone?: boolean };
 }
 
@@ -29,7 +32,9 @@ function abortableSelect(calls: SelectCall[]) {
   return (config: SelectCall['config'], context: SelectCall['context']) =>
     new Promise((_resolve, reject) => {
       calls.push({ config, context });
-      context.signal?.addEventListener('abort', () => reject(Object.assign(new Error('Prompt was aborted'), { name: 'AbortPromptError' })));
+      context.signal?.addEventListener('abort', () =>
+        reject(Object.assign(new Error('Prompt was aborted'), { name: 'AbortPromptError' })),
+      );
     });
 }
 
@@ -50,7 +55,11 @@ test('aborting the signal withdraws the select: SelectAbortedError with the high
   const calls: SelectCall[] = [];
   inquirer.select.mockImplementation(abortableSelect(calls));
   const refresh = new AbortController();
-  const asked = createInquirerPrompts({ color: true }).select({ message: 'What next?', choices: CHOICES, signal: refresh.signal });
+  const asked = createInquirerPrompts({ color: true }).select({
+    message: 'What next?',
+    choices: CHOICES,
+    signal: refresh.signal,
+  });
   await vi.waitFor(() => expect(calls).toHaveLength(1));
   const { config, context } = calls[0]!;
   expect(context.signal).toBe(refresh.signal);
@@ -71,7 +80,12 @@ test('without colour the highlight stays plain; nothing highlighted yet: the def
   const calls: SelectCall[] = [];
   inquirer.select.mockImplementation(abortableSelect(calls));
   const refresh = new AbortController();
-  const asked = createInquirerPrompts({ color: false }).select({ message: 'What next?', choices: CHOICES, default: 'quit', signal: refresh.signal });
+  const asked = createInquirerPrompts({ color: false }).select({
+    message: 'What next?',
+    choices: CHOICES,
+    default: 'quit',
+    signal: refresh.signal,
+  });
   await vi.waitFor(() => expect(calls).toHaveLength(1));
   expect(calls[0]!.config.default).toBe('quit');
   expect(calls[0]!.config.theme.style.message?.('What next?')).toBe('What next?');
@@ -85,10 +99,20 @@ test('Ctrl-C at a select that has a signal is still InterruptedError, and the pr
   const calls: SelectCall[] = [];
   inquirer.select.mockImplementation((config: SelectCall['config'], context: SelectCall['context']) => {
     calls.push({ config, context });
-    return Promise.reject(Object.assign(new Error('User force closed the prompt with SIGINT'), { name: 'ExitPromptError' }));
+    return Promise.reject(
+      Object.assign(new Error('User force closed the prompt with SIGINT'), { name: 'ExitPromptError' }),
+    );
   });
   const refresh = new AbortController();
-  expect(await failure(createInquirerPrompts({ color: true }).select({ message: 'What next?', choices: CHOICES, signal: refresh.signal }))).toBeInstanceOf(InterruptedError);
+  expect(
+    await failure(
+      createInquirerPrompts({ color: true }).select({
+        message: 'What next?',
+        choices: CHOICES,
+        signal: refresh.signal,
+      }),
+    ),
+  ).toBeInstanceOf(InterruptedError);
   expect(calls[0]!.context.clearPromptOnDone).toBe(false);
 });
 
@@ -98,7 +122,9 @@ test('an answer before the abort is the answer; a signal aborted beforehand neve
   const prompts = createInquirerPrompts({ color: true });
   expect(await prompts.select({ message: 'What next?', choices: CHOICES, signal: refresh.signal })).toBe('load');
   refresh.abort();
-  const error = await failure(prompts.select({ message: 'What next?', choices: CHOICES, default: 'setup', signal: refresh.signal }));
+  const error = await failure(
+    prompts.select({ message: 'What next?', choices: CHOICES, default: 'setup', signal: refresh.signal }),
+  );
   expect(error).toBeInstanceOf(SelectAbortedError);
   expect((error as SelectAbortedError).highlighted).toBe('setup');
   expect(inquirer.select).toHaveBeenCalledTimes(1);

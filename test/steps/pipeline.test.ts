@@ -15,38 +15,155 @@ import { makeTestContext } from '../support/context.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 
 const SONG_FILES: Record<string, object> = {
-  'song_data/A/A/A/TRAAAAA128F93F1A1A.json': { num_songs: 1, artist_id: 'AR1', artist_latitude: 35.5, artist_longitude: -97.1, artist_location: 'Oklahoma', artist_name: 'Alpha', song_id: 'SO1', title: 'First Song', duration: 200.5, year: 2001 },
-  'song_data/A/A/B/TRAABBB128F93F1A1B.json': { num_songs: 1, artist_id: 'AR1', artist_latitude: null, artist_longitude: null, artist_location: '', artist_name: 'Alpha', song_id: 'SO2', title: 'Second Song', duration: 180.25, year: 0 },
+  'song_data/A/A/A/TRAAAAA128F93F1A1A.json': {
+    num_songs: 1,
+    artist_id: 'AR1',
+    artist_latitude: 35.5,
+    artist_longitude: -97.1,
+    artist_location: 'Oklahoma',
+    artist_name: 'Alpha',
+    song_id: 'SO1',
+    title: 'First Song',
+    duration: 200.5,
+    year: 2001,
+  },
+  'song_data/A/A/B/TRAABBB128F93F1A1B.json': {
+    num_songs: 1,
+    artist_id: 'AR1',
+    artist_latitude: null,
+    artist_longitude: null,
+    artist_location: '',
+    artist_name: 'Alpha',
+    song_id: 'SO2',
+    title: 'Second Song',
+    duration: 180.25,
+    year: 0,
+  },
   // A hidden folder is read, as an S3 prefix COPY would read it.
-  'song_data/.hidden/TRHIDDEN128F93F1A1.json': { num_songs: 1, artist_id: 'AR2', artist_latitude: null, artist_longitude: null, artist_location: '', artist_name: 'Beta', song_id: 'SO3', title: 'Hidden Track', duration: 99, year: 1999 },
+  'song_data/.hidden/TRHIDDEN128F93F1A1.json': {
+    num_songs: 1,
+    artist_id: 'AR2',
+    artist_latitude: null,
+    artist_longitude: null,
+    artist_location: '',
+    artist_name: 'Beta',
+    song_id: 'SO3',
+    title: 'Hidden Track',
+    duration: 99,
+    year: 1999,
+  },
 };
 
 function event(fields: Record<string, unknown>): string {
-  const base = { artist: null, auth: 'Logged In', firstName: null, gender: null, itemInSession: 0, lastName: null, length: null, level: 'free', location: null, method: 'PUT', page: 'NextSong', registration: 1540344794796.0, sessionId: 1, song: null, status: 200, ts: 0, userAgent: null, userId: '' };
+  const base = {
+    artist: null,
+    auth: 'Logged In',
+    firstName: null,
+    gender: null,
+    itemInSession: 0,
+    lastName: null,
+    length: null,
+    level: 'free',
+    location: null,
+    method: 'PUT',
+    page: 'NextSong',
+    registration: 1540344794796.0,
+    sessionId: 1,
+    song: null,
+    status: 200,
+    ts: 0,
+    userAgent: null,
+    userId: '',
+  };
   return JSON.stringify({ ...base, ...fields });
 }
 
-const ann = { firstName: 'Ann', lastName: 'Lee', gender: 'F', location: 'Austin, TX', userAgent: 'UA-ann', userId: '10' };
-const bob = { firstName: 'Bob', lastName: 'Ray', gender: 'M', location: 'Boise, ID', userAgent: 'UA-bob', userId: '20' };
+const ann = {
+  firstName: 'Ann',
+  lastName: 'Lee',
+  gender: 'F',
+  location: 'Austin, TX',
+  userAgent: 'UA-ann',
+  userId: '10',
+};
+const bob = {
+  firstName: 'Bob',
+  lastName: 'Ray',
+  gender: 'M',
+  location: 'Boise, ID',
+  userAgent: 'UA-bob',
+  userId: '20',
+};
 const cy = { firstName: 'Cy', lastName: 'Dee', gender: 'F', location: 'Camden, NJ', userAgent: 'UA-cy', userId: '30' };
 
 const LOG_LINES = [
   // 1: Ann plays a catalog song exactly (title, artist, duration) → songplay 1, SO1/AR1.
-  event({ ...ann, artist: 'Alpha', song: 'First Song', length: 200.5, ts: 1541106106796, sessionId: 5, itemInSession: 0 }),
+  event({
+    ...ann,
+    artist: 'Alpha',
+    song: 'First Song',
+    length: 200.5,
+    ts: 1541106106796,
+    sessionId: 5,
+    itemInSession: 0,
+  }),
   // 2: Ann on Home: a user event, not a songplay.
   event({ ...ann, page: 'Home', method: 'GET', ts: 1541106107000, sessionId: 5, itemInSession: 1 }),
   // 3: Ann, now paid, plays a song not in the catalog → songplay 2 with NULL song/artist.
-  event({ ...ann, level: 'paid', artist: 'Nobody', song: 'Unknown', length: 123.4, ts: 1541109600000, sessionId: 5, itemInSession: 2 }),
+  event({
+    ...ann,
+    level: 'paid',
+    artist: 'Nobody',
+    song: 'Unknown',
+    length: 123.4,
+    ts: 1541109600000,
+    sessionId: 5,
+    itemInSession: 2,
+  }),
   // 4: a logged-out visitor (userId "") → no songplay, no user.
-  event({ auth: 'Logged Out', artist: 'Alpha', song: 'Second Song', length: 180.25, ts: 1541110000000, sessionId: 6, itemInSession: 0 }),
+  event({
+    auth: 'Logged Out',
+    artist: 'Alpha',
+    song: 'Second Song',
+    length: 180.25,
+    ts: 1541110000000,
+    sessionId: 6,
+    itemInSession: 0,
+  }),
   // 5 and 6: Bob plays two catalog songs in the same millisecond → songplays 3 and 4 (by itemInSession), one time row.
-  event({ ...bob, level: 'paid', artist: 'Alpha', song: 'Second Song', length: 180.25, ts: 1541203200123, sessionId: 9, itemInSession: 0 }),
-  event({ ...bob, level: 'paid', artist: 'Beta', song: 'Hidden Track', length: 99, ts: 1541203200123, sessionId: 9, itemInSession: 1 }),
+  event({
+    ...bob,
+    level: 'paid',
+    artist: 'Alpha',
+    song: 'Second Song',
+    length: 180.25,
+    ts: 1541203200123,
+    sessionId: 9,
+    itemInSession: 0,
+  }),
+  event({
+    ...bob,
+    level: 'paid',
+    artist: 'Beta',
+    song: 'Hidden Track',
+    length: 99,
+    ts: 1541203200123,
+    sessionId: 9,
+    itemInSession: 1,
+  }),
   // 7: Bob logs out: his latest event, still paid.
   event({ ...bob, level: 'paid', page: 'Logout', ts: 1541203300000, sessionId: 9, itemInSession: 2 }),
   // 8: Cy only visits Settings… then 9: plays "First Song" by Alpha with a length off by 0.00001 → no match.
   event({ ...cy, page: 'Settings', method: 'GET', ts: 1541300000000, sessionId: 11, itemInSession: 0 }),
-  event({ ...cy, artist: 'Alpha', song: 'First Song', length: 200.50001, ts: 1541300100000, sessionId: 11, itemInSession: 1 }),
+  event({
+    ...cy,
+    artist: 'Alpha',
+    song: 'First Song',
+    length: 200.50001,
+    ts: 1541300100000,
+    sessionId: 11,
+    itemInSession: 1,
+  }),
 ];
 
 async function writeFixture(dir: string, extraLogLines: string[] = []): Promise<void> {
@@ -59,15 +176,66 @@ async function writeFixture(dir: string, extraLogLines: string[] = []): Promise<
   await writeFile(logPath, [...LOG_LINES, ...extraLogLines].join('\n') + '\n');
 }
 
-const CONFIG = (warehouse: string) => `[WAREHOUSE]\n${warehouse}\n\n[LOCAL]\nSONG_DATA = song_data\nLOG_DATA = log_data\n`;
+const CONFIG = (warehouse: string) =>
+  `[WAREHOUSE]\n${warehouse}\n\n[LOCAL]\nSONG_DATA = song_data\nLOG_DATA = log_data\n`;
 
 const EXPECTED = {
   songplays: [
-    { songplay_id: 1, start_time: '2018-11-01 21:01:46.796', user_id: '10', level: 'free', song_id: 'SO1', artist_id: 'AR1', session_id: 5, location: 'Austin, TX', user_agent: 'UA-ann' },
-    { songplay_id: 2, start_time: '2018-11-01 22:00:00', user_id: '10', level: 'paid', song_id: null, artist_id: null, session_id: 5, location: 'Austin, TX', user_agent: 'UA-ann' },
-    { songplay_id: 3, start_time: '2018-11-03 00:00:00.123', user_id: '20', level: 'paid', song_id: 'SO2', artist_id: 'AR1', session_id: 9, location: 'Boise, ID', user_agent: 'UA-bob' },
-    { songplay_id: 4, start_time: '2018-11-03 00:00:00.123', user_id: '20', level: 'paid', song_id: 'SO3', artist_id: 'AR2', session_id: 9, location: 'Boise, ID', user_agent: 'UA-bob' },
-    { songplay_id: 5, start_time: '2018-11-04 02:55:00', user_id: '30', level: 'free', song_id: null, artist_id: null, session_id: 11, location: 'Camden, NJ', user_agent: 'UA-cy' },
+    {
+      songplay_id: 1,
+      start_time: '2018-11-01 21:01:46.796',
+      user_id: '10',
+      level: 'free',
+      song_id: 'SO1',
+      artist_id: 'AR1',
+      session_id: 5,
+      location: 'Austin, TX',
+      user_agent: 'UA-ann',
+    },
+    {
+      songplay_id: 2,
+      start_time: '2018-11-01 22:00:00',
+      user_id: '10',
+      level: 'paid',
+      song_id: null,
+      artist_id: null,
+      session_id: 5,
+      location: 'Austin, TX',
+      user_agent: 'UA-ann',
+    },
+    {
+      songplay_id: 3,
+      start_time: '2018-11-03 00:00:00.123',
+      user_id: '20',
+      level: 'paid',
+      song_id: 'SO2',
+      artist_id: 'AR1',
+      session_id: 9,
+      location: 'Boise, ID',
+      user_agent: 'UA-bob',
+    },
+    {
+      songplay_id: 4,
+      start_time: '2018-11-03 00:00:00.123',
+      user_id: '20',
+      level: 'paid',
+      song_id: 'SO3',
+      artist_id: 'AR2',
+      session_id: 9,
+      location: 'Boise, ID',
+      user_agent: 'UA-bob',
+    },
+    {
+      songplay_id: 5,
+      start_time: '2018-11-04 02:55:00',
+      user_id: '30',
+      level: 'free',
+      song_id: null,
+      artist_id: null,
+      session_id: 11,
+      location: 'Camden, NJ',
+      user_agent: 'UA-cy',
+    },
   ],
   users: [
     // Latest event of each user wins: Ann upgraded to paid; Cy's Settings visit makes her a user.
@@ -116,7 +284,9 @@ async function starTables(made: Made): Promise<Record<string, unknown[]>> {
 const engines: Array<{ name: string; make: () => Promise<{ made: Made; db?: TestDatabase }> }> = [
   {
     name: 'embedded PGlite',
-    make: async () => ({ made: await makeTestContext({ config: CONFIG('TARGET = embedded'), warehouse: await openEmbedded(undefined) }) }),
+    make: async () => ({
+      made: await makeTestContext({ config: CONFIG('TARGET = embedded'), warehouse: await openEmbedded(undefined) }),
+    }),
   },
   {
     name: 'PostgreSQL',
@@ -148,7 +318,9 @@ describe.each(engines)('the local pipeline on $name', ({ make }) => {
     const first = await runLoad(made.ctx);
     expect(first).toMatchObject({ ok: true });
     expect(await starTables(made)).toEqual(EXPECTED);
-    const staged = await (await made.ctx.warehouse()).query<{ n: number }>('SELECT count(*)::int AS n FROM staging_events');
+    const staged = await (
+      await made.ctx.warehouse()
+    ).query<{ n: number }>('SELECT count(*)::int AS n FROM staging_events');
     expect(staged.rows[0]!.n).toBe(LOG_LINES.length); // one staging row per source record, nothing dropped
 
     // Rerunning the load gives the same tables, never duplicates.

@@ -16,7 +16,18 @@ import { ClusterNotFoundFault, CreateClusterCommand, DescribeClustersCommand } f
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { runSetup } from '../../src/steps/setup.js';
-import { AWS_KEY_ID, AWS_SECRET, cluster, configText, DB_PASSWORD, ENDPOINT, fakeClock, mockAws, ROLE_ARN, setKey } from '../aws/fakes.js';
+import {
+  AWS_KEY_ID,
+  AWS_SECRET,
+  cluster,
+  configText,
+  DB_PASSWORD,
+  ENDPOINT,
+  fakeClock,
+  mockAws,
+  ROLE_ARN,
+  setKey,
+} from '../aws/fakes.js';
 import { makeTestContext } from '../support/context.js';
 import { recordingRedshift } from '../support/redshift-double.js';
 
@@ -24,7 +35,11 @@ import { recordingRedshift } from '../support/redshift-double.js';
 vi.mock('../../src/warehouse/redshift.js', async (original) => ({
   ...(await original<typeof import('../../src/warehouse/redshift.js')>()),
   openRedshift: async () => ({
-    query: async () => ({ rows: [{ version: 'PostgreSQL 8.0.2 on i686-pc-linux-gnu, Redshift 1.0.90000' }], fields: ['version'], rowCount: 1 }),
+    query: async () => ({
+      rows: [{ version: 'PostgreSQL 8.0.2 on i686-pc-linux-gnu, Redshift 1.0.90000' }],
+      fields: ['version'],
+      rowCount: 1,
+    }),
     close: async () => undefined,
   }),
 }));
@@ -36,10 +51,20 @@ beforeEach(() => {
 afterEach(() => aws.restore());
 
 test('setup --yes goes from credentials to analytics on Redshift with no prompt and writes HOST and ARN back', async () => {
-  const start = configText({ 'AWS.KEY': AWS_KEY_ID, 'AWS.SECRET': AWS_SECRET, 'DWH.DWH_ALLOWED_CIDR': '198.51.100.4/32' });
-  aws.sts.on(GetCallerIdentityCommand).resolves({ Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/ana', UserId: 'AIDAEXAMPLE' });
-  aws.iam.on(GetRoleCommand).rejects(new NoSuchEntityException({ message: 'The role with name dwhRole cannot be found.', $metadata: {} }));
-  aws.iam.on(CreateRoleCommand).resolves({ Role: { RoleName: 'dwhRole', Arn: ROLE_ARN, Path: '/', RoleId: 'AROAEXAMPLE', CreateDate: new Date() } });
+  const start = configText({
+    'AWS.KEY': AWS_KEY_ID,
+    'AWS.SECRET': AWS_SECRET,
+    'DWH.DWH_ALLOWED_CIDR': '198.51.100.4/32',
+  });
+  aws.sts
+    .on(GetCallerIdentityCommand)
+    .resolves({ Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/ana', UserId: 'AIDAEXAMPLE' });
+  aws.iam
+    .on(GetRoleCommand)
+    .rejects(new NoSuchEntityException({ message: 'The role with name dwhRole cannot be found.', $metadata: {} }));
+  aws.iam.on(CreateRoleCommand).resolves({
+    Role: { RoleName: 'dwhRole', Arn: ROLE_ARN, Path: '/', RoleId: 'AROAEXAMPLE', CreateDate: new Date() },
+  });
   aws.iam.on(PutRolePolicyCommand).resolves({});
   aws.ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: 'vpc-0default', IsDefault: true }] });
   aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });
@@ -53,7 +78,13 @@ test('setup --yes goes from credentials to analytics on Redshift with no prompt 
     .resolves({ Clusters: [cluster('available')] });
   aws.redshift.on(CreateClusterCommand).resolves({ Cluster: cluster('creating') });
   const database = recordingRedshift(undefined, { tablesExist: false });
-  const t = await makeTestContext({ config: start, yes: true, aws: aws.clients, clock: fakeClock(), warehouse: database.warehouse });
+  const t = await makeTestContext({
+    config: start,
+    yes: true,
+    aws: aws.clients,
+    clock: fakeClock(),
+    warehouse: database.warehouse,
+  });
   try {
     const ok = await runSetup(t.ctx);
     expect(ok, t.ui.text()).toBe(true);
@@ -64,7 +95,13 @@ test('setup --yes goes from credentials to analytics on Redshift with no prompt 
     const written = await readFile(t.configPath, 'utf8');
     expect(written).toMatch(new RegExp(`^HOST = ${ENDPOINT.replaceAll('.', '\\.')}$`, 'm'));
     expect(written).toMatch(new RegExp(`^ARN = ${ROLE_ARN}$`, 'm'));
-    expect(written).toBe(setKey(setKey(setKey(start, 'CLUSTER.HOST', ENDPOINT), 'CLUSTER.DB_PASSWORD', DB_PASSWORD), 'IAM_ROLE.ARN', ROLE_ARN));
+    expect(written).toBe(
+      setKey(
+        setKey(setKey(start, 'CLUSTER.HOST', ENDPOINT), 'CLUSTER.DB_PASSWORD', DB_PASSWORD),
+        'IAM_ROLE.ARN',
+        ROLE_ARN,
+      ),
+    );
 
     // Tables created in the Redshift dialect, both staging tables COPYed from S3 with the new role.
     expect(database.statements.some((s) => s.startsWith('CREATE TABLE') && s.includes('DISTKEY'))).toBe(true);

@@ -1,4 +1,9 @@
-import { DeleteSecurityGroupCommand, DescribeSecurityGroupsCommand, DescribeVpcsCommand, EC2ServiceException } from '@aws-sdk/client-ec2';
+import {
+  DeleteSecurityGroupCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeVpcsCommand,
+  EC2ServiceException,
+} from '@aws-sdk/client-ec2';
 import {
   DeleteRoleCommand,
   DeleteRolePolicyCommand,
@@ -8,13 +13,28 @@ import {
   ListRolePoliciesCommand,
   NoSuchEntityException,
 } from '@aws-sdk/client-iam';
-import { ClusterNotFoundFault, DeleteClusterCommand, DescribeClustersCommand, type Cluster } from '@aws-sdk/client-redshift';
+import {
+  ClusterNotFoundFault,
+  DeleteClusterCommand,
+  DescribeClustersCommand,
+  type Cluster,
+} from '@aws-sdk/client-redshift';
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { InterruptedError } from '../../src/errors.js';
 import { finalSnapshotIdentifier, runTeardown } from '../../src/steps/teardown.js';
 import { makeTestContext } from '../support/context.js';
-import { AWS_SECRET, cluster as awsCluster, configText, DB_PASSWORD, ENDPOINT, fakeClock, mockAws, ROLE_ARN, TAGS } from '../aws/fakes.js';
+import {
+  AWS_SECRET,
+  cluster as awsCluster,
+  configText,
+  DB_PASSWORD,
+  ENDPOINT,
+  fakeClock,
+  mockAws,
+  ROLE_ARN,
+  TAGS,
+} from '../aws/fakes.js';
 
 /** dwh.cfg after a cluster create: HOST and ARN written back. */
 const CREATED = configText({ 'CLUSTER.HOST': ENDPOINT, 'CLUSTER.DB_PASSWORD': DB_PASSWORD, 'IAM_ROLE.ARN': ROLE_ARN });
@@ -26,8 +46,14 @@ function cluster(status: string, tags = TAGS): Cluster {
   return awsCluster(status, { Tags: tags, Endpoint: { Address: ENDPOINT, Port: 5439 } });
 }
 const notFound = () => new ClusterNotFoundFault({ message: 'Cluster dwhcluster not found.', $metadata: {} });
-const noRole = () => new NoSuchEntityException({ message: 'The role with name dwhRole cannot be found.', $metadata: {} });
-const wizardGroup = { GroupId: 'sg-0wizard', GroupName: 'dwhcluster-sparkify-dwh', VpcId: 'vpc-0default', Tags: [{ Key: 'Name', Value: 'dwhcluster-sparkify-dwh' }, ...TAGS] };
+const noRole = () =>
+  new NoSuchEntityException({ message: 'The role with name dwhRole cannot be found.', $metadata: {} });
+const wizardGroup = {
+  GroupId: 'sg-0wizard',
+  GroupName: 'dwhcluster-sparkify-dwh',
+  VpcId: 'vpc-0default',
+  Tags: [{ Key: 'Name', Value: 'dwhcluster-sparkify-dwh' }, ...TAGS],
+};
 
 let aws: ReturnType<typeof mockAws>;
 beforeEach(() => {
@@ -37,7 +63,16 @@ beforeEach(() => {
 afterEach(() => aws.restore());
 
 function mockOurRole(): void {
-  aws.iam.on(GetRoleCommand).resolves({ Role: { RoleName: 'dwhRole', Arn: ROLE_ARN, Path: '/', RoleId: 'AROAEXAMPLE', CreateDate: new Date(), Tags: TAGS } });
+  aws.iam.on(GetRoleCommand).resolves({
+    Role: {
+      RoleName: 'dwhRole',
+      Arn: ROLE_ARN,
+      Path: '/',
+      RoleId: 'AROAEXAMPLE',
+      CreateDate: new Date(),
+      Tags: TAGS,
+    },
+  });
   aws.iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['sparkify-dwh-s3-read'], IsTruncated: false });
   aws.iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [], IsTruncated: false });
   aws.iam.on(DeleteRolePolicyCommand).resolves({});
@@ -58,10 +93,20 @@ describe('teardown', () => {
     aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [wizardGroup] });
     aws.ec2
       .on(DeleteSecurityGroupCommand)
-      .rejectsOnce(new EC2ServiceException({ name: 'DependencyViolation', $fault: 'client', message: 'resource sg-0wizard has a dependent object', $metadata: {} }))
+      .rejectsOnce(
+        new EC2ServiceException({
+          name: 'DependencyViolation',
+          $fault: 'client',
+          message: 'resource sg-0wizard has a dependent object',
+          $metadata: {},
+        }),
+      )
       .resolves({ Return: true, GroupId: 'sg-0wizard' });
 
-    expect(await runTeardown(t.ctx, { pollIntervalMs: 2000, groupRetryIntervalMs: 10_000 })).toEqual({ ok: true, summary: 'deleted what sparkify-dwh created' });
+    expect(await runTeardown(t.ctx, { pollIntervalMs: 2000, groupRetryIntervalMs: 10_000 })).toEqual({
+      ok: true,
+      summary: 'deleted what sparkify-dwh created',
+    });
 
     expect(t.ui.tables[0]!.rows).toEqual([
       ['Redshift cluster', 'dwhcluster (available)', 'delete'],
@@ -72,8 +117,14 @@ describe('teardown', () => {
       'Type the cluster identifier (dwhcluster) to delete what is listed, or leave empty to stop',
       'Keep a final snapshot of the cluster? (its storage is billed until you delete it)',
     ]);
-    expect(aws.redshift.commandCalls(DeleteClusterCommand)[0]!.args[0].input).toEqual({ ClusterIdentifier: 'dwhcluster', SkipFinalClusterSnapshot: true });
-    expect(aws.iam.commandCalls(DeleteRolePolicyCommand)[0]!.args[0].input).toEqual({ RoleName: 'dwhRole', PolicyName: 'sparkify-dwh-s3-read' });
+    expect(aws.redshift.commandCalls(DeleteClusterCommand)[0]!.args[0].input).toEqual({
+      ClusterIdentifier: 'dwhcluster',
+      SkipFinalClusterSnapshot: true,
+    });
+    expect(aws.iam.commandCalls(DeleteRolePolicyCommand)[0]!.args[0].input).toEqual({
+      RoleName: 'dwhRole',
+      PolicyName: 'sparkify-dwh-s3-read',
+    });
     expect(aws.iam.commandCalls(DeleteRoleCommand)[0]!.args[0].input).toEqual({ RoleName: 'dwhRole' });
     expect(aws.ec2.commandCalls(DeleteSecurityGroupCommand)).toHaveLength(2);
     // Polled until ClusterNotFoundFault: plan, deleting, gone.
@@ -89,7 +140,10 @@ describe('teardown', () => {
   test('a final snapshot is named from the clock', async () => {
     const clock = fakeClock();
     const t = await makeTestContext({ config: CREATED, answers: ['dwhcluster', true], aws: aws.clients, clock });
-    aws.redshift.on(DescribeClustersCommand).resolvesOnce({ Clusters: [cluster('available')] }).rejects(notFound());
+    aws.redshift
+      .on(DescribeClustersCommand)
+      .resolvesOnce({ Clusters: [cluster('available')] })
+      .rejects(notFound());
     aws.redshift.on(DeleteClusterCommand).resolves({ Cluster: cluster('deleting') });
     mockOurRole();
     aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [wizardGroup] });
@@ -105,12 +159,31 @@ describe('teardown', () => {
   });
 
   test('resources not tagged by sparkify-dwh are listed and left alone', async () => {
-    const t = await makeTestContext({ config: CREATED, answers: ['dwhcluster', false], aws: aws.clients, clock: fakeClock() });
-    aws.redshift.on(DescribeClustersCommand).resolvesOnce({ Clusters: [cluster('available')] }).rejects(notFound());
+    const t = await makeTestContext({
+      config: CREATED,
+      answers: ['dwhcluster', false],
+      aws: aws.clients,
+      clock: fakeClock(),
+    });
+    aws.redshift
+      .on(DescribeClustersCommand)
+      .resolvesOnce({ Clusters: [cluster('available')] })
+      .rejects(notFound());
     aws.redshift.on(DeleteClusterCommand).resolves({ Cluster: cluster('deleting') });
     // The user's own role under the same name: no created-by tag.
-    aws.iam.on(GetRoleCommand).resolves({ Role: { RoleName: 'dwhRole', Arn: ROLE_ARN, Path: '/', RoleId: 'AROAEXAMPLE', CreateDate: new Date(), Tags: [{ Key: 'team', Value: 'data' }] } });
-    aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: 'sg-0wizard', GroupName: 'default', VpcId: 'vpc-0default', Tags: [] }] });
+    aws.iam.on(GetRoleCommand).resolves({
+      Role: {
+        RoleName: 'dwhRole',
+        Arn: ROLE_ARN,
+        Path: '/',
+        RoleId: 'AROAEXAMPLE',
+        CreateDate: new Date(),
+        Tags: [{ Key: 'team', Value: 'data' }],
+      },
+    });
+    aws.ec2
+      .on(DescribeSecurityGroupsCommand)
+      .resolves({ SecurityGroups: [{ GroupId: 'sg-0wizard', GroupName: 'default', VpcId: 'vpc-0default', Tags: [] }] });
     await runTeardown(t.ctx);
     expect(t.ui.tables[0]!.rows).toEqual([
       ['Redshift cluster', 'dwhcluster (available)', 'delete'],
@@ -122,7 +195,9 @@ describe('teardown', () => {
     expect(aws.iam.commandCalls(DetachRolePolicyCommand)).toHaveLength(0);
     expect(aws.ec2.commandCalls(DeleteSecurityGroupCommand)).toHaveLength(0);
     // HOST cleared (the cluster is gone); ARN kept (the role still exists and is the user's).
-    expect(await readFile(t.configPath, 'utf8')).toBe(configText({ 'CLUSTER.HOST': '', 'CLUSTER.DB_PASSWORD': DB_PASSWORD, 'IAM_ROLE.ARN': ROLE_ARN }));
+    expect(await readFile(t.configPath, 'utf8')).toBe(
+      configText({ 'CLUSTER.HOST': '', 'CLUSTER.DB_PASSWORD': DB_PASSWORD, 'IAM_ROLE.ARN': ROLE_ARN }),
+    );
     await t.cleanup();
   });
 
@@ -133,12 +208,19 @@ describe('teardown', () => {
     aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });
     expect(await runTeardown(t.ctx)).toEqual({ ok: true, summary: 'nothing to delete' });
     expect(aws.redshift.commandCalls(DeleteClusterCommand)).toHaveLength(0);
-    expect(await readFile(t.configPath, 'utf8')).toBe(configText({ 'CLUSTER.HOST': ENDPOINT, 'CLUSTER.DB_PASSWORD': DB_PASSWORD, 'IAM_ROLE.ARN': '' }));
+    expect(await readFile(t.configPath, 'utf8')).toBe(
+      configText({ 'CLUSTER.HOST': ENDPOINT, 'CLUSTER.DB_PASSWORD': DB_PASSWORD, 'IAM_ROLE.ARN': '' }),
+    );
     await t.cleanup();
   });
 
   test('an empty answer at the identifier prompt deletes nothing', async () => {
-    const t = await makeTestContext({ config: CREATED, answers: ['dwhclustr', ''], aws: aws.clients, clock: fakeClock() });
+    const t = await makeTestContext({
+      config: CREATED,
+      answers: ['dwhclustr', ''],
+      aws: aws.clients,
+      clock: fakeClock(),
+    });
     aws.redshift.on(DescribeClustersCommand).resolves({ Clusters: [cluster('available')] });
     mockOurRole();
     aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [wizardGroup] });
@@ -160,16 +242,25 @@ describe('teardown', () => {
     clock.onSleep = (count) => {
       if (count === 3) t.ctx.abort();
     };
-    aws.redshift.on(DescribeClustersCommand).resolvesOnce({ Clusters: [cluster('available')] }).resolves({ Clusters: [cluster('deleting')] });
+    aws.redshift
+      .on(DescribeClustersCommand)
+      .resolvesOnce({ Clusters: [cluster('available')] })
+      .resolves({ Clusters: [cluster('deleting')] });
     await expect(runTeardown(t.ctx)).rejects.toBeInstanceOf(InterruptedError);
-    expect(t.ui.of('warn')).toEqual(['⚠ Stopped waiting; cluster dwhcluster is still being deleted. Run `sparkify-dwh teardown` to pick up the wait.']);
+    expect(t.ui.of('warn')).toEqual([
+      '⚠ Stopped waiting; cluster dwhcluster is still being deleted. Run `sparkify-dwh teardown` to pick up the wait.',
+    ]);
     expect(aws.iam.commandCalls(DeleteRoleCommand)).toHaveLength(0);
     expect(await readFile(t.configPath, 'utf8')).toBe(CREATED);
 
     // Second run: the cluster is still deleting (no second DeleteCluster), then gone.
     t.ctx.resetInterrupt();
     clock.onSleep = undefined;
-    aws.redshift.on(DescribeClustersCommand).resolvesOnce({ Clusters: [cluster('deleting')] }).resolvesOnce({ Clusters: [cluster('deleting')] }).rejects(notFound());
+    aws.redshift
+      .on(DescribeClustersCommand)
+      .resolvesOnce({ Clusters: [cluster('deleting')] })
+      .resolvesOnce({ Clusters: [cluster('deleting')] })
+      .rejects(notFound());
     const second = await makeTestContext({ dir: t.dir, answers: ['dwhcluster'], aws: aws.clients, clock });
     expect((await runTeardown(second.ctx)).ok).toBe(true);
     expect(aws.redshift.commandCalls(DeleteClusterCommand)).toHaveLength(1);
@@ -188,7 +279,12 @@ describe('teardown', () => {
   });
 
   test('a partial teardown (cluster and role gone, group left) is finished by a rerun', async () => {
-    const t = await makeTestContext({ config: TORN_DOWN, answers: ['dwhcluster'], aws: aws.clients, clock: fakeClock() });
+    const t = await makeTestContext({
+      config: TORN_DOWN,
+      answers: ['dwhcluster'],
+      aws: aws.clients,
+      clock: fakeClock(),
+    });
     aws.redshift.on(DescribeClustersCommand).rejects(notFound());
     aws.iam.on(GetRoleCommand).rejects(noRole());
     aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [wizardGroup] });
@@ -201,13 +297,19 @@ describe('teardown', () => {
 
   test('under --yes: no typing, no final snapshot', async () => {
     const t = await makeTestContext({ config: CREATED, yes: true, aws: aws.clients, clock: fakeClock() });
-    aws.redshift.on(DescribeClustersCommand).resolvesOnce({ Clusters: [cluster('available')] }).rejects(notFound());
+    aws.redshift
+      .on(DescribeClustersCommand)
+      .resolvesOnce({ Clusters: [cluster('available')] })
+      .rejects(notFound());
     aws.redshift.on(DeleteClusterCommand).resolves({ Cluster: cluster('deleting') });
     mockOurRole();
     aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [wizardGroup] });
     aws.ec2.on(DeleteSecurityGroupCommand).resolves({ Return: true });
     expect((await runTeardown(t.ctx)).ok).toBe(true);
-    expect(aws.redshift.commandCalls(DeleteClusterCommand)[0]!.args[0].input).toEqual({ ClusterIdentifier: 'dwhcluster', SkipFinalClusterSnapshot: true });
+    expect(aws.redshift.commandCalls(DeleteClusterCommand)[0]!.args[0].input).toEqual({
+      ClusterIdentifier: 'dwhcluster',
+      SkipFinalClusterSnapshot: true,
+    });
     expect(await readFile(t.configPath, 'utf8')).toBe(TORN_DOWN);
     await t.cleanup();
   });

@@ -29,7 +29,10 @@ export async function setup(project: TestProject): Promise<void> {
   }
   if (!findPostgresBinDir()) {
     project.provide('postgresUrl', '');
-    project.provide('postgresProblem', 'no PostgreSQL server binaries found: install PostgreSQL (Debian: apt-get install postgresql) or set SPARKIFY_TEST_POSTGRES_URL');
+    project.provide(
+      'postgresProblem',
+      'no PostgreSQL server binaries found: install PostgreSQL (Debian: apt-get install postgresql) or set SPARKIFY_TEST_POSTGRES_URL',
+    );
     return;
   }
   const server = await startThrowawayPostgres({ maxConnections: 200 });

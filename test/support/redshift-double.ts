@@ -17,7 +17,10 @@ function result(rows: Record<string, unknown>[] = [], rowCount = rows.length): Q
  * and for the star tables once a load with INSERTs committed (0 before), so steps' live status
  * ("loaded?") follows what was run.
  */
-export function recordingRedshift(failOn?: 'staging_songs' | 'staging_events', options: { tablesExist?: boolean } = {}) {
+export function recordingRedshift(
+  failOn?: 'staging_songs' | 'staging_events',
+  options: { tablesExist?: boolean } = {},
+) {
   const statements: string[] = [];
   // Which of our tables exist: all of them, or (tablesExist: false) those CREATEd so far.
   const tables = new Set<string>(options.tablesExist === false ? [] : ALL_TABLES);
@@ -36,14 +39,30 @@ export function recordingRedshift(failOn?: 'staging_songs' | 'staging_events', o
     if (dropped) tables.delete(dropped);
     if (sql === existingTablesSql()) return result([...tables].map((table_name) => ({ table_name })));
     if (sql.startsWith('COPY ') && failOn && sql.startsWith(`COPY ${failOn} `)) {
-      throw new WarehouseQueryError("Load into table 'staging_events' failed.  Check 'stl_load_errors' system table for details.", { code: 'XX000', cause: undefined });
+      throw new WarehouseQueryError(
+        "Load into table 'staging_events' failed.  Check 'stl_load_errors' system table for details.",
+        { code: 'XX000', cause: undefined },
+      );
     }
     if (sql === loadErrorsSql()) {
-      return result([{ filename: 's3://udacity-dend/log_data/2018/11/2018-11-30-events.json', line_number: 17, colname: 'ts', raw_field_value: '15435x', err_reason: 'Invalid digit, Value "x", Pos 5, Type: Long' }]);
+      return result([
+        {
+          filename: 's3://udacity-dend/log_data/2018/11/2018-11-30-events.json',
+          line_number: 17,
+          colname: 'ts',
+          raw_field_value: '15435x',
+          err_reason: 'Invalid digit, Value "x", Pos 5, Type: Long',
+        },
+      ]);
     }
     if (/count\(\*\)/i.test(sql)) {
       const counted = ALL_TABLES.filter((table) => new RegExp(`FROM "?${table}"?(\\s|$)`).test(sql));
-      return result(counted.map((table_name) => ({ table_name, row_count: copied.has(table_name) || (starLoaded && !table_name.startsWith('staging_')) ? 42 : 0 })));
+      return result(
+        counted.map((table_name) => ({
+          table_name,
+          row_count: copied.has(table_name) || (starLoaded && !table_name.startsWith('staging_')) ? 42 : 0,
+        })),
+      );
     }
     return result([], 7);
   };
@@ -76,4 +95,3 @@ export function recordingRedshift(failOn?: 'staging_songs' | 'staging_events', o
   };
   return { warehouse, statements, outcome };
 }
-

@@ -7,7 +7,19 @@ import { findChoice } from '../../src/ui/prompts.js';
 import { redact } from '../../src/ui/redact.js';
 import { barLines, cellText, NULL_TEXT, renderBarChart, resolveColumns } from '../../src/ui/render.js';
 import { SYMBOLS } from '../../src/ui/terminal.js';
-import type { BarChartOptions, Cell, Choice, ConfirmPrompt, InputPrompt, PasswordPrompt, Prompts, SelectPrompt, Spinner, TableOptions, Ui } from '../../src/ui/types.js';
+import type {
+  BarChartOptions,
+  Cell,
+  Choice,
+  ConfirmPrompt,
+  InputPrompt,
+  PasswordPrompt,
+  Prompts,
+  SelectPrompt,
+  Spinner,
+  TableOptions,
+  Ui,
+} from '../../src/ui/types.js';
 
 // ---------------------------------------------------------------------------------------------
 // scripted prompts
@@ -43,8 +55,11 @@ export function scriptedPrompts(answers: unknown[]) {
   const next = (kind: PromptKind, message: string, record: AskedPrompt): unknown => {
     if (queue.length === 0) {
       const before = asked.slice(0, -1).map((prompt) => `${prompt.kind} "${prompt.message}"`);
-      const rejected = record.rejected.length > 0 ? `; scripted answers rejected by validate: ${record.rejected.join(' | ')}` : '';
-      throw new Error(`scriptedPrompts: no scripted answer for ${kind} prompt "${message}"${rejected} (asked before: ${before.join(', ') || 'nothing'})`);
+      const rejected =
+        record.rejected.length > 0 ? `; scripted answers rejected by validate: ${record.rejected.join(' | ')}` : '';
+      throw new Error(
+        `scriptedPrompts: no scripted answer for ${kind} prompt "${message}"${rejected} (asked before: ${before.join(', ') || 'nothing'})`,
+      );
     }
     const answer = queue.shift();
     if (answer instanceof Error) throw answer;
@@ -60,7 +75,9 @@ export function scriptedPrompts(answers: unknown[]) {
     for (;;) {
       const answer = next(kind, prompt.message, record);
       if (answer !== undefined && typeof answer !== 'string') {
-        throw new Error(`scriptedPrompts: ${kind} prompt "${prompt.message}" needs a string answer, got ${JSON.stringify(answer)}`);
+        throw new Error(
+          `scriptedPrompts: ${kind} prompt "${prompt.message}" needs a string answer, got ${JSON.stringify(answer)}`,
+        );
       }
       const value = answer === undefined || answer === '' ? (prompt.default ?? '') : answer;
       const verdict = prompt.validate?.(value) ?? true;
@@ -85,9 +102,12 @@ export function scriptedPrompts(answers: unknown[]) {
       const answer = next('select', prompt.message, record);
       const choice = pickChoice(prompt.choices, answer);
       if (!choice) {
-        throw new Error(`scriptedPrompts: ${JSON.stringify(answer)} is not a choice of select "${prompt.message}"; choices: ${prompt.choices.map((c) => c.name).join(' | ')}`);
+        throw new Error(
+          `scriptedPrompts: ${JSON.stringify(answer)} is not a choice of select "${prompt.message}"; choices: ${prompt.choices.map((c) => c.name).join(' | ')}`,
+        );
       }
-      if (choice.disabled) throw new Error(`scriptedPrompts: choice "${choice.name}" of select "${prompt.message}" is disabled`);
+      if (choice.disabled)
+        throw new Error(`scriptedPrompts: choice "${choice.name}" of select "${prompt.message}" is disabled`);
       record.answer = choice.value;
       return choice.value;
     },
@@ -101,7 +121,10 @@ export function scriptedPrompts(answers: unknown[]) {
       const record = begin('confirm', prompt.message);
       const answer = next('confirm', prompt.message, record);
       const value = answer === undefined ? (prompt.default ?? true) : answer;
-      if (typeof value !== 'boolean') throw new Error(`scriptedPrompts: confirm "${prompt.message}" needs a boolean answer, got ${JSON.stringify(answer)}`);
+      if (typeof value !== 'boolean')
+        throw new Error(
+          `scriptedPrompts: confirm "${prompt.message}" needs a boolean answer, got ${JSON.stringify(answer)}`,
+        );
       record.answer = value;
       return value;
     },
@@ -121,7 +144,8 @@ function pickChoice<T>(choices: ReadonlyArray<Choice<T>>, answer: unknown): Choi
 // ---------------------------------------------------------------------------------------------
 // recording Ui
 
-export type RecordKind = 'heading' | 'info' | 'success' | 'warn' | 'error' | 'note' | 'print' | 'table' | 'chart' | 'spinner';
+export type RecordKind =
+  'heading' | 'info' | 'success' | 'warn' | 'error' | 'note' | 'print' | 'table' | 'chart' | 'spinner';
 
 export interface RecordedLine {
   kind: RecordKind;
@@ -220,17 +244,27 @@ export function recordingUi() {
     },
     table(rows: ReadonlyArray<Record<string, Cell>>, options: TableOptions = {}) {
       const columns = resolveColumns(rows, options);
-      const shown = rows.map((row) => columns.map((column) => redact(cellText(row[column.key], column.key) ?? NULL_TEXT)));
+      const shown = rows.map((row) =>
+        columns.map((column) => redact(cellText(row[column.key], column.key) ?? NULL_TEXT)),
+      );
       const table: RecordedTable = { headers: columns.map((column) => column.header), rows: shown, raw: rows };
       if (options.title !== undefined) table.title = options.title;
       tables.push(table);
       const body = [table.headers, ...shown].map((cells) => cells.join(' | '));
-      record('table', [...(options.title ? [options.title] : []), ...(rows.length === 0 ? ['(no rows)'] : body)].join('\n'));
+      record(
+        'table',
+        [...(options.title ? [options.title] : []), ...(rows.length === 0 ? ['(no rows)'] : body)].join('\n'),
+      );
     },
     barChart(bars: ReadonlyArray<{ label: string; value: number }>, options: BarChartOptions = {}) {
       const drawn = barLines(bars, options);
       const chart: RecordedChart = {
-        bars: bars.map((item, i) => ({ label: item.label, value: item.value, bar: drawn[i]?.bar ?? '', shown: drawn[i]?.value ?? '' })),
+        bars: bars.map((item, i) => ({
+          label: item.label,
+          value: item.value,
+          bar: drawn[i]?.bar ?? '',
+          shown: drawn[i]?.value ?? '',
+        })),
       };
       if (options.title !== undefined) chart.title = options.title;
       charts.push(chart);

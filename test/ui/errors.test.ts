@@ -9,7 +9,11 @@ const debug = { debug: true };
 
 /** An AWS SDK v3 service exception as the SDK throws it: a name and $metadata. */
 function awsError(name: string, message: string): Error {
-  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400, requestId: 'abc' }, $fault: 'client' });
+  return Object.assign(new Error(message), {
+    name,
+    $metadata: { httpStatusCode: 400, requestId: 'abc' },
+    $fault: 'client',
+  });
 }
 
 afterEach(() => {
@@ -18,15 +22,22 @@ afterEach(() => {
 
 describe('describeError', () => {
   test('UserError: its message and exit code, hint on a second line', () => {
-    expect(describeError(new UserError('the tables are empty', { hint: 'run `sparkify-dwh load` first' }), quiet)).toEqual({
+    expect(
+      describeError(new UserError('the tables are empty', { hint: 'run `sparkify-dwh load` first' }), quiet),
+    ).toEqual({
       message: 'the tables are empty\n→ run `sparkify-dwh load` first',
       exitCode: 1,
     });
-    expect(describeError(new UserError('lock held', { exitCode: 3 }), quiet)).toEqual({ message: 'lock held', exitCode: 3 });
+    expect(describeError(new UserError('lock held', { exitCode: 3 }), quiet)).toEqual({
+      message: 'lock held',
+      exitCode: 3,
+    });
   });
 
   test('UsageError exits 2, ConfigError names file, section and key', () => {
-    expect(describeError(new UsageError('unknown target "mysql"', { hint: 'use embedded, postgres or redshift' }), quiet)).toEqual({
+    expect(
+      describeError(new UsageError('unknown target "mysql"', { hint: 'use embedded, postgres or redshift' }), quiet),
+    ).toEqual({
       message: 'unknown target "mysql"\n→ use embedded, postgres or redshift',
       exitCode: 2,
     });
@@ -38,7 +49,9 @@ describe('describeError', () => {
 
   test('Ctrl-C: exit 130, no message; inquirer and abort errors count as Ctrl-C', () => {
     expect(describeError(new InterruptedError(), quiet)).toEqual({ message: '', exitCode: 130 });
-    const exitPrompt = Object.assign(new Error('User force closed the prompt with SIGINT'), { name: 'ExitPromptError' });
+    const exitPrompt = Object.assign(new Error('User force closed the prompt with SIGINT'), {
+      name: 'ExitPromptError',
+    });
     expect(describeError(exitPrompt, quiet)).toEqual({ message: '', exitCode: 130 });
     const abort = Object.assign(new Error('The wait was interrupted'), { name: 'AbortError' });
     expect(describeError(abort, quiet).exitCode).toBe(130);
@@ -49,14 +62,19 @@ describe('describeError', () => {
       message: 'AWS ClusterNotFoundFault: Cluster dwhcluster not found.',
       exitCode: 1,
     });
-    expect(describeError(awsError('InvalidClientTokenId', 'The security token included in the request is invalid.'), quiet)).toEqual({
-      message: 'AWS InvalidClientTokenId: The security token included in the request is invalid.\n→ check [AWS] KEY and SECRET in dwh.cfg, or the AWS profile in use',
+    expect(
+      describeError(awsError('InvalidClientTokenId', 'The security token included in the request is invalid.'), quiet),
+    ).toEqual({
+      message:
+        'AWS InvalidClientTokenId: The security token included in the request is invalid.\n→ check [AWS] KEY and SECRET in dwh.cfg, or the AWS profile in use',
       exitCode: 1,
     });
   });
 
   test('missing AWS credentials say what to set', () => {
-    const error = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+    const error = Object.assign(new Error('Could not load credentials from any providers'), {
+      name: 'CredentialsProviderError',
+    });
     expect(describeError(error, quiet).message).toBe(
       'no AWS credentials found: Could not load credentials from any providers\n→ set [AWS] KEY and SECRET in dwh.cfg, or AWS_PROFILE / the AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY variables',
     );
@@ -64,8 +82,14 @@ describe('describeError', () => {
 
   test('anything else is a bug: one line, no stack without DEBUG', () => {
     const described = describeError(new TypeError("Cannot read properties of undefined (reading 'rows')"), quiet);
-    expect(described).toEqual({ message: "unexpected error: Cannot read properties of undefined (reading 'rows') (set DEBUG=1 for details)", exitCode: 1 });
-    expect(describeError('a thrown string', quiet)).toEqual({ message: 'unexpected error: a thrown string (set DEBUG=1 for details)', exitCode: 1 });
+    expect(described).toEqual({
+      message: "unexpected error: Cannot read properties of undefined (reading 'rows') (set DEBUG=1 for details)",
+      exitCode: 1,
+    });
+    expect(describeError('a thrown string', quiet)).toEqual({
+      message: 'unexpected error: a thrown string (set DEBUG=1 for details)',
+      exitCode: 1,
+    });
   });
 
   test('with DEBUG: the stack, and its causes', () => {
@@ -91,8 +115,14 @@ describe('describeError', () => {
 describe('printError', () => {
   test('prints one error line (and the hint) through the Ui', () => {
     const ui = recordingUi();
-    printError(ui, new UserError('no data in data/song_data', { hint: 'run `sparkify-dwh generate --out data`' }), quiet);
-    expect(ui.lines).toEqual([{ kind: 'error', text: '✖ no data in data/song_data\n→ run `sparkify-dwh generate --out data`' }]);
+    printError(
+      ui,
+      new UserError('no data in data/song_data', { hint: 'run `sparkify-dwh generate --out data`' }),
+      quiet,
+    );
+    expect(ui.lines).toEqual([
+      { kind: 'error', text: '✖ no data in data/song_data\n→ run `sparkify-dwh generate --out data`' },
+    ]);
   });
 
   test('nothing for Ctrl-C; no stack without DEBUG; the stack with it', () => {

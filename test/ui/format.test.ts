@@ -1,5 +1,13 @@
 import { describe, expect, test } from 'vitest';
-import { formatAge, formatBytes, formatCount, formatDuration, formatMoney, formatNumber, formatRate } from '../../src/ui/format.js';
+import {
+  formatAge,
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatMoney,
+  formatNumber,
+  formatRate,
+} from '../../src/ui/format.js';
 
 describe('formatDuration', () => {
   test.each([

@@ -16,7 +16,9 @@ describe('statusBadge', () => {
 
 describe('menuChoiceLabel', () => {
   test('title padded so badges line up; detail in brackets', () => {
-    expect(menuChoiceLabel('Create tables', { state: 'done', detail: '7 tables' }, false)).toBe('Create tables            ✔ done (7 tables)');
+    expect(menuChoiceLabel('Create tables', { state: 'done', detail: '7 tables' }, false)).toBe(
+      'Create tables            ✔ done (7 tables)',
+    );
     expect(menuChoiceLabel('Load data', { state: 'todo' }, false)).toBe('Load data                • not yet');
   });
 

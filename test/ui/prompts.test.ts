@@ -50,28 +50,49 @@ describe('unattended prompts (--yes)', () => {
 
   test('a select default equal in value to an object choice picks that choice', async () => {
     const choice = { kind: 'setup' };
-    const picked = await prompts.select({ message: 'Next?', choices: [{ name: 'Setup', value: choice }], default: { kind: 'setup' } });
+    const picked = await prompts.select({
+      message: 'Next?',
+      choices: [{ name: 'Setup', value: choice }],
+      default: { kind: 'setup' },
+    });
     expect(picked).toBe(choice);
   });
 
   test('no default: a UserError naming the prompt and what supplies it', async () => {
-    const error = await failure(prompts.input({ message: 'Cluster identifier?', unattended: 'set [DWH] DWH_CLUSTER_IDENTIFIER in dwh.cfg' }));
+    const error = await failure(
+      prompts.input({ message: 'Cluster identifier?', unattended: 'set [DWH] DWH_CLUSTER_IDENTIFIER in dwh.cfg' }),
+    );
     expect(error).toBeInstanceOf(UserError);
-    expect(error.message).toBe('Cluster identifier is required under --yes: set [DWH] DWH_CLUSTER_IDENTIFIER in dwh.cfg');
+    expect(error.message).toBe(
+      'Cluster identifier is required under --yes: set [DWH] DWH_CLUSTER_IDENTIFIER in dwh.cfg',
+    );
     expect((await failure(prompts.select({ message: 'Target:', choices: [{ name: 'a', value: 'a' }] }))).message).toBe(
       'Target is required under --yes: run without --yes to answer it',
     );
-    expect((await failure(prompts.password({ message: 'Database password:', default: '', unattended: 'set [DWH] DWH_DB_PASSWORD' }))).message).toBe(
-      'Database password is required under --yes: set [DWH] DWH_DB_PASSWORD',
-    );
+    expect(
+      (
+        await failure(
+          prompts.password({ message: 'Database password:', default: '', unattended: 'set [DWH] DWH_DB_PASSWORD' }),
+        )
+      ).message,
+    ).toBe('Database password is required under --yes: set [DWH] DWH_DB_PASSWORD');
   });
 
   test('an invalid default is a UserError naming the problem; a password is never echoed', async () => {
-    const error = await failure(prompts.input({ message: 'Port:', default: 'abc', validate: portRule, unattended: 'set [DWH] DWH_PORT in dwh.cfg' }));
+    const error = await failure(
+      prompts.input({
+        message: 'Port:',
+        default: 'abc',
+        validate: portRule,
+        unattended: 'set [DWH] DWH_PORT in dwh.cfg',
+      }),
+    );
     expect(error).toBeInstanceOf(UserError);
     expect(error.message).toBe('Port under --yes: "abc" is not valid: use a number such as 5439');
     expect((error as UserError).hint).toBe('set [DWH] DWH_PORT in dwh.cfg');
-    const secret = await failure(prompts.password({ message: 'Password:', default: 'short', validate: () => 'at least 8 characters' }));
+    const secret = await failure(
+      prompts.password({ message: 'Password:', default: 'short', validate: () => 'at least 8 characters' }),
+    );
     expect(secret.message).toBe('Password under --yes: the value given is not valid: at least 8 characters');
     expect(secret.message).not.toContain('short');
   });
@@ -94,12 +115,20 @@ describe('no-terminal prompts', () => {
   test('every prompt fails with what to do instead', async () => {
     const prompts = createNoTerminalPrompts();
     expect(prompts.unattended).toBe(false);
-    const error = await failure(prompts.confirm({ message: 'dwh.cfg does not exist. Create it from dwh.cfg.example?', default: true }));
+    const error = await failure(
+      prompts.confirm({ message: 'dwh.cfg does not exist. Create it from dwh.cfg.example?', default: true }),
+    );
     expect(error).toBeInstanceOf(UserError);
-    expect(error.message).toBe('dwh.cfg does not exist. Create it from dwh.cfg.example: needs an answer, but there is no terminal to ask in');
-    expect((error as UserError).hint).toBe('run it in a terminal, or pass --yes to take the answers from dwh.cfg and the defaults');
+    expect(error.message).toBe(
+      'dwh.cfg does not exist. Create it from dwh.cfg.example: needs an answer, but there is no terminal to ask in',
+    );
+    expect((error as UserError).hint).toBe(
+      'run it in a terminal, or pass --yes to take the answers from dwh.cfg and the defaults',
+    );
     const withSource = await failure(prompts.input({ message: 'Host?', unattended: 'set [CLUSTER] HOST' }));
-    expect((withSource as UserError).hint).toBe('run it in a terminal, or pass --yes to take the answers from dwh.cfg and the defaults (set [CLUSTER] HOST)');
+    expect((withSource as UserError).hint).toBe(
+      'run it in a terminal, or pass --yes to take the answers from dwh.cfg and the defaults (set [CLUSTER] HOST)',
+    );
   });
 });
 
@@ -146,8 +175,13 @@ describe('inquirer prompts', () => {
     expect(inquirer.password.mock.calls[0]?.[0]).toMatchObject({ message: 'Password:', mask: '*' });
 
     inquirer.password.mockResolvedValueOnce('');
-    expect(await prompts.password({ message: 'Password:', default: 'from-dwh-cfg', validate: () => 'too short' })).toBe('from-dwh-cfg');
-    const config = inquirer.password.mock.calls[1]?.[0] as { message: string; validate: (value: string) => true | string };
+    expect(await prompts.password({ message: 'Password:', default: 'from-dwh-cfg', validate: () => 'too short' })).toBe(
+      'from-dwh-cfg',
+    );
+    const config = inquirer.password.mock.calls[1]?.[0] as {
+      message: string;
+      validate: (value: string) => true | string;
+    };
     expect(config.message).toBe('Password (Enter keeps the current one):');
     expect(config.validate('')).toBe(true);
     expect(config.validate('abc')).toBe('too short');
@@ -155,7 +189,9 @@ describe('inquirer prompts', () => {
 
   test('Ctrl-C (ExitPromptError) becomes InterruptedError; other errors pass through', async () => {
     const prompts = createInquirerPrompts({ color: true });
-    inquirer.confirm.mockRejectedValueOnce(Object.assign(new Error('User force closed the prompt with SIGINT'), { name: 'ExitPromptError' }));
+    inquirer.confirm.mockRejectedValueOnce(
+      Object.assign(new Error('User force closed the prompt with SIGINT'), { name: 'ExitPromptError' }),
+    );
     expect(await failure(prompts.confirm({ message: 'Go?' }))).toBeInstanceOf(InterruptedError);
     const other = new Error('stdin closed');
     inquirer.input.mockRejectedValueOnce(other);
@@ -165,7 +201,9 @@ describe('inquirer prompts', () => {
   test('colour off: a plain theme with no escape codes', async () => {
     inquirer.confirm.mockResolvedValue(true);
     await createInquirerPrompts({ color: false }).confirm({ message: 'Go?' });
-    const config = inquirer.confirm.mock.calls[0]?.[0] as { theme: { prefix: { idle: string }; style: Record<string, (...args: never[]) => string> } };
+    const config = inquirer.confirm.mock.calls[0]?.[0] as {
+      theme: { prefix: { idle: string }; style: Record<string, (...args: never[]) => string> };
+    };
     expect(config.theme.prefix.idle).toBe('?');
     expect(config.theme.style.message?.('text' as never)).toBe('text');
     expect(config.theme.style.error?.('bad' as never)).toBe('> bad');
@@ -177,5 +215,6 @@ test('the inquirer prompts are not imported statically (start-up stays fast for 
   const { readFile } = await import('node:fs/promises');
   const source = await readFile(new URL('../../src/ui/prompts.ts', import.meta.url), 'utf8');
   expect(source).not.toMatch(/^import[^;]*from '@inquirer\//m);
-  for (const kind of ['select', 'input', 'password', 'confirm']) expect(source).toContain(`import('@inquirer/${kind}')`);
+  for (const kind of ['select', 'input', 'password', 'confirm'])
+    expect(source).toContain(`import('@inquirer/${kind}')`);
 });

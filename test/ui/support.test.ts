@@ -43,7 +43,9 @@ describe('scriptedPrompts', () => {
     const prompts = scriptedPrompts([true]);
     await prompts.confirm({ message: 'First?' });
     const error = await failure(prompts.input({ message: 'Host?' }));
-    expect(error.message).toBe('scriptedPrompts: no scripted answer for input prompt "Host?" (asked before: confirm "First?")');
+    expect(error.message).toBe(
+      'scriptedPrompts: no scripted answer for input prompt "Host?" (asked before: confirm "First?")',
+    );
   });
 
   test('select by value (objects too), by name or by a unique name prefix; never a disabled or unknown choice', async () => {
@@ -57,8 +59,12 @@ describe('scriptedPrompts', () => {
     expect(await prompts.select({ message: 'Next?', choices })).toBe(setup);
     expect(await prompts.select({ message: 'Next?', choices })).toEqual({ kind: 'load' });
     expect(await prompts.select({ message: 'Next?', choices })).toBe(setup);
-    expect((await failure(prompts.select({ message: 'Next?', choices }))).message).toBe('scriptedPrompts: choice "Teardown" of select "Next?" is disabled');
-    expect((await failure(prompts.select({ message: 'Next?', choices }))).message).toContain('"Quit" is not a choice of select "Next?"');
+    expect((await failure(prompts.select({ message: 'Next?', choices }))).message).toBe(
+      'scriptedPrompts: choice "Teardown" of select "Next?" is disabled',
+    );
+    expect((await failure(prompts.select({ message: 'Next?', choices }))).message).toContain(
+      '"Quit" is not a choice of select "Next?"',
+    );
   });
 
   test('answers are validated: a rejected one is recorded and the next one tried, as a person retypes', async () => {
@@ -81,8 +87,12 @@ describe('scriptedPrompts', () => {
   });
 
   test('wrong answer types fail loudly', async () => {
-    expect((await failure(scriptedPrompts([1]).input({ message: 'Name?' }))).message).toBe('scriptedPrompts: input prompt "Name?" needs a string answer, got 1');
-    expect((await failure(scriptedPrompts(['yes']).confirm({ message: 'Go?' }))).message).toBe('scriptedPrompts: confirm "Go?" needs a boolean answer, got "yes"');
+    expect((await failure(scriptedPrompts([1]).input({ message: 'Name?' }))).message).toBe(
+      'scriptedPrompts: input prompt "Name?" needs a string answer, got 1',
+    );
+    expect((await failure(scriptedPrompts(['yes']).confirm({ message: 'Go?' }))).message).toBe(
+      'scriptedPrompts: confirm "Go?" needs a boolean answer, got "yes"',
+    );
   });
 });
 
@@ -125,8 +135,17 @@ describe('recordingUi', () => {
       ].join('\n'),
     );
     expect(ui.of('spinner')).toEqual(['- staging_events: reading…', '✔ staging_events: 1,000 rows']);
-    expect(ui.spinners).toEqual([{ texts: ['staging_events: reading…', 'staging_events: 500 rows'], end: { state: 'succeed', text: 'staging_events: 1,000 rows' } }]);
-    expect(ui.tables[0]).toMatchObject({ title: 'Counts', headers: ['table', 'rows', 'note'], rows: [['songs', '1,234', '∅']] });
+    expect(ui.spinners).toEqual([
+      {
+        texts: ['staging_events: reading…', 'staging_events: 500 rows'],
+        end: { state: 'succeed', text: 'staging_events: 1,000 rows' },
+      },
+    ]);
+    expect(ui.tables[0]).toMatchObject({
+      title: 'Counts',
+      headers: ['table', 'rows', 'note'],
+      rows: [['songs', '1,234', '∅']],
+    });
     expect(ui.charts[0]?.bars.map(({ label, value, shown }) => ({ label, value, shown }))).toEqual([
       { label: 'free', value: 2, shown: '2' },
       { label: 'paid', value: 4, shown: '4' },

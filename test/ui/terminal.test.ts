@@ -138,7 +138,14 @@ describe('table', () => {
     const { ui, seen } = captured({ color: false });
     ui.table(
       [
-        { song: 'Intro', plays: 1234567, year: 2018, user_id: 1024, duration: 218.93179, at: new Date(Date.UTC(2018, 10, 1, 21, 1, 46, 796)) },
+        {
+          song: 'Intro',
+          plays: 1234567,
+          year: 2018,
+          user_id: 1024,
+          duration: 218.93179,
+          at: new Date(Date.UTC(2018, 10, 1, 21, 1, 46, 796)),
+        },
         { song: 'Ünder', plays: 5, year: null, user_id: 7, duration: 1.5, at: new Date(Date.UTC(2018, 10, 2)) },
         { song: null, plays: 12345678901234567890n, year: 1999, user_id: null, duration: null, at: null },
       ],
@@ -166,7 +173,14 @@ describe('table', () => {
         { level: 'free', users: 3, paid: false, code: '007' },
         { level: 'paid', users: 12, paid: true, code: '42' },
       ],
-      { columns: [{ key: 'level', header: 'Level', align: 'right' }, { key: 'users', header: 'Users' }, { key: 'paid' }, { key: 'code' }] },
+      {
+        columns: [
+          { key: 'level', header: 'Level', align: 'right' },
+          { key: 'users', header: 'Users' },
+          { key: 'paid' },
+          { key: 'code' },
+        ],
+      },
     );
     expect(seen.out).toBe(
       [
@@ -218,7 +232,17 @@ describe('bar chart', () => {
       { title: 'Pages', width: 10 },
     );
     // 33/80 of 10 cells = 4.125 cells = 4 full blocks and 1/8 (▏); 0.1/80 rounds to no eighth, shown as ▏ so it is not read as zero.
-    expect(seen.out).toBe(['Pages', 'NextSong  ██████████ 80', 'Home      ████▏ 33', 'About     0', 'Error     -4', 'Help      ▏ 0.1', ''].join('\n'));
+    expect(seen.out).toBe(
+      [
+        'Pages',
+        'NextSong  ██████████ 80',
+        'Home      ████▏ 33',
+        'About     0',
+        'Error     -4',
+        'Help      ▏ 0.1',
+        '',
+      ].join('\n'),
+    );
   });
 
   test('default width 40, every eighth, thousands separators and a custom format', () => {
@@ -328,7 +352,12 @@ describe('interactive spinner (ora)', () => {
     vi.resetModules();
     const fresh = await import('../../src/ui/terminal.js');
     const err = fakeTty();
-    const ui = fresh.createTerminalUi({ color: false, interactive: true, stdout: new PassThrough(), stderr: err.stream });
+    const ui = fresh.createTerminalUi({
+      color: false,
+      interactive: true,
+      stdout: new PassThrough(),
+      stderr: err.stream,
+    });
     ui.spinner('quick work').succeed('quick work done');
     expect(err.written()).toBe('✔ quick work done\n');
     await fresh.loadSpinnerLibrary();

@@ -27,7 +27,8 @@ export const NASTY_STRINGS = [
   'Mozilla\\/5.0 (Windows NT 6.1; WOW64)',
 ];
 
-export const COPY_TABLE_SQL = 'CREATE TABLE copy_target (id integer PRIMARY KEY, name text, note text, length double precision, ts bigint, flag boolean)';
+export const COPY_TABLE_SQL =
+  'CREATE TABLE copy_target (id integer PRIMARY KEY, name text, note text, length double precision, ts bigint, flag boolean)';
 export const COPY_COLUMNS = ['id', 'name', 'note', 'length', 'ts', 'flag'] as const;
 
 export interface CopyRow {
@@ -93,7 +94,9 @@ export function defineWarehouseConformance(engine: string, open: () => Promise<W
     test('copyIn loads 50,000 rows with nasty strings and nulls, and they read back exactly', async () => {
       const copied = await warehouse.transaction((tx) => tx.copyIn('copy_target', COPY_COLUMNS, nastyLines(0, 50_000)));
       expect(copied).toBe(50_000);
-      const { rows, fields, rowCount } = await warehouse.query<CopyRow>('SELECT id, name, note, length, ts, flag FROM copy_target ORDER BY id');
+      const { rows, fields, rowCount } = await warehouse.query<CopyRow>(
+        'SELECT id, name, note, length, ts, flag FROM copy_target ORDER BY id',
+      );
       expect(fields).toEqual(['id', 'name', 'note', 'length', 'ts', 'flag']);
       expect(rowCount).toBe(50_000);
       const expected = Array.from({ length: 50_000 }, (_, id) => nastyRow(id));
@@ -142,7 +145,9 @@ export function defineWarehouseConformance(engine: string, open: () => Promise<W
         .catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(WarehouseQueryError);
       expect((error as WarehouseQueryError).code).toBe('22P02');
-      expect((error as Error).message).toBe('invalid input syntax for type integer: "oops" (COPY copy_target, line 3, column id: "oops") [SQLSTATE 22P02]');
+      expect((error as Error).message).toBe(
+        'invalid input syntax for type integer: "oops" (COPY copy_target, line 3, column id: "oops") [SQLSTATE 22P02]',
+      );
       expect(await countRows(warehouse)).toBe(0);
     });
 
@@ -152,7 +157,9 @@ export function defineWarehouseConformance(engine: string, open: () => Promise<W
         yield* nastyLines(0, 3000);
         throw failure;
       }
-      await expect(warehouse.transaction((tx) => tx.copyIn('copy_target', COPY_COLUMNS, failingLines()))).rejects.toBe(failure);
+      await expect(warehouse.transaction((tx) => tx.copyIn('copy_target', COPY_COLUMNS, failingLines()))).rejects.toBe(
+        failure,
+      );
       expect(await countRows(warehouse)).toBe(0);
       expect(await warehouse.transaction((tx) => tx.copyIn('copy_target', COPY_COLUMNS, nastyLines(0, 10)))).toBe(10);
       expect(await countRows(warehouse)).toBe(10);
@@ -170,21 +177,41 @@ export function defineWarehouseConformance(engine: string, open: () => Promise<W
 
     test('readOnlyQuery refuses INSERT and CREATE with a UserError and changes nothing', async () => {
       await warehouse.transaction((tx) => tx.copyIn('copy_target', COPY_COLUMNS, nastyLines(0, 5)));
-      const insert = await warehouse.readOnlyQuery("INSERT INTO copy_target (id, name, ts, flag) VALUES (99, 'x', 1, true)").catch((caught: unknown) => caught);
+      const insert = await warehouse
+        .readOnlyQuery("INSERT INTO copy_target (id, name, ts, flag) VALUES (99, 'x', 1, true)")
+        .catch((caught: unknown) => caught);
       expect(insert).toBeInstanceOf(UserError);
-      expect((insert as Error).message).toBe('the sql command is read-only: cannot execute INSERT in a read-only transaction');
-      await expect(warehouse.readOnlyQuery('CREATE TABLE sneaky (a int)')).rejects.toThrow('the sql command is read-only: cannot execute CREATE TABLE in a read-only transaction');
+      expect((insert as Error).message).toBe(
+        'the sql command is read-only: cannot execute INSERT in a read-only transaction',
+      );
+      await expect(warehouse.readOnlyQuery('CREATE TABLE sneaky (a int)')).rejects.toThrow(
+        'the sql command is read-only: cannot execute CREATE TABLE in a read-only transaction',
+      );
       // A second statement could end the read-only transaction; it is refused outright.
-      await expect(warehouse.readOnlyQuery('COMMIT; DROP TABLE copy_target')).rejects.toThrow('cannot insert multiple commands into a prepared statement');
+      await expect(warehouse.readOnlyQuery('COMMIT; DROP TABLE copy_target')).rejects.toThrow(
+        'cannot insert multiple commands into a prepared statement',
+      );
       expect(await countRows(warehouse)).toBe(5);
-      const { rows } = await warehouse.readOnlyQuery<{ n: number }>("SELECT count(*) AS n FROM pg_tables WHERE tablename = 'sneaky'");
+      const { rows } = await warehouse.readOnlyQuery<{ n: number }>(
+        "SELECT count(*) AS n FROM pg_tables WHERE tablename = 'sneaky'",
+      );
       expect(rows).toEqual([{ n: 0 }]);
     });
 
     test('readOnlyQuery answers a SELECT and leaves no transaction open', async () => {
       await warehouse.transaction((tx) => tx.copyIn('copy_target', COPY_COLUMNS, nastyLines(0, 3)));
-      const result = await warehouse.readOnlyQuery<{ id: number; name: string }>('SELECT id, name FROM copy_target ORDER BY id');
-      expect(result).toEqual({ rows: [{ id: 0, name: '' }, { id: 1, name: 'plain #1' }, { id: 2, name: 'tab\there #2' }], fields: ['id', 'name'], rowCount: 3 });
+      const result = await warehouse.readOnlyQuery<{ id: number; name: string }>(
+        'SELECT id, name FROM copy_target ORDER BY id',
+      );
+      expect(result).toEqual({
+        rows: [
+          { id: 0, name: '' },
+          { id: 1, name: 'plain #1' },
+          { id: 2, name: 'tab\there #2' },
+        ],
+        fields: ['id', 'name'],
+        rowCount: 3,
+      });
       // Outside a transaction again: a write right after works and is kept.
       await warehouse.query("INSERT INTO copy_target (id, name, ts, flag) VALUES (7, 'after', 1, true)");
       expect(await countRows(warehouse)).toBe(4);
@@ -193,7 +220,9 @@ export function defineWarehouseConformance(engine: string, open: () => Promise<W
     test('a failing statement becomes a one-line UserError with the server message and SQLSTATE', async () => {
       const error = await warehouse.query('SELECT * FROM no_such_table').catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(WarehouseQueryError);
-      expect((error as Error).message).toBe('relation "no_such_table" does not exist [SQLSTATE 42P01, at character 15]');
+      expect((error as Error).message).toBe(
+        'relation "no_such_table" does not exist [SQLSTATE 42P01, at character 15]',
+      );
       expect((error as WarehouseQueryError).code).toBe('42P01');
       expect((error as WarehouseQueryError).position).toBe(15);
     });
@@ -214,7 +243,9 @@ export function defineWarehouseConformance(engine: string, open: () => Promise<W
     });
 
     test('using the warehouse itself inside transaction work is a programming error, not a hang', async () => {
-      await expect(warehouse.transaction(() => warehouse.query('SELECT 1'))).rejects.toThrow('use the Transaction passed to work instead');
+      await expect(warehouse.transaction(() => warehouse.query('SELECT 1'))).rejects.toThrow(
+        'use the Transaction passed to work instead',
+      );
       expect(await countRows(warehouse)).toBe(0);
     });
 

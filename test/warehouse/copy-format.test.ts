@@ -11,7 +11,9 @@ describe('encodeCopyRow', () => {
   });
 
   test('escapes backslash, tab, newline and carriage return', () => {
-    expect(encodeCopyRow(['a\\b', 'tab\there', 'two\nlines', 'cr\rlf\r\n'])).toBe('a\\\\b\ttab\\there\ttwo\\nlines\tcr\\rlf\\r\\n\n');
+    expect(encodeCopyRow(['a\\b', 'tab\there', 'two\nlines', 'cr\rlf\r\n'])).toBe(
+      'a\\\\b\ttab\\there\ttwo\\nlines\tcr\\rlf\\r\\n\n',
+    );
   });
 
   test('a literal backslash-N string is not confused with NULL', () => {
@@ -19,7 +21,9 @@ describe('encodeCopyRow', () => {
   });
 
   test('passes unicode and other characters through unchanged', () => {
-    expect(encodeCopyRow(["Des'ree", 'Björk – «Jóga» 🎵', 'Mozilla\\/5.0'])).toBe("Des'ree\tBjörk – «Jóga» 🎵\tMozilla\\\\/5.0\n");
+    expect(encodeCopyRow(["Des'ree", 'Björk – «Jóga» 🎵', 'Mozilla\\/5.0'])).toBe(
+      "Des'ree\tBjörk – «Jóga» 🎵\tMozilla\\\\/5.0\n",
+    );
   });
 
   test('writes numbers so they parse back to the same value', () => {
@@ -59,7 +63,11 @@ describe('copyTextChunks', () => {
   }
 
   test('yields whole lines in chunks of about the requested size, and everything once', async () => {
-    const rows: CopyValue[][] = Array.from({ length: 1000 }, (_, index) => [index, `name ${index}`, index % 3 === 0 ? null : 'x']);
+    const rows: CopyValue[][] = Array.from({ length: 1000 }, (_, index) => [
+      index,
+      `name ${index}`,
+      index % 3 === 0 ? null : 'x',
+    ]);
     const chunks = await collect(copyTextChunks(batchesOf(rows, 37), 1000));
     expect(chunks.join('')).toBe(rows.map(encodeCopyRow).join(''));
     expect(chunks.length).toBeGreaterThan(10);

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { openEmbedded } from '../../src/warehouse/embedded.js';
-import { COPY_COLUMNS, COPY_TABLE_SQL, defineWarehouseConformance, nastyLines, nastyRow, type CopyRow } from './conformance.js';
+import {
+  COPY_COLUMNS,
+  COPY_TABLE_SQL,
+  defineWarehouseConformance,
+  nastyLines,
+  nastyRow,
+  type CopyRow,
+} from './conformance.js';
 
 // A small COPY size so the 50,000-row load goes through many separate COPY statements.
 defineWarehouseConformance('embedded (in memory)', () => openEmbedded(undefined, { copyChunkCharacters: 200_000 }));
@@ -25,7 +32,9 @@ describe('embedded warehouse on disk', () => {
     expect(existsSync(join(folder, 'PG_VERSION'))).toBe(true);
 
     const second = await openEmbedded(folder);
-    const { rows } = await second.query<CopyRow>('SELECT id, name, note, length, ts, flag FROM copy_target ORDER BY id');
+    const { rows } = await second.query<CopyRow>(
+      'SELECT id, name, note, length, ts, flag FROM copy_target ORDER BY id',
+    );
     expect(rows).toEqual(Array.from({ length: 2000 }, (_, id) => nastyRow(id)));
     await second.close();
   }, 120_000);
@@ -35,7 +44,9 @@ describe('embedded warehouse on disk', () => {
     mkdirSync(folder);
     writeFileSync(join(folder, 'notes.txt'), 'keep me');
     await expect(openEmbedded(folder)).rejects.toThrow(
-      new UserError(`${folder} is not an embedded warehouse folder (it holds other files and no PG_VERSION): set [WAREHOUSE] EMBEDDED_DIR to a new folder, or delete this one if nothing in it is needed`),
+      new UserError(
+        `${folder} is not an embedded warehouse folder (it holds other files and no PG_VERSION): set [WAREHOUSE] EMBEDDED_DIR to a new folder, or delete this one if nothing in it is needed`,
+      ),
     );
   });
 
@@ -46,15 +57,25 @@ describe('embedded warehouse on disk', () => {
     const error = await openEmbedded(folder).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UserError);
     const message = (error as Error).message;
-    expect(message.startsWith(`cannot open the embedded warehouse in ${folder}: the folder is damaged or was made by another PGlite version (`)).toBe(true);
-    expect(message.endsWith('); delete that folder to start over, then run `sparkify-dwh tables create` and `sparkify-dwh load`')).toBe(true);
+    expect(
+      message.startsWith(
+        `cannot open the embedded warehouse in ${folder}: the folder is damaged or was made by another PGlite version (`,
+      ),
+    ).toBe(true);
+    expect(
+      message.endsWith(
+        '); delete that folder to start over, then run `sparkify-dwh tables create` and `sparkify-dwh load`',
+      ),
+    ).toBe(true);
     expect(message).not.toContain('\n');
   }, 60_000);
 
   test('a file where the folder should be is refused', async () => {
     const file = join(scratch, 'a-file');
     writeFileSync(file, '');
-    await expect(openEmbedded(file)).rejects.toThrow(`the embedded warehouse folder ${file} is a file: set [WAREHOUSE] EMBEDDED_DIR to a folder`);
+    await expect(openEmbedded(file)).rejects.toThrow(
+      `the embedded warehouse folder ${file} is a file: set [WAREHOUSE] EMBEDDED_DIR to a folder`,
+    );
   });
 });
 
@@ -69,7 +90,9 @@ describe('embedded copyIn cuts the stream into COPYs at line ends', () => {
         for (let start = 0; start < text.length; start += 7) yield text.slice(start, start + 7);
       }
       expect(await warehouse.transaction((tx) => tx.copyIn('copy_target', COPY_COLUMNS, oddPieces()))).toBe(300);
-      const { rows } = await warehouse.query<CopyRow>('SELECT id, name, note, length, ts, flag FROM copy_target ORDER BY id');
+      const { rows } = await warehouse.query<CopyRow>(
+        'SELECT id, name, note, length, ts, flag FROM copy_target ORDER BY id',
+      );
       expect(rows).toEqual(Array.from({ length: 300 }, (_, id) => nastyRow(id)));
     } finally {
       await warehouse.close();

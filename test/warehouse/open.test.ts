@@ -10,7 +10,13 @@ import { createTestDatabase } from '../support/postgres.js';
 const scratch = mkdtempSync(join(tmpdir(), 'sparkify-open-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-function config(overrides: { warehouse?: Partial<DwhConfig['warehouse']>; cluster?: DwhConfig['cluster']; dwh?: DwhConfig['dwh'] } = {}): DwhConfig {
+function config(
+  overrides: {
+    warehouse?: Partial<DwhConfig['warehouse']>;
+    cluster?: DwhConfig['cluster'];
+    dwh?: DwhConfig['dwh'];
+  } = {},
+): DwhConfig {
   return {
     aws: {},
     dwh: overrides.dwh ?? {},
@@ -37,9 +43,15 @@ describe('openWarehouse', () => {
   test('postgres: opens the server at [WAREHOUSE] POSTGRES_URL', async () => {
     const database = await createTestDatabase();
     try {
-      const warehouse = await openWarehouse('postgres', config({ warehouse: { postgresUrl: database.url } }), 'dwh.cfg');
+      const warehouse = await openWarehouse(
+        'postgres',
+        config({ warehouse: { postgresUrl: database.url } }),
+        'dwh.cfg',
+      );
       expect(warehouse.target).toBe('postgres');
-      expect((await warehouse.query<{ db: string }>('SELECT current_database() AS db')).rows).toEqual([{ db: database.name }]);
+      expect((await warehouse.query<{ db: string }>('SELECT current_database() AS db')).rows).toEqual([
+        { db: database.name },
+      ]);
       await warehouse.close();
     } finally {
       await database.drop();
@@ -49,7 +61,9 @@ describe('openWarehouse', () => {
   test('postgres without POSTGRES_URL: a ConfigError naming [WAREHOUSE] POSTGRES_URL', async () => {
     const error = await openWarehouse('postgres', config(), 'team/dwh.cfg').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).message).toBe('team/dwh.cfg [WAREHOUSE] POSTGRES_URL: is not set, and the postgres target needs it');
+    expect((error as ConfigError).message).toBe(
+      'team/dwh.cfg [WAREHOUSE] POSTGRES_URL: is not set, and the postgres target needs it',
+    );
     expect((error as ConfigError).hint).toBe('write it as postgres://user:password@host:5432/database');
   });
 
@@ -57,7 +71,9 @@ describe('openWarehouse', () => {
     const error = await openWarehouse('redshift', config(), 'dwh.cfg').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message).toBe('dwh.cfg [CLUSTER] HOST: is not set');
-    expect((error as ConfigError).hint).toBe('run `sparkify-dwh cluster create` (it writes the endpoint back), or copy the cluster endpoint here');
+    expect((error as ConfigError).hint).toBe(
+      'run `sparkify-dwh cluster create` (it writes the endpoint back), or copy the cluster endpoint here',
+    );
   });
 });
 
@@ -65,14 +81,24 @@ describe('redshiftConnectionFrom', () => {
   test('takes [CLUSTER] values and falls back to [DWH] and port 5439', () => {
     expect(
       redshiftConnectionFrom(
-        config({ cluster: { host: 'h.example.com', dbName: 'dev' }, dwh: { db: 'ignored', dbUser: 'dwhuser', dbPassword: 'Passw0rd' } }),
+        config({
+          cluster: { host: 'h.example.com', dbName: 'dev' },
+          dwh: { db: 'ignored', dbUser: 'dwhuser', dbPassword: 'Passw0rd' },
+        }),
         'dwh.cfg',
       ),
     ).toEqual({ host: 'h.example.com', port: 5439, database: 'dev', user: 'dwhuser', password: 'Passw0rd' });
-    expect(redshiftConnectionFrom(config({ cluster: { host: 'h', dbName: 'd', dbUser: 'u', dbPassword: 'p', dbPort: 5440 } }), 'dwh.cfg').port).toBe(5440);
+    expect(
+      redshiftConnectionFrom(
+        config({ cluster: { host: 'h', dbName: 'd', dbUser: 'u', dbPassword: 'p', dbPort: 5440 } }),
+        'dwh.cfg',
+      ).port,
+    ).toBe(5440);
   });
 
   test('a missing password names [CLUSTER] DB_PASSWORD', () => {
-    expect(() => redshiftConnectionFrom(config({ cluster: { host: 'h', dbName: 'd', dbUser: 'u' } }), 'dwh.cfg')).toThrow('dwh.cfg [CLUSTER] DB_PASSWORD: is not set');
+    expect(() =>
+      redshiftConnectionFrom(config({ cluster: { host: 'h', dbName: 'd', dbUser: 'u' } }), 'dwh.cfg'),
+    ).toThrow('dwh.cfg [CLUSTER] DB_PASSWORD: is not set');
   });
 });

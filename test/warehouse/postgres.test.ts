@@ -3,7 +3,12 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { openEmbedded } from '../../src/warehouse/embedded.js';
-import { describePostgres, diagnosePostgresConnectFailure, openPostgres, parsePostgresUrl } from '../../src/warehouse/postgres.js';
+import {
+  describePostgres,
+  diagnosePostgresConnectFailure,
+  openPostgres,
+  parsePostgresUrl,
+} from '../../src/warehouse/postgres.js';
 import { createTestDatabase, serverUrl, type TestDatabase } from '../support/postgres.js';
 import { EXPECTED_SHAPES, SHAPES_SQL, defineWarehouseConformance } from './conformance.js';
 
@@ -38,11 +43,15 @@ describe('postgres warehouse', () => {
     try {
       expect(warehouse.target).toBe('postgres');
       expect(warehouse.dialect).toBe('postgres');
-      expect(warehouse.description).toBe(`postgres://${decodeURIComponent(url.username || 'postgres')}@${url.hostname}:${url.port}/${database.name}`);
+      expect(warehouse.description).toBe(
+        `postgres://${decodeURIComponent(url.username || 'postgres')}@${url.hostname}:${url.port}/${database.name}`,
+      );
     } finally {
       await warehouse.close();
     }
-    expect(describePostgres(parsePostgresUrl(`postgres://ana:${PASSWORD}@db.example.com:6543/sparkify`).endpoint)).toBe('postgres://ana@db.example.com:6543/sparkify');
+    expect(describePostgres(parsePostgresUrl(`postgres://ana:${PASSWORD}@db.example.com:6543/sparkify`).endpoint)).toBe(
+      'postgres://ana@db.example.com:6543/sparkify',
+    );
   });
 
   test('returns exactly the same result shapes as the embedded warehouse', async () => {
@@ -85,7 +94,9 @@ describe('postgres warehouse', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       const error = await warehouse.query('SELECT 1').catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(UserError);
-      expect((error as Error).message).toBe(`lost the connection to ${warehouse.description}: terminating connection due to administrator command`);
+      expect((error as Error).message).toBe(
+        `lost the connection to ${warehouse.description}: terminating connection due to administrator command`,
+      );
       // And it stays a clear error afterwards, not a hang.
       await expect(warehouse.query('SELECT 1')).rejects.toThrow(`lost the connection to ${warehouse.description}: `);
     } finally {
@@ -117,15 +128,25 @@ describe('postgres connection failures', () => {
 
   test('nothing listening: cannot reach, connection refused, never the password', async () => {
     const port = await closedPort();
-    const error = await openPostgres(`postgres://sparkify:${PASSWORD}@127.0.0.1:${port}/sparkify`).catch((caught: unknown) => caught);
+    const error = await openPostgres(`postgres://sparkify:${PASSWORD}@127.0.0.1:${port}/sparkify`).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(UserError);
-    expect((error as Error).message).toBe(`cannot reach PostgreSQL at 127.0.0.1:${port} (connection refused); check [WAREHOUSE] POSTGRES_URL and that the server is running`);
-    expect(JSON.stringify({ message: (error as Error).message, hint: (error as UserError).hint })).not.toContain(PASSWORD);
+    expect((error as Error).message).toBe(
+      `cannot reach PostgreSQL at 127.0.0.1:${port} (connection refused); check [WAREHOUSE] POSTGRES_URL and that the server is running`,
+    );
+    expect(JSON.stringify({ message: (error as Error).message, hint: (error as UserError).hint })).not.toContain(
+      PASSWORD,
+    );
   });
 
   test('a server that never answers: no answer within the timeout', async () => {
-    const error = await openPostgres(`postgres://sparkify:${PASSWORD}@127.0.0.1:${silentPort}/sparkify`, { connectTimeoutMillis: 300 }).catch((caught: unknown) => caught);
-    expect((error as Error).message).toBe(`cannot reach PostgreSQL at 127.0.0.1:${silentPort} (no answer within 0.3 s); check [WAREHOUSE] POSTGRES_URL and that the server is running`);
+    const error = await openPostgres(`postgres://sparkify:${PASSWORD}@127.0.0.1:${silentPort}/sparkify`, {
+      connectTimeoutMillis: 300,
+    }).catch((caught: unknown) => caught);
+    expect((error as Error).message).toBe(
+      `cannot reach PostgreSQL at 127.0.0.1:${silentPort} (no answer within 0.3 s); check [WAREHOUSE] POSTGRES_URL and that the server is running`,
+    );
   });
 
   test('a database that does not exist: says so and how to create it', async () => {
@@ -151,7 +172,11 @@ describe('postgres connection failures', () => {
     const error = await openPostgres(url.toString()).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UserError);
     const message = (error as Error).message;
-    expect(message.startsWith(`authentication failed for user "no_such_sparkify_role" on PostgreSQL at ${url.hostname}:${url.port} (`)).toBe(true);
+    expect(
+      message.startsWith(
+        `authentication failed for user "no_such_sparkify_role" on PostgreSQL at ${url.hostname}:${url.port} (`,
+      ),
+    ).toBe(true);
     expect(message.endsWith('); check the user and password in [WAREHOUSE] POSTGRES_URL')).toBe(true);
     expect(message).not.toContain(PASSWORD);
   });
@@ -160,7 +185,10 @@ describe('postgres connection failures', () => {
     // The test server authenticates local connections with `trust` (see global-postgres.ts), so
     // it never asks for a password and cannot produce 28P01 itself; check the diagnosis with the
     // error node-postgres raises for it instead.
-    const serverError = Object.assign(new Error('password authentication failed for user "ana"'), { code: '28P01', severity: 'FATAL' });
+    const serverError = Object.assign(new Error('password authentication failed for user "ana"'), {
+      code: '28P01',
+      severity: 'FATAL',
+    });
     const { endpoint } = parsePostgresUrl(`postgres://ana:${PASSWORD}@db.example.com:5432/sparkify`);
     expect(diagnosePostgresConnectFailure(serverError, endpoint, PASSWORD, 10_000).message).toBe(
       'authentication failed for user "ana" on PostgreSQL at db.example.com:5432 (password authentication failed for user "ana"); check the user and password in [WAREHOUSE] POSTGRES_URL',
@@ -178,11 +206,15 @@ describe('postgres connection failures', () => {
   test('a password that shows up in a driver message is masked', () => {
     const leaky = new Error(`something odd about ${PASSWORD}`);
     const { endpoint } = parsePostgresUrl(`postgres://ana:${PASSWORD}@db.example.com/sparkify`);
-    expect(diagnosePostgresConnectFailure(leaky, endpoint, PASSWORD, 10_000).message).toBe('cannot connect to PostgreSQL at db.example.com:5432: something odd about ***');
+    expect(diagnosePostgresConnectFailure(leaky, endpoint, PASSWORD, 10_000).message).toBe(
+      'cannot connect to PostgreSQL at db.example.com:5432: something odd about ***',
+    );
   });
 
   test('a URL that is not one is refused without echoing it', async () => {
     const error = await openPostgres(`not a url ${PASSWORD}`).catch((caught: unknown) => caught);
-    expect((error as Error).message).toBe('[WAREHOUSE] POSTGRES_URL is not a valid URL: write it as postgres://user:password@host:5432/database');
+    expect((error as Error).message).toBe(
+      '[WAREHOUSE] POSTGRES_URL is not a valid URL: write it as postgres://user:password@host:5432/database',
+    );
   });
 });

@@ -27,7 +27,9 @@ class FakeClient extends EventEmitter {
   async connect(): Promise<void> {
     if (this.connectError !== undefined) throw this.connectError;
   }
-  async query(config: { text: string }): Promise<{ rows: unknown[]; fields: { name: string }[]; rowCount: number; command: string }> {
+  async query(config: {
+    text: string;
+  }): Promise<{ rows: unknown[]; fields: { name: string }[]; rowCount: number; command: string }> {
     this.statements.push(config.text);
     return { rows: [], fields: [], rowCount: 0, command: config.text.split(' ')[0]! };
   }
@@ -64,7 +66,15 @@ describe('redshift warehouse', () => {
     expect(clients).toHaveLength(1);
     const config = clients[0]!.config;
     expect(config.ssl).toEqual({ rejectUnauthorized: true, servername: CLUSTER.host });
-    expect(config).toMatchObject({ host: CLUSTER.host, port: 5439, database: 'sparkify', user: 'awsuser', password: PASSWORD, application_name: 'sparkify-dwh', connectionTimeoutMillis: 10_000 });
+    expect(config).toMatchObject({
+      host: CLUSTER.host,
+      port: 5439,
+      database: 'sparkify',
+      user: 'awsuser',
+      password: PASSWORD,
+      application_name: 'sparkify-dwh',
+      connectionTimeoutMillis: 10_000,
+    });
     expect(warehouse.target).toBe('redshift');
     expect(warehouse.dialect).toBe('redshift');
     expect(warehouse.description).toBe(`redshift://awsuser@${CLUSTER.host}:5439/sparkify`);
@@ -80,9 +90,13 @@ describe('redshift warehouse', () => {
     async function* lines(): AsyncGenerator<string> {
       yield 'a\t1\n';
     }
-    const error = await warehouse.transaction((tx) => tx.copyIn('staging_events', ['artist'], lines())).catch((caught: unknown) => caught);
+    const error = await warehouse
+      .transaction((tx) => tx.copyIn('staging_events', ['artist'], lines()))
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UserError);
-    expect((error as Error).message).toBe('rows cannot be streamed into Redshift: it loads data from S3 with its own COPY statement');
+    expect((error as Error).message).toBe(
+      'rows cannot be streamed into Redshift: it loads data from S3 with its own COPY statement',
+    );
     expect(clients[0]!.statements).toEqual(['BEGIN', 'ROLLBACK']);
     await warehouse.close();
   });
@@ -96,19 +110,27 @@ describe('redshift warehouse', () => {
   });
 
   test('an endpoint that does not resolve: check [CLUSTER] HOST', async () => {
-    const error = await failureOf(Object.assign(new Error(`getaddrinfo ENOTFOUND ${CLUSTER.host}`), { code: 'ENOTFOUND' }));
-    expect(error.message).toBe(`the endpoint ${CLUSTER.host} does not resolve: check [CLUSTER] HOST (run \`sparkify-dwh cluster status\` to see the cluster's endpoint)`);
+    const error = await failureOf(
+      Object.assign(new Error(`getaddrinfo ENOTFOUND ${CLUSTER.host}`), { code: 'ENOTFOUND' }),
+    );
+    expect(error.message).toBe(
+      `the endpoint ${CLUSTER.host} does not resolve: check [CLUSTER] HOST (run \`sparkify-dwh cluster status\` to see the cluster's endpoint)`,
+    );
   });
 
   test('a refused login names the user and the keys to check', async () => {
-    const error = await failureOf(Object.assign(new Error('password authentication failed for user "awsuser"'), { code: '28000' }));
+    const error = await failureOf(
+      Object.assign(new Error('password authentication failed for user "awsuser"'), { code: '28000' }),
+    );
     expect(error.message).toBe(
       `the cluster at ${CLUSTER.host}:5439 refused user "awsuser" (password authentication failed for user "awsuser"): check [CLUSTER] DB_USER and DB_PASSWORD`,
     );
   });
 
   test('a certificate that does not verify: TLS verification failed', async () => {
-    const error = await failureOf(Object.assign(new Error('unable to verify the first certificate'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }));
+    const error = await failureOf(
+      Object.assign(new Error('unable to verify the first certificate'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }),
+    );
     expect(error.message).toBe(
       `TLS verification of the cluster at ${CLUSTER.host}:5439 failed (unable to verify the first certificate): check that [CLUSTER] HOST is the cluster's endpoint`,
     );
@@ -116,7 +138,9 @@ describe('redshift warehouse', () => {
 
   test('a database the cluster does not have: check [CLUSTER] DB_NAME', async () => {
     const error = await failureOf(Object.assign(new Error('database "sparkify" does not exist'), { code: '3D000' }));
-    expect(error.message).toBe(`database "sparkify" does not exist on the cluster at ${CLUSTER.host}:5439: check [CLUSTER] DB_NAME`);
+    expect(error.message).toBe(
+      `database "sparkify" does not exist on the cluster at ${CLUSTER.host}:5439: check [CLUSTER] DB_NAME`,
+    );
   });
 });
 
@@ -143,7 +167,10 @@ describe('redshift connection timeout (real socket)', () => {
   });
 
   test('says the cluster may not be publicly accessible or its security group does not allow your IP', async () => {
-    const error = await openRedshift({ ...CLUSTER, host: '127.0.0.1', port: silentPort }, { connectTimeoutMillis: 300 }).catch((caught: unknown) => caught);
+    const error = await openRedshift(
+      { ...CLUSTER, host: '127.0.0.1', port: silentPort },
+      { connectTimeoutMillis: 300 },
+    ).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UserError);
     expect((error as Error).message).toBe(
       `cannot reach the cluster at 127.0.0.1:${silentPort} within 0.3 s: the cluster may not be publicly accessible or its security group does not allow your IP (run \`sparkify-dwh cluster status\`)`,
