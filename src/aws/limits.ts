@@ -15,7 +15,8 @@
  *   (RG table: #rs-rg-nodes-table).
  * - Node type names: CreateCluster NodeType "Valid Values", Amazon Redshift API Reference,
  *   https://docs.aws.amazon.com/redshift/latest/APIReference/API_CreateCluster.html (the installed
- *   @aws-sdk/client-redshift 3.1169 documents the same list).
+ *   @aws-sdk/client-redshift 3.1169 documents the same list). That list still names dc2.large and
+ *   dc2.8xlarge, which AWS no longer creates: see RETIRED_NODE_TYPES.
  * - Ports: CreateCluster Port, same page; CreateWorkgroup port, Redshift Serverless API Reference,
  *   https://docs.aws.amazon.com/redshift-serverless/latest/APIReference/API_CreateWorkgroup.html
  * - Serverless base capacity: "Compute capacity for Amazon Redshift Serverless",
