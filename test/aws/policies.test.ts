@@ -1,8 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { partitionOf, redshiftTrustPolicy, s3ReadPolicy } from '../../src/aws/policies.js';
-import { estimateCost, estimateCostSince, NODE_TYPE_INFO } from '../../src/aws/pricing.js';
 import { publicIpLookup } from '../../src/aws/public-ip.js';
-import { NODE_TYPES } from '../../src/config/validate.js';
 
 describe('policies', () => {
   test('the trust policy lets only Redshift assume the role', () => {
@@ -64,23 +62,6 @@ describe('policies', () => {
       'aws-us-gov',
     ]);
     expect(s3ReadPolicy(['s3://b/p'], 'cn-north-1').Statement[0]!.Resource).toEqual(['arn:aws-cn:s3:::b/p*']);
-  });
-});
-
-describe('pricing', () => {
-  test('every node type the validator accepts has a price', () => {
-    expect(Object.keys(NODE_TYPE_INFO).sort()).toEqual([...NODE_TYPES].sort());
-  });
-
-  test('per hour and per day, exact region or lower bound', () => {
-    expect(estimateCost('ra3.large', 1, 'us-west-2')).toEqual({
-      usdPerHour: 0.543,
-      usdPerDay: 13.032,
-      exactRegion: true,
-    });
-    expect(estimateCost('dc2.large', 4, 'eu-west-1')).toEqual({ usdPerHour: 1, usdPerDay: 24, exactRegion: false });
-    expect(estimateCost('x1.huge', 1, 'us-west-2')).toBeUndefined();
-    expect(estimateCostSince('ra3.large', 2, 'us-east-1', 0, 30 * 60_000)).toBeCloseTo(0.543, 10);
   });
 });
 
