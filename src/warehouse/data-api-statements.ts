@@ -308,10 +308,15 @@ export class DataApiStatements {
     // A function, not a property read, so TypeScript does not narrow it across the awaits.
     const aborted = (): boolean => signal?.aborted === true;
     let delay = poll.initialMillis;
+    /** Set once the statement is known to have ended (or interrupt() has taken over). */
+    let ended = false;
     this.running = id;
     try {
       for (;;) {
-        if (aborted()) return await this.interrupt(id);
+        if (aborted()) {
+          ended = true;
+          return await this.interrupt(id);
+        }
         let described: DescribeStatementResponse;
         try {
           described = await this.describe(id, signal);
@@ -319,6 +324,7 @@ export class DataApiStatements {
           if (aborted()) continue; // the Ctrl-C raced the call: interrupt above
           throw error;
         }
+        ended = isTerminal(described.Status);
         const subStatements = described.SubStatements;
         onProgress?.({
           id,
@@ -333,7 +339,7 @@ export class DataApiStatements {
         });
         if (watch !== undefined && subStatements !== undefined && described.Status !== 'ABORTED') {
           await watch(subStatements);
-          if (aborted() && described.Status !== 'FAILED') continue;
+          if (aborted() && !ended) continue;
         }
         if (described.Status === 'FINISHED') return described;
         if (described.Status === 'FAILED') throw this.failure(described);
@@ -348,6 +354,11 @@ export class DataApiStatements {
         }
         delay = Math.min(poll.maxMillis, delay * poll.factor);
       }
+    } catch (error) {
+      // We stop waiting (DescribeStatement or reading a result failed for good): a statement left
+      // running could still commit behind the error, so it is cancelled first, as far as AWS lets us.
+      if (!ended) await this.tryCancel(id);
+      throw error;
     } finally {
       this.running = undefined;
     }

@@ -7,6 +7,7 @@ import {
   ExecuteStatementCommand,
   ExecuteStatementException,
   GetStatementResultCommand,
+  InternalServerException,
   RedshiftDataClient,
   RedshiftDataServiceException,
   ResourceNotFoundException,
@@ -564,6 +565,20 @@ describe('Data API errors become one line that says what to do', () => {
     if (!(error instanceof UserError)) throw new Error('expected a UserError');
     expect(error.message).toBe('the Data API no longer knows this statement (Query does not exist.)');
     expect(error.hint).toBe('results are kept for 24 hours; run the query again');
+  });
+
+  test('when polling fails for good, the statement is cancelled so it cannot commit behind the error', async () => {
+    const { client, mock } = plainClient();
+    mock.on(ExecuteStatementCommand).resolves({ Id: ID });
+    mock
+      .on(DescribeStatementCommand)
+      .resolvesOnce({ Id: ID, Status: 'STARTED' })
+      .rejects(new InternalServerException({ message: 'Internal error', Message: 'Internal error', $metadata: {} }));
+    mock.on(CancelStatementCommand).resolves({ Status: true });
+    const warehouse = await openRedshiftDataApi({ client, target: CLUSTER, clock: fakeClock(), probe: false });
+    const error = await warehouse.query("INSERT INTO songs VALUES (1, 'a')").catch((caught: unknown) => caught);
+    expect((error as Error).message).toBe(`the Data API had an internal error on ${WHERE} (Internal error)`);
+    expect(mock.commandCalls(CancelStatementCommand).map((call) => call.args[0].input)).toEqual([{ Id: ID }]);
   });
 
   test('a result over the Data API limit says to narrow the query', async () => {
