@@ -183,7 +183,11 @@ function targetFields(target: DataApiTarget): {
   };
 }
 
-/** Name on every statement, so they can be found in ListStatements and the console's query history. */
+/**
+ * Name on every statement, so they can be found in ListStatements and the console's query history.
+ * (ClientToken is left to the SDK, which fills it as an idempotency token: a submission it retries
+ * after a network error does not run the statement twice.)
+ */
 const STATEMENT_NAME = 'sparkify-dwh';
 
 export class DataApiStatements {
