@@ -30,7 +30,7 @@ const COMPLETE_MARKER = '.bench-complete.json';
 /** Written after `generate` succeeded, so an interrupted conversion does not regenerate. */
 const GENERATED_MARKER = '.bench-generated';
 
-/** Source JSON key of each staging column (SPEC §5 camelCase for events, snake_case for songs). */
+/** Source JSON key of each staging column (docs/data.md, Source data: camelCase for events, snake_case for songs). */
 const EVENT_KEYS: Record<(typeof STAGING_EVENTS_COLUMNS)[number], string> = {
   artist: 'artist',
   auth: 'auth',
