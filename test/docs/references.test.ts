@@ -110,6 +110,20 @@ describe('documents', () => {
     expect(missing, 'docs/safety.md cites these tests, which are not (or no longer) there').toEqual([]);
   });
 
+  test('no code or test cites the product spec by section: comments cite docs/ pages', () => {
+    // Built from parts so this file does not match itself.
+    const citation = new RegExp(['SPEC', '§'].join(' '));
+    const files = (folder: string): string[] =>
+      readdirSync(folder, { withFileTypes: true }).flatMap((entry) =>
+        entry.isDirectory() ? files(join(folder, entry.name)) : [join(folder, entry.name)],
+      );
+    const citing = ['src', 'test', 'bench']
+      .flatMap((folder) => files(join(ROOT, folder)))
+      .filter((path) => path.endsWith('.ts') && citation.test(readFileSync(path, 'utf8')))
+      .map((path) => relative(ROOT, path));
+    expect(citing).toEqual([]);
+  });
+
   test('the anchor rule matches the headings the documents link to', () => {
     expect(slug('Without a terminal, and `--yes`')).toBe('without-a-terminal-and---yes');
     expect(slug("IAM: what the cluster's role may do")).toBe('iam-what-the-clusters-role-may-do');
