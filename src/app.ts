@@ -145,7 +145,7 @@ async function choosePrompts(yes: boolean, interactive: boolean, color: boolean)
   return prompts.createNoTerminalPrompts();
 }
 
-/** Exit status for a finished command (SPEC §3). */
+/** Exit status for a finished command (docs/commands.md, Exit status). */
 export type ExitStatus = 0 | 1 | 2 | 130;
 
 /**

@@ -1,5 +1,5 @@
 /**
- * dwh.cfg on disk (SPEC §4): read and validated into a typed DwhConfig, written back atomically
+ * dwh.cfg on disk (docs/configuration.md): read and validated into a typed DwhConfig, written back atomically
  * keeping the user's comments, order, spelling and unknown keys.
  *
  * Paths in the file (EMBEDDED_DIR, [LOCAL] SONG_DATA and LOG_DATA) are relative to the folder that

@@ -1,4 +1,4 @@
-/** The typed, validated view of dwh.cfg (SPEC §4). Raw strings stay in the INI document. */
+/** The typed, validated view of dwh.cfg (docs/configuration.md, Keys). Raw strings stay in the INI document. */
 
 export const TARGETS = ['embedded', 'postgres', 'redshift'] as const;
 export type Target = (typeof TARGETS)[number];

@@ -1,6 +1,6 @@
 /**
  * Lists the files of a source folder the way a Redshift COPY reads an S3 prefix: every regular
- * file at any depth, hidden files and folders included (SPEC §5), in a stable order.
+ * file at any depth, hidden files and folders included (docs/data.md, Source data), in a stable order.
  */
 import { readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { join, relative, sep } from 'node:path';

@@ -1,6 +1,6 @@
 /**
  * The warehouse's tables as data: staging tables that hold the source records as they are, and the
- * star schema of SPEC §6 that analysts query. DDL (ddl.ts) and the row-count status (status.ts)
+ * star schema that analysts query (docs/data.md, Tables). DDL (ddl.ts) and the row-count status (status.ts)
  * are rendered from these definitions, so a column exists in exactly one place.
  */
 import type { Dialect } from '../warehouse/types.js';
@@ -25,7 +25,7 @@ export interface ColumnDefinition {
 export interface TableDefinition {
   name: TableName;
   layer: 'staging' | 'star';
-  /** One row per … (SPEC §6). */
+  /** One row per … (docs/data.md, Tables). */
   grain: string;
   columns: readonly ColumnDefinition[];
   /** Enforced on PostgreSQL; informational on Redshift (its planner trusts it, nothing checks it). */
@@ -56,7 +56,7 @@ function column(name: string, type: ColumnType, constraint?: 'NOT NULL'): Column
   return { name, postgres: `${type.postgres}${suffix}`, redshift: `${type.redshift}${suffix}` };
 }
 
-/** Source columns of an event, in the order of the JSONPaths file and of local COPY (SPEC §5). */
+/** Source columns of an event, in the order of the JSONPaths file and of local COPY (docs/data.md, Source data). */
 export const STAGING_EVENTS_COLUMNS = [
   'artist',
   'auth',

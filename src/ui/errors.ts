@@ -1,6 +1,6 @@
 /**
  * How a failure reaches the user: one line that names the problem (plus the next action when
- * known), the exit status of SPEC §3, and a stack trace only when DEBUG is set.
+ * known), the exit status of docs/commands.md (Exit status), and a stack trace only when DEBUG is set.
  */
 import { isInterrupted, UserError } from '../errors.js';
 import { redact } from './redact.js';

@@ -8,7 +8,7 @@
  * known load: a case rejected before starting must leave them exactly so; a case with bad records
  * must still load every good one, and count and list the bad ones with file and line.
  */
-import { freePort } from '../../src/bench/postgres-server.js';
+import { freePort } from '../support/postgres-server.js';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';

@@ -456,7 +456,7 @@ describe('createFromExample', () => {
 });
 
 describe('dwh.cfg.example', () => {
-  it('documents every key of SPEC §4 and validates with the safe defaults', async () => {
+  it('documents every key the wizard reads (docs/configuration.md) and validates with the safe defaults', async () => {
     const store = await openConfig(fileURLToPath(EXAMPLE_URL), 'dwh.cfg.example');
     const folder = resolve(fileURLToPath(EXAMPLE_URL), '..');
     expect(store.values()).toEqual({

@@ -97,7 +97,7 @@ describe.each([
     await engine.close();
   });
 
-  test('tables are created (and re-created) with the SPEC §6 columns in order', async () => {
+  test('tables are created (and re-created) with the documented columns in order (docs/data.md)', async () => {
     await runAll(engine, dropTablesSql('postgres'));
     await runAll(engine, createTablesSql('postgres'));
     await runAll(engine, dropTablesSql('postgres'));

@@ -302,7 +302,7 @@ SELECT CAST('time' AS VARCHAR(32)) AS table_name, COUNT(*) AS row_count FROM "ti
     ]);
   });
 
-  test('analytics: the SPEC §7 names, found by name, top lists limited to 10', () => {
+  test('analytics: the documented names (docs/commands.md), found by name, top lists limited to 10', () => {
     expect(ANALYTICS_QUERIES.map((query) => query.name)).toEqual([
       'plays-by-hour',
       'top-songs',

@@ -14,10 +14,10 @@ import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { BEGIN_SQL, COMMIT_SQL, ROLLBACK_SQL, copyFromStdinSql } from '../sql/session.js';
-import { STAGING_EVENTS_COLUMNS, STAGING_SONGS_COLUMNS } from '../sql/tables.js';
-import { clearStagingSql, clearStarSql, insertStarSql } from '../sql/transform.js';
-import type { Transaction } from '../warehouse/types.js';
+import { BEGIN_SQL, COMMIT_SQL, ROLLBACK_SQL, copyFromStdinSql } from '../src/sql/session.js';
+import { STAGING_EVENTS_COLUMNS, STAGING_SONGS_COLUMNS } from '../src/sql/tables.js';
+import { clearStagingSql, clearStarSql, insertStarSql } from '../src/sql/transform.js';
+import type { Transaction } from '../src/warehouse/types.js';
 import type { BenchDataset } from './dataset.js';
 import { runChild } from './process.js';
 import { STAR_COUNTS_SQL, createDatabaseSql, dropDatabaseSql } from './sql.js';
@@ -215,7 +215,7 @@ async function embeddedBaseline(
   embeddedDir: string,
   dataset: BenchDataset,
 ): Promise<Omit<BaselineRun, 'counts'> & { counts: StarCounts }> {
-  const { openEmbedded } = await import('../warehouse/embedded.js');
+  const { openEmbedded } = await import('../src/warehouse/embedded.js');
   const warehouse = await openEmbedded(embeddedDir);
   try {
     const started = performance.now();
