@@ -389,6 +389,8 @@ function leadingKeywords(parser: Parser, sql: string): string {
  *   text cannot be split with certainty (an unterminated string), the server itself refuses a
  *   second statement, as every statement goes through the extended protocol.
  * The READ ONLY transaction then stops every write to the database.
+ * (Backslash escapes: Redshift's QUOTE_LITERAL doubles backslashes as well as quotes,
+ * https://docs.aws.amazon.com/redshift/latest/dg/r_QUOTE_LITERAL.html.)
  */
 function checkRedshiftText(sql: string): void {
   const lexed = lexRedshift(sql);
