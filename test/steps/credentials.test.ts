@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { AwsSettings } from '../../src/aws/clients.js';
-import { awsSettingsFrom, discoverCredentialSources, runCredentials } from '../../src/steps/credentials.js';
+import { runCredentials } from '../../src/steps/credentials.js';
 import { makeTestContext } from '../support/context.js';
 import { ACCOUNT, AWS_KEY_ID, AWS_SECRET, configText, mockAws, setKey } from '../aws/fakes.js';
-import type { DwhConfig } from '../../src/config/types.js';
 
 let aws: ReturnType<typeof mockAws>;
 let home: string;
@@ -50,46 +49,6 @@ function recordingMaker() {
     },
   };
 }
-
-describe('discovery', () => {
-  test('finds dwh.cfg keys, environment keys and every profile (SSO marked, AWS_PROFILE marked)', async () => {
-    const t = await makeTestContext({ config: configText({ 'AWS.KEY': AWS_KEY_ID, 'AWS.SECRET': AWS_SECRET }) });
-    const sources = await discoverCredentialSources(t.ctx.config.values(), {
-      AWS_ACCESS_KEY_ID: 'AKIAENVEXAMPLE000001',
-      AWS_SECRET_ACCESS_KEY: 'x'.repeat(40),
-      AWS_PROFILE: 'sparkify',
-    });
-    expect(sources.map((source) => source.label)).toEqual([
-      'KEY and SECRET in dwh.cfg [AWS]',
-      'AWS_ACCESS_KEY_ID from the environment',
-      'profile default',
-      'profile sparkify (AWS_PROFILE)',
-      'profile work (SSO)',
-    ]);
-    expect(JSON.stringify(sources)).not.toContain(AWS_SECRET);
-    await t.cleanup();
-  });
-});
-
-describe('awsSettingsFrom', () => {
-  const base = (aws: DwhConfig['aws']): DwhConfig => ({ aws }) as DwhConfig; // only [AWS] is read
-  test.each([
-    [
-      { key: 'AKIAX', secret: 'S', region: 'eu-west-1' },
-      {},
-      { region: 'eu-west-1', keys: { accessKeyId: 'AKIAX', secretAccessKey: 'S' } },
-    ],
-    [
-      { key: 'AKIAX', secret: undefined, region: undefined },
-      { AWS_PROFILE: 'dev', AWS_REGION: 'us-east-1' },
-      { region: 'us-east-1', profile: 'dev' },
-    ],
-    [{}, { AWS_DEFAULT_REGION: 'eu-central-1' }, { region: 'eu-central-1' }],
-    [{}, {}, { region: 'us-west-2' }],
-  ])('%j with env %j', (section, env, expected) => {
-    expect(awsSettingsFrom(base(section), env)).toEqual(expected);
-  });
-});
 
 describe('runCredentials', () => {
   test('a profile picked from the list is verified with STS and shown with account and ARN', async () => {
