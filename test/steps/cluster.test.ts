@@ -31,7 +31,7 @@ import {
 } from '@aws-sdk/client-redshift';
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import type { ClusterDeps } from '../../src/steps/cluster.js';
+import type { ClusterDeps } from '../../src/steps/cluster-deps.js';
 import { runClusterCreate, runClusterPause, runClusterResume, runClusterStatus } from '../../src/steps/cluster.js';
 import { runTeardown } from '../../src/steps/teardown.js';
 import { InterruptedError, UserError } from '../../src/errors.js';

@@ -22,7 +22,8 @@ import {
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { InterruptedError } from '../../src/errors.js';
-import { finalSnapshotIdentifier, runTeardown } from '../../src/steps/teardown.js';
+import { finalSnapshotIdentifier } from '../../src/aws/naming.js';
+import { runTeardown } from '../../src/steps/teardown.js';
 import { makeTestContext } from '../support/context.js';
 import {
   AWS_SECRET,
