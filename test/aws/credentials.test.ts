@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { awsSettingsFrom, discoverCredentialSources } from '../../src/aws/credentials.js';
 import type { DwhConfig } from '../../src/config/types.js';
 import { makeTestContext } from '../support/context.js';
-import { AWS_KEY_ID, AWS_SECRET, configText } from './fakes.js';
+import { AWS_KEY_ID, AWS_SECRET, configText, SHARED_CONFIG, SHARED_CREDENTIALS } from './fakes.js';
 
 let home: string;
 const saved = { config: process.env.AWS_CONFIG_FILE, credentials: process.env.AWS_SHARED_CREDENTIALS_FILE };
@@ -19,14 +19,8 @@ beforeEach(async () => {
   process.env.AWS_CONFIG_FILE = join(home, '.aws', 'config');
   process.env.AWS_SHARED_CREDENTIALS_FILE = join(home, '.aws', 'credentials');
   await mkdir(join(home, '.aws'));
-  await writeFile(
-    process.env.AWS_CONFIG_FILE,
-    '[default]\nregion = us-west-2\n\n[profile work]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = DataEngineer\n\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n',
-  );
-  await writeFile(
-    process.env.AWS_SHARED_CREDENTIALS_FILE,
-    `[default]\naws_access_key_id = AKIADEFAULTEXAMPLE01\naws_secret_access_key = ${AWS_SECRET}\n\n[sparkify]\naws_access_key_id = AKIASPARKIFYEXAMPLE1\naws_secret_access_key = other-secret-0000000000\n`,
-  );
+  await writeFile(process.env.AWS_CONFIG_FILE, SHARED_CONFIG);
+  await writeFile(process.env.AWS_SHARED_CREDENTIALS_FILE, SHARED_CREDENTIALS);
 });
 
 afterEach(async () => {

@@ -6,7 +6,16 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { AwsSettings } from '../../src/aws/clients.js';
 import { runCredentials } from '../../src/steps/credentials.js';
 import { makeTestContext } from '../support/context.js';
-import { ACCOUNT, AWS_KEY_ID, AWS_SECRET, configText, mockAws, setKey } from '../aws/fakes.js';
+import {
+  ACCOUNT,
+  AWS_KEY_ID,
+  AWS_SECRET,
+  configText,
+  mockAws,
+  setKey,
+  SHARED_CONFIG,
+  SHARED_CREDENTIALS,
+} from '../aws/fakes.js';
 
 let aws: ReturnType<typeof mockAws>;
 let home: string;
@@ -18,14 +27,8 @@ beforeEach(async () => {
   process.env.AWS_CONFIG_FILE = join(home, '.aws', 'config');
   process.env.AWS_SHARED_CREDENTIALS_FILE = join(home, '.aws', 'credentials');
   await mkdir(join(home, '.aws'));
-  await writeFile(
-    process.env.AWS_CONFIG_FILE,
-    '[default]\nregion = us-west-2\n\n[profile work]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = DataEngineer\n\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n',
-  );
-  await writeFile(
-    process.env.AWS_SHARED_CREDENTIALS_FILE,
-    `[default]\naws_access_key_id = AKIADEFAULTEXAMPLE01\naws_secret_access_key = ${AWS_SECRET}\n\n[sparkify]\naws_access_key_id = AKIASPARKIFYEXAMPLE1\naws_secret_access_key = other-secret-0000000000\n`,
-  );
+  await writeFile(process.env.AWS_CONFIG_FILE, SHARED_CONFIG);
+  await writeFile(process.env.AWS_SHARED_CREDENTIALS_FILE, SHARED_CREDENTIALS);
 });
 
 afterEach(async () => {
@@ -43,9 +46,9 @@ function recordingMaker() {
   const made: AwsSettings[] = [];
   return {
     made,
-    makeClients: async (settings: AwsSettings) => {
+    makeClients: (settings: AwsSettings) => {
       made.push(settings);
-      return aws.clients;
+      return Promise.resolve(aws.clients);
     },
   };
 }
@@ -88,7 +91,8 @@ describe('runCredentials', () => {
       { region: 'us-west-2', keys: { accessKeyId: AWS_KEY_ID, secretAccessKey: AWS_SECRET } },
     ]);
     expect(t.ui.of('warn')).toEqual([
-      '⚠ Keys saved in dwh.cfg sit in a plain file; an AWS profile (`aws configure --profile sparkify`, or SSO) is safer.',
+      '⚠ Keys saved in dwh.cfg sit in a plain file; ' +
+        'an AWS profile (`aws configure --profile sparkify`, or SSO) is safer.',
     ]);
     expect(await readFile(t.configPath, 'utf8')).toBe(
       setKey(setKey(configText(), 'AWS.KEY', AWS_KEY_ID), 'AWS.SECRET', AWS_SECRET),
@@ -114,7 +118,9 @@ describe('runCredentials', () => {
       (error: unknown) => error,
     )) as Error;
     expect(failure.message).toBe(
-      'AWS rejected the access key while checking the AWS credentials (InvalidClientTokenId): the key ID is wrong or deleted; check [AWS] KEY, AWS_ACCESS_KEY_ID or the profile, then run `sparkify-dwh credentials`',
+      'AWS rejected the access key while checking the AWS credentials (InvalidClientTokenId): ' +
+        'the key ID is wrong or deleted; check [AWS] KEY, AWS_ACCESS_KEY_ID or the profile, ' +
+        'then run `sparkify-dwh credentials`',
     );
     expect(t.ui.spinners[0]!.end).toEqual({ state: 'fail', text: 'AWS did not accept the credentials' });
     expect(await readFile(t.configPath, 'utf8')).toBe(configText());
@@ -131,7 +137,8 @@ describe('runCredentials', () => {
     const maker = recordingMaker();
     await runCredentials(t.ctx, { makeClients: maker.makeClients, env: {} });
     expect(t.ui.of('warn')).toEqual([
-      '⚠ Region eu-west-1 differs from us-west-2, where the Sparkify bucket is: loading will be slower and transfer is billed.',
+      '⚠ Region eu-west-1 differs from us-west-2, where the Sparkify bucket is: ' +
+        'loading will be slower and transfer is billed.',
     ]);
     expect(maker.made).toEqual([{ region: 'eu-west-1', profile: 'default' }]);
     expect(await readFile(t.configPath, 'utf8')).toBe(configText({ 'AWS.REGION': 'eu-west-1' }));

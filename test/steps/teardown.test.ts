@@ -81,7 +81,7 @@ function mockOurRole(): void {
 }
 
 describe('teardown', () => {
-  test('lists, confirms by identifier, deletes the cluster, waits until gone, then role and group; clears HOST and ARN', async () => {
+  test('lists, confirms, deletes the cluster, waits till gone, then role and group; clears HOST and ARN', async () => {
     const clock = fakeClock();
     const t = await makeTestContext({ config: CREATED, answers: ['dwhcluster', false], aws: aws.clients, clock });
     aws.redshift
