@@ -13,9 +13,14 @@ import { getCallerIdentity, type CallerIdentity } from './sts.js';
 
 export const DEFAULT_REGION = SPARKIFY_BUCKET_REGION;
 
-/** The region: [AWS] REGION, else AWS_REGION / AWS_DEFAULT_REGION, else us-west-2 (the data's region). */
+/** The region the user set: [AWS] REGION, else AWS_REGION / AWS_DEFAULT_REGION; undefined when none. */
+export function configuredRegion(config: DwhConfig, env: NodeJS.ProcessEnv): string | undefined {
+  return config.aws.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined;
+}
+
+/** The region: the one the user set, else us-west-2 (the data's region). */
 export function regionFrom(config: DwhConfig, env: NodeJS.ProcessEnv): string {
-  return config.aws.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || DEFAULT_REGION;
+  return configuredRegion(config, env) ?? DEFAULT_REGION;
 }
 
 /**

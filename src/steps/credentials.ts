@@ -1,14 +1,12 @@
 /**
- * `credentials`: find the AWS credentials already set up (environment, AWS_PROFILE, profiles in
- * the shared config and credentials files, SSO included, [AWS] KEY/SECRET), let the user pick one
- * or type keys (the secret masked), verify with STS GetCallerIdentity and show who they are.
- *
- * Everything the user does not set is left to the SDK's standard chain (AWS_ENDPOINT_URL,
- * retries, SSO token refresh…), so an emulator works unchanged.
+ * `credentials`: show the AWS credentials already set up (found by src/aws/credentials.ts), let
+ * the user pick one or type keys (the secret masked), verify with STS GetCallerIdentity and show
+ * who they are; then record the region, and the keys only if the user agrees.
  */
 import { createAwsClients, type AwsClients, type AwsSettings } from '../aws/clients.js';
 import {
   awsSettingsFrom,
+  configuredRegion,
   DEFAULT_REGION,
   discoverCredentialSources,
   settingsForSource,
@@ -17,12 +15,12 @@ import {
 } from '../aws/credentials.js';
 import { SPARKIFY_BUCKET_REGION } from '../aws/naming.js';
 import type { CallerIdentity } from '../aws/sts.js';
-import type { ConfigChange } from '../config/types.js';
 import { validateAccessKeyId, validateRegion, validateSecretAccessKey } from '../config/validate.js';
 import type { Context } from '../context.js';
 import { UserError } from '../errors.js';
 import { registerSecret } from '../ui/redact.js';
 import type { MenuStep, StepResult, StepStatus } from './types.js';
+import { keysWriteBack, regionWriteBack } from './write-back.js';
 
 export interface CredentialsDeps {
   /** Make clients for the settings (createAwsClients in production). */
@@ -39,14 +37,13 @@ export async function runCredentials(ctx: Context, options: Partial<CredentialsD
   const profileAtStart = deps.env.AWS_PROFILE;
   ctx.ui.heading('AWS credentials');
 
-  const configuredRegion = config.aws.region || deps.env.AWS_REGION || deps.env.AWS_DEFAULT_REGION;
-  const region = configuredRegion
-    ? configuredRegion
-    : await ctx.prompts.input({
-        message: 'AWS region for the cluster',
-        default: DEFAULT_REGION,
-        validate: validateRegion,
-      });
+  const region =
+    configuredRegion(config, deps.env) ??
+    (await ctx.prompts.input({
+      message: 'AWS region for the cluster',
+      default: DEFAULT_REGION,
+      validate: validateRegion,
+    }));
   if (region !== SPARKIFY_BUCKET_REGION) {
     ctx.ui.warn(
       `Region ${region} differs from ${SPARKIFY_BUCKET_REGION}, where the Sparkify bucket is: ` +
@@ -107,8 +104,7 @@ export async function runCredentials(ctx: Context, options: Partial<CredentialsD
   }
   spinner.succeed(`Signed in to account ${identity.account} as ${identity.arn}`);
 
-  const changes: ConfigChange[] = [];
-  if (config.aws.region !== region) changes.push({ section: 'AWS', key: 'REGION', value: region });
+  const changes = config.aws.region !== region ? regionWriteBack(region) : [];
   if (typedKeys) {
     ctx.ui.warn(
       'Keys saved in dwh.cfg sit in a plain file; ' +
@@ -119,10 +115,7 @@ export async function runCredentials(ctx: Context, options: Partial<CredentialsD
       default: false,
     });
     if (save) {
-      changes.push(
-        { section: 'AWS', key: 'KEY', value: typedKeys.accessKeyId },
-        { section: 'AWS', key: 'SECRET', value: typedKeys.secretAccessKey },
-      );
+      changes.push(...keysWriteBack(typedKeys));
     } else {
       ctx.ui.note('Not saved: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or a profile) before the next command.');
       deps.env.AWS_ACCESS_KEY_ID = typedKeys.accessKeyId;

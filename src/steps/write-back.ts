@@ -1,12 +1,25 @@
 /**
- * Every dwh.cfg key the AWS steps write back, in one place: what `cluster create` records about
- * the inputs and the cluster, what `cluster resume` refreshes, and what `teardown` clears once the
- * resource behind a key is gone. Keys are written only when their value changes, so an unchanged
- * file is not rewritten.
+ * Every dwh.cfg key the AWS steps write back, in one place: the region and keys `credentials`
+ * records, what `cluster create` records about the inputs and the cluster, what `cluster resume`
+ * refreshes, and what `teardown` clears once the resource behind a key is gone. `writeBack` writes
+ * only the keys whose value changes, so an unchanged file is not rewritten.
  */
 import type { ClusterSpec } from '../aws/provision-cluster.js';
 import type { ClusterInfo } from '../aws/redshift.js';
 import type { ConfigChange, ConfigStore } from '../config/types.js';
+
+/** The region chosen in `credentials`. */
+export function regionWriteBack(region: string): ConfigChange[] {
+  return [{ section: 'AWS', key: 'REGION', value: region }];
+}
+
+/** Typed access keys, written only when the user agrees (a profile is safer). */
+export function keysWriteBack(keys: { accessKeyId: string; secretAccessKey: string }): ConfigChange[] {
+  return [
+    { section: 'AWS', key: 'KEY', value: keys.accessKeyId },
+    { section: 'AWS', key: 'SECRET', value: keys.secretAccessKey },
+  ];
+}
 
 /** [DWH] keys for the inputs chosen at the prompts, so dwh.cfg describes the cluster made. */
 export function dwhWriteBack(spec: ClusterSpec): ConfigChange[] {
