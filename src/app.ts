@@ -102,7 +102,7 @@ export async function createContext(
     aws: () => {
       aws ??= (async () => {
         const [{ awsSettingsFrom }, { createAwsClients }] = await Promise.all([
-          import('./steps/credentials.js'),
+          import('./aws/credentials.js'),
           import('./aws/clients.js'),
         ]);
         return createAwsClients(awsSettingsFrom(config.values(), io.env));
