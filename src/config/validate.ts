@@ -79,7 +79,10 @@ export function validateDatabaseName(value: string): Validation {
   if (value === '') return 'the database name is empty';
   if (value.length > 64) return `${show(value)} is too long for a database name (at most 64 characters)`;
   if (!/^[a-z_][a-z0-9_$]*$/.test(value)) {
-    return `${show(value)} is not a valid database name: use lowercase letters, digits, "_" and "$", starting with a letter or "_"`;
+    return (
+      `${show(value)} is not a valid database name: ` +
+      'use lowercase letters, digits, "_" and "$", starting with a letter or "_"'
+    );
   }
   if (isRedshiftReservedWord(value))
     return `${show(value)} is a reserved word in Redshift; choose another database name`;
@@ -130,10 +133,16 @@ export function validateClusterType(value: string): Validation {
 /** A single-node cluster has exactly one node; a multi-node cluster has two or more. */
 export function validateClusterShape(clusterType: 'single-node' | 'multi-node', numNodes: number): Validation {
   if (clusterType === 'single-node' && numNodes !== 1) {
-    return `a single-node cluster has exactly 1 node, not ${numNodes}; set DWH_NUM_NODES = 1 or DWH_CLUSTER_TYPE = multi-node`;
+    return (
+      `a single-node cluster has exactly 1 node, not ${numNodes}; ` +
+      'set DWH_NUM_NODES = 1 or DWH_CLUSTER_TYPE = multi-node'
+    );
   }
   if (clusterType === 'multi-node' && numNodes < 2) {
-    return `a multi-node cluster needs at least 2 nodes; set DWH_NUM_NODES = 2 or more, or DWH_CLUSTER_TYPE = single-node`;
+    return (
+      'a multi-node cluster needs at least 2 nodes; ' +
+      'set DWH_NUM_NODES = 2 or more, or DWH_CLUSTER_TYPE = single-node'
+    );
   }
   return true;
 }
@@ -163,9 +172,13 @@ export function validateIamRoleArn(value: string): Validation {
   return `${show(value)} is not an IAM role ARN (like arn:aws:iam::123456789012:role/dwhRole)`;
 }
 
-/** s3://bucket or s3://bucket/prefix, with a bucket name S3 accepts. */
+/**
+ * s3://bucket or s3://bucket/prefix, with a bucket name S3 accepts. The key may hold almost
+ * anything S3 allows, except whitespace and control characters: the URL is spliced into a COPY
+ * statement and shown in messages, where those cannot be written or seen reliably.
+ */
 export function validateS3Url(value: string): Validation {
-  const match = /^s3:\/\/([^/]+)(\/.*)?$/.exec(value);
+  const match = /^s3:\/\/([^/]+)(\/.*)?$/s.exec(value);
   if (!match) return `${show(value)} is not an S3 URL (like s3://bucket/prefix)`;
   const bucket = match[1]!;
   const validBucket =
@@ -173,8 +186,24 @@ export function validateS3Url(value: string): Validation {
     !bucket.includes('..') &&
     !/^[0-9]+(\.[0-9]+){3}$/.test(bucket);
   if (!validBucket) {
-    return `${show(value)} names an invalid bucket ${show(bucket)}: use 3–63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit`;
+    return (
+      `${show(value)} names an invalid bucket ${show(bucket)}: ` +
+      'use 3–63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit'
+    );
   }
+  if (/[\s\p{Cc}]/u.test(match[2] ?? '')) {
+    return `${show(value)} has a space or control character in its key; rename the objects or use a prefix without one`;
+  }
+  return true;
+}
+
+/** An S3 URL that names one object (the JSONPaths file), not a bucket or a folder. */
+export function validateS3ObjectUrl(value: string): Validation {
+  const url = validateS3Url(value);
+  if (url !== true) return url;
+  const key = /^s3:\/\/[^/]+(\/.*)?$/s.exec(value)?.[1] ?? '';
+  if (key.length <= 1 || key.endsWith('/'))
+    return `${show(value)} does not name a file (like s3://bucket/path/file.json)`;
   return true;
 }
 
@@ -214,7 +243,10 @@ export function validateTarget(value: string): Validation {
 export function validateHost(value: string): Validation {
   if (value === '') return 'the host name is empty';
   if (value.includes('://'))
-    return `${show(value)} is a URL; HOST is the host name only (like dwhcluster.abc123xyz.us-west-2.redshift.amazonaws.com)`;
+    return (
+      `${show(value)} is a URL; HOST is the host name only ` +
+      '(like dwhcluster.abc123xyz.us-west-2.redshift.amazonaws.com)'
+    );
   if (/[:/]/.test(value))
     return `${show(value)} includes a port or database; HOST is the host name only (the port goes in DB_PORT)`;
   if (

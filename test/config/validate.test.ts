@@ -16,12 +16,16 @@ import {
   validateRedshiftPassword,
   validateRedshiftPort,
   validateRegion,
+  validateS3ObjectUrl,
   validateS3Url,
   validateSecretAccessKey,
   validateTarget,
   validateUserName,
   type Validation,
 } from '../../src/config/validate.js';
+
+const BAD_DB_NAME =
+  'is not a valid database name: use lowercase letters, digits, "_" and "$", starting with a letter or "_"';
 
 function expectValid(validate: (value: string) => Validation, values: string[]): void {
   for (const value of values) expect(validate(value), value).toBe(true);
@@ -82,11 +86,9 @@ describe('validateDatabaseName and validateUserName', () => {
   it('explains what is wrong with a database name', () => {
     expectProblems(validateDatabaseName, {
       '': 'the database name is empty',
-      DWH: '"DWH" is not a valid database name: use lowercase letters, digits, "_" and "$", starting with a letter or "_"',
-      '1dwh':
-        '"1dwh" is not a valid database name: use lowercase letters, digits, "_" and "$", starting with a letter or "_"',
-      'my-db':
-        '"my-db" is not a valid database name: use lowercase letters, digits, "_" and "$", starting with a letter or "_"',
+      DWH: `"DWH" ${BAD_DB_NAME}`,
+      '1dwh': `"1dwh" ${BAD_DB_NAME}`,
+      'my-db': `"my-db" ${BAD_DB_NAME}`,
       table: '"table" is a reserved word in Redshift; choose another database name',
       [`d${'b'.repeat(64)}`]: `"d${'b'.repeat(64)}" is too long for a database name (at most 64 characters)`,
     });
@@ -148,7 +150,8 @@ describe('cluster shape', () => {
     ]);
     expectProblems(validateNodeType, {
       'dc1.large':
-        '"dc1.large" is not a Redshift node type; use one of dc2.large, dc2.8xlarge, ra3.large, ra3.xlplus, ra3.4xlarge, ra3.16xlarge',
+        '"dc1.large" is not a Redshift node type; ' +
+        'use one of dc2.large, dc2.8xlarge, ra3.large, ra3.xlplus, ra3.4xlarge, ra3.16xlarge',
     });
   });
   it('requires 1 node for single-node and 2 or more for multi-node', () => {
@@ -242,6 +245,27 @@ describe('locations', () => {
     });
   });
 
+  it('refuses whitespace and control characters in an S3 key, which COPY cannot take', () => {
+    expectProblems(validateS3Url, {
+      's3://bucket/log data':
+        '"s3://bucket/log data" has a space or control character in its key; rename the objects or use a prefix without one',
+      's3://bucket/log\ndata':
+        '"s3://bucket/log\\ndata" has a space or control character in its key; rename the objects or use a prefix without one',
+      's3://bucket/log\u007f':
+        '"s3://bucket/log\u007f" has a space or control character in its key; rename the objects or use a prefix without one',
+    });
+  });
+
+  it('validates S3 URLs that must name a file', () => {
+    expectValid(validateS3ObjectUrl, ['s3://udacity-dend/log_json_path.json', 's3://abc/a/b.json']);
+    expectProblems(validateS3ObjectUrl, {
+      's3://udacity-dend': '"s3://udacity-dend" does not name a file (like s3://bucket/path/file.json)',
+      's3://udacity-dend/': '"s3://udacity-dend/" does not name a file (like s3://bucket/path/file.json)',
+      's3://udacity-dend/paths/': '"s3://udacity-dend/paths/" does not name a file (like s3://bucket/path/file.json)',
+      'udacity-dend/x.json': '"udacity-dend/x.json" is not an S3 URL (like s3://bucket/prefix)',
+    });
+  });
+
   it('validates IPv4 CIDR blocks', () => {
     expectValid(validateCidr, ['203.0.113.7/32', '0.0.0.0/0', '10.0.0.0/8', '255.255.255.255/32']);
     for (const bad of [
@@ -274,7 +298,8 @@ describe('locations', () => {
     expectProblems(validateHost, {
       '': 'the host name is empty',
       'dwhcluster.abc.us-west-2.redshift.amazonaws.com:5439/dwh':
-        '"dwhcluster.abc.us-west-2.redshift.amazonaws.com:5439/dwh" includes a port or database; HOST is the host name only (the port goes in DB_PORT)',
+        '"dwhcluster.abc.us-west-2.redshift.amazonaws.com:5439/dwh" includes a port or database; ' +
+        'HOST is the host name only (the port goes in DB_PORT)',
       'jdbc:redshift://h:5439/dwh':
         '"jdbc:redshift://h:5439/dwh" is a URL; HOST is the host name only (like dwhcluster.abc123xyz.us-west-2.redshift.amazonaws.com)',
       'my host': '"my host" is not a host name',
