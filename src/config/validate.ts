@@ -5,7 +5,7 @@
  *
  * Validators do not trim: callers pass the value as it will be used.
  */
-import { TARGETS } from './types.js';
+import { DWH_ACCESS_MODES, TARGETS } from './types.js';
 
 export type Validation = true | string;
 
@@ -234,6 +234,43 @@ export function validatePostgresUrl(value: string): Validation {
 export function validateTarget(value: string): Validation {
   if ((TARGETS as readonly string[]).includes(value)) return true;
   return `${show(value)} is not a target; use ${TARGETS.slice(0, -1).join(', ')} or ${TARGETS.at(-1)}`;
+}
+
+/** DWH_ACCESS: private (Data API, nothing opened) or public (pg over TLS from DWH_ALLOWED_CIDR). */
+export function validateAccess(value: string): Validation {
+  if ((DWH_ACCESS_MODES as readonly string[]).includes(value)) return true;
+  return `${show(value)} is not an access mode; use private or public`;
+}
+
+/**
+ * DWH_BASE_RPU, the base capacity of a Redshift Serverless workgroup: 4, a multiple of 8 from 8 to
+ * 512, or a multiple of 32 from 512 to 1024. Above 512 is offered in a few regions only; AWS
+ * refuses it elsewhere, with its own message. Sources:
+ * https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-capacity.html (base capacity: 8–512
+ * in units of 8, and the expanded 1024 maximum in steps of 32) and
+ * https://aws.amazon.com/blogs/big-data/amazon-redshift-serverless-at-4-rpus-high-value-analytics-at-low-cost/
+ * (the 4 RPU configuration).
+ */
+export function isServerlessBaseCapacity(rpu: number): boolean {
+  if (!Number.isInteger(rpu)) return false;
+  return rpu === 4 || (rpu >= 8 && rpu <= 512 && rpu % 8 === 0) || (rpu > 512 && rpu <= 1024 && rpu % 32 === 0);
+}
+
+export function validateBaseRpu(value: string): Validation {
+  if (/^[0-9]{1,4}$/.test(value) && isServerlessBaseCapacity(Number(value))) return true;
+  return (
+    `${show(value)} is not a Serverless base capacity: ` +
+    'use 4, a multiple of 8 from 8 to 512, or a multiple of 32 from 512 to 1024'
+  );
+}
+
+/**
+ * [AWS] PROFILE: a profile name from ~/.aws/config or ~/.aws/credentials. Those files allow almost
+ * any name; only what cannot appear in their [section] headers is refused.
+ */
+export function validateProfileName(value: string): Validation {
+  if (value !== '' && !/[[\]\p{Cc}]/u.test(value) && value === value.trim()) return true;
+  return `${show(value)} is not an AWS profile name (like default or dev)`;
 }
 
 /**
