@@ -28,6 +28,7 @@ import {
   type ClusterInfo,
 } from '../aws/redshift.js';
 import { isCreatedByWizard, wizardTags } from '../aws/tags.js';
+import { changesFor, WRITE_BACK } from '../config/schema.js';
 import type { ConfigChange, DwhConfig } from '../config/types.js';
 import {
   NODE_TYPES,
@@ -474,14 +475,16 @@ export function clusterWriteBack(
   roleArn: string | undefined,
   password: string | undefined,
 ): ConfigChange[] {
-  const changes: ConfigChange[] = [];
-  if (cluster.endpoint) changes.push({ section: 'CLUSTER', key: 'HOST', value: cluster.endpoint.address });
-  if (cluster.dbName) changes.push({ section: 'CLUSTER', key: 'DB_NAME', value: cluster.dbName });
-  if (cluster.masterUsername) changes.push({ section: 'CLUSTER', key: 'DB_USER', value: cluster.masterUsername });
-  if (password !== undefined) changes.push({ section: 'CLUSTER', key: 'DB_PASSWORD', value: password });
-  if (cluster.endpoint) changes.push({ section: 'CLUSTER', key: 'DB_PORT', value: String(cluster.endpoint.port) });
-  if (roleArn) changes.push({ section: 'IAM_ROLE', key: 'ARN', value: roleArn });
-  return changes;
+  return changesFor([...WRITE_BACK.connection, ...WRITE_BACK.role], {
+    cluster: {
+      host: cluster.endpoint?.address,
+      dbName: cluster.dbName,
+      dbUser: cluster.masterUsername,
+      dbPassword: password,
+      dbPort: cluster.endpoint?.port,
+    },
+    iamRole: { arn: roleArn },
+  });
 }
 
 /** Only the keys whose value differs from dwh.cfg, so an unchanged file is not rewritten. */
@@ -491,17 +494,19 @@ function onlyChanged(ctx: Context, changes: ConfigChange[]): ConfigChange[] {
 
 /** [DWH] keys for inputs the user changed at the prompts, so dwh.cfg describes the cluster made. */
 function dwhWriteBack(inputs: ClusterInputs): ConfigChange[] {
-  return [
-    { section: 'DWH', key: 'DWH_CLUSTER_IDENTIFIER', value: inputs.identifier },
-    { section: 'DWH', key: 'DWH_CLUSTER_TYPE', value: inputs.numberOfNodes === 1 ? 'single-node' : 'multi-node' },
-    { section: 'DWH', key: 'DWH_NUM_NODES', value: String(inputs.numberOfNodes) },
-    { section: 'DWH', key: 'DWH_NODE_TYPE', value: inputs.nodeType },
-    { section: 'DWH', key: 'DWH_IAM_ROLE_NAME', value: inputs.roleName },
-    { section: 'DWH', key: 'DWH_DB', value: inputs.dbName },
-    { section: 'DWH', key: 'DWH_DB_USER', value: inputs.dbUser },
-    { section: 'DWH', key: 'DWH_DB_PASSWORD', value: inputs.password },
-    { section: 'DWH', key: 'DWH_PORT', value: String(inputs.port) },
-  ];
+  return changesFor(WRITE_BACK.clusterSettings, {
+    dwh: {
+      clusterIdentifier: inputs.identifier,
+      clusterType: inputs.numberOfNodes === 1 ? 'single-node' : 'multi-node',
+      numNodes: inputs.numberOfNodes,
+      nodeType: inputs.nodeType,
+      iamRoleName: inputs.roleName,
+      db: inputs.dbName,
+      dbUser: inputs.dbUser,
+      dbPassword: inputs.password,
+      port: inputs.port,
+    },
+  });
 }
 
 function warnAboutRegion(ctx: Context, config: DwhConfig, region: string): void {
