@@ -228,6 +228,21 @@ export function validatePostgresUrl(value: string): Validation {
     return problem;
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') return problem;
+  // The URL parser keeps a malformed escape as it is; decoding user, password, host or database
+  // later would fail with a bare "URI malformed". configparser's %(name)s is the common cause.
+  if (value.includes('%(')) {
+    return (
+      "the value uses %(name)s, configparser's interpolation, which sparkify-dwh does not expand; " +
+      'write the value out in full'
+    );
+  }
+  for (const part of [url.username, url.password, url.hostname, url.pathname]) {
+    try {
+      decodeURIComponent(part);
+    } catch {
+      return 'the value has a "%" that is not followed by two hex digits; write a literal % as %25';
+    }
+  }
   return true;
 }
 

@@ -205,6 +205,26 @@ describe('secrets, derived from the table', () => {
   });
 });
 
+describe('POSTGRES_URL percent-escapes', () => {
+  it.each([
+    ['postgres://me:p%zz@localhost/db', 'has a "%" that is not followed by two hex digits; write a literal % as %25'],
+    ['postgres://me@localhost/data%', 'has a "%" that is not followed by two hex digits; write a literal % as %25'],
+    ['postgres://me@loc%zzalhost/db', 'has a "%" that is not followed by two hex digits; write a literal % as %25'],
+    [
+      'postgres://%(user)s:%(password)s@localhost/%(db)s',
+      "uses %(name)s, configparser's interpolation, which sparkify-dwh does not expand; write the value out in full",
+    ],
+  ])('%s: one line naming file, section and key, without the value', async (url, problem) => {
+    const error = await problemOf(`[WAREHOUSE]\nPOSTGRES_URL = ${url}\n`);
+    expect(error.message).toBe(`dwh.cfg [WAREHOUSE] POSTGRES_URL: the value ${problem}`);
+  });
+
+  it('a well-formed escape is fine', async () => {
+    const values = await valuesOf('[WAREHOUSE]\nPOSTGRES_URL = postgres://me:p%40ss%25@localhost/db\n');
+    expect(values.warehouse.postgresUrl).toBe('postgres://me:p%40ss%25@localhost/db');
+  });
+});
+
 describe('readValues', () => {
   it('reads from anything that looks keys up like an IniDocument, resolving paths once', () => {
     const values = readValues(parse('[LOCAL]\nSONG_DATA = songs\n'), '/base', 'dwh.cfg');
