@@ -28,6 +28,7 @@ export interface ConfigIo extends AtomicWriteIo {
   readFile: (path: string) => Promise<Uint8Array>;
   realpath: (path: string) => Promise<string>;
   lstat: (path: string) => Promise<unknown>;
+  stat: (path: string) => Promise<{ mode: number }>;
 }
 
 export interface OpenConfigOptions {
@@ -53,6 +54,7 @@ export async function openConfig(
     readFile: (file) => fs.readFile(file),
     realpath: (file) => fs.realpath(file),
     lstat: (file) => fs.lstat(file),
+    stat: (file) => fs.stat(file),
     ...options.io,
   };
   const store = new FileConfigStore(resolve(path), displayPath ?? path, io, options.exampleUrl ?? EXAMPLE_URL);
@@ -94,7 +96,13 @@ class FileConfigStore implements ConfigStore {
     // Re-read: the user may have edited the file since it was opened, and those edits must survive.
     const current = await this.readFromDisk();
     const document = current?.document ?? IniDocument.parse('', this.displayPath, PARSE_OPTIONS);
-    for (const change of changes) document.set(change.section, change.key, change.value);
+    const changed: string[] = [];
+    for (const change of changes) {
+      const before = document.lookup(change.section, change.key);
+      document.set(change.section, change.key, change.value);
+      const name = `[${before?.section ?? change.section}] ${before?.key ?? change.key}`;
+      if (before?.value !== (change.value ?? '') && !changed.includes(name)) changed.push(name);
+    }
     const text = document.serialize();
     if (current && text === current.text) {
       this.document = document;
@@ -102,6 +110,7 @@ class FileConfigStore implements ConfigStore {
     }
     // Write through a symlink (e.g. a dotfiles checkout) instead of replacing the link with a file.
     const target = current ? await this.io.realpath(this.path).catch(() => this.path) : this.path;
+    if (current) await this.refuseReadOnly(target, changed);
     try {
       await writeFileAtomic(target, text, this.io);
     } catch (error) {
@@ -113,6 +122,30 @@ class FileConfigStore implements ConfigStore {
       );
     }
     this.document = document;
+  }
+
+  /**
+   * The atomic write replaces the file, which only needs the folder to be writable: a file the user
+   * made read-only (chmod 400) would be silently replaced and lose its mode. Take the mode as their
+   * decision instead, and say which keys were not written and how to allow it.
+   */
+  private async refuseReadOnly(target: string, changed: string[]): Promise<void> {
+    let mode: number;
+    try {
+      mode = (await this.io.stat(target)).mode;
+    } catch {
+      return; // Gone since it was read: the write creates it, nothing to protect.
+    }
+    if ((mode & 0o200) !== 0) return;
+    const octal = (mode & 0o777).toString(8).padStart(4, '0');
+    const keys = changed.length > 0 ? changed.join(', ').replace(/, ([^,]*)$/, ' and $1') : 'the changes';
+    throw new ConfigError(
+      this.displayPath,
+      undefined,
+      undefined,
+      `is read-only (mode ${octal}), so ${keys} ${changed.length === 1 ? 'was' : 'were'} not written; ` +
+        `to let sparkify-dwh update it, run: ${allowWriteCommand(this.displayPath)}`,
+    );
   }
 
   async createFromExample(): Promise<void> {
@@ -196,6 +229,10 @@ export function permissionWarning(store: ConfigStore): string | undefined {
     `${store.displayPath} holds secrets and other users can read it (mode ${octal}); run: chmod 600 ` +
     `${shellQuote(store.displayPath)}`
   );
+}
+
+function allowWriteCommand(path: string): string {
+  return process.platform === 'win32' ? `attrib -r "${path}"` : `chmod u+w ${shellQuote(path)}`;
 }
 
 function shellQuote(path: string): string {

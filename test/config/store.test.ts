@@ -437,6 +437,27 @@ describe('update', () => {
     );
   });
 
+  it('refuses to replace a read-only file, saying how to allow it; file and mode stay as they were', async () => {
+    await writeCfg(SEED_CFG, 0o400);
+    const store = await openConfig(cfgPath, 'my dir/dwh.cfg');
+    const error = await configError(() =>
+      store.update([
+        { section: 'CLUSTER', key: 'HOST', value: 'h' },
+        { section: 'IAM_ROLE', key: 'ARN', value: 'arn:aws:iam::123456789012:role/dwhRole' },
+        { section: 'S3', key: 'LOG_DATA', value: 's3://udacity-dend/log_data' },
+      ]),
+    );
+    expect(error.message).toBe(
+      'my dir/dwh.cfg: is read-only (mode 0400), so [CLUSTER] HOST and [IAM_ROLE] ARN were not written; ' +
+        "to let sparkify-dwh update it, run: chmod u+w 'my dir/dwh.cfg'",
+    );
+    expect(await readFile(cfgPath, 'utf8')).toBe(SEED_CFG);
+    expect(await modeOf(cfgPath)).toBe(0o400);
+    expect(store.get('CLUSTER', 'HOST')).toBe('');
+    // Nothing to change is not a write, so a read-only file is fine then.
+    await store.update([{ section: 'S3', key: 'LOG_DATA', value: 's3://udacity-dend/log_data' }]);
+  });
+
   it('writes through a symlink instead of replacing it', async () => {
     const real = join(dir, 'real.cfg');
     await writeFile(real, '[CLUSTER]\nHOST =\n', { mode: 0o600 });
