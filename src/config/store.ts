@@ -92,7 +92,7 @@ class FileConfigStore implements ConfigStore {
     return readValues(this.document, dirname(this.path), this.displayPath);
   }
 
-  async update(changes: ConfigChange[]): Promise<void> {
+  async update(changes: ConfigChange[]): Promise<boolean> {
     // Re-read: the user may have edited the file since it was opened, and those edits must survive.
     const current = await this.readFromDisk();
     const document = current?.document ?? IniDocument.parse('', this.displayPath, PARSE_OPTIONS);
@@ -106,7 +106,7 @@ class FileConfigStore implements ConfigStore {
     const text = document.serialize();
     if (current && text === current.text) {
       this.document = document;
-      return;
+      return false;
     }
     // Write through a symlink (e.g. a dotfiles checkout) instead of replacing the link with a file.
     const target = current ? await this.io.realpath(this.path).catch(() => this.path) : this.path;
@@ -122,6 +122,7 @@ class FileConfigStore implements ConfigStore {
       );
     }
     this.document = document;
+    return true;
   }
 
   /**

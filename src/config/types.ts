@@ -94,8 +94,11 @@ export interface ConfigStore {
   values(): DwhConfig;
   /** Raw value as written (quotes removed), case-insensitive section and key. */
   get(section: string, key: string): string | undefined;
-  /** Write changes back atomically (0600), keeping everything else byte for byte. */
-  update(changes: ConfigChange[]): Promise<void>;
+  /**
+   * Write changes back atomically (0600), keeping everything else byte for byte. Resolves to
+   * whether the file changed: false when every value already was as asked and nothing was written.
+   */
+  update(changes: ConfigChange[]): Promise<boolean>;
   /** Create the file from dwh.cfg.example (0600). */
   createFromExample(): Promise<void>;
 }

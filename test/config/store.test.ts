@@ -344,9 +344,12 @@ describe('update', () => {
     await writeCfg(SEED_CFG, 0o644);
     const before = await stat(cfgPath);
     const store = await openConfig(cfgPath);
-    await store.update([{ section: 'S3', key: 'LOG_DATA', value: 's3://udacity-dend/log_data' }]);
+    // Says so, so a step can say "already up to date" instead of "Wrote …".
+    expect(await store.update([{ section: 'S3', key: 'LOG_DATA', value: 's3://udacity-dend/log_data' }])).toBe(false);
+    expect(await store.update([])).toBe(false);
     expect(await readFile(cfgPath, 'utf8')).toBe(SEED_CFG);
     expect((await stat(cfgPath)).ino).toBe(before.ino);
+    expect(await store.update([{ section: 'CLUSTER', key: 'HOST', value: 'h' }])).toBe(true);
   });
 
   it('makes the file 0600, also when it was 0644', async () => {
