@@ -16,7 +16,7 @@
  *
  * Where it differs, on purpose:
  * - Section names are case-insensitive too (`[aws]` and `[AWS]` are the same section, so having
- *   both is a duplicate), because the wizard looks sections up by their SPEC spelling.
+ *   both is a duplicate), because the wizard looks sections up by their documented spelling.
  * - A value wrapped in one pair of matching single or double quotes is read without them (the
  *   Udacity dwh.cfg writes `ARN='arn:aws:…'`; the Python scripts pasted such values into SQL).
  * - No `%(name)s` interpolation: values are read literally.

@@ -137,7 +137,6 @@ export const CONFIG_KEYS: KeyTable = {
       secret: 'value',
     },
     port: { section: 'DWH', key: 'DWH_PORT', validate: validateRedshiftPort, parse: asNumber },
-    allowedCidr: { section: 'DWH', key: 'DWH_ALLOWED_CIDR', validate: validateCidr, parse: asText },
     access: {
       section: 'DWH',
       key: 'DWH_ACCESS',
@@ -146,6 +145,7 @@ export const CONFIG_KEYS: KeyTable = {
       // Files written before DWH_ACCESS existed opened the cluster to DWH_ALLOWED_CIDR: they keep working.
       default: (raw) => (raw('DWH', 'DWH_ALLOWED_CIDR') ? 'public' : 'private'),
     },
+    allowedCidr: { section: 'DWH', key: 'DWH_ALLOWED_CIDR', validate: validateCidr, parse: asText },
     baseRpu: {
       section: 'DWH',
       key: 'DWH_BASE_RPU',

@@ -494,7 +494,7 @@ describe('createFromExample', () => {
 });
 
 describe('dwh.cfg.example', () => {
-  it('documents every key of SPEC §4 and validates with the safe defaults', async () => {
+  it('documents every key (docs/configuration.md) and validates with the safe defaults', async () => {
     const store = await openConfig(fileURLToPath(EXAMPLE_URL), 'dwh.cfg.example');
     const folder = resolve(fileURLToPath(EXAMPLE_URL), '..');
     expect(store.values()).toEqual({
@@ -526,7 +526,7 @@ describe('dwh.cfg.example', () => {
     } satisfies DwhConfig);
 
     const spec: Record<string, string[]> = {
-      AWS: ['KEY', 'SECRET', 'REGION'],
+      AWS: ['KEY', 'SECRET', 'REGION', 'PROFILE'],
       DWH: [
         'DWH_CLUSTER_TYPE',
         'DWH_NUM_NODES',
@@ -537,11 +537,13 @@ describe('dwh.cfg.example', () => {
         'DWH_DB_USER',
         'DWH_DB_PASSWORD',
         'DWH_PORT',
+        'DWH_ACCESS',
         'DWH_ALLOWED_CIDR',
+        'DWH_BASE_RPU',
       ],
       CLUSTER: ['HOST', 'DB_NAME', 'DB_USER', 'DB_PASSWORD', 'DB_PORT'],
       IAM_ROLE: ['ARN'],
-      S3: ['LOG_DATA', 'LOG_JSONPATH', 'SONG_DATA'],
+      S3: ['LOG_DATA', 'LOG_JSONPATH', 'SONG_DATA', 'REGION'],
       WAREHOUSE: ['TARGET', 'EMBEDDED_DIR', 'POSTGRES_URL'],
       LOCAL: ['SONG_DATA', 'LOG_DATA'],
     };
