@@ -89,7 +89,9 @@ export async function createContext(
           // Two processes on one PGlite data folder would corrupt it: one wizard at a time.
           const { acquireLock } = await import('./config/lock.js');
           const dir = resolve(dirname(config.path), values.warehouse.embeddedDir);
-          releaseWarehouseLock = await acquireLock(`${dir}.lock`, describeCommand());
+          releaseWarehouseLock = await acquireLock(`${dir}.lock`, describeCommand(), {
+            onNote: (note) => ui.note(note),
+          });
         }
         const { openWarehouse } = await import('./warehouse/open.js');
         return openWarehouse(target, values, config.displayPath);
@@ -182,7 +184,7 @@ export async function runCommand(
     }
     if (options.lockConfig) {
       const { acquireLock } = await import('./config/lock.js');
-      release = await acquireLock(`${ctx.config.path}.lock`, name);
+      release = await acquireLock(`${ctx.config.path}.lock`, name, { onNote: (note) => ctx.ui.note(note) });
     }
     const ok = await work(ctx);
     return ok ? 0 : 1;

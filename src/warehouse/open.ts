@@ -31,7 +31,8 @@ export function redshiftConnectionFrom(config: DwhConfig, configDisplayPath: str
         'CLUSTER',
         key,
         'is not set',
-        `set it to the cluster's ${key === 'DB_PASSWORD' ? 'master password' : 'value'} ([DWH] has the one used at creation)`,
+        `set it to the cluster's ${key === 'DB_PASSWORD' ? 'master password' : 'value'} ` +
+          '([DWH] has the one used at creation)',
       );
     return value;
   };
@@ -70,5 +71,14 @@ export async function openWarehouse(target: Target, config: DwhConfig, configDis
       const { openRedshift } = await import('./redshift.js');
       return openRedshift(connection);
     }
+    case 'redshift-serverless':
+      // dwh.cfg accepts it already (docs/configuration.md); the channel to it comes with its own change.
+      throw new ConfigError(
+        configDisplayPath,
+        'WAREHOUSE',
+        'TARGET',
+        'redshift-serverless is not supported by this version yet',
+        'use redshift (a provisioned cluster), postgres or embedded',
+      );
   }
 }

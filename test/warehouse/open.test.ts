@@ -14,15 +14,15 @@ function config(
   overrides: {
     warehouse?: Partial<DwhConfig['warehouse']>;
     cluster?: DwhConfig['cluster'];
-    dwh?: DwhConfig['dwh'];
+    dwh?: Partial<DwhConfig['dwh']>;
   } = {},
 ): DwhConfig {
   return {
     aws: {},
-    dwh: overrides.dwh ?? {},
+    dwh: { access: 'private', baseRpu: 8, ...overrides.dwh },
     cluster: overrides.cluster ?? {},
     iamRole: {},
-    s3: {},
+    s3: { region: 'us-west-2' },
     warehouse: { target: 'embedded', embeddedDir: join(scratch, 'warehouse'), ...overrides.warehouse },
     local: { songData: join(scratch, 'song_data'), logData: join(scratch, 'log_data') },
   };
@@ -73,6 +73,14 @@ describe('openWarehouse', () => {
     expect((error as ConfigError).message).toBe('dwh.cfg [CLUSTER] HOST: is not set');
     expect((error as ConfigError).hint).toBe(
       'run `sparkify-dwh cluster create` (it writes the endpoint back), or copy the cluster endpoint here',
+    );
+  });
+
+  test('redshift-serverless, accepted by dwh.cfg before there is a channel to it: one clear ConfigError', async () => {
+    const error = await openWarehouse('redshift-serverless', config(), 'dwh.cfg').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toBe(
+      'dwh.cfg [WAREHOUSE] TARGET: redshift-serverless is not supported by this version yet',
     );
   });
 });
