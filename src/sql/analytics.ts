@@ -3,7 +3,7 @@
  * ends in a unique tie-breaker so the same data always prints the same table, and every count is
  * cast to INTEGER so drivers return JS numbers (PostgreSQL's BIGINT arrives as a string).
  */
-import type { Dialect } from '../warehouse/types.js';
+import type { Dialect } from './dialect.js';
 
 export type AnalyticsQueryName =
   | 'plays-by-hour'

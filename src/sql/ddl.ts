@@ -1,5 +1,5 @@
 /** DROP and CREATE statements for the seven tables, rendered from tables.ts. */
-import type { Dialect } from '../warehouse/types.js';
+import type { Dialect } from './dialect.js';
 import { ALL_TABLES, TABLES, columnType, tableSql, type TableName } from './tables.js';
 
 /** Star tables first, then staging (no foreign keys, but it reads as "facts before sources"). */

@@ -3,7 +3,7 @@
  * star schema of SPEC §6 that analysts query. DDL (ddl.ts) and the row-count status (status.ts)
  * are rendered from these definitions, so a column exists in exactly one place.
  */
-import type { Dialect } from '../warehouse/types.js';
+import type { Dialect } from './dialect.js';
 import { sqlIdentifier } from './identifiers.js';
 
 export const STAGING_TABLES = ['staging_events', 'staging_songs'] as const;

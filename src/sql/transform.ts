@@ -7,7 +7,7 @@
  * Redshift both accept are used: window functions instead of DISTINCT ON, DELETE/INSERT instead of
  * ON CONFLICT, interval arithmetic instead of to_timestamp().
  */
-import type { Dialect } from '../warehouse/types.js';
+import type { Dialect } from './dialect.js';
 import { STAGING_TABLES, STAR_TABLES, tableSql, type StarTableName, type TableName } from './tables.js';
 
 /** Epoch milliseconds → TIMESTAMP (UTC), milliseconds kept. */

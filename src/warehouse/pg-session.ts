@@ -13,7 +13,8 @@ import { SERVER_VERSION_SQL, copyFromStdinSql } from '../sql/session.js';
 import { oneLine, withoutSecret } from './errors.js';
 import { RESULT_PARSERS, normalizeParams } from './result-types.js';
 import { SessionWarehouse, type EngineResult, type EngineSession } from './session.js';
-import type { Dialect, Warehouse } from './types.js';
+import type { Dialect } from '../sql/dialect.js';
+import type { Warehouse } from './types.js';
 
 /** Where a connection goes, for messages (never the password). */
 export interface PgEndpoint {

@@ -9,7 +9,9 @@ import { UserError } from '../errors.js';
 import type { Target } from '../config/types.js';
 import { BEGIN_READ_ONLY_SQL, BEGIN_SQL, COMMIT_SQL, ROLLBACK_SQL } from '../sql/session.js';
 import { isServerError, oneLine, queryErrorFromServer } from './errors.js';
-import type { Dialect, QueryResult, Transaction, Warehouse } from './types.js';
+import type { Dialect } from '../sql/dialect.js';
+import type { QueryResult } from '../sql/result.js';
+import type { Transaction, Warehouse } from './types.js';
 
 /** One result as an engine reports it; `command` is the server's command tag (SELECT, COMMIT, ROLLBACK …). */
 export interface EngineResult extends QueryResult<Record<string, unknown>> {

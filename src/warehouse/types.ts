@@ -1,14 +1,6 @@
 import type { Target } from '../config/types.js';
-
-/** The SQL dialect a statement is rendered for (src/sql). */
-export type Dialect = 'postgres' | 'redshift';
-
-export interface QueryResult<Row = Record<string, unknown>> {
-  rows: Row[];
-  /** Column names in result order. */
-  fields: string[];
-  rowCount: number;
-}
+import type { Dialect } from '../sql/dialect.js';
+import type { QueryResult } from '../sql/result.js';
 
 export interface Queryable {
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;

@@ -13,7 +13,7 @@ import {
   TABLES,
 } from '../../src/sql/tables.js';
 import { clearStagingSql, clearStarSql, insertStarSql } from '../../src/sql/transform.js';
-import type { Dialect } from '../../src/warehouse/types.js';
+import type { Dialect } from '../../src/sql/dialect.js';
 
 const S3 = {
   s3Url: 's3://udacity-dend/log_data',

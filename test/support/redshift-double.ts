@@ -3,7 +3,8 @@ import { loadErrorsSql } from '../../src/sql/copy.js';
 import { existingTablesSql } from '../../src/sql/status.js';
 import { ALL_TABLES } from '../../src/sql/tables.js';
 import { WarehouseQueryError } from '../../src/warehouse/errors.js';
-import type { QueryResult, Transaction, Warehouse } from '../../src/warehouse/types.js';
+import type { QueryResult } from '../../src/sql/result.js';
+import type { Transaction, Warehouse } from '../../src/warehouse/types.js';
 
 const ENDPOINT = 'dwhcluster.abc123xyz.us-west-2.redshift.amazonaws.com';
 

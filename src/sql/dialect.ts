@@ -1,0 +1,2 @@
+/** The SQL dialect a statement is rendered for. */
+export type Dialect = 'postgres' | 'redshift';
