@@ -179,8 +179,6 @@ export const ANALYTICS_QUERIES: readonly AnalyticsQuery[] = [
   },
 ];
 
-export const ANALYTICS_QUERY_NAMES: readonly AnalyticsQueryName[] = ANALYTICS_QUERIES.map((query) => query.name);
-
 export function findAnalyticsQuery(name: string): AnalyticsQuery | undefined {
   return ANALYTICS_QUERIES.find((query) => query.name === name);
 }
