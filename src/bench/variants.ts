@@ -162,7 +162,7 @@ export async function runProjectLoad(options: {
 async function transformTimed(run: (sql: string) => Promise<unknown>): Promise<Record<string, number>> {
   const byTable: Record<string, number> = {};
   for (const statement of clearStarSql('postgres')) await run(statement);
-  for (const step of insertStarSql('postgres')) {
+  for (const step of insertStarSql()) {
     const started = performance.now();
     await run(step.sql);
     byTable[step.table] = performance.now() - started;

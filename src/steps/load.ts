@@ -189,7 +189,7 @@ async function copyStaging<R>(
 async function transformStar(ctx: Context, tx: Transaction, warehouse: Warehouse): Promise<number> {
   for (const statement of clearStarSql(warehouse.dialect)) await tx.query(statement);
   let songplays = 0;
-  for (const step of insertStarSql(warehouse.dialect)) {
+  for (const step of insertStarSql()) {
     if (ctx.signal.aborted) throw new InterruptedError();
     const spinner = ctx.ui.spinner(`${step.table}: transforming…`);
     const started = ctx.clock.now();

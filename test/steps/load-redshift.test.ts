@@ -41,7 +41,7 @@ test('COPYs both staging tables from S3 with the role, then rebuilds the star sc
     ...clearStagingSql('redshift'),
     ...copies,
     ...clearStarSql('redshift'),
-    ...insertStarSql('redshift').map((s) => s.sql),
+    ...insertStarSql().map((s) => s.sql),
   ]);
   expect(fake.outcome).toEqual({ committed: 1, rolledBack: 0 });
   expect(t.ui.text()).toMatch(/staging_songs: 42 rows/);
