@@ -221,11 +221,13 @@ async function embeddedBaseline(
     const started = performance.now();
     let copyMs = 0;
     let transformByTable: Record<string, number> = {};
+    const copy = warehouse.capabilities.copyFromStdin;
+    if (copy === undefined) throw new Error('the embedded warehouse has no COPY FROM STDIN');
     await warehouse.transaction(async (tx: Transaction) => {
       for (const statement of clearStagingSql('postgres')) await tx.query(statement);
       const copyStarted = performance.now();
-      await tx.copyIn('staging_songs', STAGING_SONGS_COLUMNS, fileChunks(dataset.songsCopyFile, 256 * 1024));
-      await tx.copyIn('staging_events', STAGING_EVENTS_COLUMNS, fileChunks(dataset.eventsCopyFile, 256 * 1024));
+      await copy.copyIn(tx, 'staging_songs', STAGING_SONGS_COLUMNS, fileChunks(dataset.songsCopyFile, 256 * 1024));
+      await copy.copyIn(tx, 'staging_events', STAGING_EVENTS_COLUMNS, fileChunks(dataset.eventsCopyFile, 256 * 1024));
       copyMs = performance.now() - copyStarted;
       transformByTable = await transformTimed((sql) => tx.query(sql));
     });

@@ -38,6 +38,7 @@ class PgliteEngineSession implements EngineSession {
     };
   }
 
+  /** COPY FROM STDIN the PGlite way: one COPY from an in-memory Blob per chunk of whole lines. */
   async copyIn(table: string, columns: readonly string[], lines: AsyncIterable<string>): Promise<number> {
     const sql = copyFromBlobSql(table, columns);
     let copied = 0;
@@ -118,5 +119,9 @@ export async function openEmbedded(dataDir: string | undefined, options: OpenEmb
   }
   const engine = new PgliteEngineSession(db, options.copyChunkCharacters ?? EMBEDDED_COPY_CHUNK_CHARACTERS);
   const description = folder === undefined ? 'embedded (PGlite) in memory' : `embedded (PGlite) at ${folder}`;
-  return new SessionWarehouse(engine, { target: 'embedded', dialect: 'postgres', description });
+  return new SessionWarehouse(
+    engine,
+    { target: 'embedded', dialect: 'postgres', description },
+    { copyIn: (table, columns, lines) => engine.copyIn(table, columns, lines) },
+  );
 }

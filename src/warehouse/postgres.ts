@@ -127,7 +127,7 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
     password,
     connectTimeoutMillis,
     diagnoseConnectFailure: (error) => diagnosePostgresConnectFailure(error, endpoint, password, connectTimeoutMillis),
-    copyInRefusal: undefined,
+    copyFromStdin: true,
     checkServerVersion: (versionText) => checkPostgresVersion(versionText, description),
     connectionLostMessage: `lost the connection to ${description}`,
     clientFactory: options.clientFactory,
