@@ -16,7 +16,7 @@ export interface LoadSources {
   s3: () => S3LoadPlan;
 }
 
-export function loadWarehouse(warehouse: Warehouse, sources: LoadSources, run: LoadRun): Promise<LoadResult> {
+export async function loadWarehouse(warehouse: Warehouse, sources: LoadSources, run: LoadRun): Promise<LoadResult> {
   const { copyFromS3, copyFromStdin } = warehouse.capabilities;
   if (copyFromS3 !== undefined) return loadFromS3(warehouse, copyFromS3, sources.s3(), run);
   if (copyFromStdin !== undefined) return loadFromFolders(warehouse, copyFromStdin, sources.folders(), run);
