@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { UserError } from '../errors.js';
 import { copyFromBlobSql } from '../sql/session.js';
-import { oneLine } from './errors.js';
+import { oneLine } from '../error-text.js';
 import { RESULT_PARSERS, normalizeParams } from './result-types.js';
 import { SessionWarehouse, type EngineResult, type EngineSession } from './session.js';
 import type { Warehouse } from './types.js';

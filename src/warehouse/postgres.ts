@@ -1,7 +1,8 @@
 /** The `postgres` target: any PostgreSQL ≥ 14, reached by node-postgres from [WAREHOUSE] POSTGRES_URL. */
 import { userInfo } from 'node:os';
 import { UserError } from '../errors.js';
-import { classifyConnectFailure, formatSeconds, oneLine, withoutSecret } from './errors.js';
+import { errnoText, oneLine } from '../error-text.js';
+import { classifyConnectFailure, formatSeconds, withoutSecret } from './errors.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, openPgSession, type PgClientFactory, type PgEndpoint } from './pg-session.js';
 import type { Warehouse } from './types.js';
 
@@ -77,16 +78,12 @@ export function diagnosePostgresConnectFailure(
   let message: string;
   switch (classifyConnectFailure(error)) {
     case 'refused':
-      message = unreachable('connection refused');
-      break;
     case 'unresolved':
-      message = unreachable('host name not found');
+    case 'unreachable':
+      message = unreachable(errnoText(error) ?? serverMessage);
       break;
     case 'timeout':
       message = unreachable(`no answer within ${formatSeconds(timeoutMillis)}`);
-      break;
-    case 'unreachable':
-      message = unreachable('network unreachable');
       break;
     case 'authentication':
       message = `authentication failed for user "${endpoint.user}" on ${at} (${serverMessage}); check the user and password in [WAREHOUSE] POSTGRES_URL`;

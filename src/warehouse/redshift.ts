@@ -6,7 +6,8 @@
  */
 import { UserError } from '../errors.js';
 import { loadErrorsSql, type LoadErrorRow } from '../sql/copy.js';
-import { classifyConnectFailure, formatSeconds, oneLine, withoutSecret } from './errors.js';
+import { oneLine } from '../error-text.js';
+import { classifyConnectFailure, formatSeconds, withoutSecret } from './errors.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, openPgSession, type PgClientFactory, type PgEndpoint } from './pg-session.js';
 import type { CopyFromS3, Queryable, Warehouse } from './types.js';
 
