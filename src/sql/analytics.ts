@@ -1,5 +1,5 @@
 /**
- * The sample analytics of SPEC §7: named read-only queries over the star schema. Every ORDER BY
+ * The sample analytics (docs/commands.md, `analytics`): named read-only queries over the star schema. Every ORDER BY
  * ends in a unique tie-breaker so the same data always prints the same table, and every count is
  * cast to INTEGER so drivers return JS numbers (PostgreSQL's BIGINT arrives as a string).
  */

@@ -1,6 +1,6 @@
 /**
  * The warehouse's tables as data: staging tables that hold the source records as they are, and the
- * star schema of SPEC §6 that analysts query. DDL (ddl.ts) and the row-count status (status.ts)
+ * star schema analysts query (docs/data.md). DDL (ddl.ts) and the row-count status (status.ts)
  * are rendered from these definitions, so a column exists in exactly one place.
  */
 import type { Renderings } from './dialect.js';
@@ -24,7 +24,7 @@ export interface ColumnDefinition {
 export interface TableDefinition {
   name: TableName;
   layer: 'staging' | 'star';
-  /** One row per … (SPEC §6). */
+  /** One row per … (docs/data.md). */
   grain: string;
   columns: readonly ColumnDefinition[];
   /** Enforced on PostgreSQL; informational on Redshift (its planner trusts it, nothing checks it). */
@@ -54,7 +54,7 @@ function column(name: string, type: ColumnType, constraint?: 'NOT NULL'): Column
   return { name, type: withSuffix };
 }
 
-/** Source columns of an event, in the order of the JSONPaths file and of local COPY (SPEC §5). */
+/** Source columns of an event, in the order of the JSONPaths file and of local COPY (docs/data.md). */
 export const STAGING_EVENTS_COLUMNS = [
   'artist',
   'auth',

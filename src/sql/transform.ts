@@ -1,5 +1,5 @@
 /**
- * The load plan once staging is filled: staging → star schema (SPEC §6), as ordered statements
+ * The load plan once staging is filled: staging → star schema (docs/data.md), as ordered statements
  * that are all safe inside one transaction, so a failed load leaves the previous tables intact.
  *
  * Every choice between duplicate rows is made by an ORDER BY with a full set of tie-breakers, so

@@ -12,7 +12,7 @@ export interface AnalyticsOptions {
   all?: boolean | undefined;
 }
 
-/** The sample analytics (SPEC §7): every named query, or one, as tables and bar charts, CSV or JSON. */
+/** The sample analytics (docs/commands.md): every named query, or one, as tables and bar charts, CSV or JSON. */
 export async function runAnalytics(ctx: Context, options: AnalyticsOptions = {}): Promise<StepResult> {
   const format = options.format ?? 'table';
   let queries: readonly AnalyticsQuery[] = ANALYTICS_QUERIES;

@@ -14,9 +14,15 @@ import { SERVER_VERSION_SQL, copyFromStdinSql } from '../sql/session.js';
 import { oneLine } from '../error-text.js';
 import { withoutSecret } from './errors.js';
 import { RESULT_PARSERS, normalizeParams } from './result-types.js';
-import { SessionWarehouse, type EngineCopyIn, type EngineResult, type EngineSession } from './session.js';
 import type { Dialect } from '../sql/dialect.js';
-import type { Warehouse, WarehouseCapabilities } from './types.js';
+import {
+  SessionWarehouse,
+  type CapabilitiesOver,
+  type EngineCopyIn,
+  type EngineResult,
+  type EngineSession,
+} from './session.js';
+import type { Warehouse } from './types.js';
 
 /** Where a connection goes, for messages (never the password). */
 export interface PgEndpoint {
@@ -49,8 +55,7 @@ export interface PgSessionOptions {
   diagnoseConnectFailure: (error: unknown) => UserError;
   /** Whether the server takes COPY … FROM STDIN (PostgreSQL does; Redshift loads from S3 only). */
   copyFromStdin: boolean;
-  /** Capabilities built on the session's own queries, e.g. reading Redshift's load-error log. */
-  capabilities?: ((warehouse: Warehouse) => Omit<WarehouseCapabilities, 'copyFromStdin'>) | undefined;
+  capabilities?: CapabilitiesOver | undefined;
   /** Checks the text of `SELECT version()` after connecting (throws a UserError to refuse the server). */
   checkServerVersion: ((versionText: string) => void) | undefined;
   /** The message prefix when an open connection breaks ("lost the connection to …"). */

@@ -6,13 +6,13 @@
  * can observe.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { InterruptedError, UserError } from '../errors.js';
 import type { Target } from '../config/types.js';
-import { BEGIN_READ_ONLY_SQL, BEGIN_SQL, COMMIT_SQL, ROLLBACK_SQL } from '../sql/session.js';
 import { oneLine } from '../error-text.js';
-import { isServerError, queryErrorFromServer } from './errors.js';
+import { InterruptedError, UserError } from '../errors.js';
 import type { Dialect } from '../sql/dialect.js';
 import type { QueryResult } from '../sql/result.js';
+import { BEGIN_READ_ONLY_SQL, BEGIN_SQL, COMMIT_SQL, ROLLBACK_SQL } from '../sql/session.js';
+import { isServerError, queryErrorFromServer } from './errors.js';
 import type { BatchOptions, Transaction, Warehouse, WarehouseCapabilities } from './types.js';
 
 /** One result as an engine reports it; `command` is the server's command tag (SELECT, COMMIT, ROLLBACK …). */
@@ -41,12 +41,14 @@ export interface SessionDescription {
   description: string;
 }
 
+/** Capabilities built on the finished warehouse's own queries (e.g. reading Redshift's load-error log). */
+export type CapabilitiesOver = (warehouse: Warehouse) => Omit<WarehouseCapabilities, 'copyFromStdin'>;
+
 /** What an engine plugs in beyond statements; each becomes a capability of the warehouse. */
 export interface SessionPlugins {
   /** Makes `capabilities.copyFromStdin`; engines without COPY FROM STDIN leave it out. */
   copyIn?: EngineCopyIn | undefined;
-  /** Capabilities built on the warehouse's own queries (e.g. reading Redshift's load-error log). */
-  capabilities?: ((warehouse: Warehouse) => Omit<WarehouseCapabilities, 'copyFromStdin'>) | undefined;
+  capabilities?: CapabilitiesOver | undefined;
 }
 
 /** A Transaction handed to `work`; refuses use after the transaction ended. */
