@@ -81,7 +81,8 @@ const songplaysComplete: DataCheck = {
   sql: `SELECT
   CAST(ABS(expected.plays - loaded.plays) AS INTEGER) AS failures,
   CASE WHEN expected.plays <> loaded.plays
-    THEN 'staging has ' || CAST(expected.plays AS VARCHAR) || ' NextSong events with a user id, songplays has ' || CAST(loaded.plays AS VARCHAR)
+    THEN 'staging has ' || CAST(expected.plays AS VARCHAR)
+      || ' NextSong events with a user id, songplays has ' || CAST(loaded.plays AS VARCHAR)
   END AS detail
 FROM (
   SELECT COUNT(*) AS plays

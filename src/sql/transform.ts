@@ -116,7 +116,9 @@ WHERE recency_rank = 1`;
 // wins, and when none does song_id and artist_id stay NULL. songplay_id numbers the plays in
 // time order (ties broken down to load order), so a reload gives the same ids.
 function insertSongplaysSql(): string {
-  return `INSERT INTO songplays (songplay_id, start_time, user_id, level, song_id, artist_id, session_id, location, user_agent)
+  return `INSERT INTO songplays (
+  songplay_id, start_time, user_id, level, song_id, artist_id, session_id, location, user_agent
+)
 WITH song_plays AS (
   SELECT event_id, ts, user_id, level, song, artist, length, session_id, item_in_session, location, user_agent
   FROM staging_events

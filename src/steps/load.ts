@@ -41,22 +41,24 @@ export async function runLoad(ctx: Context, options: LoadOptions = {}): Promise<
     view.stop();
   }
   const took = formatDuration(ctx.clock.now() - started);
+  const rejectedTotal = formatCount(counts.rejectedTotal);
   if (counts.rejected.length > 0 || counts.rejectedTotal > 0) {
+    const listed = Math.min(REJECTS_LISTED, counts.rejectedTotal);
     ctx.ui.table(
       counts.rejected.map((r) => ({ file: r.file, line: r.line, reason: r.reason })),
-      {
-        title: `Rejected records (first ${Math.min(REJECTS_LISTED, counts.rejectedTotal)} of ${formatCount(counts.rejectedTotal)})`,
-      },
+      { title: `Rejected records (first ${listed} of ${rejectedTotal})` },
     );
     const first = counts.rejected[0];
     ctx.ui.error(
-      `load finished with ${formatCount(counts.rejectedTotal)} rejected record${counts.rejectedTotal === 1 ? '' : 's'}` +
+      `load finished with ${rejectedTotal} rejected record${counts.rejectedTotal === 1 ? '' : 's'}` +
         (first ? ` (first: ${first.file} line ${first.line}: ${first.reason})` : '') +
         '; every good record was loaded',
     );
-    return { ok: false, summary: `loaded with ${formatCount(counts.rejectedTotal)} rejected records in ${took}` };
+    return { ok: false, summary: `loaded with ${rejectedTotal} rejected records in ${took}` };
   }
-  const summary = `${formatCount(counts.songplays)} songplays from ${formatCount(counts.events)} events and ${formatCount(counts.songs)} songs in ${took}`;
+  const summary =
+    `${formatCount(counts.songplays)} songplays from ${formatCount(counts.events)} events ` +
+    `and ${formatCount(counts.songs)} songs in ${took}`;
   ctx.ui.success(`Loaded ${summary}`);
   return { ok: true, summary };
 }

@@ -31,7 +31,8 @@ export function redshiftConnectionFrom(config: DwhConfig, configDisplayPath: str
         'CLUSTER',
         key,
         'is not set',
-        `set it to the cluster's ${key === 'DB_PASSWORD' ? 'master password' : 'value'} ([DWH] has the one used at creation)`,
+        `set it to the cluster's ${key === 'DB_PASSWORD' ? 'master password' : 'value'} ` +
+          '([DWH] has the one used at creation)',
       );
     return value;
   };

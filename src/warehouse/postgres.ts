@@ -61,7 +61,7 @@ export function describePostgres(endpoint: PgEndpoint): string {
 }
 
 function quoteShell(word: string): string {
-  return /^[A-Za-z0-9_.\-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+  return /^[A-Za-z0-9_.-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
 /** One line for a failed connection attempt to a PostgreSQL server. */
@@ -86,10 +86,15 @@ export function diagnosePostgresConnectFailure(
       message = unreachable(`no answer within ${formatSeconds(timeoutMillis)}`);
       break;
     case 'authentication':
-      message = `authentication failed for user "${endpoint.user}" on ${at} (${serverMessage}); check the user and password in [WAREHOUSE] POSTGRES_URL`;
+      message =
+        `authentication failed for user "${endpoint.user}" on ${at} (${serverMessage}); ` +
+        'check the user and password in [WAREHOUSE] POSTGRES_URL';
       break;
     case 'no-database':
-      message = `database "${endpoint.database}" does not exist on ${at}; create it (createdb -h ${endpoint.host} -p ${endpoint.port} -U ${quoteShell(endpoint.user)} ${quoteShell(endpoint.database)}) or name an existing one in [WAREHOUSE] POSTGRES_URL`;
+      message =
+        `database "${endpoint.database}" does not exist on ${at}; create it ` +
+        `(createdb -h ${endpoint.host} -p ${endpoint.port} -U ${quoteShell(endpoint.user)} ` +
+        `${quoteShell(endpoint.database)}) or name an existing one in [WAREHOUSE] POSTGRES_URL`;
       break;
     case 'tls':
       message = `TLS with ${at} failed (${serverMessage}); check the sslmode in [WAREHOUSE] POSTGRES_URL`;

@@ -45,19 +45,27 @@ export function diagnoseRedshiftConnectFailure(
     case 'unreachable':
       // A cluster that is not publicly accessible, or whose security group leaves the caller
       // out, drops the packets: the attempt runs into the timeout rather than being refused.
-      message = `cannot reach the cluster at ${at} within ${formatSeconds(timeoutMillis)}: the cluster may not be publicly accessible or its security group does not allow your IP (run \`sparkify-dwh cluster status\`)`;
+      message =
+        `cannot reach the cluster at ${at} within ${formatSeconds(timeoutMillis)}: the cluster may not be ` +
+        'publicly accessible or its security group does not allow your IP (run `sparkify-dwh cluster status`)';
       break;
     case 'unresolved':
-      message = `the endpoint ${endpoint.host} does not resolve: check [CLUSTER] HOST (run \`sparkify-dwh cluster status\` to see the cluster's endpoint)`;
+      message =
+        `the endpoint ${endpoint.host} does not resolve: check [CLUSTER] HOST ` +
+        "(run `sparkify-dwh cluster status` to see the cluster's endpoint)";
       break;
     case 'authentication':
-      message = `the cluster at ${at} refused user "${endpoint.user}" (${serverMessage}): check [CLUSTER] DB_USER and DB_PASSWORD`;
+      message =
+        `the cluster at ${at} refused user "${endpoint.user}" (${serverMessage}): ` +
+        'check [CLUSTER] DB_USER and DB_PASSWORD';
       break;
     case 'no-database':
       message = `database "${endpoint.database}" does not exist on the cluster at ${at}: check [CLUSTER] DB_NAME`;
       break;
     case 'tls':
-      message = `TLS verification of the cluster at ${at} failed (${serverMessage}): check that [CLUSTER] HOST is the cluster's endpoint`;
+      message =
+        `TLS verification of the cluster at ${at} failed (${serverMessage}): ` +
+        "check that [CLUSTER] HOST is the cluster's endpoint";
       break;
     default:
       message = `cannot connect to the cluster at ${at}: ${serverMessage}`;

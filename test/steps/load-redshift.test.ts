@@ -20,7 +20,7 @@ afterEach(async () => {
   cleanup = undefined;
 });
 
-test('COPYs both staging tables from S3 with the role, then rebuilds the star schema, all in one transaction', async () => {
+test('COPYs both staging tables from S3 with the role, then rebuilds the star schema, in one transaction', async () => {
   const fake = recordingRedshift();
   const t = await makeTestContext({ config: CONFIG, warehouse: fake.warehouse });
   cleanup = t.cleanup;

@@ -109,7 +109,8 @@ describe('redshift warehouse', () => {
       Object.assign(new Error(`getaddrinfo ENOTFOUND ${CLUSTER.host}`), { code: 'ENOTFOUND' }),
     );
     expect(error.message).toBe(
-      `the endpoint ${CLUSTER.host} does not resolve: check [CLUSTER] HOST (run \`sparkify-dwh cluster status\` to see the cluster's endpoint)`,
+      `the endpoint ${CLUSTER.host} does not resolve: check [CLUSTER] HOST ` +
+        "(run `sparkify-dwh cluster status` to see the cluster's endpoint)",
     );
   });
 
@@ -118,7 +119,8 @@ describe('redshift warehouse', () => {
       Object.assign(new Error('password authentication failed for user "awsuser"'), { code: '28000' }),
     );
     expect(error.message).toBe(
-      `the cluster at ${CLUSTER.host}:5439 refused user "awsuser" (password authentication failed for user "awsuser"): check [CLUSTER] DB_USER and DB_PASSWORD`,
+      `the cluster at ${CLUSTER.host}:5439 refused user "awsuser" ` +
+        '(password authentication failed for user "awsuser"): check [CLUSTER] DB_USER and DB_PASSWORD',
     );
   });
 
@@ -127,7 +129,8 @@ describe('redshift warehouse', () => {
       Object.assign(new Error('unable to verify the first certificate'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }),
     );
     expect(error.message).toBe(
-      `TLS verification of the cluster at ${CLUSTER.host}:5439 failed (unable to verify the first certificate): check that [CLUSTER] HOST is the cluster's endpoint`,
+      `TLS verification of the cluster at ${CLUSTER.host}:5439 failed (unable to verify the first certificate): ` +
+        "check that [CLUSTER] HOST is the cluster's endpoint",
     );
   });
 
@@ -168,7 +171,8 @@ describe('redshift connection timeout (real socket)', () => {
     ).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UserError);
     expect((error as Error).message).toBe(
-      `cannot reach the cluster at 127.0.0.1:${silentPort} within 0.3 s: the cluster may not be publicly accessible or its security group does not allow your IP (run \`sparkify-dwh cluster status\`)`,
+      `cannot reach the cluster at 127.0.0.1:${silentPort} within 0.3 s: the cluster may not be publicly ` +
+        'accessible or its security group does not allow your IP (run `sparkify-dwh cluster status`)',
     );
   });
 });
@@ -185,31 +189,36 @@ describe('stlLoadErrors: why a COPY from S3 failed', () => {
     "Load into table 'staging_events' failed.  Check 'stl_load_errors' system table for details.",
   );
 
-  function session(answer: () => Promise<unknown[]>): Queryable & { sent: string[] } {
+  /** A session that answers every query with `answer()`'s rows (or its error), recording what was sent. */
+  function session(answer: () => unknown[]): Queryable & { sent: string[] } {
     const sent: string[] = [];
-    const query = (async (sql: string) => {
+    const query = ((sql: string) => {
       sent.push(sql);
-      const rows = await answer();
-      return { rows, fields: [], rowCount: rows.length };
+      try {
+        const rows = answer();
+        return Promise.resolve({ rows, fields: [], rowCount: rows.length });
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
     }) as Queryable['query'];
     return { sent, query };
   }
 
   test("reads the session's last COPY from stl_load_errors when Redshift points there", async () => {
-    const fake = session(async () => [REJECTED]);
+    const fake = session(() => [REJECTED]);
     expect(await stlLoadErrors(fake).loadErrors(COPY_FAILED)).toEqual({ source: 'stl_load_errors', rows: [REJECTED] });
     expect(fake.sent).toEqual([loadErrorsSql()]);
   });
 
   test('asks nothing for other failures', async () => {
-    const fake = session(async () => [REJECTED]);
+    const fake = session(() => [REJECTED]);
     expect(await stlLoadErrors(fake).loadErrors(new Error('permission denied for relation songs'))).toBeUndefined();
     expect(fake.sent).toEqual([]);
   });
 
   test('an empty log, or one that cannot be read, explains nothing (the COPY error stands)', async () => {
-    expect(await stlLoadErrors(session(async () => [])).loadErrors(COPY_FAILED)).toBeUndefined();
-    const broken = session(async () => {
+    expect(await stlLoadErrors(session(() => [])).loadErrors(COPY_FAILED)).toBeUndefined();
+    const broken = session(() => {
       throw new Error('connection lost');
     });
     expect(await stlLoadErrors(broken).loadErrors(COPY_FAILED)).toBeUndefined();
