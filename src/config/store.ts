@@ -11,6 +11,7 @@ import { statSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { errnoCode, errnoText } from '../error-text.js';
 import { ConfigError } from '../errors.js';
 import { writeFileAtomic, type AtomicWriteIo } from './atomic.js';
 import { IniDocument, parseBytes, type ParseOptions } from './ini.js';
@@ -194,7 +195,7 @@ class FileConfigStore implements ConfigStore {
     try {
       bytes = await this.io.readFile(this.path);
     } catch (error) {
-      if (errorCode(error) === 'ENOENT') return undefined;
+      if (errnoCode(error) === 'ENOENT') return undefined;
       throw new ConfigError(this.displayPath, undefined, undefined, cannotReadProblem(error));
     }
     const document = parseBytes(bytes, this.displayPath, PARSE_OPTIONS);
@@ -240,14 +241,8 @@ function shellQuote(path: string): string {
   return /^[A-Za-z0-9_./~-]+$/.test(path) ? path : `'${path.replaceAll("'", `'\\''`)}'`;
 }
 
-function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
-    ? error.code
-    : undefined;
-}
-
 function cannotReadProblem(error: unknown): string {
-  switch (errorCode(error)) {
+  switch (errnoCode(error)) {
     case 'EISDIR':
       return 'is a folder, not a file; pass the path of the file with --config';
     case 'EACCES':
@@ -261,21 +256,9 @@ function cannotReadProblem(error: unknown): string {
 }
 
 function describeFileError(error: unknown): string {
-  switch (errorCode(error)) {
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ENOSPC':
-      return 'the disk is full';
-    case 'EROFS':
-      return 'the file system is read-only';
-    case 'EISDIR':
-      return 'a folder is in the way';
-    case 'ENOENT':
-      return 'the folder does not exist';
-    case 'EDQUOT':
-      return 'the disk quota is exceeded';
-    default:
-      return error instanceof Error ? error.message : String(error);
-  }
+  // Written next to the file: a missing path means its folder is gone.
+  return (
+    errnoText(error, { ENOENT: 'the folder does not exist' }) ??
+    (error instanceof Error ? error.message : String(error))
+  );
 }

@@ -83,6 +83,15 @@ export function copySongsFromS3Sql(options: CopySongsFromS3Options): string {
   ].join('\n');
 }
 
+/** One rejected field of a failed COPY, as loadErrorsSql() reads it. */
+export interface LoadErrorRow {
+  filename: string;
+  line_number: number;
+  colname: string;
+  raw_field_value: string;
+  err_reason: string;
+}
+
 /**
  * Why the last COPY of this session failed: the first 20 rejected fields, by file and line.
  * The system table pads its CHAR columns with blanks, hence the TRIMs.

@@ -39,7 +39,7 @@ export async function runAnalytics(ctx: Context, options: AnalyticsOptions = {})
   requireLoaded(await readWarehouseState(ctx));
   const results = [];
   for (const query of queries) {
-    const result = await warehouse.readOnlyQuery(query.sql(warehouse.dialect));
+    const result = await warehouse.readOnlyQuery(query.sql);
     results.push({ query, result });
   }
   if (format === 'json') {

@@ -45,6 +45,23 @@ export function redshiftConnectionFrom(config: DwhConfig, configDisplayPath: str
   };
 }
 
+/**
+ * Where the warehouse a target opens fills its staging tables from: this machine's files
+ * (capabilities.copyFromStdin) or S3 (capabilities.copyFromS3). Decided here, beside the choice
+ * of channel, so that `load` can check its settings before connecting; the opened warehouse's
+ * capabilities say the same (test/warehouse/open.test.ts).
+ */
+export function stagingSourceOf(target: Target): 'this machine' | 's3' {
+  switch (target) {
+    case 'embedded':
+    case 'postgres':
+      return 'this machine';
+    case 'redshift':
+    case 'redshift-serverless':
+      return 's3';
+  }
+}
+
 /** The warehouse for `target`, configured from dwh.cfg (`configDisplayPath` names it in errors). */
 export async function openWarehouse(target: Target, config: DwhConfig, configDisplayPath: string): Promise<Warehouse> {
   switch (target) {

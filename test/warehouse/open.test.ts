@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import type { DwhConfig } from '../../src/config/types.js';
-import { openWarehouse, redshiftConnectionFrom } from '../../src/warehouse/open.js';
+import { openWarehouse, redshiftConnectionFrom, stagingSourceOf } from '../../src/warehouse/open.js';
 import { createTestDatabase } from '../support/postgres.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'sparkify-open-'));
@@ -33,6 +33,10 @@ describe('openWarehouse', () => {
     const warehouse = await openWarehouse('embedded', config(), 'dwh.cfg');
     try {
       expect(warehouse.target).toBe('embedded');
+      // Rows stream in from this machine, as stagingSourceOf says before connecting.
+      expect(stagingSourceOf('embedded')).toBe('this machine');
+      expect(warehouse.capabilities.copyFromStdin).toBeDefined();
+      expect(warehouse.capabilities.copyFromS3).toBeUndefined();
       expect(warehouse.description).toBe(`embedded (PGlite) at ${join(scratch, 'warehouse')}`);
       expect((await warehouse.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
     } finally {
@@ -49,6 +53,9 @@ describe('openWarehouse', () => {
         'dwh.cfg',
       );
       expect(warehouse.target).toBe('postgres');
+      expect(stagingSourceOf('postgres')).toBe('this machine');
+      expect(warehouse.capabilities.copyFromStdin).toBeDefined();
+      expect(warehouse.capabilities.copyFromS3).toBeUndefined();
       expect((await warehouse.query<{ db: string }>('SELECT current_database() AS db')).rows).toEqual([
         { db: database.name },
       ]);
