@@ -89,7 +89,9 @@ export async function createContext(
           // Two processes on one PGlite data folder would corrupt it: one wizard at a time.
           const { acquireLock } = await import('./config/lock.js');
           const dir = resolve(dirname(config.path), values.warehouse.embeddedDir);
-          releaseWarehouseLock = await acquireLock(`${dir}.lock`, describeCommand());
+          releaseWarehouseLock = await acquireLock(`${dir}.lock`, describeCommand(), {
+            onNote: (note) => ui.note(note),
+          });
         }
         const { openWarehouse } = await import('./warehouse/open.js');
         return openWarehouse(target, values, config.displayPath);
@@ -102,7 +104,7 @@ export async function createContext(
     aws: () => {
       aws ??= (async () => {
         const [{ awsSettingsFrom }, { createAwsClients }] = await Promise.all([
-          import('./steps/credentials.js'),
+          import('./aws/credentials.js'),
           import('./aws/clients.js'),
         ]);
         return createAwsClients(awsSettingsFrom(config.values(), io.env));
@@ -145,7 +147,7 @@ async function choosePrompts(yes: boolean, interactive: boolean, color: boolean)
   return prompts.createNoTerminalPrompts();
 }
 
-/** Exit status for a finished command (SPEC §3). */
+/** Exit status for a finished command (docs/commands.md, Exit status). */
 export type ExitStatus = 0 | 1 | 2 | 130;
 
 /**
@@ -182,7 +184,7 @@ export async function runCommand(
     }
     if (options.lockConfig) {
       const { acquireLock } = await import('./config/lock.js');
-      release = await acquireLock(`${ctx.config.path}.lock`, name);
+      release = await acquireLock(`${ctx.config.path}.lock`, name, { onNote: (note) => ctx.ui.note(note) });
     }
     const ok = await work(ctx);
     return ok ? 0 : 1;

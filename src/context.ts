@@ -3,7 +3,7 @@ import type { Prompts, Ui } from './ui/types.js';
 import type { Warehouse } from './warehouse/types.js';
 import type { AwsClients } from './aws/clients.js';
 
-/** Global options from the command line (SPEC §3). */
+/** Global options from the command line (docs/commands.md, Global options). */
 export interface GlobalOptions {
   /** --target: overrides [WAREHOUSE] TARGET. */
   target?: Target | undefined;

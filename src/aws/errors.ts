@@ -63,12 +63,13 @@ const THROTTLED = new Set([
   'SlowDown',
 ]);
 
-function firstLine(text: string): string {
+/** Whitespace runs (newlines included) as one space: AWS messages shown on one line. */
+export function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
 function rawMessage(error: unknown): string {
-  return error instanceof Error ? firstLine(error.message) : firstLine(String(error));
+  return error instanceof Error ? oneLine(error.message) : oneLine(String(error));
 }
 
 /** An SSO or credential-chain failure, before any request was sent. */
@@ -78,14 +79,23 @@ function describeCredentialFailure(error: unknown, context: AwsErrorContext): st
   const message = rawMessage(error);
   const profile = context.profile ?? 'default';
   if (/sso/i.test(message) && /expire|refresh|token/i.test(message)) {
-    return `the AWS SSO session of profile "${profile}" has expired: run \`aws sso login --profile ${profile}\` and try again`;
+    return (
+      `the AWS SSO session of profile "${profile}" has expired: ` +
+      `run \`aws sso login --profile ${profile}\` and try again`
+    );
   }
   if (context.profile) {
     // The chain's own "Could not load credentials from any providers" adds nothing to this line.
     const detail = /from any providers/i.test(message) ? '' : ` (${message})`;
-    return `AWS profile "${context.profile}" could not provide credentials${detail}: check that it exists in ~/.aws/config or ~/.aws/credentials, or run \`sparkify-dwh credentials\``;
+    return (
+      `AWS profile "${context.profile}" could not provide credentials${detail}: ` +
+      'check that it exists in ~/.aws/config or ~/.aws/credentials, or run `sparkify-dwh credentials`'
+    );
   }
-  return 'no AWS credentials found: set AWS_PROFILE (or [AWS] KEY and SECRET in dwh.cfg), or run `aws configure` / `aws sso login`, then `sparkify-dwh credentials`';
+  return (
+    'no AWS credentials found: set AWS_PROFILE (or [AWS] KEY and SECRET in dwh.cfg), ' +
+    'or run `aws configure` / `aws sso login`, then `sparkify-dwh credentials`'
+  );
 }
 
 /** The one line for an AWS failure; `undefined` context fields are left out. */
@@ -95,41 +105,80 @@ export function describeAwsError(error: unknown, context: AwsErrorContext): stri
   const name = awsErrorName(error) ?? 'Error';
   const region = context.region ?? 'this region';
   if (BAD_KEY.has(name)) {
-    return `AWS rejected the access key while ${context.doing} (${name}): the key ID is wrong or deleted; check [AWS] KEY, AWS_ACCESS_KEY_ID or the profile, then run \`sparkify-dwh credentials\``;
+    return (
+      `AWS rejected the access key while ${context.doing} (${name}): the key ID is wrong or deleted; ` +
+      'check [AWS] KEY, AWS_ACCESS_KEY_ID or the profile, then run `sparkify-dwh credentials`'
+    );
   }
   if (BAD_SIGNATURE.has(name)) {
-    return `AWS rejected the request signature while ${context.doing} (${name}): the secret access key does not match the key ID; check [AWS] SECRET or AWS_SECRET_ACCESS_KEY, then run \`sparkify-dwh credentials\``;
+    return (
+      `AWS rejected the request signature while ${context.doing} (${name}): ` +
+      'the secret access key does not match the key ID; ' +
+      'check [AWS] SECRET or AWS_SECRET_ACCESS_KEY, then run `sparkify-dwh credentials`'
+    );
   }
   if (EXPIRED.has(name)) {
     const profile = context.profile ?? 'default';
-    return `the AWS session token has expired while ${context.doing} (${name}): run \`aws sso login --profile ${profile}\` or refresh your temporary credentials, then try again`;
+    return (
+      `the AWS session token has expired while ${context.doing} (${name}): ` +
+      `run \`aws sso login --profile ${profile}\` or refresh your temporary credentials, then try again`
+    );
   }
   if (DENIED.has(name)) {
-    return `AWS denied ${context.action} while ${context.doing} (${name}): the identity running the wizard needs that permission; see ${MINIMAL_POLICY_DOC}`;
+    return (
+      `AWS denied ${context.action} while ${context.doing} (${name}): ` +
+      `the identity running the wizard needs that permission; see ${MINIMAL_POLICY_DOC}`
+    );
   }
   if (THROTTLED.has(name)) {
-    return `AWS kept throttling ${context.action} while ${context.doing}, even after retries: wait a minute and run the command again`;
+    return (
+      `AWS kept throttling ${context.action} while ${context.doing}, even after retries: ` +
+      'wait a minute and run the command again'
+    );
   }
   switch (name) {
     case 'ClusterAlreadyExistsFault':
-      return `a cluster named "${context.clusterIdentifier ?? '?'}" already exists in ${region} but could not be reused: choose another [DWH] DWH_CLUSTER_IDENTIFIER or run \`sparkify-dwh cluster status\``;
+      return (
+        `a cluster named "${context.clusterIdentifier ?? '?'}" already exists in ${region} but could not be reused: ` +
+        'choose another [DWH] DWH_CLUSTER_IDENTIFIER or run `sparkify-dwh cluster status`'
+      );
     case 'ClusterQuotaExceededFault':
     case 'NumberOfNodesQuotaExceededFault':
     case 'NumberOfNodesPerClusterLimitExceededFault':
-      return `the account has reached its Redshift cluster or node quota in ${region} (${name}): delete an unused cluster or request an increase in the Service Quotas console`;
+      return (
+        `the account has reached its Redshift cluster or node quota in ${region} (${name}): ` +
+        'delete an unused cluster or request an increase in the Service Quotas console'
+      );
     case 'InsufficientClusterCapacityFault':
-      return `AWS has no spare ${context.nodeType ?? 'node'} capacity in ${region} right now: try another node type ([DWH] DWH_NODE_TYPE), another region ([AWS] REGION) or again later`;
+      return (
+        `AWS has no spare ${context.nodeType ?? 'node'} capacity in ${region} right now: ` +
+        'try another node type ([DWH] DWH_NODE_TYPE), another region ([AWS] REGION) or again later'
+      );
     case 'ClusterNotFoundFault':
-      return `cluster "${context.clusterIdentifier ?? '?'}" does not exist in ${region}: run \`sparkify-dwh cluster create\``;
+      return (
+        `cluster "${context.clusterIdentifier ?? '?'}" does not exist in ${region}: ` +
+        'run `sparkify-dwh cluster create`'
+      );
     case 'InvalidClusterStateFault':
-      return `cluster "${context.clusterIdentifier ?? '?'}" cannot do that in its current state (${rawMessage(error)}): run \`sparkify-dwh cluster status\` and try again when it is available`;
+      return (
+        `cluster "${context.clusterIdentifier ?? '?'}" cannot do that in its current state (${rawMessage(error)}): ` +
+        'run `sparkify-dwh cluster status` and try again when it is available'
+      );
     case 'LimitExceededException':
-      return `an IAM limit was reached while ${context.doing} (${rawMessage(error)}): delete unused roles or policies and try again`;
+      return (
+        `an IAM limit was reached while ${context.doing} (${rawMessage(error)}): ` +
+        'delete unused roles or policies and try again'
+      );
     case 'MalformedPolicyDocumentException':
-      return `IAM rejected the policy while ${context.doing} (${rawMessage(error)}): check the [S3] URLs in dwh.cfg`;
+      return (
+        `IAM rejected the policy while ${context.doing} (${rawMessage(error)}): ` + 'check the [S3] URLs in dwh.cfg'
+      );
     case 'VPCIdNotSpecified':
     case 'InvalidVpcID.NotFound':
-      return `there is no default VPC in ${region}: create one with \`aws ec2 create-default-vpc --region ${region}\` and try again`;
+      return (
+        `there is no default VPC in ${region}: ` +
+        `create one with \`aws ec2 create-default-vpc --region ${region}\` and try again`
+      );
   }
   return `AWS failed while ${context.doing} (${name}: ${rawMessage(error)})`;
 }

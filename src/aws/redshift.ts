@@ -3,7 +3,7 @@
  * printing. The SDK module is imported inside each call so merely loading this file costs nothing.
  */
 import type { Cluster, RedshiftClient } from '@aws-sdk/client-redshift';
-import { callAws, isAwsError } from './errors.js';
+import { callAws, isAwsError, oneLine } from './errors.js';
 import type { Tag } from './tags.js';
 
 export interface ClusterInfo {
@@ -194,8 +194,8 @@ export async function deleteCluster(
 }
 
 /**
- * The latest event Redshift recorded for the cluster (the reason behind a failed state), or
- * undefined when there is none or it cannot be read: this is a diagnosis aid, never fatal.
+ * The latest event Redshift recorded for the cluster (the reason behind a failed state), on one
+ * line, or undefined when there is none or it cannot be read: this is a diagnosis aid, never fatal.
  */
 export async function latestClusterEvent(client: RedshiftClient, identifier: string): Promise<string | undefined> {
   const { DescribeEventsCommand } = await import('@aws-sdk/client-redshift');
@@ -204,7 +204,8 @@ export async function latestClusterEvent(client: RedshiftClient, identifier: str
       new DescribeEventsCommand({ SourceIdentifier: identifier, SourceType: 'cluster', Duration: 24 * 60 }),
     );
     const events = [...(output.Events ?? [])].sort((a, b) => (b.Date?.getTime() ?? 0) - (a.Date?.getTime() ?? 0));
-    return events[0]?.Message;
+    const message = events[0]?.Message;
+    return message === undefined ? undefined : oneLine(message);
   } catch {
     return undefined;
   }

@@ -1,5 +1,5 @@
 /**
- * Reads the event logs (SPEC §5): every file under the folder, JSON lines, one event per line.
+ * Reads the event logs (docs/data.md, Source data): every file under the folder, JSON lines, one event per line.
  * Records come out in batches for throughput; a line that cannot be loaded is reported through
  * `onReject` with its file and line, and the lines around it are still read.
  */

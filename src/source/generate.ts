@@ -1,5 +1,5 @@
 /**
- * `generate`: a deterministic synthetic data set in exactly the real layout and format (SPEC §5),
+ * `generate`: a deterministic synthetic data set in exactly the real layout and format (docs/data.md, Source data),
  * realistic enough that the analytics mean something:
  * - a catalog of artists with one or several songs, some with year 0, null coordinates and "";
  * - about a hundred users with names, genders, places and browsers, a few changing level;

@@ -1,5 +1,5 @@
 /**
- * Reads the song catalog (SPEC §5): every file under the folder holds one JSON object, usually
+ * Reads the song catalog (docs/data.md, Source data): every file under the folder holds one JSON object, usually
  * with no trailing newline. Several objects as JSON lines in one file are accepted too, as
  * Redshift's `COPY … JSON 'auto'` accepts them.
  */

@@ -1,4 +1,4 @@
-/** Records read from the Sparkify source files (SPEC §5), typed as the staging tables hold them. */
+/** Records read from the Sparkify source files (docs/data.md, Source data), typed as the staging tables hold them. */
 
 export interface SongRecord {
   numSongs: number | null;

@@ -316,7 +316,7 @@ export const ARTIST_LAST_NAMES = [
   'Ross',
 ] as const;
 
-/** Pages a logged-in user visits besides NextSong, with relative weights (SPEC §5). */
+/** Pages a logged-in user visits besides NextSong, with relative weights (docs/data.md, Source data). */
 export const OTHER_PAGES = [
   { page: 'Home', weight: 40 },
   { page: 'Settings', weight: 7 },

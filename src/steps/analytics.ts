@@ -12,7 +12,7 @@ export interface AnalyticsOptions {
   all?: boolean | undefined;
 }
 
-/** The sample analytics (SPEC §7): every named query, or one, as tables and bar charts, CSV or JSON. */
+/** The sample analytics (docs/commands.md): every named query, or one, as tables and bar charts, CSV or JSON. */
 export async function runAnalytics(ctx: Context, options: AnalyticsOptions = {}): Promise<StepResult> {
   const format = options.format ?? 'table';
   let queries: readonly AnalyticsQuery[] = ANALYTICS_QUERIES;
@@ -39,7 +39,7 @@ export async function runAnalytics(ctx: Context, options: AnalyticsOptions = {})
   requireLoaded(await readWarehouseState(ctx));
   const results = [];
   for (const query of queries) {
-    const result = await warehouse.readOnlyQuery(query.sql(warehouse.dialect));
+    const result = await warehouse.readOnlyQuery(query.sql);
     results.push({ query, result });
   }
   if (format === 'json') {

@@ -11,7 +11,7 @@ export interface GenerateOptions {
   seed: number;
 }
 
-/** `generate`: a deterministic synthetic data set in the real source layout (SPEC §5). */
+/** `generate`: a deterministic synthetic data set in the real source layout (docs/data.md, Generated data). */
 export async function runGenerate(ctx: Context, options: GenerateOptions): Promise<StepResult> {
   const out = resolve(ctx.cwd, options.out);
   const spinner = ctx.ui.spinner(

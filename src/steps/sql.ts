@@ -1,5 +1,6 @@
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
+import { assertReadOnlyQuery } from '../sql/read-only.js';
 import { printResult, type OutputFormat } from '../ui/results.js';
 import type { MenuStep, StepResult, StepStatus } from './types.js';
 
@@ -9,13 +10,16 @@ export interface SqlOptions {
 }
 
 /**
- * One query in a READ ONLY transaction: the database itself refuses writes, so nothing here
- * tries to guess from the text whether a statement writes.
+ * One query, checked by PostgreSQL's own parser (src/sql/read-only.ts) for what a READ ONLY
+ * transaction does not stop (COPY to files and programs, functions acting outside the
+ * transaction), then run in a READ ONLY transaction, where the database itself refuses writes.
  */
 export async function runSql(ctx: Context, options: SqlOptions): Promise<StepResult> {
   const text = options.query.trim();
   if (text === '')
     throw new UsageError('the query is empty', { hint: 'sparkify-dwh sql "SELECT count(*) FROM songplays"' });
+  // Checked before connecting: a refused statement never reaches the warehouse (docs/safety.md).
+  await assertReadOnlyQuery(text, ctx.target() === 'redshift' ? 'redshift' : 'postgres');
   const warehouse = await ctx.warehouse();
   const result = await warehouse.readOnlyQuery(text);
   printResult(ctx.ui, result, { format: options.format ?? 'table' });
@@ -41,6 +45,6 @@ export const sqlStep: MenuStep = {
   id: 'sql',
   title: 'Run SQL (read-only)',
   applies: () => true,
-  status: async (): Promise<StepStatus> => ({ state: 'todo', detail: 'any SELECT' }),
+  status: (): Promise<StepStatus> => Promise.resolve({ state: 'todo', detail: 'any SELECT' }),
   run: runSqlPrompt,
 };

@@ -21,7 +21,7 @@ export async function runTablesCreate(ctx: Context, options: { confirmDrop?: boo
   const started = ctx.clock.now();
   try {
     await warehouse.transaction(async (tx) => {
-      for (const statement of dropTablesSql(warehouse.dialect)) await tx.query(statement);
+      for (const statement of dropTablesSql()) await tx.query(statement);
       for (const statement of createTablesSql(warehouse.dialect)) await tx.query(statement);
     });
   } catch (error) {

@@ -1,13 +1,8 @@
 import type { Context } from '../context.js';
+import type { StepStatus } from '../ui/types.js';
 
-/** What the menu shows next to a step, read live from the warehouse and dwh.cfg. */
-export type StepState = 'done' | 'todo' | 'stale' | 'unavailable';
-
-export interface StepStatus {
-  state: StepState;
-  /** Short detail: "42 songplays", "cluster available", "dwh.cfg changed since the load". */
-  detail?: string;
-}
+// The status is drawn by src/ui/menu.ts, so its type lives there, below the steps.
+export type { StepState, StepStatus } from '../ui/types.js';
 
 export interface StepResult {
   ok: boolean;

@@ -1,7 +1,8 @@
 /**
  * How a failure reaches the user: one line that names the problem (plus the next action when
- * known), the exit status of SPEC §3, and a stack trace only when DEBUG is set.
+ * known), the exit status of docs/commands.md (Exit status), and a stack trace only when DEBUG is set.
  */
+import { firstLine } from '../error-text.js';
 import { isInterrupted, UserError } from '../errors.js';
 import { redact } from './redact.js';
 import type { Ui } from './types.js';
@@ -38,14 +39,14 @@ export function describeError(error: unknown, env: { debug: boolean }): Describe
     return withDetail({ message: withHint(error.message, error.hint), exitCode: error.exitCode });
   if (isAwsServiceError(error)) {
     return withDetail({
-      message: withHint(`AWS ${error.name}: ${oneLine(String(error.message ?? ''))}`, AWS_HINTS[error.name]),
+      message: withHint(`AWS ${error.name}: ${firstLine(String(error.message ?? ''))}`, AWS_HINTS[error.name]),
       exitCode: 1,
     });
   }
   if (error instanceof Error && error.name === 'CredentialsProviderError') {
     return withDetail({
       message: withHint(
-        `no AWS credentials found: ${oneLine(error.message)}`,
+        `no AWS credentials found: ${firstLine(error.message)}`,
         'set [AWS] KEY and SECRET in dwh.cfg, or AWS_PROFILE / the AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY variables',
       ),
       exitCode: 1,
@@ -53,7 +54,7 @@ export function describeError(error: unknown, env: { debug: boolean }): Describe
   }
   const message = error instanceof Error ? error.message : String(error);
   return withDetail({
-    message: `unexpected error: ${oneLine(message)}${env.debug ? '' : ' (set DEBUG=1 for details)'}`,
+    message: `unexpected error: ${firstLine(message)}${env.debug ? '' : ' (set DEBUG=1 for details)'}`,
     exitCode: 1,
   });
 }
@@ -68,11 +69,6 @@ export function printError(ui: Ui, error: unknown, env: { debug: boolean }): voi
 
 function withHint(message: string, hint: string | undefined): string {
   return hint ? `${message}\n→ ${hint}` : message;
-}
-
-/** SDK messages are sometimes several lines; the summary line is one. */
-function oneLine(text: string): string {
-  return text.split('\n')[0]?.trim() ?? '';
 }
 
 /** An AWS SDK v3 service exception that no layer of ours turned into a UserError. */

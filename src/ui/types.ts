@@ -114,3 +114,12 @@ export interface Prompts {
   password(prompt: PasswordPrompt): Promise<string>;
   confirm(prompt: ConfirmPrompt): Promise<boolean>;
 }
+
+/** What the menu shows next to a step, read live from the warehouse and dwh.cfg. */
+export type StepState = 'done' | 'todo' | 'stale' | 'unavailable';
+
+export interface StepStatus {
+  state: StepState;
+  /** Short detail: "42 songplays", "cluster available", "dwh.cfg changed since the load". */
+  detail?: string;
+}

@@ -58,15 +58,16 @@ export function fakeClock(start = Date.UTC(2025, 0, 2, 3, 4, 5)) {
     onSleep: undefined as undefined | ((count: number) => void),
     sleeps,
     now: () => now,
-    async sleep(ms: number, signal?: AbortSignal) {
+    sleep(ms: number, signal?: AbortSignal): Promise<void> {
       sleeps.push(ms);
       clock.onSleep?.(sleeps.length);
       if (signal?.aborted) {
         const error = new Error('The wait was interrupted');
         error.name = 'AbortError';
-        throw error;
+        return Promise.reject(error);
       }
       now += ms;
+      return Promise.resolve();
     },
   } satisfies Clock & Record<string, unknown>;
   return clock;
@@ -121,3 +122,31 @@ export function cluster(status: string, extra: Partial<Cluster> = {}): Cluster {
     ...extra,
   };
 }
+
+/** A shared AWS config file: a default profile and an SSO profile (with its sso-session section). */
+export const SHARED_CONFIG = [
+  '[default]',
+  'region = us-west-2',
+  '',
+  '[profile work]',
+  'sso_session = corp',
+  'sso_account_id = 123456789012',
+  'sso_role_name = DataEngineer',
+  '',
+  '[sso-session corp]',
+  'sso_start_url = https://corp.awsapps.com/start',
+  'sso_region = us-east-1',
+  '',
+].join('\n');
+
+/** A shared AWS credentials file: keys for the default profile and for a "sparkify" profile. */
+export const SHARED_CREDENTIALS = [
+  '[default]',
+  'aws_access_key_id = AKIADEFAULTEXAMPLE01',
+  `aws_secret_access_key = ${AWS_SECRET}`,
+  '',
+  '[sparkify]',
+  'aws_access_key_id = AKIASPARKIFYEXAMPLE1',
+  'aws_secret_access_key = other-secret-0000000000',
+  '',
+].join('\n');

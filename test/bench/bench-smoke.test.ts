@@ -8,9 +8,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { renderMarkdown, renderTerminal } from '../../src/bench/report.js';
-import { defaultCliPath, runBenchmark } from '../../src/bench/run.js';
-import { median, summarize } from '../../src/bench/stats.js';
+import { renderMarkdown, renderTerminal } from '../../bench/report.js';
+import { defaultCliPath, runBenchmark } from '../../bench/run.js';
+import { median, summarize } from '../../bench/stats.js';
 import { serverUrl } from '../support/postgres.js';
 
 let dataDir: string;

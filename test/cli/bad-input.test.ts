@@ -8,9 +8,11 @@
  * known load: a case rejected before starting must leave them exactly so; a case with bad records
  * must still load every good one, and count and list the bad ones with file and line.
  */
-import { freePort } from '../../src/bench/postgres-server.js';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { freePort } from '../support/postgres-server.js';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import {
@@ -729,6 +731,134 @@ describe('data files (PostgreSQL)', () => {
           cwd: goodDir,
         }),
       ).toEqual([{ n: 0 }]);
+    });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// `sql` refuses what could act outside its READ ONLY transaction (issue 9, points 1 and 2)
+
+describe('sql: one query, checked before it runs, never acting outside its transaction', () => {
+  const READ_ONLY = /^✖ the sql command is read-only: /;
+
+  describe('embedded: the warehouse folder cannot be written through sql', () => {
+    let dir: string;
+    let before: Record<string, unknown[]>;
+
+    beforeAll(async () => {
+      dir = join(base, `case-${(caseNumber += 1)}`);
+      await mkdir(dir);
+      await writeData(dir, {});
+      await writeConfig(join(dir, 'dwh.cfg'), {
+        WAREHOUSE: { TARGET: 'embedded' },
+        LOCAL: { SONG_DATA: 'data/song_data', LOG_DATA: 'data/log_data' },
+      });
+      expect((await runCli(['tables', 'create'], { cwd: dir })).code).toBe(0);
+      const load = await runCli(['load'], { cwd: dir });
+      expect(load.code, load.stderr).toBe(0);
+      before = await starSnapshot({ cwd: dir });
+      expect(before.songplays).toHaveLength(3);
+    });
+
+    test("COPY (SELECT 'garbage') TO '/pglite/data/PG_VERSION' is refused; the warehouse still opens", async () => {
+      const result = await runCli(['sql', "COPY (SELECT 'garbage') TO '/pglite/data/PG_VERSION'"], { cwd: dir });
+      expectOneClearLine(result, 1, /read-only: COPY .*files.*database server/);
+      expect(await starSnapshot({ cwd: dir })).toEqual(before);
+    });
+
+    test('COPY over a table’s file (from pg_relation_filepath) is refused; the table keeps its rows', async () => {
+      const [row] = await sqlJson<{ path: string }>("SELECT pg_relation_filepath('songplays') AS path", { cwd: dir });
+      const result = await runCli(['sql', `COPY (SELECT 1) TO '/pglite/data/${row!.path}'`], { cwd: dir });
+      expectOneClearLine(result, 1, READ_ONLY);
+      expect(await starSnapshot({ cwd: dir })).toEqual(before);
+    });
+  });
+
+  describe('PostgreSQL with a superuser POSTGRES_URL: nothing leaves the transaction', () => {
+    let dir: string;
+    /** A folder the database server's own user may write to, so a refusal is what stops a file. */
+    let drop: string;
+
+    beforeAll(async () => {
+      dir = await postgresCase({});
+      drop = await tempDir('sql-drop');
+      await chmod(drop, 0o777);
+      const [row] = await sqlJson<{ superuser: boolean }>(
+        'SELECT rolsuper AS superuser FROM pg_roles WHERE rolname = current_user',
+        { cwd: dir },
+      );
+      expect(row?.superuser, 'these cases need a superuser connection, as in issue 9').toBe(true);
+    });
+
+    afterAll(async () => {
+      await rm(drop, { recursive: true, force: true });
+    });
+
+    test("COPY (SELECT 1) TO PROGRAM 'id > file' is refused and creates no file", async () => {
+      const marker = join(drop, 'program-ran');
+      const result = await runCli(['sql', `COPY (SELECT 1) TO PROGRAM 'id > ${marker}'`], { cwd: dir });
+      expectOneClearLine(result, 1, /read-only: COPY .*programs/);
+      expect(existsSync(marker)).toBe(false);
+    });
+
+    test("COPY … TO 'file' is refused and writes no server file", async () => {
+      const target = join(drop, 'copied.csv');
+      const result = await runCli(['sql', `COPY (SELECT 'x') TO '${target}'`], { cwd: dir });
+      expectOneClearLine(result, 1, /read-only: COPY/);
+      expect(existsSync(target)).toBe(false);
+    });
+
+    test('pg_terminate_backend is refused and the other session lives on', async () => {
+      const other = new pg.Client({ connectionString: db.url });
+      await other.connect();
+      try {
+        const { rows } = await other.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        const result = await runCli(['sql', `SELECT pg_terminate_backend(${rows[0]!.pid})`], { cwd: dir });
+        expectOneClearLine(result, 1, /read-only: pg_terminate_backend\(\) acts outside the transaction/);
+        expect((await other.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+      } finally {
+        await other.end();
+      }
+    });
+
+    const refusals: Array<[string, RegExp]> = [
+      ['SELECT pg_reload_conf()', /pg_reload_conf\(\) .*configuration/],
+      ['SELECT pg_stat_reset()', /pg_stat_reset\(\) .*statistics/],
+      ["select pg_catalog.pg_read_file('PG_VERSION')", /pg_read_file\(\) .*server files/],
+      ["SELECT set_config('log_statement', 'all', false)", /set_config\(\)/],
+      ['SELECT pg_advisory_lock(42)', /pg_advisory_lock\(\)/],
+      ["SELECT query_to_xml('SELECT pg_reload_conf()', true, false, '')", /query_to_xml\(\) .*runs SQL/],
+      ['SET work_mem = 1', /read-only: SET changes a setting/],
+      ['DO $$ BEGIN PERFORM 1; END $$', /read-only: DO runs procedural code/],
+      ['CALL nothing()', /read-only: CALL runs a procedure/],
+      ['EXPLAIN ANALYZE DELETE FROM songplays', /read-only: EXPLAIN ANALYZE runs the statement/],
+      ['SELECT * INTO evil FROM songs', /read-only: SELECT … INTO creates a table/],
+      ['SELECT * FROM users FOR UPDATE', /read-only: SELECT … FOR UPDATE locks rows/],
+      ['SELECT 1; DROP TABLE songplays', /runs one statement at a time, and this text holds 2/],
+      ['SELEC 1', /not valid SQL: syntax error at or near "SELEC"/],
+    ];
+    test.each(refusals)('%s is refused before it runs', async (sql, message) => {
+      const result = await runCli(['sql', sql], { cwd: dir });
+      expectOneClearLine(result, 1, message);
+    });
+  });
+
+  describe('Redshift: only SELECT or WITH, never UNLOAD (said before connecting)', () => {
+    const cases: Array<[string, RegExp]> = [
+      ["UNLOAD ('SELECT * FROM songplays') TO 's3://bucket/p' IAM_ROLE default", /UNLOAD/],
+      ["SELECT 1 WHERE 'a' <> 'unload'", /UNLOAD .*anywhere/],
+      ["COPY songs FROM 's3://bucket/p' IAM_ROLE default", /only statements that start with SELECT or WITH/],
+      ['SELECT 1; DROP TABLE songplays', /one statement at a time/],
+      ['SELECT pg_terminate_backend(1)', /pg_terminate_backend\(\)/],
+    ];
+    test.each(cases)('%s', async (sql, message) => {
+      const dir = join(base, `case-${(caseNumber += 1)}`);
+      await mkdir(dir);
+      // HOST is a closed local port: reaching for the cluster would say "cannot reach" instead.
+      await writeFile(join(dir, 'dwh.cfg'), redshift({}), { mode: 0o600 });
+      const result = await runCli(['sql', sql], { cwd: dir });
+      expectOneClearLine(result, 1, message);
+      expect(`${result.stdout}${result.stderr}`).not.toContain(GOOD_PASSWORD);
     });
   });
 });

@@ -4,7 +4,7 @@
  * without DEBUG=1; then stdout, stderr and every file written under the folder (dwh.cfg aside) are
  * scanned. dwh.cfg stays 0600 through writes, and a readable dwh.cfg holding secrets is warned about.
  */
-import { freePort } from '../../src/bench/postgres-server.js';
+import { freePort } from '../support/postgres-server.js';
 import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';

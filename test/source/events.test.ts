@@ -5,7 +5,7 @@ import { emptyStats } from '../../src/source/options.js';
 import type { EventRecord } from '../../src/source/types.js';
 import { collecting, drain, folderWith, tempDir } from './fixtures.js';
 
-// The sample line of SPEC §5, with the user agent as the real logs write it (escaped slashes).
+// The sample line of docs/data.md (Source data), with the user agent as the real logs write it (escaped slashes).
 const REAL_LINE =
   '{"artist":"Des\'ree","auth":"Logged In","firstName":"Kaylee","gender":"F","itemInSession":1,"lastName":"Summers","length":246.30812,' +
   '"level":"free","location":"Phoenix-Mesa-Scottsdale, AZ","method":"PUT","page":"NextSong","registration":1540344794796.0,"sessionId":139,' +

@@ -235,7 +235,7 @@ describe('generateDataset', () => {
     }
   });
 
-  it('has ≈85 % NextSong and every page of SPEC §5; song fields only on NextSong', () => {
+  it('has ≈85 % NextSong and every page docs/data.md lists; song fields only on NextSong', () => {
     const pages = new Map<string, number>();
     for (const event of data.events) pages.set(event.page!, (pages.get(event.page!) ?? 0) + 1);
     const nextSong = (pages.get('NextSong') ?? 0) / EVENTS;

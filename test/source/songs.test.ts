@@ -4,7 +4,7 @@ import { readSongs } from '../../src/source/songs.js';
 import type { SongRecord } from '../../src/source/types.js';
 import { collecting, drain, folderWith, tempDir } from './fixtures.js';
 
-// The sample file of SPEC §5: Python json.dumps style, no trailing newline.
+// The sample file of docs/data.md (Source data): Python json.dumps style, no trailing newline.
 const REAL_FILE =
   '{"num_songs": 1, "artist_id": "ARD7TVE1187B99BFB1", "artist_latitude": null, "artist_longitude": null, "artist_location": "California - LA", ' +
   '"artist_name": "Casual", "song_id": "SOMZWCG12A8C13C480", "title": "I Didn\'t Mean To", "duration": 218.93179, "year": 0}';

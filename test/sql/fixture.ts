@@ -83,7 +83,7 @@ VALUES
   ('Des''ree', 'Logged In', 'Sylvie', 'F', 0, 'Cruz', 246.30812, 'free', '${WASHINGTON}', 'PUT', 'NextSong',
    1540266185796.0, 300, 'You Gotta Be', 200, 1541462399999, '${UA10}', '10')`;
 
-/** Reads of the star tables, every column in SPEC §6 order, values made driver-independent. */
+/** Reads of the star tables, every column in the order of docs/data.md, Tables, values made driver-independent. */
 export const READ_STAR_TABLES = {
   songplays: `SELECT CAST(songplay_id AS INTEGER) AS songplay_id, CAST(start_time AS VARCHAR) AS start_time,
   user_id, level, song_id, artist_id, session_id, location, user_agent

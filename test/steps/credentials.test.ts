@@ -4,10 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { AwsSettings } from '../../src/aws/clients.js';
-import { awsSettingsFrom, discoverCredentialSources, runCredentials } from '../../src/steps/credentials.js';
+import { runCredentials } from '../../src/steps/credentials.js';
 import { makeTestContext } from '../support/context.js';
-import { ACCOUNT, AWS_KEY_ID, AWS_SECRET, configText, mockAws, setKey } from '../aws/fakes.js';
-import type { DwhConfig } from '../../src/config/types.js';
+import {
+  ACCOUNT,
+  AWS_KEY_ID,
+  AWS_SECRET,
+  configText,
+  mockAws,
+  setKey,
+  SHARED_CONFIG,
+  SHARED_CREDENTIALS,
+} from '../aws/fakes.js';
 
 let aws: ReturnType<typeof mockAws>;
 let home: string;
@@ -19,14 +27,8 @@ beforeEach(async () => {
   process.env.AWS_CONFIG_FILE = join(home, '.aws', 'config');
   process.env.AWS_SHARED_CREDENTIALS_FILE = join(home, '.aws', 'credentials');
   await mkdir(join(home, '.aws'));
-  await writeFile(
-    process.env.AWS_CONFIG_FILE,
-    '[default]\nregion = us-west-2\n\n[profile work]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = DataEngineer\n\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n',
-  );
-  await writeFile(
-    process.env.AWS_SHARED_CREDENTIALS_FILE,
-    `[default]\naws_access_key_id = AKIADEFAULTEXAMPLE01\naws_secret_access_key = ${AWS_SECRET}\n\n[sparkify]\naws_access_key_id = AKIASPARKIFYEXAMPLE1\naws_secret_access_key = other-secret-0000000000\n`,
-  );
+  await writeFile(process.env.AWS_CONFIG_FILE, SHARED_CONFIG);
+  await writeFile(process.env.AWS_SHARED_CREDENTIALS_FILE, SHARED_CREDENTIALS);
 });
 
 afterEach(async () => {
@@ -44,52 +46,12 @@ function recordingMaker() {
   const made: AwsSettings[] = [];
   return {
     made,
-    makeClients: async (settings: AwsSettings) => {
+    makeClients: (settings: AwsSettings) => {
       made.push(settings);
-      return aws.clients;
+      return Promise.resolve(aws.clients);
     },
   };
 }
-
-describe('discovery', () => {
-  test('finds dwh.cfg keys, environment keys and every profile (SSO marked, AWS_PROFILE marked)', async () => {
-    const t = await makeTestContext({ config: configText({ 'AWS.KEY': AWS_KEY_ID, 'AWS.SECRET': AWS_SECRET }) });
-    const sources = await discoverCredentialSources(t.ctx.config.values(), {
-      AWS_ACCESS_KEY_ID: 'AKIAENVEXAMPLE000001',
-      AWS_SECRET_ACCESS_KEY: 'x'.repeat(40),
-      AWS_PROFILE: 'sparkify',
-    });
-    expect(sources.map((source) => source.label)).toEqual([
-      'KEY and SECRET in dwh.cfg [AWS]',
-      'AWS_ACCESS_KEY_ID from the environment',
-      'profile default',
-      'profile sparkify (AWS_PROFILE)',
-      'profile work (SSO)',
-    ]);
-    expect(JSON.stringify(sources)).not.toContain(AWS_SECRET);
-    await t.cleanup();
-  });
-});
-
-describe('awsSettingsFrom', () => {
-  const base = (aws: DwhConfig['aws']): DwhConfig => ({ aws }) as DwhConfig; // only [AWS] is read
-  test.each([
-    [
-      { key: 'AKIAX', secret: 'S', region: 'eu-west-1' },
-      {},
-      { region: 'eu-west-1', keys: { accessKeyId: 'AKIAX', secretAccessKey: 'S' } },
-    ],
-    [
-      { key: 'AKIAX', secret: undefined, region: undefined },
-      { AWS_PROFILE: 'dev', AWS_REGION: 'us-east-1' },
-      { region: 'us-east-1', profile: 'dev' },
-    ],
-    [{}, { AWS_DEFAULT_REGION: 'eu-central-1' }, { region: 'eu-central-1' }],
-    [{}, {}, { region: 'us-west-2' }],
-  ])('%j with env %j', (section, env, expected) => {
-    expect(awsSettingsFrom(base(section), env)).toEqual(expected);
-  });
-});
 
 describe('runCredentials', () => {
   test('a profile picked from the list is verified with STS and shown with account and ARN', async () => {
@@ -129,7 +91,8 @@ describe('runCredentials', () => {
       { region: 'us-west-2', keys: { accessKeyId: AWS_KEY_ID, secretAccessKey: AWS_SECRET } },
     ]);
     expect(t.ui.of('warn')).toEqual([
-      '⚠ Keys saved in dwh.cfg sit in a plain file; an AWS profile (`aws configure --profile sparkify`, or SSO) is safer.',
+      '⚠ Keys saved in dwh.cfg sit in a plain file; ' +
+        'an AWS profile (`aws configure --profile sparkify`, or SSO) is safer.',
     ]);
     expect(await readFile(t.configPath, 'utf8')).toBe(
       setKey(setKey(configText(), 'AWS.KEY', AWS_KEY_ID), 'AWS.SECRET', AWS_SECRET),
@@ -155,7 +118,9 @@ describe('runCredentials', () => {
       (error: unknown) => error,
     )) as Error;
     expect(failure.message).toBe(
-      'AWS rejected the access key while checking the AWS credentials (InvalidClientTokenId): the key ID is wrong or deleted; check [AWS] KEY, AWS_ACCESS_KEY_ID or the profile, then run `sparkify-dwh credentials`',
+      'AWS rejected the access key while checking the AWS credentials (InvalidClientTokenId): ' +
+        'the key ID is wrong or deleted; check [AWS] KEY, AWS_ACCESS_KEY_ID or the profile, ' +
+        'then run `sparkify-dwh credentials`',
     );
     expect(t.ui.spinners[0]!.end).toEqual({ state: 'fail', text: 'AWS did not accept the credentials' });
     expect(await readFile(t.configPath, 'utf8')).toBe(configText());
@@ -172,7 +137,8 @@ describe('runCredentials', () => {
     const maker = recordingMaker();
     await runCredentials(t.ctx, { makeClients: maker.makeClients, env: {} });
     expect(t.ui.of('warn')).toEqual([
-      '⚠ Region eu-west-1 differs from us-west-2, where the Sparkify bucket is: loading will be slower and transfer is billed.',
+      '⚠ Region eu-west-1 differs from us-west-2, where the Sparkify bucket is: ' +
+        'loading will be slower and transfer is billed.',
     ]);
     expect(maker.made).toEqual([{ region: 'eu-west-1', profile: 'default' }]);
     expect(await readFile(t.configPath, 'utf8')).toBe(configText({ 'AWS.REGION': 'eu-west-1' }));

@@ -22,7 +22,8 @@ import {
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { InterruptedError } from '../../src/errors.js';
-import { finalSnapshotIdentifier, runTeardown } from '../../src/steps/teardown.js';
+import { finalSnapshotIdentifier } from '../../src/aws/naming.js';
+import { runTeardown } from '../../src/steps/teardown.js';
 import { makeTestContext } from '../support/context.js';
 import {
   AWS_SECRET,
@@ -80,7 +81,7 @@ function mockOurRole(): void {
 }
 
 describe('teardown', () => {
-  test('lists, confirms by identifier, deletes the cluster, waits until gone, then role and group; clears HOST and ARN', async () => {
+  test('lists, confirms, deletes the cluster, waits till gone, then role and group; clears HOST and ARN', async () => {
     const clock = fakeClock();
     const t = await makeTestContext({ config: CREATED, answers: ['dwhcluster', false], aws: aws.clients, clock });
     aws.redshift

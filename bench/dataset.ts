@@ -7,10 +7,10 @@ import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { listSourceFiles } from '../source/walk.js';
+import { listSourceFiles } from '../src/source/walk.js';
 import { once } from 'node:events';
-import { STAGING_EVENTS_COLUMNS, STAGING_SONGS_COLUMNS } from '../sql/tables.js';
-import { encodeCopyRow, type CopyValue } from '../warehouse/copy-format.js';
+import { STAGING_EVENTS_COLUMNS, STAGING_SONGS_COLUMNS } from '../src/sql/tables.js';
+import { encodeCopyRow, type CopyValue } from '../src/warehouse/copy-format.js';
 import { runChild } from './process.js';
 
 export interface BenchDataset {
@@ -30,7 +30,7 @@ const COMPLETE_MARKER = '.bench-complete.json';
 /** Written after `generate` succeeded, so an interrupted conversion does not regenerate. */
 const GENERATED_MARKER = '.bench-generated';
 
-/** Source JSON key of each staging column (SPEC §5 camelCase for events, snake_case for songs). */
+/** Source JSON key of each staging column (docs/data.md, Source data: camelCase for events, snake_case for songs). */
 const EVENT_KEYS: Record<(typeof STAGING_EVENTS_COLUMNS)[number], string> = {
   artist: 'artist',
   auth: 'auth',
@@ -144,10 +144,10 @@ export async function prepareDataset(options: PrepareOptions): Promise<BenchData
       ],
       { cwd: dir, sampleMemory: false },
     );
-    if (generated.exitCode !== 0)
-      throw new Error(
-        `sparkify-dwh generate failed (exit ${generated.exitCode}): ${generated.stderr.trim() || generated.stdout.trim()}`,
-      );
+    if (generated.exitCode !== 0) {
+      const output = generated.stderr.trim() || generated.stdout.trim();
+      throw new Error(`sparkify-dwh generate failed (exit ${generated.exitCode}): ${output}`);
+    }
     await writeFile(join(dir, GENERATED_MARKER), '');
   }
   options.log('writing the ready COPY files for the baseline');

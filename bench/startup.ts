@@ -6,6 +6,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type * as NodePty from 'node-pty';
 import { runChild } from './process.js';
 
 export const MENU_QUESTION = 'What next?';
@@ -29,7 +30,7 @@ async function timeCommand(args: string[], times: number, cwd: string): Promise<
   return samples;
 }
 
-type PtyModule = typeof import('node-pty');
+type PtyModule = typeof NodePty;
 
 /** Time from spawning the menu in a pty until the question is on screen; the process is then killed. */
 function timeMenuOnce(
@@ -46,7 +47,7 @@ function timeMenuOnce(
       cols: 120,
       rows: 40,
       cwd,
-      env: { ...process.env, FORCE_COLOR: '0' } as Record<string, string>,
+      env: { ...process.env, FORCE_COLOR: '0' },
     });
     let screen = '';
     let settled = false;
@@ -114,7 +115,7 @@ export async function measureStartup(options: {
     );
     let pty: PtyModule;
     try {
-      pty = (await import('node-pty')).default as unknown as PtyModule;
+      pty = (await import('node-pty')).default;
     } catch (error) {
       return {
         nodeMs,

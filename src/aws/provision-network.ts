@@ -1,0 +1,93 @@
+/**
+ * The network path from the user's machine to the cluster: a security group of the wizard's own in
+ * the default VPC, and one ingress rule for the allowed CIDR on the cluster's port. Returns what
+ * happened; prints and asks nothing.
+ */
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import {
+  allowIngress,
+  createSecurityGroup,
+  describeSecurityGroups,
+  findDefaultVpc,
+  findSecurityGroupByName,
+  type SecurityGroupInfo,
+} from './ec2.js';
+import { securityGroupNameFor } from './naming.js';
+import type { ClusterInfo } from './redshift.js';
+import { isCreatedByWizard, wizardTags } from './tags.js';
+
+/** The description on the ingress rules the wizard adds (shown in the EC2 console). */
+export const INGRESS_RULE_DESCRIPTION = 'sparkify-dwh: Redshift from the wizard user';
+
+export type SecurityGroupOutcome =
+  | { kind: 'created'; groupId: string; name: string; vpcId: string }
+  /** The group an earlier run made. */
+  | { kind: 'reused'; groupId: string; name: string }
+  /** A group of this name that the wizard did not make (someone made it by hand). */
+  | { kind: 'not-ours'; groupId: string; name: string }
+  /** The region has no default VPC to put the group (and the cluster) in. */
+  | { kind: 'refused'; reason: 'no-default-vpc'; region: string };
+
+/** The wizard's security group for the cluster in the default VPC, created when missing. */
+export async function ensureSecurityGroup(
+  ec2: EC2Client,
+  clusterIdentifier: string,
+  region: string,
+): Promise<SecurityGroupOutcome> {
+  const vpcId = await findDefaultVpc(ec2, region);
+  if (!vpcId) return { kind: 'refused', reason: 'no-default-vpc', region };
+  const name = securityGroupNameFor(clusterIdentifier);
+  const existing = await findSecurityGroupByName(ec2, name, vpcId, region);
+  if (existing) {
+    return { kind: isCreatedByWizard(existing.tags) ? 'reused' : 'not-ours', groupId: existing.id, name };
+  }
+  const groupId = await createSecurityGroup(
+    ec2,
+    {
+      name,
+      description: `Access to Redshift cluster ${clusterIdentifier} (sparkify-dwh)`,
+      vpcId,
+      tags: [{ Key: 'Name', Value: name }, ...wizardTags(clusterIdentifier)],
+    },
+    region,
+  );
+  return { kind: 'created', groupId, name, vpcId };
+}
+
+export interface IngressOutcome {
+  kind: 'added' | 'exists';
+  groupId: string;
+  port: number;
+  cidr: string;
+}
+
+/** Let `cidr` reach TCP `port` through the group; 'exists' when the rule was already there. */
+export async function allowWizardIngress(
+  ec2: EC2Client,
+  request: { groupId: string; port: number; cidr: string },
+  region: string,
+): Promise<IngressOutcome> {
+  const kind = await allowIngress(ec2, { ...request, description: INGRESS_RULE_DESCRIPTION }, region);
+  return { kind, ...request };
+}
+
+/** The security groups attached to a cluster that the wizard made. */
+export async function wizardGroupsOf(
+  ec2: EC2Client,
+  cluster: ClusterInfo,
+  region: string,
+): Promise<SecurityGroupInfo[]> {
+  const groups = await describeSecurityGroups(ec2, cluster.securityGroupIds, region);
+  return groups.filter((group) => isCreatedByWizard(group.tags));
+}
+
+/** How far an IPv4 CIDR reaches: one address, a range, or the whole internet (/0). */
+export type CidrReach = { kind: 'one-address' } | { kind: 'range'; addresses: number } | { kind: 'whole-internet' };
+
+/** `cidr` is a validated a.b.c.d/n. */
+export function cidrReach(cidr: string): CidrReach {
+  const prefix = Number(cidr.split('/')[1]);
+  if (prefix === 0) return { kind: 'whole-internet' };
+  if (prefix < 32) return { kind: 'range', addresses: 2 ** (32 - prefix) };
+  return { kind: 'one-address' };
+}

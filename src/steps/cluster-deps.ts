@@ -1,0 +1,32 @@
+/**
+ * What the cluster steps take from outside, injectable so tests run without a network or real
+ * time: the public-IP lookup, the Redshift connection, and how often and how long to wait.
+ */
+import { publicIpLookup, type PublicIpLookup } from '../aws/public-ip.js';
+import type { RedshiftConnection } from '../warehouse/redshift.js';
+import type { Warehouse } from '../warehouse/types.js';
+
+export interface ClusterDeps {
+  /** The caller's public IPv4 address, or undefined when it cannot be found. */
+  lookupPublicIp: PublicIpLookup;
+  /** Connect to the cluster (src/warehouse/redshift.ts's openRedshift in production). */
+  openRedshift: (connection: RedshiftConnection) => Promise<Warehouse>;
+  /** Time between two DescribeClusters calls while waiting. */
+  pollIntervalMs: number;
+  /** Give up waiting for creation (or resume) after this long; the cluster carries on. */
+  createTimeoutMs: number;
+  /** Give up waiting for a pause or a deletion after this long. */
+  settleTimeoutMs: number;
+}
+
+export const defaultClusterDeps: ClusterDeps = {
+  lookupPublicIp: publicIpLookup(),
+  openRedshift: async (connection) => (await import('../warehouse/redshift.js')).openRedshift(connection),
+  pollIntervalMs: 15_000,
+  createTimeoutMs: 40 * 60_000,
+  settleTimeoutMs: 30 * 60_000,
+};
+
+export function withDefaults(deps: Partial<ClusterDeps>): ClusterDeps {
+  return { ...defaultClusterDeps, ...deps };
+}

@@ -1,0 +1,86 @@
+/**
+ * Every dwh.cfg key the AWS steps write back, in one place: the region and keys `credentials`
+ * records, what `cluster create` records about the inputs and the cluster, what `cluster resume`
+ * refreshes, and what `teardown` clears once the resource behind a key is gone. `writeBack` writes
+ * only the keys whose value changes, so an unchanged file is not rewritten.
+ */
+import type { ClusterSpec } from '../aws/provision-cluster.js';
+import type { ClusterInfo } from '../aws/redshift.js';
+import { changesFor, WRITE_BACK } from '../config/schema.js';
+import type { ConfigChange, ConfigStore } from '../config/types.js';
+
+/** The region chosen in `credentials`. */
+export function regionWriteBack(region: string): ConfigChange[] {
+  return [{ section: 'AWS', key: 'REGION', value: region }];
+}
+
+/** Typed access keys, written only when the user agrees (a profile is safer). */
+export function keysWriteBack(keys: { accessKeyId: string; secretAccessKey: string }): ConfigChange[] {
+  return [
+    { section: 'AWS', key: 'KEY', value: keys.accessKeyId },
+    { section: 'AWS', key: 'SECRET', value: keys.secretAccessKey },
+  ];
+}
+
+/** [DWH] keys for the inputs chosen at the prompts, so dwh.cfg describes the cluster made. */
+export function dwhWriteBack(spec: ClusterSpec): ConfigChange[] {
+  return changesFor(WRITE_BACK.clusterSettings, {
+    dwh: {
+      clusterIdentifier: spec.identifier,
+      clusterType: spec.numberOfNodes === 1 ? 'single-node' : 'multi-node',
+      numNodes: spec.numberOfNodes,
+      nodeType: spec.nodeType,
+      iamRoleName: spec.roleName,
+      db: spec.dbName,
+      dbUser: spec.dbUser,
+      dbPassword: spec.password,
+      port: spec.port,
+    },
+  });
+}
+
+/** The identifier of a reused cluster, when it is not the configured one. */
+export function identifierWriteBack(identifier: string): ConfigChange[] {
+  return [{ section: 'DWH', key: 'DWH_CLUSTER_IDENTIFIER', value: identifier }];
+}
+
+/** The role's ARN, as soon as the role exists. */
+export function roleArnWriteBack(roleArn: string): ConfigChange[] {
+  return [{ section: 'IAM_ROLE', key: 'ARN', value: roleArn }];
+}
+
+/** The keys that record an available cluster. */
+export function clusterWriteBack(
+  cluster: ClusterInfo,
+  roleArn: string | undefined,
+  password: string | undefined,
+): ConfigChange[] {
+  return changesFor([...WRITE_BACK.connection, ...WRITE_BACK.role], {
+    cluster: {
+      host: cluster.endpoint?.address,
+      dbName: cluster.dbName,
+      dbUser: cluster.masterUsername,
+      dbPassword: password,
+      dbPort: cluster.endpoint?.port,
+    },
+    iamRole: { arn: roleArn },
+  });
+}
+
+/** A resumed cluster's endpoint (it can change across a pause). */
+export function endpointWriteBack(address: string): ConfigChange[] {
+  return [{ section: 'CLUSTER', key: 'HOST', value: address }];
+}
+
+/** [CLUSTER] HOST and [IAM_ROLE] ARN, emptied once what they point to is gone (and only if set). */
+export function teardownClears(config: ConfigStore, gone: { host: boolean; arn: boolean }): ConfigChange[] {
+  const changes: ConfigChange[] = [];
+  if (gone.host && config.get('CLUSTER', 'HOST')) changes.push({ section: 'CLUSTER', key: 'HOST', value: undefined });
+  if (gone.arn && config.get('IAM_ROLE', 'ARN')) changes.push({ section: 'IAM_ROLE', key: 'ARN', value: undefined });
+  return changes;
+}
+
+/** Write the changes whose value differs from dwh.cfg. */
+export async function writeBack(config: ConfigStore, changes: ConfigChange[]): Promise<void> {
+  await config.update(changes.filter((change) => config.get(change.section, change.key) !== change.value));
+}
