@@ -5,8 +5,8 @@
  * cluster's Error text). The SDK has already retried throttling and transient faults; what reaches
  * here is final.
  */
+import { oneLine } from '../error-text.js';
 import { UserError } from '../errors.js';
-import { oneLine } from './errors.js';
 
 /**
  * The largest SQL text the Data API accepts in one statement: "Cannot process query string larger

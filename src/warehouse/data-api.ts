@@ -11,13 +11,19 @@
  *   changes nothing; the results of those statements cannot exist before then, and reading one
  *   inside `work` throws (see DEFERRED_RESULT_MESSAGE). Code that needs results in the middle of
  *   a transaction uses `batch`.
- * - No COPY FROM STDIN: rows cannot be streamed in over the API, data loads from S3.
+ * - No COPY FROM STDIN: rows cannot be streamed in over the API (capabilities.copyFromStdin is
+ *   absent); data loads from S3 (copyFromS3, whose rejected COPYs are explained from
+ *   SYS_LOAD_ERROR_DETAIL by the failed sub-statement's query id).
+ *
+ * Its capabilities: copyFromS3, streamResults (GetStatementResult pages) and cancel (CancelStatement).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { RedshiftDataClient, SqlParameter, SubStatementData } from '@aws-sdk/client-redshift-data';
-import { UserError } from '../errors.js';
 import type { Target } from '../config/types.js';
+import { loadErrorDetailSql, type LoadErrorRow } from '../sql/copy.js';
+import type { QueryResult, RowStream } from '../sql/result.js';
 import { BEGIN_READ_ONLY_SQL, SERVER_VERSION_SQL } from '../sql/session.js';
+import { isRejectedLoad } from './data-api-errors.js';
 import {
   DEFAULT_POLL,
   DataApiStatements,
@@ -29,7 +35,7 @@ import {
   type StatementProgress,
 } from './data-api-statements.js';
 import { namedParameters } from './data-api-values.js';
-import type { QueryResult, Transaction, Warehouse } from './types.js';
+import type { BatchOptions, CopyFromS3, Transaction, Warehouse, WarehouseCapabilities } from './types.js';
 
 export type { DataApiClock, DataApiTarget, PollSettings, StatementProgress } from './data-api-statements.js';
 
@@ -53,27 +59,6 @@ export interface OpenRedshiftDataApiOptions {
   onProgress?: ((progress: StatementProgress) => void) | undefined;
   /** Run `SELECT version()` when opening, so a wrong name or a missing permission shows at once (default true). */
   probe?: boolean | undefined;
-}
-
-/** Told as each statement of a batch starts and ends, for live progress. */
-export interface BatchProgress {
-  started?(index: number): void;
-  finished?(index: number, result: QueryResult): void;
-}
-
-export interface BatchOptions {
-  progress?: BatchProgress | undefined;
-  /** Cancels the batch on the server: it rolls back and the call rejects with InterruptedError. */
-  signal?: AbortSignal | undefined;
-}
-
-/**
- * A result handed over a page at a time. Rows are arrays in `fields` order, so two columns with
- * the same name (`SELECT 1 AS a, 2 AS a`) stay apart.
- */
-export interface RowStream {
-  readonly fields: readonly string[];
-  readonly pages: AsyncIterable<readonly (readonly unknown[])[]>;
 }
 
 /** What reading a result inside a Data API `transaction(work)` says. */
@@ -135,14 +120,6 @@ class DeferredTransaction implements Transaction {
     this.statements.push({ sql, params });
     return Promise.resolve(deferredResult<Row>());
   }
-
-  copyIn(): Promise<number> {
-    return Promise.reject(
-      new UserError('rows cannot be streamed into Redshift through the Data API: it loads data from S3', {
-        hint: 'set [S3] LOG_DATA and SONG_DATA and run `sparkify-dwh load`',
-      }),
-    );
-  }
 }
 
 function deferredResult<Row>(): QueryResult<Row> {
@@ -177,6 +154,7 @@ export class DataApiWarehouse implements Warehouse {
   readonly target: Target;
   readonly dialect = 'redshift' as const;
   readonly description: string;
+  readonly capabilities: WarehouseCapabilities;
   private readonly statements: DataApiStatements;
   /** Tail of the queue: one operation at a time, as on the session-based channels. */
   private queue: Promise<void> = Promise.resolve();
@@ -194,6 +172,11 @@ export class DataApiWarehouse implements Warehouse {
       signal: options.signal,
       onProgress: options.onProgress,
     });
+    this.capabilities = {
+      copyFromS3: this.loadErrorDetail(),
+      streamResults: { streamReadOnly: (sql, streamOptions) => this.streamReadOnly(sql, streamOptions) },
+      cancel: { cancelRunning: () => this.cancelRunning() },
+    };
   }
 
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
@@ -319,6 +302,26 @@ export class DataApiWarehouse implements Warehouse {
   close(): Promise<void> {
     this.closed = true;
     return Promise.resolve();
+  }
+
+  /**
+   * A rejected COPY explained from SYS_LOAD_ERROR_DETAIL, by the query id of the sub-statement
+   * that failed (DescribeStatement's RedshiftQueryId): every Data API statement is a session of
+   * its own, so stl_load_errors' pg_last_copy_id() cannot find it.
+   */
+  private loadErrorDetail(): CopyFromS3 {
+    return {
+      loadErrors: async (failure) => {
+        if (!isRejectedLoad(failure) || failure.redshiftQueryId === undefined) return undefined;
+        try {
+          const { rows } = await this.query<LoadErrorRow>(loadErrorDetailSql(failure.redshiftQueryId));
+          return rows.length === 0 ? undefined : { source: 'sys_load_error_detail', rows };
+        } catch {
+          // The COPY's own error is what matters; the caller reports it either way.
+          return undefined;
+        }
+      },
+    };
   }
 
   private async runReadOnly(sql: string, signal: AbortSignal | undefined): Promise<SubStatementData> {

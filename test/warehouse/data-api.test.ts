@@ -108,6 +108,16 @@ describe('opening the Data API channel', () => {
   });
 });
 
+describe('capabilities', () => {
+  test('COPY from S3, streamed results and cancel; no COPY FROM STDIN (rows cannot stream in over HTTPS)', async () => {
+    const warehouse = await open();
+    expect(warehouse.capabilities.copyFromStdin).toBeUndefined();
+    expect(warehouse.capabilities.copyFromS3).toBeDefined();
+    expect(warehouse.capabilities.streamResults).toBeDefined();
+    expect(warehouse.capabilities.cancel).toBeDefined();
+  });
+});
+
 describe('statements', () => {
   test('a statement is polled SUBMITTED → STARTED → FINISHED, the interval growing from 100 ms to 1 s', async () => {
     const clock = fakeClock();
@@ -344,6 +354,34 @@ describe('transactions and batches', () => {
     expect(failure.hint).toBe(
       `the rejected lines are in SYS_LOAD_ERROR_DETAIL WHERE query_id = ${failure.redshiftQueryId}`,
     );
+
+    // copyFromS3 reads the rejected lines of exactly that query from SYS_LOAD_ERROR_DETAIL.
+    await double.db.query(`CREATE TABLE sys_load_error_detail (query_id bigint, file_name char(256),
+      line_number bigint, column_name char(127), error_message char(512))`);
+    try {
+      await double.db.query(
+        `INSERT INTO sys_load_error_detail VALUES
+          ($1, 's3://bucket/log_data/2018-11-01-events.json', 7, 'ts', 'Invalid digit, Value ''x'''),
+          ($1 + 1, 's3://bucket/other.json', 1, 'userid', 'another load')`,
+        [failure.redshiftQueryId],
+      );
+      const explained = await warehouse.capabilities.copyFromS3!.loadErrors(failure);
+      expect(explained).toEqual({
+        source: 'sys_load_error_detail',
+        rows: [
+          {
+            filename: 's3://bucket/log_data/2018-11-01-events.json',
+            line_number: 7,
+            colname: 'ts',
+            raw_field_value: '',
+            err_reason: "Invalid digit, Value 'x'",
+          },
+        ],
+      });
+      expect(await warehouse.capabilities.copyFromS3!.loadErrors(new Error('not a load'))).toBeUndefined();
+    } finally {
+      await double.db.query('DROP TABLE sys_load_error_detail');
+    }
   });
 });
 
