@@ -81,7 +81,7 @@ export function copyInto(warehouse: Warehouse, tx: Transaction, lines: AsyncIter
 
 /** What a channel gives where the contract allows two answers. */
 export interface ChannelTraits {
-  /** COPY FROM STDIN (capabilities.copyFromStdin); without it the COPY cases are skipped, and one checks it is absent. */
+  /** COPY FROM STDIN (capabilities.copyFromStdin); without it the COPY cases are skipped, one checks it is absent. */
   copyFromStdin: boolean;
   /** COPY from S3 (capabilities.copyFromS3). */
   copyFromS3: boolean;
