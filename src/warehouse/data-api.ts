@@ -19,7 +19,8 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { RedshiftDataClient, SqlParameter, SubStatementData } from '@aws-sdk/client-redshift-data';
-import type { Target } from '../config/types.js';
+import type { DwhConfig, Target } from '../config/types.js';
+import { ConfigError } from '../errors.js';
 import { loadErrorDetailSql, type LoadErrorRow } from '../sql/copy.js';
 import type { QueryResult, RowStream } from '../sql/result.js';
 import { BEGIN_READ_ONLY_SQL, SERVER_VERSION_SQL } from '../sql/session.js';
@@ -47,7 +48,7 @@ export interface OpenRedshiftDataApiOptions {
   client: RedshiftDataClient;
   /** A provisioned cluster (with or without DbUser) or a Serverless workgroup, and the database. */
   target: DataApiTarget;
-  /** What `warehouse.target` reports (default 'redshift'). */
+  /** What `warehouse.target` reports (default: 'redshift-serverless' for a workgroup, else 'redshift'). */
   warehouseTarget?: Target | undefined;
   /** Default: the system clock. */
   clock?: DataApiClock | undefined;
@@ -162,7 +163,7 @@ export class DataApiWarehouse implements Warehouse {
   private closed = false;
 
   constructor(options: OpenRedshiftDataApiOptions) {
-    this.target = options.warehouseTarget ?? 'redshift';
+    this.target = options.warehouseTarget ?? ('workgroupName' in options.target ? 'redshift-serverless' : 'redshift');
     this.description = describeDataApi(options.target);
     this.statements = new DataApiStatements({
       client: options.client,
@@ -375,6 +376,36 @@ function emptyPages(): AsyncIterable<readonly (readonly unknown[])[]> {
   return {
     [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve({ done: true as const, value: undefined }) }),
   };
+}
+
+/**
+ * Where the Data API sends statements for `target`, from dwh.cfg: the cluster (or the Serverless
+ * workgroup, named alike) is [DWH] DWH_CLUSTER_IDENTIFIER; the database [CLUSTER] DB_NAME, else
+ * [DWH] DWH_DB; a provisioned cluster is reached as [CLUSTER] DB_USER, else [DWH] DWH_DB_USER, with
+ * temporary credentials (no password is read). `configDisplayPath` names the file in errors.
+ */
+export function dataApiTargetFrom(
+  target: 'redshift' | 'redshift-serverless',
+  config: DwhConfig,
+  configDisplayPath: string,
+): DataApiTarget {
+  const { cluster, dwh } = config;
+  const required = (value: string | undefined, section: string, key: string, what: string): string => {
+    if (value === undefined || value === '') {
+      throw new ConfigError(configDisplayPath, section, key, 'is not set', `set it to the ${what}`);
+    }
+    return value;
+  };
+  const name = required(
+    dwh.clusterIdentifier,
+    'DWH',
+    'DWH_CLUSTER_IDENTIFIER',
+    target === 'redshift' ? 'cluster identifier' : 'workgroup name',
+  );
+  const database = required(cluster.dbName ?? dwh.db, 'DWH', 'DWH_DB', 'database name');
+  if (target === 'redshift-serverless') return { workgroupName: name, database };
+  const dbUser = required(cluster.dbUser ?? dwh.dbUser, 'DWH', 'DWH_DB_USER', "cluster's database user");
+  return { clusterIdentifier: name, database, dbUser };
 }
 
 /**

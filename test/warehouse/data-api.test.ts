@@ -15,9 +15,11 @@ import {
 } from '@aws-sdk/client-redshift-data';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { InterruptedError, UserError } from '../../src/errors.js';
+import type { DwhConfig } from '../../src/config/types.js';
+import { ConfigError, InterruptedError, UserError } from '../../src/errors.js';
 import {
   DEFERRED_RESULT_MESSAGE,
+  dataApiTargetFrom,
   openRedshiftDataApi,
   type DataApiWarehouse,
   type OpenRedshiftDataApiOptions,
@@ -83,6 +85,7 @@ describe('opening the Data API channel', () => {
       target: { workgroupName: 'dwh', database: 'dev' },
       clock: fakeClock(),
     });
+    expect(warehouse.target).toBe('redshift-serverless');
     expect(warehouse.description).toBe('redshift via the Data API (workgroup dwh, database dev)');
     const [call] = double.mock.commandCalls(ExecuteStatementCommand);
     expect(call!.args[0].input).toEqual({
@@ -646,5 +649,48 @@ describe('Data API errors become one line that says what to do', () => {
       'the result is larger than the 500 MB the Data API can return (Database response exceeded size limit)',
     );
     expect(error.hint).toBe('narrow the query, or split it with LIMIT … OFFSET');
+  });
+});
+
+describe('dataApiTargetFrom: where statements go, from dwh.cfg', () => {
+  function config(dwh: Partial<DwhConfig['dwh']>, cluster: DwhConfig['cluster'] = {}): DwhConfig {
+    return {
+      aws: {},
+      dwh: { access: 'private', baseRpu: 8, ...dwh },
+      cluster,
+      iamRole: {},
+      s3: { region: 'us-west-2' },
+      warehouse: { target: 'redshift', embeddedDir: '.sparkify/warehouse' },
+      local: { songData: 'data/song_data', logData: 'data/log_data' },
+    };
+  }
+
+  test('a provisioned cluster by identifier, database and database user; [CLUSTER] wins over [DWH]', () => {
+    const dwh = { clusterIdentifier: 'dwhcluster', db: 'dwh', dbUser: 'dwhuser', dbPassword: 'unused' };
+    expect(dataApiTargetFrom('redshift', config(dwh), 'dwh.cfg')).toEqual({
+      clusterIdentifier: 'dwhcluster',
+      database: 'dwh',
+      dbUser: 'dwhuser',
+    });
+    expect(dataApiTargetFrom('redshift', config(dwh, { dbName: 'other', dbUser: 'ana' }), 'dwh.cfg')).toEqual({
+      clusterIdentifier: 'dwhcluster',
+      database: 'other',
+      dbUser: 'ana',
+    });
+  });
+
+  test('a Serverless workgroup by name and database, as the caller (no database user)', () => {
+    expect(
+      dataApiTargetFrom('redshift-serverless', config({ clusterIdentifier: 'dwh', db: 'dev', dbUser: 'x' }), 'dwh.cfg'),
+    ).toEqual({ workgroupName: 'dwh', database: 'dev' });
+  });
+
+  test('a missing name is a ConfigError naming file, section and key', () => {
+    expect(() => dataApiTargetFrom('redshift', config({ db: 'dwh', dbUser: 'u' }), 'dwh.cfg')).toThrow(
+      new ConfigError('dwh.cfg', 'DWH', 'DWH_CLUSTER_IDENTIFIER', 'is not set', 'set it to the cluster identifier'),
+    );
+    expect(() => dataApiTargetFrom('redshift', config({ clusterIdentifier: 'c', db: 'dwh' }), 'dwh.cfg')).toThrow(
+      'dwh.cfg [DWH] DWH_DB_USER: is not set',
+    );
   });
 });
