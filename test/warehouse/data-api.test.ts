@@ -16,6 +16,11 @@ import {
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { DwhConfig } from '../../src/config/types.js';
+import { loadWarehouse, type LoadSources } from '../../src/load/load.js';
+import { s3LoadPlan } from '../../src/load/s3.js';
+import type { LoadEvent } from '../../src/load/types.js';
+import { createTablesSql, dropTablesSql } from '../../src/sql/ddl.js';
+import { STAGING_EVENTS_COLUMNS, STAGING_SONGS_COLUMNS } from '../../src/sql/tables.js';
 import { ConfigError, InterruptedError, UserError } from '../../src/errors.js';
 import {
   DEFERRED_RESULT_MESSAGE,
@@ -32,7 +37,7 @@ import { createDataApiDouble, type DataApiDouble } from '../support/data-api-dou
 import { defineWarehouseConformance, type ChannelTraits } from './conformance.js';
 
 const CLUSTER = { clusterIdentifier: 'dwhcluster', database: 'dwh', dbUser: 'dwhuser' };
-const TABLE_SQL = 'CREATE TABLE songs (id integer PRIMARY KEY, title text)';
+const TABLE_SQL = 'CREATE TABLE tracks (id integer PRIMARY KEY, title text)';
 /** How the messages name CLUSTER. */
 const WHERE = 'cluster dwhcluster, database dwh as dwhuser';
 
@@ -48,7 +53,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   double.configure({ pageSize: 2 });
-  await double.db.query('DROP TABLE IF EXISTS songs');
+  await double.db.query('DROP TABLE IF EXISTS tracks');
   await double.db.query(TABLE_SQL);
   double.mock.resetHistory();
 });
@@ -58,8 +63,8 @@ function open(options: Partial<OpenRedshiftDataApiOptions> = {}): Promise<DataAp
   return openRedshiftDataApi({ client: double.client, target: CLUSTER, clock: fakeClock(), probe: false, ...options });
 }
 
-async function songCount(): Promise<number> {
-  const { rows } = await double.db.query<{ n: number }>('SELECT count(*)::int AS n FROM songs');
+async function trackCount(): Promise<number> {
+  const { rows } = await double.db.query<{ n: number }>('SELECT count(*)::int AS n FROM tracks');
   return Number(rows[0]!.n);
 }
 
@@ -160,9 +165,9 @@ describe('statements', () => {
 
   test('a result of many pages is read through NextToken into rows, fields and rowCount', async () => {
     const warehouse = await open();
-    await warehouse.query("INSERT INTO songs SELECT n, 'song ' || n FROM generate_series(1, 7) AS n");
+    await warehouse.query("INSERT INTO tracks SELECT n, 'song ' || n FROM generate_series(1, 7) AS n");
     double.mock.resetHistory();
-    const result = await warehouse.query<{ id: number; title: string }>('SELECT id, title FROM songs ORDER BY id');
+    const result = await warehouse.query<{ id: number; title: string }>('SELECT id, title FROM tracks ORDER BY id');
     expect(result.fields).toEqual(['id', 'title']);
     expect(result.rowCount).toBe(7);
     expect(result.rows).toEqual(
@@ -176,7 +181,7 @@ describe('statements', () => {
 
   test('rowCount of a write is the rows it affected', async () => {
     const warehouse = await open();
-    const insert = await warehouse.query("INSERT INTO songs VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+    const insert = await warehouse.query("INSERT INTO tracks VALUES (1, 'a'), (2, 'b'), (3, 'c')");
     expect(insert).toEqual({ rows: [], fields: [], rowCount: 3 });
     expect(double.mock.commandCalls(GetStatementResultCommand)).toHaveLength(0);
   });
@@ -202,14 +207,14 @@ describe('statements', () => {
 
   test('$n parameters travel as named :pn parameters; $1 inside a literal stays text', async () => {
     const warehouse = await open();
-    await warehouse.query('INSERT INTO songs VALUES ($1, $2)', [7, "costs $1 'each'"]);
+    await warehouse.query('INSERT INTO tracks VALUES ($1, $2)', [7, "costs $1 'each'"]);
     const [call] = double.mock.commandCalls(ExecuteStatementCommand);
-    expect(call!.args[0].input.Sql).toBe('INSERT INTO songs VALUES (:p1, :p2)');
+    expect(call!.args[0].input.Sql).toBe('INSERT INTO tracks VALUES (:p1, :p2)');
     expect(call!.args[0].input.Parameters).toEqual([
       { name: 'p1', value: '7' },
       { name: 'p2', value: "costs $1 'each'" },
     ]);
-    const { rows } = await warehouse.query("SELECT title, '$1' AS literal FROM songs WHERE id = $1", [7]);
+    const { rows } = await warehouse.query("SELECT title, '$1' AS literal FROM tracks WHERE id = $1", [7]);
     expect(rows).toEqual([{ title: "costs $1 'each'", literal: '$1' }]);
     expect(namedParameters('SELECT \'$1\', "$1", $1 -- $1\n', [5]).sql).toBe('SELECT \'$1\', "$1", :p1 -- $1\n');
     await expect(warehouse.query('SELECT $1::int AS n', [null])).rejects.toThrow(
@@ -228,10 +233,10 @@ describe('statements', () => {
 
   test('two statements in one ExecuteStatement are refused', async () => {
     const warehouse = await open();
-    await expect(warehouse.query("INSERT INTO songs VALUES (1, 'a'); DROP TABLE songs")).rejects.toThrow(
+    await expect(warehouse.query("INSERT INTO tracks VALUES (1, 'a'); DROP TABLE tracks")).rejects.toThrow(
       'cannot insert multiple commands into a prepared statement',
     );
-    expect(await songCount()).toBe(0);
+    expect(await trackCount()).toBe(0);
   });
 
   test('a statement over 100 KB is refused before it is sent', async () => {
@@ -248,18 +253,18 @@ describe('transactions and batches', () => {
   test('transaction(work) sends what work issued as one BatchExecuteStatement when it resolves', async () => {
     const warehouse = await open();
     const result = await warehouse.transaction(async (tx) => {
-      await tx.query('INSERT INTO songs VALUES ($1, $2)', [1, 'one']);
-      await tx.query('INSERT INTO songs VALUES ($1, $2)', [2, 'two']);
+      await tx.query('INSERT INTO tracks VALUES ($1, $2)', [1, 'one']);
+      await tx.query('INSERT INTO tracks VALUES ($1, $2)', [2, 'two']);
       return 'done';
     });
     expect(result).toBe('done');
     expect(double.mock.commandCalls(ExecuteStatementCommand)).toHaveLength(0);
     const [batch] = double.mock.commandCalls(BatchExecuteStatementCommand);
     expect(batch!.args[0].input.Sqls).toEqual([
-      'INSERT INTO songs VALUES (:s1p1, :s1p2)',
-      'INSERT INTO songs VALUES (:s2p1, :s2p2)',
+      'INSERT INTO tracks VALUES (:s1p1, :s1p2)',
+      'INSERT INTO tracks VALUES (:s2p1, :s2p2)',
     ]);
-    expect(await songCount()).toBe(2);
+    expect(await trackCount()).toBe(2);
   });
 
   test('when work throws, nothing is sent and the same error comes back', async () => {
@@ -267,34 +272,34 @@ describe('transactions and batches', () => {
     const failure = new Error('work failed');
     await expect(
       warehouse.transaction(async (tx) => {
-        await tx.query("INSERT INTO songs VALUES (1, 'kept?')");
+        await tx.query("INSERT INTO tracks VALUES (1, 'kept?')");
         throw failure;
       }),
     ).rejects.toBe(failure);
     expect(double.mock.commandCalls(BatchExecuteStatementCommand)).toHaveLength(0);
-    expect(await songCount()).toBe(0);
+    expect(await trackCount()).toBe(0);
   });
 
   test('a statement that fails in the batch rolls the whole transaction back', async () => {
     const warehouse = await open();
     const error = await warehouse
       .transaction(async (tx) => {
-        await tx.query("INSERT INTO songs VALUES (1, 'one')");
-        await tx.query("INSERT INTO songs VALUES (1, 'again')");
+        await tx.query("INSERT INTO tracks VALUES (1, 'one')");
+        await tx.query("INSERT INTO tracks VALUES (1, 'again')");
       })
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(DataApiStatementError);
-    expect((error as Error).message).toBe('duplicate key value violates unique constraint "songs_pkey"');
+    expect((error as Error).message).toBe('duplicate key value violates unique constraint "tracks_pkey"');
     expect((error as DataApiStatementError).batchIndex).toBe(1);
     expect((error as DataApiStatementError).statementId).toMatch(/:2$/);
-    expect(await songCount()).toBe(0);
+    expect(await trackCount()).toBe(0);
   });
 
   test('reading a result inside work says to use batch(), instead of giving a wrong answer', async () => {
     const warehouse = await open();
     const error = await warehouse
       .transaction(async (tx) => {
-        const { rows } = await tx.query('SELECT count(*) AS n FROM songs');
+        const { rows } = await tx.query('SELECT count(*) AS n FROM tracks');
         return rows.length;
       })
       .catch((caught: unknown) => caught);
@@ -314,9 +319,9 @@ describe('transactions and batches', () => {
     const seen: string[] = [];
     const results = await warehouse.batch(
       [
-        "INSERT INTO songs VALUES (1, 'one')",
-        "INSERT INTO songs VALUES (2, 'two'), (3, 'three')",
-        'SELECT id FROM songs ORDER BY id',
+        "INSERT INTO tracks VALUES (1, 'one')",
+        "INSERT INTO tracks VALUES (2, 'two'), (3, 'three')",
+        'SELECT id FROM tracks ORDER BY id',
       ],
       {
         progress: {
@@ -331,7 +336,7 @@ describe('transactions and batches', () => {
     // The sub-statement's own result, paged like any other.
     const ids = double.mock.commandCalls(GetStatementResultCommand).map((call) => call.args[0].input.Id);
     expect(ids.every((id) => id?.endsWith(':3'))).toBe(true);
-    expect(await songCount()).toBe(3);
+    expect(await trackCount()).toBe(3);
   });
 
   test('Ctrl-C during a batch cancels it on the server: it rolls back, no further statement reported', async () => {
@@ -339,7 +344,7 @@ describe('transactions and batches', () => {
     const controller = new AbortController();
     const started: number[] = [];
     const error = await warehouse
-      .batch(["INSERT INTO songs VALUES (1, 'one')", "INSERT INTO songs VALUES (2, 'two')", 'SELECT 1'], {
+      .batch(["INSERT INTO tracks VALUES (1, 'one')", "INSERT INTO tracks VALUES (2, 'two')", 'SELECT 1'], {
         signal: controller.signal,
         progress: { started: (index) => started.push(index), finished: () => controller.abort() },
       })
@@ -351,7 +356,7 @@ describe('transactions and batches', () => {
     const batchId = (await batch!.returnValue).Id!;
     expect(cancel!.args[0].input.Id).toBe(batchId);
     expect(double.status(batchId)).toBe('ABORTED');
-    expect(await songCount()).toBe(0);
+    expect(await trackCount()).toBe(0);
   });
 
   test('a COPY the cluster rejects says where its rejected lines are (SYS_LOAD_ERROR_DETAIL by query id)', async () => {
@@ -402,11 +407,11 @@ describe('transactions and batches', () => {
 describe('read-only queries', () => {
   test('run as BEGIN READ ONLY plus the statement in one batch, the result read from sub-statement 2', async () => {
     const warehouse = await open();
-    await double.db.query("INSERT INTO songs VALUES (1, 'one'), (2, 'two'), (3, 'three')");
-    const result = await warehouse.readOnlyQuery<{ id: number }>('SELECT id FROM songs ORDER BY id');
+    await double.db.query("INSERT INTO tracks VALUES (1, 'one'), (2, 'two'), (3, 'three')");
+    const result = await warehouse.readOnlyQuery<{ id: number }>('SELECT id FROM tracks ORDER BY id');
     expect(result).toEqual({ rows: [{ id: 1 }, { id: 2 }, { id: 3 }], fields: ['id'], rowCount: 3 });
     const [batch] = double.mock.commandCalls(BatchExecuteStatementCommand);
-    expect(batch!.args[0].input.Sqls).toEqual(['BEGIN READ ONLY', 'SELECT id FROM songs ORDER BY id']);
+    expect(batch!.args[0].input.Sqls).toEqual(['BEGIN READ ONLY', 'SELECT id FROM tracks ORDER BY id']);
     const ids = double.mock.commandCalls(GetStatementResultCommand).map((call) => call.args[0].input.Id);
     expect(ids.every((id) => id?.endsWith(':2'))).toBe(true);
   });
@@ -414,23 +419,23 @@ describe('read-only queries', () => {
   test('writes are refused by the database itself, and nothing changes', async () => {
     const warehouse = await open();
     const error = await warehouse
-      .readOnlyQuery("INSERT INTO songs VALUES (9, 'sneaky')")
+      .readOnlyQuery("INSERT INTO tracks VALUES (9, 'sneaky')")
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UserError);
     expect((error as Error).message).toBe(
       'the sql command is read-only: cannot execute INSERT in a read-only transaction',
     );
-    await expect(warehouse.readOnlyQuery('COMMIT; DROP TABLE songs')).rejects.toThrow(
+    await expect(warehouse.readOnlyQuery('COMMIT; DROP TABLE tracks')).rejects.toThrow(
       'cannot insert multiple commands into a prepared statement',
     );
-    expect(await songCount()).toBe(0);
+    expect(await trackCount()).toBe(0);
   });
 
   test('streamReadOnly hands over pages as they are read, duplicate column names kept apart', async () => {
     const warehouse = await open();
-    await double.db.query("INSERT INTO songs SELECT n, 'song ' || n FROM generate_series(1, 5) AS n");
+    await double.db.query("INSERT INTO tracks SELECT n, 'song ' || n FROM generate_series(1, 5) AS n");
     double.mock.resetHistory();
-    const stream = await warehouse.streamReadOnly('SELECT id AS a, id * 10 AS a FROM songs ORDER BY id');
+    const stream = await warehouse.streamReadOnly('SELECT id AS a, id * 10 AS a FROM tracks ORDER BY id');
     expect(stream.fields).toEqual(['a', 'a']);
     expect(double.mock.commandCalls(GetStatementResultCommand)).toHaveLength(1);
     const pages: (readonly (readonly unknown[])[])[] = [];
@@ -628,7 +633,7 @@ describe('Data API errors become one line that says what to do', () => {
       .rejects(new InternalServerException({ message: 'Internal error', Message: 'Internal error', $metadata: {} }));
     mock.on(CancelStatementCommand).resolves({ Status: true });
     const warehouse = await openRedshiftDataApi({ client, target: CLUSTER, clock: fakeClock(), probe: false });
-    const error = await warehouse.query("INSERT INTO songs VALUES (1, 'a')").catch((caught: unknown) => caught);
+    const error = await warehouse.query("INSERT INTO tracks VALUES (1, 'a')").catch((caught: unknown) => caught);
     expect((error as Error).message).toBe(`the Data API had an internal error on ${WHERE} (Internal error)`);
     expect(mock.commandCalls(CancelStatementCommand).map((call) => call.args[0].input)).toEqual([{ Id: ID }]);
   });
@@ -692,5 +697,120 @@ describe('dataApiTargetFrom: where statements go, from dwh.cfg', () => {
     expect(() => dataApiTargetFrom('redshift', config({ clusterIdentifier: 'c', db: 'dwh' }), 'dwh.cfg')).toThrow(
       'dwh.cfg [DWH] DWH_DB_USER: is not set',
     );
+  });
+});
+
+describe('the S3 loader through the Data API (COPY from S3 played by INSERTs on the double)', () => {
+  const CONFIG: DwhConfig = {
+    aws: { region: 'us-west-2' },
+    dwh: { access: 'private', baseRpu: 8, clusterIdentifier: 'dwhcluster', db: 'dwh', dbUser: 'dwhuser' },
+    cluster: {},
+    iamRole: { arn: 'arn:aws:iam::123456789012:role/dwhRole' },
+    s3: {
+      logData: 's3://udacity-dend/log_data',
+      logJsonPath: 's3://udacity-dend/log_json_path.json',
+      songData: 's3://udacity-dend/song_data',
+      region: 'us-west-2',
+    },
+    warehouse: { target: 'redshift', embeddedDir: '.sparkify/warehouse' },
+    local: { songData: 'song_data', logData: 'log_data' },
+  };
+  const SOURCES: LoadSources = {
+    s3: () => s3LoadPlan(CONFIG, 'dwh.cfg'),
+    folders: () => {
+      throw new Error('an S3 load reads no local folders');
+    },
+  };
+  const SONG_ROW =
+    `INSERT INTO staging_songs (${STAGING_SONGS_COLUMNS.join(', ')}) ` +
+    "VALUES (1, 'AR1', NULL, NULL, '', 'Alpha', 'SO1', 'First Song', 200.5, 2001)";
+  const EVENT_ROW =
+    `INSERT INTO staging_events (${STAGING_EVENTS_COLUMNS.join(', ')}) ` +
+    "VALUES ('Alpha', 'Logged In', 'Ann', 'F', 0, 'Lee', 200.5, 'free', 'Here', " +
+    "'PUT', 'NextSong', 1540344794796, 1, 'First Song', 200, 1541106106796, 'agent', 7)";
+  const REJECTED = "Load into table 'staging_events' failed. Check 'sys_load_error_detail' system table for details.";
+
+  beforeAll(async () => {
+    for (const sql of createTablesSql('postgres')) await double.db.query(sql);
+    // The view answers for any query id, as the real one would for the COPY that just failed.
+    await double.db.query(`CREATE VIEW sys_load_error_detail AS
+      SELECT id::bigint AS query_id, 's3://udacity-dend/log_data/2018/11/2018-11-01-events.json'::char(256) AS file_name,
+        3::bigint AS line_number, 'ts'::char(127) AS column_name, 'Invalid digit, Value ''x'''::char(512) AS error_message
+      FROM generate_series(1, 100000) AS id`);
+  });
+
+  afterAll(async () => {
+    await double.db.query('DROP VIEW sys_load_error_detail');
+    for (const sql of dropTablesSql()) await double.db.query(sql);
+  });
+
+  async function staged(table: 'staging_songs' | 'songplays'): Promise<number> {
+    const { rows } = await double.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
+    return Number(rows[0]!.n);
+  }
+
+  test('the whole load is one BatchExecuteStatement, reported statement by statement', async () => {
+    double.configure({
+      rewrite: (sql) =>
+        sql.startsWith('COPY staging_songs') ? SONG_ROW : sql.startsWith('COPY staging_events') ? EVENT_ROW : sql,
+    });
+    const warehouse = await open();
+    const events: string[] = [];
+    const result = await loadWarehouse(warehouse, SOURCES, {
+      observe: (event) => events.push([event.kind, event.table].join(' ')),
+      signal: new AbortController().signal,
+    });
+    expect(result).toEqual({ songs: 1, events: 1, songplays: 1, rejected: [], rejectedTotal: 0 });
+    expect(events.slice(0, 4)).toEqual([
+      'copy-started staging_songs',
+      'copy-finished staging_songs',
+      'copy-started staging_events',
+      'copy-finished staging_events',
+    ]);
+    const batches = double.mock.commandCalls(BatchExecuteStatementCommand);
+    expect(batches).toHaveLength(1);
+    expect(batches[0]!.args[0].input.Sqls!.some((sql) => sql.includes("FROM 's3://udacity-dend/song_data'"))).toBe(
+      true,
+    );
+    expect(double.mock.commandCalls(ExecuteStatementCommand)).toHaveLength(0);
+  });
+
+  test('a rejected COPY changes nothing, and its lines come from SYS_LOAD_ERROR_DETAIL', async () => {
+    const before = { songs: await staged('staging_songs'), songplays: await staged('songplays') };
+    double.configure({
+      rewrite: (sql) =>
+        sql.startsWith('COPY staging_songs')
+          ? SONG_ROW
+          : sql.startsWith('COPY staging_events')
+            ? { error: `ERROR: ${REJECTED}` }
+            : sql,
+    });
+    const warehouse = await open();
+    const events: LoadEvent[] = [];
+    const error = await loadWarehouse(warehouse, SOURCES, {
+      observe: (event) => events.push(event),
+      signal: new AbortController().signal,
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DataApiStatementError);
+    expect((error as Error).message).toMatch(new RegExp(`^${REJECTED.replace(/[.()]/g, '\\$&')} \\(query \\d+\\)$`));
+    expect(events.slice(-2).map((event) => `${event.kind} ${event.table}`)).toEqual([
+      'copy-failed staging_events',
+      'load-errors staging_events',
+    ]);
+    const explained = events.at(-1);
+    expect(explained?.kind === 'load-errors' && explained.errors).toEqual({
+      source: 'sys_load_error_detail',
+      rows: [
+        {
+          filename: 's3://udacity-dend/log_data/2018/11/2018-11-01-events.json',
+          line_number: 3,
+          colname: 'ts',
+          raw_field_value: '',
+          err_reason: "Invalid digit, Value 'x'",
+        },
+      ],
+    });
+    // The DELETE and the songs COPY before the failure were rolled back with it.
+    expect({ songs: await staged('staging_songs'), songplays: await staged('songplays') }).toEqual(before);
   });
 });
