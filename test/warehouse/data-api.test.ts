@@ -736,7 +736,8 @@ describe('the S3 loader through the Data API (COPY from S3 played by INSERTs on 
     await double.db.query(`CREATE VIEW sys_load_error_detail AS
       SELECT id::bigint AS query_id,
         's3://udacity-dend/log_data/2018/11/2018-11-01-events.json'::char(256) AS file_name,
-        3::bigint AS line_number, 'ts'::char(127) AS column_name, 'Invalid digit, Value ''x'''::char(512) AS error_message
+        3::bigint AS line_number, 'ts'::char(127) AS column_name,
+        'Invalid digit, Value ''x'''::char(512) AS error_message
       FROM generate_series(1, 100000) AS id`);
   });
 
