@@ -18,7 +18,7 @@ import { encodeCopyRow } from '../warehouse/copy-format.js';
 import type { Transaction, Warehouse } from '../warehouse/types.js';
 import { displayPath } from './config.js';
 import { isLoaded, readWarehouseState, requireTables } from './state.js';
-import type { MenuStep, StepResult, StepStatus } from './types.js';
+import type { MenuStep, StatusSnapshot, StepResult, StepStatus } from './types.js';
 
 export interface LoadOptions {
   /** Redshift: load only song_data under this sub-prefix (a quick first run). */
@@ -355,8 +355,8 @@ async function explainCopyFailure(ctx: Context, warehouse: Warehouse, table: str
   }
 }
 
-export async function loadStatus(ctx: Context): Promise<StepStatus> {
-  const state = await readWarehouseState(ctx);
+export async function loadStatus(_ctx: Context, snapshot: StatusSnapshot): Promise<StepStatus> {
+  const state = await snapshot.warehouse();
   if (!isLoaded(state)) {
     const staged = state.rows.get('staging_events') ?? 0;
     return staged > 0

@@ -1,6 +1,6 @@
 /**
  * How a failure reaches the user: one line that names the problem (plus the next action when
- * known), the exit status of SPEC §3, and a stack trace only when DEBUG is set.
+ * known), the exit status (docs/commands.md), and a stack trace only when DEBUG is set.
  */
 import { isInterrupted, UserError } from '../errors.js';
 import { redact } from './redact.js';
@@ -25,6 +25,11 @@ const AWS_HINTS: Readonly<Record<string, string>> = {
   AccessDeniedException: 'the AWS identity in use lacks the permission named above',
   UnauthorizedOperation: 'the AWS identity in use lacks the permission named above',
 };
+
+/** Stack traces are shown when DEBUG is set to anything but the empty string. */
+export function debugRequested(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.DEBUG);
+}
 
 export function describeError(error: unknown, env: { debug: boolean }): DescribedError {
   const detail = env.debug ? stackOf(error) : undefined;

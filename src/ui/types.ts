@@ -3,6 +3,15 @@
  * script the answers and read what was shown. src/ui holds the only code that writes to the terminal.
  */
 
+/** What the menu shows next to a step, read live from the warehouse and dwh.cfg. */
+export type StepState = 'done' | 'todo' | 'stale' | 'unavailable';
+
+export interface StepStatus {
+  state: StepState;
+  /** Short detail: "42 songplays", "cluster available", "dwh.cfg changed since the load". */
+  detail?: string;
+}
+
 export interface Spinner {
   /** Replace the spinner's text (elapsed time, row counts, next check…). */
   update(text: string): void;

@@ -45,7 +45,7 @@ test('shows credentials, cluster, tables… and teardown; "Cluster status and co
     answers: ['Cluster status', 'Quit'],
   });
   try {
-    expect(await runMenu(t.ctx)).toBe(true);
+    expect((await runMenu(t.ctx)).ok).toBe(true);
     const menu = t.prompts.asked[0]!;
     expect(menu.message).toBe('What next?');
     const text = t.ui.text();
@@ -71,7 +71,7 @@ test('one menu drawing reads the warehouse state once for all the steps that sho
     answers: ['Quit'],
   });
   try {
-    expect(await runMenu(t.ctx)).toBe(true);
+    expect((await runMenu(t.ctx)).ok).toBe(true);
     // tables, load, check and analytics all show the warehouse state: one listing, one count.
     expect(database.statements.filter((s) => s === existingTablesSql())).toHaveLength(1);
     expect(database.statements.filter((s) => /count\(\*\)/i.test(s))).toHaveLength(1);
