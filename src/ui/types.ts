@@ -48,8 +48,9 @@ export interface BarChartOptions {
 }
 
 export interface Ui {
-  /** Colour and spinners are on (a TTY, no NO_COLOR, no --no-color). */
+  /** Colour is on (a capable terminal or FORCE_COLOR, no NO_COLOR, no --no-color: see detectColor). */
   readonly color: boolean;
+  /** A person is at the terminal (src/ui/interactive.ts): spinners animate and a step may offer choices. */
   readonly interactive: boolean;
   heading(text: string): void;
   info(text: string): void;
