@@ -36,7 +36,8 @@ export async function runDemo(ctx: Context, options: DemoOptions = {}): Promise<
     // So that the commands suggested at the end (menu, sql, analytics) find the same warehouse.
     await ctx.config.createFromExample();
     ctx.ui.note(
-      `Created ${ctx.config.displayPath} from dwh.cfg.example (mode 0600, git-ignored): the embedded warehouse is the default target.`,
+      `Created ${ctx.config.displayPath} from dwh.cfg.example (mode 0600, git-ignored): ` +
+        'the embedded warehouse is the default target.',
     );
   }
 
@@ -62,7 +63,8 @@ export async function runDemo(ctx: Context, options: DemoOptions = {}): Promise<
   const checked = await runCheck(ctx);
   const analytics = await runAnalytics(ctx, { all: true, format: 'table' });
   ctx.ui.note(
-    'Next: `sparkify-dwh` for the menu, `sparkify-dwh sql "SELECT …"` to explore, or `sparkify-dwh setup` for your own data.',
+    'Next: `sparkify-dwh` for the menu, `sparkify-dwh sql "SELECT …"` to explore, ' +
+      'or `sparkify-dwh setup` for your own data.',
   );
   if (!checked.ok) return checked;
   if (!analytics.ok) return analytics;

@@ -162,7 +162,7 @@ async function menuSteps(ctx: AppContext): Promise<MenuStep[]> {
       id,
       title,
       applies: () => true,
-      status: async () => ({ state: 'todo', detail }),
+      status: () => Promise.resolve({ state: 'todo', detail }),
       run,
     });
     steps.push(

@@ -35,7 +35,8 @@ export async function runSetup(ctx: Context): Promise<StepResult> {
     const result = await step.run(ctx);
     if (!result.ok) {
       ctx.ui.error(
-        `Setup stopped at “${step.title}”${result.summary ? `: ${result.summary}` : ''}. Fix it and run \`sparkify-dwh setup\` again: finished steps are skipped.`,
+        `Setup stopped at “${step.title}”${result.summary ? `: ${result.summary}` : ''}. ` +
+          'Fix it and run `sparkify-dwh setup` again: finished steps are skipped.',
       );
       return { ok: false, summary: `stopped at ${step.title}` };
     }
@@ -54,7 +55,8 @@ async function offerSampleData(ctx: Context): Promise<boolean> {
   });
   if (!generate) {
     ctx.ui.error(
-      `Nothing to load: put song_data and log_data folders there, or set [LOCAL] SONG_DATA and LOG_DATA in ${ctx.config.displayPath}.`,
+      'Nothing to load: put song_data and log_data folders there, ' +
+        `or set [LOCAL] SONG_DATA and LOG_DATA in ${ctx.config.displayPath}.`,
     );
     return false;
   }
@@ -64,7 +66,8 @@ async function offerSampleData(ctx: Context): Promise<boolean> {
   const logDir = resolve(base, local.logData);
   if (dirname(songDir) !== dirname(logDir) || basename(songDir) !== 'song_data' || basename(logDir) !== 'log_data') {
     ctx.ui.error(
-      'The generator writes DIR/song_data and DIR/log_data: generate with `sparkify-dwh generate --out DIR` and point [LOCAL] SONG_DATA and LOG_DATA there.',
+      'The generator writes DIR/song_data and DIR/log_data: generate with `sparkify-dwh generate --out DIR` ' +
+        'and point [LOCAL] SONG_DATA and LOG_DATA there.',
     );
     return false;
   }

@@ -45,7 +45,7 @@ async function count(m: Made, table: string): Promise<number> {
 }
 
 describe('setup', () => {
-  test('from nothing: offers to create dwh.cfg and sample data, then runs every step; a rerun skips what is done', async () => {
+  test('from nothing: offers dwh.cfg and sample data, then runs every step; a rerun skips what is done', async () => {
     const m = await context({ answers: [true, true] });
     expect((await runSetup(m.ctx)).ok).toBe(true);
     expect(m.prompts.asked.map((p) => [p.kind, p.message])).toEqual([

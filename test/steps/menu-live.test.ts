@@ -190,7 +190,7 @@ test('Ctrl-C at the menu while it is still checking ends the menu with Interrupt
   expect(menu.selects).toHaveLength(1);
 });
 
-test('the header is erased by the rows it fills on the terminal, wrapped lines counted; nothing is written off a terminal', () => {
+test('the header is erased by the rows it fills, wrapped lines counted; nothing is written off a terminal', () => {
   const header = renderHeader({ target: 'embedded', description: 'checking…', configPath: './dwh.cfg', color: true });
   expect(header.split('\n')).toHaveLength(5);
   expect(terminalRows(header, 120)).toBe(5);

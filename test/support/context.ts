@@ -67,9 +67,9 @@ export async function makeTestContext(options: TestContextOptions = {}) {
       warehouse ??= openWarehouse(target(), config.values(), config.displayPath);
       return warehouse;
     },
-    aws: async () => {
-      if (!options.aws) throw new Error('this test gave the context no AWS clients');
-      return options.aws;
+    aws: () => {
+      if (!options.aws) return Promise.reject(new Error('this test gave the context no AWS clients'));
+      return Promise.resolve(options.aws);
     },
     close: async () => {
       if (warehouse && !options.warehouse) await (await warehouse).close();
