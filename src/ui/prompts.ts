@@ -162,9 +162,9 @@ export function preloadSelectPrompt(): Promise<unknown> {
 export interface InquirerPromptsOptions {
   /**
    * Colour in the prompts. Inquirer's own colours honour NO_COLOR but not --no-color; when false
-   * every prompt is drawn with a plain theme. Default: on unless --no-color or NO_COLOR.
+   * every prompt is drawn with a plain theme. The caller decides, as for the rest of the output.
    */
-  color?: boolean;
+  color: boolean;
 }
 
 /** Inquirer's themes, with every style function the identity: no escape codes besides cursor movement. */
@@ -188,8 +188,8 @@ function plainTheme(): object {
   };
 }
 
-export function createInquirerPrompts(options: InquirerPromptsOptions = {}): Prompts {
-  const color = options.color ?? !(process.argv.includes('--no-color') || Boolean(process.env.NO_COLOR));
+export function createInquirerPrompts(options: InquirerPromptsOptions): Prompts {
+  const { color } = options;
   // Only the keys each prompt knows are read from a theme, so one plain theme serves them all.
   const theme = color ? {} : { theme: plainTheme() };
   /** Ctrl-C at a prompt: inquirer rejects with ExitPromptError; the app expects InterruptedError. */
