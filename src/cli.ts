@@ -110,6 +110,8 @@ async function execute(program: Command, spec: AnyCommandSpec, input: Record<str
     printError(createTerminalUi({ color: options.color, interactive: false }), error, { debug });
     return describeError(error, { debug }).exitCode;
   }
+  // The input is what commander parsed from the entry's own arguments and options, which are
+  // what its step's input type describes; commander itself cannot type it.
   const work = async (context: AppContext) => (await spec.load())(context, input as never);
   return runCommand(ctx, spec.name, work, { config: spec.config, lock: spec.lock });
 }
