@@ -13,7 +13,7 @@ import type { Cell, Spinner } from '../ui/types.js';
 import { stagingSourceOf } from '../warehouse/open.js';
 import { displayPath } from './config.js';
 import { isLoaded, readWarehouseState, requireTables } from './state.js';
-import type { MenuStep, StepResult, StepStatus } from './types.js';
+import type { MenuStep, StatusSnapshot, StepResult, StepStatus } from './types.js';
 
 export interface LoadOptions {
   /** Redshift: load only song_data under this sub-prefix (a quick first run). */
@@ -168,8 +168,8 @@ class LoadView {
   }
 }
 
-export async function loadStatus(ctx: Context): Promise<StepStatus> {
-  const state = await readWarehouseState(ctx);
+export async function loadStatus(_ctx: Context, snapshot: StatusSnapshot): Promise<StepStatus> {
+  const state = await snapshot.warehouse();
   if (!isLoaded(state)) {
     const staged = state.rows.get('staging_events') ?? 0;
     return staged > 0

@@ -27,6 +27,11 @@ const AWS_HINTS: Readonly<Record<string, string>> = {
   UnauthorizedOperation: 'the AWS identity in use lacks the permission named above',
 };
 
+/** Stack traces are shown when DEBUG is set to anything but the empty string. */
+export function debugRequested(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.DEBUG);
+}
+
 export function describeError(error: unknown, env: { debug: boolean }): DescribedError {
   const detail = env.debug ? stackOf(error) : undefined;
   const withDetail = (described: DescribedError): DescribedError => {
@@ -47,7 +52,8 @@ export function describeError(error: unknown, env: { debug: boolean }): Describe
     return withDetail({
       message: withHint(
         `no AWS credentials found: ${firstLine(error.message)}`,
-        'set [AWS] KEY and SECRET in dwh.cfg, or AWS_PROFILE / the AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY variables',
+        'set [AWS] KEY and SECRET in dwh.cfg, ' +
+          'or AWS_PROFILE / the AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY variables',
       ),
       exitCode: 1,
     });
@@ -91,7 +97,10 @@ function stackOf(error: unknown): string | undefined {
       parts.push(depth === 0 ? (current.stack ?? String(current)) : `Caused by: ${current.stack ?? String(current)}`);
       current = current.cause;
     } else {
-      parts.push(depth === 0 ? String(current) : `Caused by: ${String(current)}`);
+      // A thrown non-Error has no stack; its plain string form is all there is to show.
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string
+      const text = String(current);
+      parts.push(depth === 0 ? text : `Caused by: ${text}`);
       break;
     }
   }
