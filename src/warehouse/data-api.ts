@@ -95,7 +95,8 @@ function abortError(): Error {
 
 /** What describes the channel in the menu header: never a secret (there is none). */
 export function describeDataApi(target: DataApiTarget): string {
-  return `redshift via the Data API (${describeTarget(target)})`;
+  const kind = 'workgroupName' in target ? 'redshift-serverless' : 'redshift';
+  return `${kind} via the Data API (${describeTarget(target)})`;
 }
 
 /** A statement `work` issued, waiting for the batch. */

@@ -91,7 +91,7 @@ describe('opening the Data API channel', () => {
       clock: fakeClock(),
     });
     expect(warehouse.target).toBe('redshift-serverless');
-    expect(warehouse.description).toBe('redshift via the Data API (workgroup dwh, database dev)');
+    expect(warehouse.description).toBe('redshift-serverless via the Data API (workgroup dwh, database dev)');
     const [call] = double.mock.commandCalls(ExecuteStatementCommand);
     expect(call!.args[0].input).toEqual({
       WorkgroupName: 'dwh',
