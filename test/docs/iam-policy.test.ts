@@ -40,6 +40,12 @@ const NO_PERMISSION_NEEDED: Readonly<Record<string, string>> = {
   'sts:GetCallerIdentity': 'STS answers GetCallerIdentity for any valid credentials',
 };
 
+/** What a Data API statement needs besides its own action (see ALSO_NEEDED). */
+const DATA_API_CREDENTIALS: ReadonlyArray<{ action: string; reason: string }> = [
+  { action: 'redshift:GetClusterCredentials', reason: 'a provisioned cluster is reached as DbUser' },
+  { action: 'redshift-serverless:GetCredentials', reason: 'a Serverless workgroup is reached as the caller' },
+];
+
 /**
  * Actions AWS also checks when the code makes a call in the way it does, with the reason. A call
  * listed here needs these besides its own action.
@@ -58,6 +64,12 @@ const ALSO_NEEDED: Readonly<Record<string, ReadonlyArray<{ action: string; reaso
     // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonredshift.html
     { action: 'redshift:CreateClusterSnapshot', reason: 'teardown may keep a final snapshot' },
   ],
+  // The Data API gets temporary database credentials itself: as DbUser on a provisioned cluster
+  // (redshift:GetClusterCredentials), as the caller's IAM identity on a Serverless workgroup
+  // (redshift-serverless:GetCredentials):
+  // https://docs.aws.amazon.com/redshift-data/latest/APIReference/API_ExecuteStatement.html
+  'redshift-data:ExecuteStatement': DATA_API_CREDENTIALS,
+  'redshift-data:BatchExecuteStatement': DATA_API_CREDENTIALS,
   'iam:CreateRole': [
     // Tags given to CreateRole need the tagging permission too:
     // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags_roles.html
