@@ -99,6 +99,11 @@ export function describeServerlessError(error: unknown, context: AwsErrorContext
       );
     case 'ValidationException':
       return `Redshift Serverless refused the request while ${context.doing}: ${detail}`;
+    case 'ResourceNotFoundException':
+      return (
+        `Redshift Serverless found nothing while ${context.doing} in ${region} (${detail}): ` +
+        'check [DWH] DWH_CLUSTER_IDENTIFIER and [AWS] REGION, or run `sparkify-dwh cluster create`'
+      );
     case 'TooManyTagsException':
       return `Redshift Serverless refused the tags while ${context.doing}: ${detail}`;
     default:
