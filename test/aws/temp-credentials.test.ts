@@ -118,12 +118,14 @@ describe('temporary credentials', () => {
     aws.redshift
       .on(GetClusterCredentialsWithIAMCommand)
       .rejects(new UnsupportedOperationFault({ message: 'IAM authentication is not supported.', $metadata: {} }));
-    const error = await temporaryCredentials(aws.clients, {
+    const failing = temporaryCredentials(aws.clients, {
       kind: 'cluster',
       clusterIdentifier: 'dwhcluster',
       dbName: 'dwh',
-    }).catch((e: unknown) => e as Error);
-    expect(error.message).toMatch(/^AWS failed while getting temporary database credentials for cluster dwhcluster/);
+    });
+    await expect(failing).rejects.toThrow(
+      /^AWS failed while getting temporary database credentials for cluster dwhcluster/,
+    );
   });
 
   test('expiresWithin tells when to fetch new ones before connecting', () => {
