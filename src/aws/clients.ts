@@ -1,4 +1,5 @@
 import type { RedshiftClient } from '@aws-sdk/client-redshift';
+import type { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { STSClient } from '@aws-sdk/client-sts';
@@ -7,6 +8,8 @@ import type { STSClient } from '@aws-sdk/client-sts';
 export interface AwsClients {
   readonly region: string;
   readonly redshift: RedshiftClient;
+  /** Namespaces and workgroups (TARGET = redshift-serverless). */
+  readonly redshiftServerless: RedshiftServerlessClient;
   readonly iam: IAMClient;
   readonly ec2: EC2Client;
   readonly sts: STSClient;
@@ -27,12 +30,14 @@ export interface AwsSettings {
  * from the SDK's own configuration chain, so emulators work unchanged.
  */
 export async function createAwsClients(settings: AwsSettings): Promise<AwsClients> {
-  const [{ RedshiftClient }, { IAMClient }, { EC2Client }, { STSClient }] = await Promise.all([
-    import('@aws-sdk/client-redshift'),
-    import('@aws-sdk/client-iam'),
-    import('@aws-sdk/client-ec2'),
-    import('@aws-sdk/client-sts'),
-  ]);
+  const [{ RedshiftClient }, { RedshiftServerlessClient }, { IAMClient }, { EC2Client }, { STSClient }] =
+    await Promise.all([
+      import('@aws-sdk/client-redshift'),
+      import('@aws-sdk/client-redshift-serverless'),
+      import('@aws-sdk/client-iam'),
+      import('@aws-sdk/client-ec2'),
+      import('@aws-sdk/client-sts'),
+    ]);
   type Credentials = NonNullable<NonNullable<ConstructorParameters<typeof STSClient>[0]>['credentials']>;
   let credentials: Credentials | undefined;
   if (settings.keys) {
@@ -45,8 +50,16 @@ export async function createAwsClients(settings: AwsSettings): Promise<AwsClient
   return {
     region: settings.region,
     redshift: new RedshiftClient(common),
+    redshiftServerless: new RedshiftServerlessClient(common),
     iam: new IAMClient(common),
     ec2: new EC2Client(common),
     sts: new STSClient(common),
   };
+}
+
+/** Close every client's connections (each holds its own keep-alive sockets). */
+export function destroyAwsClients(clients: AwsClients): void {
+  for (const client of [clients.redshift, clients.redshiftServerless, clients.iam, clients.ec2, clients.sts]) {
+    client.destroy();
+  }
 }
