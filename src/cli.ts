@@ -186,12 +186,17 @@ export function buildProgram(): Command {
     .description('one read-only query, printed as a table')
     .argument('<query>', 'the SQL to run (the database refuses writes)')
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table'))
-    .action(async (query: string, options: { format: (typeof FORMATS)[number] }) => {
+    .option(
+      '--limit <n>',
+      'rows the table view shows (default 1000); csv and json write all',
+      positiveInteger('--limit'),
+    )
+    .action(async (query: string, options: { format: (typeof FORMATS)[number]; limit?: number }) => {
       process.exitCode = await execute(
         program,
         'sql',
         false,
-        async (ctx) => (await (await import('./steps/sql.js')).runSql(ctx, { query, format: options.format })).ok,
+        async (ctx) => (await (await import('./steps/sql.js')).runSql(ctx, { query, ...options })).ok,
         {
           requireConfig: true,
         },
