@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { isInterrupted, UsageError } from '../errors.js';
 import { assertReadOnlyQuery } from '../sql/read-only.js';
 import { showRows, type OutputFormat } from '../ui/results.js';
 import { readRows } from '../warehouse/rows.js';
@@ -42,6 +42,9 @@ export async function runSqlPrompt(ctx: Context): Promise<StepResult> {
     try {
       await runSql(ctx, { query });
     } catch (error) {
+      // Ctrl-C during a query ends the prompt too (the menu says so and carries on); staying here
+      // would leave every later query refused as interrupted.
+      if (isInterrupted(error)) throw error;
       const { printError } = await import('../ui/errors.js');
       printError(ctx.ui, error, { debug: Boolean(process.env.DEBUG) });
     }
