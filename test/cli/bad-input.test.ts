@@ -995,6 +995,47 @@ describe('results are the user’s data: exact, complete, streamed, never redact
     });
   });
 
+  describe('Ctrl-C cancels a load blocked on another session (9.8)', () => {
+    test.each([
+      ['ACCESS EXCLUSIVE', 'its first look at the tables'],
+      ['SHARE', 'emptying staging, inside its transaction'],
+    ])('staging_events locked IN %s MODE blocks %s: one SIGINT exits 130 at once', async (mode) => {
+      expect((await runCli(['tables', 'create', '--yes'], { cwd: dir })).code).toBe(0);
+      const holder = new pg.Client({ connectionString: db.url });
+      // Watched from a third session: inside the holder's transaction pg_stat_activity stays frozen.
+      const watcher = new pg.Client({ connectionString: db.url });
+      await holder.connect();
+      await watcher.connect();
+      const waiting = async (): Promise<number> =>
+        (
+          await watcher.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' " +
+              "AND application_name = 'sparkify-dwh' AND wait_event_type = 'Lock'",
+          )
+        ).rows[0]!.n;
+      try {
+        await holder.query('BEGIN');
+        await holder.query(`LOCK TABLE staging_events IN ${mode} MODE`);
+        const { child, done } = startCli(['load'], { cwd: dir });
+        const deadline = Date.now() + 20_000;
+        while ((await waiting()) === 0) {
+          if (Date.now() > deadline) throw new Error('the load never waited for the lock');
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        const interrupted = Date.now();
+        child.kill('SIGINT');
+        const result = await done;
+        expect(Date.now() - interrupted).toBeLessThan(2000);
+        expect(result.code, result.stderr).toBe(130);
+        expect(await waiting()).toBe(0);
+      } finally {
+        await holder.query('ROLLBACK').catch(() => undefined);
+        await holder.end();
+        await watcher.end();
+      }
+    });
+  });
+
   describe('redaction never rewrites the data (9.5), with the password `check`', () => {
     let checkDir: string;
     let checkEnv: Record<string, string> = {};
