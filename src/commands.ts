@@ -227,7 +227,14 @@ export const COMMANDS: readonly AnyCommandSpec[] = [
     name: 'sql',
     description: 'one read-only query, printed as a table',
     arguments: [{ name: 'query', description: 'the SQL to run (the database refuses writes)' }],
-    options: [formatOption],
+    options: [
+      formatOption,
+      {
+        flags: '--limit <n>',
+        description: 'rows the table view shows (default 1000); csv and json write all',
+        parse: positiveInteger('--limit'),
+      },
+    ],
     config: 'required',
     lock: 'none',
     load: async () => {

@@ -335,22 +335,31 @@ export function secretValues(raw: RawLookup): string[] {
   return [...new Set(found)];
 }
 
-/** The password inside a URL, as written and percent-decoded. */
+/**
+ * The password inside a URL, as written and percent-decoded: in the userinfo
+ * (`postgres://user:secret@host`) and as a `?password=` parameter, which node-postgres reads too.
+ */
 function passwordsInUrl(url: string): string[] {
-  let encoded: string;
+  let parsed: URL;
   try {
-    encoded = new URL(url).password;
+    parsed = new URL(url);
   } catch {
     return [];
   }
-  if (encoded === '') return [];
-  let decoded = encoded;
-  try {
-    decoded = decodeURIComponent(encoded);
-  } catch {
-    // A malformed escape: the raw form is all there is.
+  const found: string[] = [];
+  const encoded = parsed.password;
+  if (encoded !== '') {
+    found.push(encoded);
+    try {
+      found.push(decodeURIComponent(encoded));
+    } catch {
+      // A malformed escape: the raw form is all there is.
+    }
   }
-  return decoded === encoded ? [encoded] : [encoded, decoded];
+  // searchParams decodes; the raw text as written in the file may show up in output as well.
+  for (const value of parsed.searchParams.getAll('password')) if (value !== '') found.push(value);
+  for (const raw of /[?&]password=([^&#]*)/.exec(parsed.search)?.slice(1) ?? []) if (raw !== '') found.push(raw);
+  return [...new Set(found)];
 }
 
 /**

@@ -10,6 +10,11 @@ export const BEGIN_READ_ONLY_SQL = 'BEGIN READ ONLY';
 export const COMMIT_SQL = 'COMMIT';
 export const ROLLBACK_SQL = 'ROLLBACK';
 export const SERVER_VERSION_SQL = 'SELECT version() AS version';
+/**
+ * Ends another session of ours (its transaction rolls back): the last resort when a cancelled
+ * statement runs on. PostgreSQL and Redshift both let a user end their own sessions.
+ */
+export const TERMINATE_BACKEND_SQL = 'SELECT pg_terminate_backend($1)';
 
 /**
  * A table name for COPY: each dot-separated part quoted, so `staging_events` and

@@ -1,7 +1,8 @@
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { ANALYTICS_QUERIES, findAnalyticsQuery, type AnalyticsQuery } from '../sql/analytics.js';
-import { printResult, type OutputFormat } from '../ui/results.js';
+import { jsonText, rowObject, showRows, uniqueKeys, type OutputFormat } from '../ui/results.js';
+import { allRows, readRows, rowsInMemory } from '../warehouse/rows.js';
 import { isLoaded, readWarehouseState, requireLoaded } from './state.js';
 import type { MenuStep, StatusSnapshot, StepResult, StepStatus } from './types.js';
 
@@ -12,7 +13,16 @@ export interface AnalyticsOptions {
   all?: boolean | undefined;
 }
 
-/** The sample analytics (docs/commands.md): every named query, or one, as tables and bar charts, CSV or JSON. */
+interface QueryRows {
+  query: AnalyticsQuery;
+  fields: readonly string[];
+  rows: (readonly unknown[])[];
+}
+
+/**
+ * The sample analytics (docs/commands.md): every named query, or one, as tables and bar charts, CSV
+ * or JSON. The results are the user's data: shown exactly, never redacted (docs/safety.md).
+ */
 export async function runAnalytics(ctx: Context, options: AnalyticsOptions = {}): Promise<StepResult> {
   const format = options.format ?? 'table';
   let queries: readonly AnalyticsQuery[] = ANALYTICS_QUERIES;
@@ -37,21 +47,29 @@ export async function runAnalytics(ctx: Context, options: AnalyticsOptions = {})
   }
   const warehouse = await ctx.warehouse();
   requireLoaded(await readWarehouseState(ctx));
-  const results = [];
+  const results: QueryRows[] = [];
   for (const query of queries) {
-    const result = await warehouse.readOnlyQuery(query.sql);
-    results.push({ query, result });
+    // Each result is a few dozen rows at most: read whole, then shown.
+    const stream = await readRows(warehouse, query.sql, ctx.signal);
+    results.push({ query, fields: stream.fields, rows: await allRows(stream) });
   }
   if (format === 'json') {
-    const payload = Object.fromEntries(results.map(({ query, result }) => [query.name, result.rows]));
-    ctx.ui.print(JSON.stringify(queries.length === 1 ? results[0]?.result.rows : payload, null, 2));
+    const objects = ({ fields, rows }: QueryRows): Record<string, unknown>[] => {
+      const keys = uniqueKeys(fields);
+      return rows.map((row) => rowObject(keys, row));
+    };
+    const payload = Object.fromEntries(results.map((result) => [result.query.name, objects(result)]));
+    const only = results.length === 1 ? results[0] : undefined;
+    await ctx.ui.data(`${jsonText(only === undefined ? payload : objects(only))}\n`);
   } else {
-    for (const { query, result } of results) {
-      printResult(ctx.ui, result, {
+    for (const { query, fields, rows } of results) {
+      await showRows(ctx.ui, rowsInMemory(fields, rows), {
         format,
         title: query.title,
         chart: query.chart,
         showTitle: queries.length > 1 || format === 'table',
+        // Counts and durations are measures here: grouped, "1,234".
+        group: true,
       });
     }
   }

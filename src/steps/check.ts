@@ -1,6 +1,7 @@
 import type { Context } from '../context.js';
 import { DATA_CHECKS, matchRateSql } from '../sql/checks.js';
 import { formatCount } from '../ui/format.js';
+import { withCancel } from '../warehouse/rows.js';
 import { isLoaded, readWarehouseState, requireLoaded } from './state.js';
 import type { MenuStep, StatusSnapshot, StepResult, StepStatus } from './types.js';
 
@@ -17,7 +18,10 @@ export async function runCheck(ctx: Context): Promise<StepResult> {
   requireLoaded(await readWarehouseState(ctx));
   const outcomes: CheckOutcome[] = [];
   for (const check of DATA_CHECKS) {
-    const result = await warehouse.readOnlyQuery<{ failures: number | string; detail?: string | null }>(check.sql);
+    // Ctrl-C cancels the check running on the server (docs/safety.md).
+    const result = await withCancel(warehouse, ctx.signal, () =>
+      warehouse.readOnlyQuery<{ failures: number | string; detail?: string | null }>(check.sql),
+    );
     const row = result.rows[0];
     outcomes.push({
       name: check.name,
@@ -27,8 +31,10 @@ export async function runCheck(ctx: Context): Promise<StepResult> {
     });
   }
   const rate = (
-    await warehouse.readOnlyQuery<{ matched: number | string; total: number | string; rate: number | string | null }>(
-      matchRateSql(),
+    await withCancel(warehouse, ctx.signal, () =>
+      warehouse.readOnlyQuery<{ matched: number | string; total: number | string; rate: number | string | null }>(
+        matchRateSql(),
+      ),
     )
   ).rows[0];
   ctx.ui.table(
@@ -45,7 +51,8 @@ export async function runCheck(ctx: Context): Promise<StepResult> {
     const total = Number(rate.total);
     const percent = total === 0 ? 0 : (100 * matched) / total;
     ctx.ui.note(
-      `Catalog match rate: ${formatCount(matched)} of ${formatCount(total)} songplays (${percent.toFixed(1)} %) have a song_id.`,
+      `Catalog match rate: ${formatCount(matched)} of ${formatCount(total)} songplays ` +
+        `(${percent.toFixed(1)} %) have a song_id.`,
     );
   }
   const failed = outcomes.filter((o) => o.failures > 0);

@@ -11,6 +11,7 @@ import { REJECTS_LISTED, type LoadEvent, type LoadResult } from '../load/types.j
 import { formatCount, formatDuration, formatRate } from '../ui/format.js';
 import type { Cell, Spinner } from '../ui/types.js';
 import { stagingSourceOf } from '../warehouse/open.js';
+import { withCancel } from '../warehouse/rows.js';
 import { displayPath } from './config.js';
 import { isLoaded, readWarehouseState, requireTables } from './state.js';
 import type { MenuStep, StatusSnapshot, StepResult, StepStatus } from './types.js';
@@ -32,10 +33,14 @@ export async function runLoad(ctx: Context, options: LoadOptions = {}): Promise<
   const view = new LoadView(ctx);
   let counts: LoadResult;
   try {
-    counts = await loadWarehouse(
-      warehouse,
-      { folders: () => sourceFolders(ctx, options.folders), s3: () => s3Plan ?? planS3() },
-      { observe: (event) => view.show(event), signal: ctx.signal },
+    // Ctrl-C also cancels the statement running on the server (a COPY, a transform, a TRUNCATE
+    // waiting for another session's lock), not only the ones after it (docs/safety.md).
+    counts = await withCancel(warehouse, ctx.signal, () =>
+      loadWarehouse(
+        warehouse,
+        { folders: () => sourceFolders(ctx, options.folders), s3: () => s3Plan ?? planS3() },
+        { observe: (event) => view.show(event), signal: ctx.signal },
+      ),
     );
   } finally {
     view.stop();

@@ -1,18 +1,24 @@
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { isInterrupted, UsageError } from '../errors.js';
 import { assertReadOnlyQuery } from '../sql/read-only.js';
-import { printResult, type OutputFormat } from '../ui/results.js';
+import { showRows, type OutputFormat } from '../ui/results.js';
+import { readRows } from '../warehouse/rows.js';
 import type { MenuStep, StepResult, StepStatus } from './types.js';
 
 export interface SqlOptions {
   query: string;
   format?: OutputFormat | undefined;
+  /** Rows the table view shows (default 1,000); csv and json write every row. */
+  limit?: number | undefined;
 }
 
 /**
  * One query, checked by PostgreSQL's own parser (src/sql/read-only.ts) for what a READ ONLY
  * transaction does not stop (COPY to files and programs, functions acting outside the
  * transaction), then run in a READ ONLY transaction, where the database itself refuses writes.
+ * Its rows stream to the output as they arrive (docs/commands.md): csv and json write every row
+ * in bounded memory, the table view shows the first `limit`. Ctrl-C cancels the statement on the
+ * server (docs/safety.md).
  */
 export async function runSql(ctx: Context, options: SqlOptions): Promise<StepResult> {
   const text = options.query.trim();
@@ -21,9 +27,10 @@ export async function runSql(ctx: Context, options: SqlOptions): Promise<StepRes
   // Checked before connecting: a refused statement never reaches the warehouse (docs/safety.md).
   await assertReadOnlyQuery(text, ctx.target() === 'redshift' ? 'redshift' : 'postgres');
   const warehouse = await ctx.warehouse();
-  const result = await warehouse.readOnlyQuery(text);
-  printResult(ctx.ui, result, { format: options.format ?? 'table' });
-  return { ok: true, summary: `${result.rows.length} rows` };
+  const rows = await readRows(warehouse, text, ctx.signal);
+  // No thousands separators: `sql` integers are as often ids and epoch milliseconds as counts.
+  const shown = await showRows(ctx.ui, rows, { format: options.format ?? 'table', limit: options.limit, group: false });
+  return { ok: true, summary: `${shown.rowCount} rows` };
 }
 
 /** The menu's SQL prompt: ask for queries until an empty line. Errors are shown, not fatal. */
@@ -35,6 +42,9 @@ export async function runSqlPrompt(ctx: Context): Promise<StepResult> {
     try {
       await runSql(ctx, { query });
     } catch (error) {
+      // Ctrl-C during a query ends the prompt too (the menu says so and carries on); staying here
+      // would leave every later query refused as interrupted.
+      if (isInterrupted(error)) throw error;
       const { printError } = await import('../ui/errors.js');
       printError(ctx.ui, error, { debug: Boolean(process.env.DEBUG) });
     }

@@ -6,6 +6,7 @@ import type { Context } from '../context.js';
 import { existingTablesSql, rowCountsSql } from '../sql/status.js';
 import { ALL_TABLES, STAR_TABLES, STAGING_TABLES } from '../sql/tables.js';
 import { UserError } from '../errors.js';
+import { withCancel } from '../warehouse/rows.js';
 
 export interface WarehouseState {
   tables: Set<string>;
@@ -36,12 +37,14 @@ export function statusSnapshot(ctx: Context): StatusSnapshot {
 /** The warehouse state as it is now: what a step checks before it runs. */
 export async function readWarehouseState(ctx: Context): Promise<WarehouseState> {
   const warehouse = await ctx.warehouse();
-  const existing = await warehouse.query<{ table_name: string }>(existingTablesSql());
+  // A count waits for a table another session has locked: Ctrl-C must end that wait on the server.
+  const query = <Row>(sql: string) => withCancel(warehouse, ctx.signal, () => warehouse.query<Row>(sql));
+  const existing = await query<{ table_name: string }>(existingTablesSql());
   const tables = new Set(existing.rows.map((row) => row.table_name));
   const rows = new Map<string, number>();
   const present = ALL_TABLES.filter((table) => tables.has(table));
   if (present.length > 0) {
-    const counts = await warehouse.query<{ table_name: string; row_count: number | string }>(rowCountsSql(present));
+    const counts = await query<{ table_name: string; row_count: number | string }>(rowCountsSql(present));
     for (const row of counts.rows) rows.set(row.table_name, Number(row.row_count));
   }
   return { tables, rows };

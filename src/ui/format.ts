@@ -92,3 +92,37 @@ export function formatAge(fromMs: number, nowMs: number): string {
 function pad2(n: number): string {
   return String(n).padStart(2, '0');
 }
+
+/**
+ * C0 controls (ESC, BEL, CR, backspace…), DEL and the C1 controls (U+0080–U+009F; U+009B is a
+ * one-character CSI on some terminals). Any of them in data could move the cursor, clear the
+ * screen or set the window title if written raw. (Matching control characters is the point of
+ * these patterns, hence the lint exceptions.)
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
+/** The same, minus line feed and tab: the layout of the tool's own multi-line messages. */
+// eslint-disable-next-line no-control-regex
+const MESSAGE_CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+const NAMED_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function escapeControl(character: string): string {
+  return NAMED_ESCAPES[character] ?? `\\x${character.charCodeAt(0).toString(16).padStart(2, '0')}`;
+}
+
+/**
+ * Control characters shown as C-style escapes (`\x1b`, `\x07`, `\n`, `\t`), so data can never
+ * drive the terminal: for table cells, chart labels and column names, where a line break would
+ * also break the layout. A backslash already in the data is left as it is (docs/safety.md).
+ */
+export function showControls(text: string): string {
+  return CONTROL.test(text) ? text.replace(CONTROLS, escapeControl) : text;
+}
+
+/** Like showControls, but line feeds and tabs stay: for the tool's own messages, which may span lines. */
+export function showControlsInMessage(text: string): string {
+  return CONTROL.test(text) ? text.replace(MESSAGE_CONTROLS, escapeControl) : text;
+}

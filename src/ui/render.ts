@@ -1,17 +1,24 @@
 /**
- * Tables and bar charts as text. Pure functions over a chalk instance, shared by the terminal Ui
- * and the recording Ui of the tests, so what a test reads is what a person sees.
+ * Tables and bar charts as text. Pure functions over a chalk instance, shared by the terminal Ui,
+ * the query results (src/ui/results.ts) and the recording Ui of the tests, so what a test reads
+ * is what a person sees.
  *
  * Choices made here:
  * - NULL is shown as `∅` (dim with colour on): short, and distinct from the text "NULL".
- * - Numbers get thousands separators and are right-aligned, except in identifier-like columns
- *   (`year`, `…id`), where "2,018" or "1,234" would misread as a quantity.
+ * - Integers get thousands separators where they are measures (the tool's own tables and the
+ *   analytics), and are right-aligned; never in identifier-like columns (`year`, `…id`), where
+ *   "2,018" would misread as a quantity, and never in `sql` results, which hold ids and epoch
+ *   milliseconds as often as counts (`group: false`).
+ * - bytea is shown as PostgreSQL shows it, `\x` and hex; json and arrays as JSON.
+ * - Control characters in any text are shown escaped (`\x1b`): data never drives the terminal.
+ * - The grid is drawn here in one pass over the cells (cli-table3's layout grows quadratically
+ *   with the rows), with widths measured in terminal columns (string-width: CJK and emoji are two).
  * - Bars use Unicode block characters whether colour is on or not: they are characters, not
  *   colour, so they survive NO_COLOR, logs and copy-paste. Every UTF-8 terminal draws them.
  */
-import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
-import { formatCount, formatNumber } from './format.js';
+import stringWidth from 'string-width';
+import { formatCount, formatNumber, showControls } from './format.js';
 import { redact } from './redact.js';
 import type { Align, BarChartOptions, Cell, TableColumn, TableOptions } from './types.js';
 
@@ -27,6 +34,12 @@ export interface ResolvedColumn {
   align: Align;
 }
 
+/** How numbers read in a cell. */
+export interface CellFormat {
+  /** Thousands separators in integers that are measures (default true). */
+  group?: boolean | undefined;
+}
+
 /** The columns to show: those given, else every key in the order rows first use it. */
 export function resolveColumns(
   rows: ReadonlyArray<Record<string, Cell>>,
@@ -36,7 +49,7 @@ export function resolveColumns(
   return given.map((column) => ({
     key: column.key,
     header: column.header ?? column.key,
-    align: column.align ?? (isNumericColumn(rows, column.key) ? 'right' : 'left'),
+    align: column.align ?? (isNumericColumn(rows, (row) => row[column.key]) ? 'right' : 'left'),
   }));
 }
 
@@ -47,12 +60,12 @@ function uniqueKeys(rows: ReadonlyArray<Record<string, Cell>>): string[] {
 }
 
 /** Right-align a column when it holds numbers and nothing else (NULLs aside). */
-function isNumericColumn(rows: ReadonlyArray<Record<string, Cell>>, key: string): boolean {
+export function isNumericColumn<Row>(rows: Iterable<Row>, value: (row: Row) => unknown): boolean {
   let seenNumber = false;
   for (const row of rows) {
-    const value = row[key];
-    if (value === null || value === undefined) continue;
-    if (typeof value !== 'number' && typeof value !== 'bigint') return false;
+    const cell = value(row);
+    if (cell === null || cell === undefined) continue;
+    if (typeof cell !== 'number' && typeof cell !== 'bigint') return false;
     seenNumber = true;
   }
   return seenNumber;
@@ -63,16 +76,29 @@ function isIdentifierColumn(key: string): boolean {
   return /^year$/i.test(key) || /(^|_)id$/i.test(key) || /[a-z]Id$/.test(key);
 }
 
-/** A cell as text, or null for NULL (the caller styles it). */
-export function cellText(value: Cell, key = ''): string | null {
+/** A cell as text, or null for NULL (the caller styles it). Control characters are left to the caller. */
+export function cellText(value: unknown, key = '', format: CellFormat = {}): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'number' || typeof value === 'bigint') {
     const integral = typeof value === 'bigint' || Number.isInteger(value);
-    if (integral && isIdentifierColumn(key)) return String(value);
+    if (format.group === false || (integral && isIdentifierColumn(key))) return String(value);
     return integral ? formatCount(value) : formatNumber(value);
   }
+  if (typeof value === 'string') return value;
+  if (typeof value === 'boolean') return String(value);
   if (value instanceof Date) return formatTimestamp(value);
-  return String(value);
+  if (value instanceof Uint8Array) return byteaText(value);
+  if (typeof value === 'object') return JSON.stringify(value, jsonSafe);
+  return typeof value === 'symbol' ? value.toString() : typeof value; // never from a database
+}
+
+/** bytea the way PostgreSQL prints it: `\x` and two hex digits a byte. */
+export function byteaText(bytes: Uint8Array): string {
+  return `\\x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')}`;
+}
+
+function jsonSafe(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
 }
 
 /** A Date as the warehouse prints timestamps: UTC `2018-11-01 21:01:46.796` (milliseconds only when there are some). */
@@ -83,35 +109,91 @@ export function formatTimestamp(date: Date): string {
   return text.endsWith('.000') ? text.slice(0, -4) : text;
 }
 
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/** Text that fits in `max` terminal columns, cut with … when longer; with its width. */
+export function fitWidth(text: string, max: number): { text: string; width: number } {
+  // Printable ASCII (most cells) is one column a character; string-width is for the rest.
+  const width = PRINTABLE_ASCII.test(text) ? text.length : stringWidth(text);
+  if (width <= max) return { text, width };
+  let kept = '';
+  let used = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    const next = stringWidth(segment);
+    if (used + next > max - 1) break;
+    kept += segment;
+    used += next;
+  }
+  return { text: `${kept}…`, width: used + 1 };
 }
 
-/** The table as the terminal shows it (no trailing newline). */
+function pad(text: string, width: number, target: number, align: Align): string {
+  const fill = ' '.repeat(Math.max(0, target - width));
+  return align === 'right' ? `${fill}${text}` : `${text}${fill}`;
+}
+
+export interface GridColumn {
+  /** Header text, control characters already escaped. */
+  header: string;
+  align: Align;
+}
+
+/**
+ * The grid: a box-drawn header and one line per row, each cell cut to MAX_CELL_WIDTH. `rows` hold
+ * cell texts (null for NULL) with control characters already escaped. Linear in the cells.
+ */
+export function renderGrid(
+  columns: readonly GridColumn[],
+  rows: ReadonlyArray<ReadonlyArray<string | null>>,
+  chalk: ChalkInstance,
+): string {
+  const nullCell = { text: chalk.dim(NULL_TEXT), width: stringWidth(NULL_TEXT) };
+  const headers = columns.map((column) => fitWidth(column.header, MAX_CELL_WIDTH));
+  const widths = headers.map((header) => header.width);
+  const cells = rows.map((row) =>
+    columns.map((_column, index) => {
+      const text = row[index];
+      const cell = text === null || text === undefined ? nullCell : fitWidth(text, MAX_CELL_WIDTH);
+      if (cell.width > widths[index]!) widths[index] = cell.width;
+      return cell;
+    }),
+  );
+  const rule = (left: string, middle: string, right: string): string =>
+    `${left}${widths.map((width) => '─'.repeat(width + 2)).join(middle)}${right}`;
+  const line = (row: ReadonlyArray<{ text: string; width: number }>, style: (text: string) => string): string =>
+    `│ ${row
+      .map((cell, index) => pad(style(cell.text), cell.width, widths[index]!, columns[index]!.align))
+      .join(' │ ')} │`;
+  const lines = [rule('┌', '┬', '┐'), line(headers, chalk.bold)];
+  if (cells.length > 0) lines.push(rule('├', '┼', '┤'));
+  for (const row of cells) lines.push(line(row, (text) => text));
+  lines.push(rule('└', '┴', '┘'));
+  return lines.join('\n');
+}
+
+/** The table as the terminal shows it (no trailing newline): the tool's own tables, redacted. */
 export function renderTable(
   rows: ReadonlyArray<Record<string, Cell>>,
   options: TableOptions,
   chalk: ChalkInstance,
 ): string {
   // Redact before cutting and colouring, so neither can split a secret into unrecognisable halves.
-  const title = options.title ? `${chalk.bold(redact(options.title))}\n` : '';
+  const title = options.title ? `${chalk.bold(showControls(redact(options.title)))}\n` : '';
   const columns = resolveColumns(rows, options);
   if (rows.length === 0 || columns.length === 0) return `${title}${chalk.dim('(no rows)')}`;
-  const table = new Table({
-    head: columns.map((column) => chalk.bold(redact(column.header))),
-    colAligns: columns.map((column) => column.align),
-    // cli-table3 colours heads and borders itself unless told not to: colour is ours to decide.
-    style: { head: [], border: [], compact: true },
-  });
-  for (const row of rows) {
-    table.push(
-      columns.map((column) => {
-        const text = cellText(row[column.key], column.key);
-        return text === null ? chalk.dim(NULL_TEXT) : truncate(redact(text), MAX_CELL_WIDTH);
-      }),
-    );
-  }
-  return `${title}${table.toString()}`;
+  const texts = rows.map((row) =>
+    columns.map((column) => {
+      const text = cellText(row[column.key], column.key);
+      return text === null ? null : showControls(redact(text));
+    }),
+  );
+  const grid = renderGrid(
+    columns.map((column) => ({ header: showControls(redact(column.header)), align: column.align })),
+    texts,
+    chalk,
+  );
+  return `${title}${grid}`;
 }
 
 const PARTIAL_BLOCKS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'] as const;
@@ -134,23 +216,34 @@ export function defaultBarValueFormat(value: number): string {
 
 export interface BarLine {
   label: string;
+  /** The label's width in terminal columns. */
+  labelWidth: number;
   bar: string;
   value: string;
 }
 
-/** Each bar's label (cut to MAX_LABEL_WIDTH), blocks and printed value, before layout. */
+/** The tool's own text: redacted, control characters escaped. */
+function toolText(text: string): string {
+  return showControls(redact(text));
+}
+
+/**
+ * Each bar's label (control characters escaped, cut to MAX_LABEL_WIDTH), blocks and printed
+ * value, before layout. `clean` prepares a label: redaction for the tool's own charts, none for
+ * the user's data (analytics).
+ */
 export function barLines(
   bars: ReadonlyArray<{ label: string; value: number }>,
   options: BarChartOptions = {},
+  clean: (text: string) => string = toolText,
 ): BarLine[] {
   const width = Math.max(1, Math.floor(options.width ?? DEFAULT_BAR_WIDTH));
   const max = bars.reduce((biggest, item) => (item.value > biggest ? item.value : biggest), 0);
   const format = options.format ?? defaultBarValueFormat;
-  return bars.map((item) => ({
-    label: truncate(redact(item.label), MAX_LABEL_WIDTH),
-    bar: bar(item.value, max, width),
-    value: format(item.value),
-  }));
+  return bars.map((item) => {
+    const label = fitWidth(clean(item.label), MAX_LABEL_WIDTH);
+    return { label: label.text, labelWidth: label.width, bar: bar(item.value, max, width), value: format(item.value) };
+  });
 }
 
 /** `label  ████▌ value` lines, labels padded to one column (no trailing newline). */
@@ -158,13 +251,16 @@ export function renderBarChart(
   bars: ReadonlyArray<{ label: string; value: number }>,
   options: BarChartOptions,
   chalk: ChalkInstance,
+  clean: (text: string) => string = toolText,
 ): string {
-  const title = options.title ? [chalk.bold(redact(options.title))] : [];
+  const title = options.title ? [chalk.bold(clean(options.title))] : [];
   if (bars.length === 0) return [...title, chalk.dim('(no data)')].join('\n');
-  const lines = barLines(bars, options);
-  const labelWidth = Math.max(...lines.map((line) => line.label.length));
+  const lines = barLines(bars, options, clean);
+  const labelWidth = lines.reduce((widest, line) => (line.labelWidth > widest ? line.labelWidth : widest), 0);
   const body = lines.map(
-    (line) => `${line.label.padEnd(labelWidth)}  ${line.bar === '' ? '' : `${chalk.cyan(line.bar)} `}${line.value}`,
+    (line) =>
+      `${pad(line.label, line.labelWidth, labelWidth, 'left')}  ` +
+      `${line.bar === '' ? '' : `${chalk.cyan(line.bar)} `}${line.value}`,
   );
   return [...title, ...body].join('\n');
 }

@@ -1,13 +1,15 @@
 /**
  * The Ui that writes to the terminal: results on stdout, diagnostics (warnings, errors, spinners)
- * on stderr, every byte through `redact`. Colour only when asked for (see `detectColor`); spinner
- * animation only when interactive; without either the output is plain text a log can keep.
+ * on stderr. Every message of the tool's own goes through `cleanMessage` (secrets redacted, control
+ * characters shown escaped); the user's data goes through `data`, unaltered. Colour only when
+ * asked for (see `detectColor`); spinner animation only when interactive; without either the
+ * output is plain text a log can keep.
  */
 import type { ChalkInstance } from 'chalk';
 import type { default as ora, Ora } from 'ora';
 import { chalkFor } from './colors.js';
 import { isCapableTerminal, type TtyLike } from './interactive.js';
-import { redact } from './redact.js';
+import { cleanMessage, redact } from './redact.js';
 import { renderBarChart, renderTable } from './render.js';
 import type { BarChartOptions, Cell, Spinner, TableOptions, Ui } from './types.js';
 
@@ -53,8 +55,8 @@ export function createTerminalUi(options: TerminalUiOptions): Ui {
   };
   /** A symbol line; continuation lines (an error's hint, a stack) indented under the text. */
   const symbolLine = (symbol: string, text: string, colour: (s: string) => string): string => {
-    // Redacted before colouring: an escape code inside a secret would hide it from `redact`.
-    const [first = '', ...rest] = redact(text).split('\n');
+    // Cleaned before colouring: an escape code inside a secret would hide it from `redact`.
+    const [first = '', ...rest] = cleanMessage(text).split('\n');
     return [`${colour(symbol)} ${colour(first)}`, ...rest.map((line) => `  ${line}`)].join('\n');
   };
 
@@ -62,11 +64,11 @@ export function createTerminalUi(options: TerminalUiOptions): Ui {
     color: options.color,
     interactive: options.interactive,
     heading(text) {
-      const safe = redact(text);
+      const safe = cleanMessage(text);
       writeLine(stdout, `\n${chalk.bold.cyan(safe)}\n${chalk.dim('─'.repeat(Math.min(safe.length, 72)))}`);
     },
     info(text) {
-      writeLine(stdout, text);
+      writeLine(stdout, cleanMessage(text));
     },
     success(text) {
       writeLine(stdout, symbolLine(SYMBOLS.success, text, chalk.green));
@@ -78,11 +80,13 @@ export function createTerminalUi(options: TerminalUiOptions): Ui {
       writeLine(stderr, symbolLine(SYMBOLS.error, text, chalk.red));
     },
     note(text) {
-      writeLine(stdout, chalk.dim(redact(text)));
+      writeLine(stdout, chalk.dim(cleanMessage(text)));
     },
     print(text) {
       stdout.write(redact(text.endsWith('\n') ? text : `${text}\n`));
     },
+    dataIsTerminal: Boolean((stdout as { isTTY?: boolean }).isTTY),
+    data: (text) => writeData(stdout, text),
     spinner(text) {
       if (!options.interactive) return plainSpinner(text, (line) => writeLine(stderr, line), chalk);
       return oraFactory
@@ -98,6 +102,45 @@ export function createTerminalUi(options: TerminalUiOptions): Ui {
   };
 }
 
+/** Streams whose reader has gone (EPIPE after `| head`): further data is dropped, not written. */
+const closedStreams = new WeakSet<NodeJS.WritableStream>();
+
+/**
+ * The user's data, unaltered, with back-pressure: resolves when the stream can take more, false
+ * once it cannot take any (the reader closed the pipe), so a long export stops instead of
+ * failing or filling memory.
+ */
+function writeData(stream: NodeJS.WritableStream, text: string): Promise<boolean> {
+  if (closedStreams.has(stream)) return Promise.resolve(false);
+  if (!errorWatched.has(stream)) watchErrors(stream);
+  return new Promise((resolve) => {
+    const settle = (open: boolean): void => {
+      stream.off('drain', onDrain);
+      stream.off('close', onClose);
+      stream.off('error', onClose);
+      resolve(open);
+    };
+    const onDrain = (): void => settle(true);
+    const onClose = (): void => settle(false);
+    if (stream.write(text)) {
+      resolve(true);
+      return;
+    }
+    stream.once('drain', onDrain);
+    stream.once('close', onClose);
+    stream.once('error', onClose);
+  });
+}
+
+const errorWatched = new WeakSet<NodeJS.WritableStream>();
+
+/** An EPIPE on stdout must not crash the program: the reader simply stopped reading. */
+function watchErrors(stream: NodeJS.WritableStream): void {
+  errorWatched.add(stream);
+  stream.on('error', () => closedStreams.add(stream));
+  stream.on('close', () => closedStreams.add(stream));
+}
+
 /**
  * No animation and no cursor codes: the start text once, then the final line. Updates are not
  * printed, or a log would get one line per tick; the final line carries the result.
@@ -105,11 +148,11 @@ export function createTerminalUi(options: TerminalUiOptions): Ui {
 function plainSpinner(start: string, writeLine: (text: string) => void, chalk: ChalkInstance): Spinner {
   let current = start;
   let finished = false;
-  writeLine(`${SYMBOLS.pending} ${start}`);
+  writeLine(`${SYMBOLS.pending} ${cleanMessage(start)}`);
   const finish = (symbol: string, colour: (s: string) => string, text: string | undefined): void => {
     if (finished) return;
     finished = true;
-    writeLine(`${colour(symbol)} ${text ?? current}`);
+    writeLine(`${colour(symbol)} ${cleanMessage(text ?? current)}`);
   };
   return {
     update(text) {
@@ -157,7 +200,7 @@ function deferredSpinner(start: string, stream: NodeJS.WritableStream, chalk: Ch
     if (finished) return;
     finished = true;
     if (real) real[method](text);
-    else stream.write(`${colour(symbol)} ${redact(text ?? current)}\n`);
+    else stream.write(`${colour(symbol)} ${cleanMessage(text ?? current)}\n`);
   };
   return {
     update(text) {
@@ -184,7 +227,7 @@ function oraSpinner(
   color: boolean,
 ): Spinner {
   const spinner: Ora = ora({
-    text: redact(start),
+    text: cleanMessage(start),
     stream,
     // The caller decided the terminal is interactive; ora's own check would look at process.stderr.
     isEnabled: true,
@@ -197,11 +240,11 @@ function oraSpinner(
   const finish = (symbol: string, colour: (s: string) => string, text: string | undefined): void => {
     if (finished) return;
     finished = true;
-    spinner.stopAndPersist({ symbol: colour(symbol), text: redact(text ?? spinner.text) });
+    spinner.stopAndPersist({ symbol: colour(symbol), text: cleanMessage(text ?? spinner.text) });
   };
   return {
     update(text) {
-      if (!finished) spinner.text = redact(text);
+      if (!finished) spinner.text = cleanMessage(text);
     },
     succeed: (text) => finish(SYMBOLS.success, chalk.green, text),
     fail: (text) => finish(SYMBOLS.error, chalk.red, text),

@@ -60,8 +60,17 @@ export interface Ui {
   error(text: string): void;
   /** Dim secondary text. */
   note(text: string): void;
-  /** Print as is (already formatted text, CSV, JSON) to stdout. */
+  /** Print the tool's own preformatted text (redacted) to stdout. */
   print(text: string): void;
+  /**
+   * Write the user's own data (query results, exports, analytics) to stdout exactly as given:
+   * never redacted, never altered (the caller escapes what a terminal must not receive; see
+   * src/ui/results.ts and docs/safety.md). Resolves once stdout can take more, so a big export
+   * streams in bounded memory; resolves false once the reader has gone (`| head`): stop writing.
+   */
+  data(text: string): Promise<boolean>;
+  /** stdout is a terminal, so data written there has its control characters shown escaped. */
+  readonly dataIsTerminal: boolean;
   spinner(text: string): Spinner;
   table(rows: ReadonlyArray<Record<string, Cell>>, options?: TableOptions): void;
   barChart(bars: ReadonlyArray<{ label: string; value: number }>, options?: BarChartOptions): void;

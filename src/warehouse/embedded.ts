@@ -11,7 +11,7 @@ import { UserError } from '../errors.js';
 import { copyFromBlobSql } from '../sql/session.js';
 import { oneLine } from '../error-text.js';
 import { RESULT_PARSERS, normalizeParams } from './result-types.js';
-import { SessionWarehouse, type EngineResult, type EngineSession } from './session.js';
+import { SessionWarehouse, type EngineResult, type EngineRows, type EngineSession } from './session.js';
 import type { Warehouse } from './types.js';
 
 /**
@@ -35,6 +35,25 @@ class PgliteEngineSession implements EngineSession {
       fields: result.fields.map((field) => field.name),
       rowCount: result.rowCount ?? result.affectedRows ?? 0,
       command: result.command,
+    };
+  }
+
+  /**
+   * Rows as arrays (two columns with one name stay two), handed over a page at a time. PGlite in
+   * this process has no portal to read from, so the result is read whole and then paged; the
+   * worker-thread channel replaces this with real pages.
+   */
+  async openRows(sql: string, pageSize: number): Promise<EngineRows> {
+    const result = await this.db.query<unknown[]>(sql, [], { rowMode: 'array' });
+    let offset = 0;
+    return {
+      fields: result.fields.map((field) => field.name),
+      next: () => {
+        const page = result.rows.slice(offset, offset + pageSize);
+        offset += page.length;
+        return Promise.resolve(page);
+      },
+      close: () => Promise.resolve(),
     };
   }
 

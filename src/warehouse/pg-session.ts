@@ -1,16 +1,28 @@
 /**
  * The node-postgres engine shared by the postgres and redshift targets: one Client, our result
- * parsers, COPY … FROM STDIN through pg-copy-streams where the server has it. What differs
- * between the two targets (TLS, capabilities, how to explain a failed connection) comes in as
- * parameters.
+ * parsers, COPY … FROM STDIN through pg-copy-streams where the server has it, results read a page
+ * at a time through pg-cursor (a protocol-level portal, which Redshift supports as well), and
+ * Ctrl-C sent to the server as a cancel request. What differs between the two targets (TLS,
+ * capabilities, how to explain a failed connection) comes in as parameters.
+ *
+ * Why the protocol's CancelRequest, not `SELECT pg_cancel_backend(pid)` from a second session:
+ * it needs no login (the server checks the secret key it gave this session, so there is no second
+ * TLS handshake and password round trip, and it works when every connection slot is taken), no
+ * privilege, and it is what psql and libpq send on Ctrl-C; PostgreSQL and Redshift both honour it.
+ * It carries only the session's process id and that random key. A statement that still runs
+ * after a grace period (Redshift may not cancel inside a transaction block, see
+ * https://docs.aws.amazon.com/redshift/latest/dg/PG_CANCEL_BACKEND.html) has its session ended
+ * with pg_terminate_backend from a second connection instead, which rolls its transaction back.
  */
+import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import Cursor from 'pg-cursor';
 import { UserError } from '../errors.js';
 import type { Target } from '../config/types.js';
-import { SERVER_VERSION_SQL, copyFromStdinSql } from '../sql/session.js';
+import { SERVER_VERSION_SQL, TERMINATE_BACKEND_SQL, copyFromStdinSql } from '../sql/session.js';
 import { oneLine } from '../error-text.js';
 import { withoutSecret } from './errors.js';
 import { RESULT_PARSERS, normalizeParams } from './result-types.js';
@@ -20,6 +32,7 @@ import {
   type CapabilitiesOver,
   type EngineCopyIn,
   type EngineResult,
+  type EngineRows,
   type EngineSession,
 } from './session.js';
 import type { Warehouse } from './types.js';
@@ -41,6 +54,12 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 export const APPLICATION_NAME = 'sparkify-dwh';
 
+/** How long a cancelled statement may take to stop before its session is ended instead. */
+export const DEFAULT_CANCEL_GRACE_MS = 1000;
+
+/** How long to wait for the server to take a cancel request. */
+const CANCEL_REQUEST_TIMEOUT_MS = 5000;
+
 export interface PgSessionOptions {
   target: Target;
   dialect: Dialect;
@@ -61,6 +80,11 @@ export interface PgSessionOptions {
   /** The message prefix when an open connection breaks ("lost the connection to …"). */
   connectionLostMessage: string;
   clientFactory: PgClientFactory | undefined;
+  /**
+   * After a cancel request, how long the statement may run on before its session is ended with
+   * pg_terminate_backend (default DEFAULT_CANCEL_GRACE_MS).
+   */
+  cancelGraceMillis?: number | undefined;
 }
 
 /** Our parsers first, node-postgres's own for every other type. */
@@ -77,13 +101,23 @@ const warehouseTypes: pg.CustomTypesConfig = {
 /** Errors node-postgres raises when the socket of an open session is gone. */
 const CONNECTION_GONE = /Connection terminated|Client was closed|not queryable|ECONNRESET|EPIPE|socket hang up/i;
 
+/** What node-postgres keeps from the server's BackendKeyData (public fields, not in @types/pg). */
+interface BackendKey {
+  processID?: unknown;
+  secretKey?: unknown;
+}
+
 class PgEngineSession implements EngineSession {
   /** An error emitted while idle (server restart, network drop); reported with the next failure. */
   private idleError: Error | undefined;
+  /** Statements (and cursor reads) sent and not yet answered: what a cancel would stop. */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
     private readonly client: pg.Client,
     private readonly options: PgSessionOptions,
+    /** Ends this session from a second connection (pg_terminate_backend). */
+    private readonly terminateBackend: (processID: number) => Promise<void>,
   ) {
     // Without a listener an idle-time error would crash the process.
     // The first error is the cause (the server's FATAL); "Connection terminated" follows it.
@@ -100,7 +134,7 @@ class PgEngineSession implements EngineSession {
       values: normalizeParams(params),
       queryMode: 'extended',
     };
-    const result = await this.client.query(config);
+    const result = await this.track(this.client.query(config));
     return {
       rows: result.rows as Record<string, unknown>[],
       fields: result.fields.map((field) => field.name),
@@ -109,8 +143,69 @@ class PgEngineSession implements EngineSession {
     };
   }
 
+  async openRows(sql: string, pageSize: number): Promise<EngineRows> {
+    // A portal read `pageSize` rows at a time, rows as arrays (never keyed by name: two columns
+    // called `level` stay two), through our type parsers like every other statement.
+    const cursor = this.client.query(new Cursor<unknown[]>(sql, [], { rowMode: 'array', types: warehouseTypes }));
+    const read = (): Promise<{ rows: unknown[][]; fields: string[] }> =>
+      this.track(
+        new Promise((resolve, reject) => {
+          cursor.read(pageSize, (error, rows, result) => {
+            if (error) reject(error);
+            // A read after the last row answers [] without a result.
+            else resolve({ rows, fields: (result as pg.QueryResult | undefined)?.fields.map((f) => f.name) ?? [] });
+          });
+        }),
+      );
+    const first = await read();
+    let buffered: unknown[][] | undefined = first.rows;
+    let failed = false;
+    return {
+      fields: first.fields,
+      next: async () => {
+        if (buffered !== undefined) {
+          const page = buffered;
+          buffered = undefined;
+          return page;
+        }
+        try {
+          return (await read()).rows;
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+      },
+      close: async () => {
+        // After a failure the cursor has already synced with the server; closing it again would
+        // send a Close nobody waits for.
+        if (!failed) await cursor.close();
+      },
+    };
+  }
+
+  async cancel(): Promise<void> {
+    if (this.inFlight.size === 0) return; // nothing runs: a cancel would only race the next statement
+    const { processID, secretKey } = this.client as unknown as BackendKey;
+    if (typeof processID !== 'number' || typeof secretKey !== 'number') return;
+    const running = [...this.inFlight];
+    await sendCancelRequest({ host: this.client.host, port: this.client.port }, processID, secretKey);
+    const grace = this.options.cancelGraceMillis ?? DEFAULT_CANCEL_GRACE_MS;
+    if (await settlesWithin(running, grace)) return;
+    await this.terminateBackend(processID);
+  }
+
   async close(): Promise<void> {
     await this.client.end().catch(() => undefined);
+  }
+
+  /** Count `work` as running on the server until it settles. */
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.inFlight.add(work);
+    const settled = (): void => {
+      this.inFlight.delete(work);
+    };
+    work.then(settled, settled);
+    return work;
   }
 
   describeFailure(error: unknown): UserError | undefined {
@@ -122,6 +217,61 @@ class PgEngineSession implements EngineSession {
       cause: error,
     });
   }
+}
+
+/** Whether every one of `work` settles within `millis`. */
+async function settlesWithin(work: readonly Promise<unknown>[], millis: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), millis);
+  });
+  try {
+    return await Promise.race([Promise.allSettled(work).then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The CancelRequest message's code (PostgreSQL protocol, "CancelRequest"): 1234 << 16 | 5678. */
+const CANCEL_REQUEST_CODE = 80877102;
+
+/**
+ * PostgreSQL's CancelRequest: on a new connection to the server (TCP, or the Unix socket when
+ * `host` is a folder), 16 bytes naming the session by process id and secret key, no login; the
+ * server closes the connection once it has passed the request on. Resolves then.
+ */
+export function sendCancelRequest(
+  server: { host: string; port: number },
+  processID: number,
+  secretKey: number,
+  timeoutMillis = CANCEL_REQUEST_TIMEOUT_MS,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = server.host.startsWith('/')
+      ? connect(`${server.host}/.s.PGSQL.${server.port}`)
+      : connect(server.port, server.host);
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`the server did not take the cancel request within ${timeoutMillis} ms`));
+    }, timeoutMillis);
+    socket.once('connect', () => {
+      const packet = Buffer.alloc(16);
+      packet.writeInt32BE(16, 0);
+      packet.writeInt32BE(CANCEL_REQUEST_CODE, 4);
+      packet.writeInt32BE(processID, 8);
+      packet.writeInt32BE(secretKey, 12);
+      socket.end(packet);
+    });
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(error);
+    });
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /** COPY … FROM STDIN through pg-copy-streams on `client`. */
@@ -137,12 +287,14 @@ function pgCopyIn(client: pg.Client): EngineCopyIn {
 /** Connect one Client, check the server, and wrap it as a Warehouse. */
 export async function openPgSession(options: PgSessionOptions): Promise<Warehouse> {
   const factory = options.clientFactory ?? defaultPgClientFactory;
-  const client = factory({
-    ...options.clientConfig,
-    application_name: APPLICATION_NAME,
-    connectionTimeoutMillis: options.connectTimeoutMillis,
-    types: warehouseTypes,
-  });
+  const newClient = (): pg.Client =>
+    factory({
+      ...options.clientConfig,
+      application_name: APPLICATION_NAME,
+      connectionTimeoutMillis: options.connectTimeoutMillis,
+      types: warehouseTypes,
+    });
+  const client = newClient();
   // A connect failure may also be emitted as an 'error' event; swallow it here, it is rejected below.
   const ignoreConnectError = (): void => undefined;
   client.on('error', ignoreConnectError);
@@ -154,7 +306,17 @@ export async function openPgSession(options: PgSessionOptions): Promise<Warehous
   } finally {
     client.off('error', ignoreConnectError);
   }
-  const engine = new PgEngineSession(client, options);
+  const terminateBackend = async (processID: number): Promise<void> => {
+    const other = newClient();
+    other.on('error', () => undefined); // its failure is reported by the rejection below
+    try {
+      await other.connect();
+      await other.query(TERMINATE_BACKEND_SQL, [processID]);
+    } finally {
+      await other.end().catch(() => undefined);
+    }
+  };
+  const engine = new PgEngineSession(client, options, terminateBackend);
   const warehouse = new SessionWarehouse(
     engine,
     { target: options.target, dialect: options.dialect, description: options.description },

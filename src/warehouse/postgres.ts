@@ -47,7 +47,10 @@ export function parsePostgresUrl(url: string): ParsedUrl {
     parsed.hostname.replace(/^\[(.*)\]$/, '$1') || parsed.searchParams.get('host') || process.env.PGHOST || 'localhost';
   const port = Number(parsed.port || process.env.PGPORT || 5432);
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || process.env.PGDATABASE || user;
-  const password = parsed.password === '' ? undefined : decodeURIComponent(parsed.password);
+  // node-postgres also takes the password as a `?password=` parameter.
+  const fromQuery = parsed.searchParams.get('password') ?? '';
+  const password =
+    parsed.password !== '' ? decodeURIComponent(parsed.password) : fromQuery !== '' ? fromQuery : undefined;
   return { endpoint: { host, port, user, database }, password };
 }
 

@@ -1,16 +1,17 @@
 /**
  * The engine-independent half of every warehouse that holds one database session: BEGIN /
- * COMMIT / ROLLBACK, one operation at a time, errors turned into UserErrors. Each engine only
- * supplies an `EngineSession` (run one statement, close) and, when it has one, its COPY FROM
- * STDIN; postgres, redshift and embedded therefore behave identically in everything the steps
- * can observe.
+ * COMMIT / ROLLBACK, one operation at a time, errors turned into UserErrors, results streamed a
+ * page at a time, Ctrl-C turned into a cancel of the running statement. Each engine only supplies
+ * an `EngineSession` (run one statement, close; optionally read rows page by page and cancel)
+ * and, when it has one, its COPY FROM STDIN; postgres, redshift and embedded therefore behave
+ * identically in everything the steps can observe.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Target } from '../config/types.js';
 import { oneLine } from '../error-text.js';
 import { InterruptedError, UserError } from '../errors.js';
 import type { Dialect } from '../sql/dialect.js';
-import type { QueryResult } from '../sql/result.js';
+import type { QueryResult, RowStream } from '../sql/result.js';
 import { BEGIN_READ_ONLY_SQL, BEGIN_SQL, COMMIT_SQL, ROLLBACK_SQL } from '../sql/session.js';
 import { isServerError, queryErrorFromServer } from './errors.js';
 import type { BatchOptions, Transaction, Warehouse, WarehouseCapabilities } from './types.js';
@@ -20,11 +21,34 @@ export interface EngineResult extends QueryResult<Record<string, unknown>> {
   command: string | undefined;
 }
 
+/** Rows per page of a streamed result: a few MB at most, and few round trips. */
+export const STREAM_PAGE_ROWS = 2000;
+
+/** One statement's rows as an engine hands them over: arrays in `fields` order, a page at a time. */
+export interface EngineRows {
+  /** Column names in result order, duplicates kept. */
+  readonly fields: readonly string[];
+  /** The next page of rows; an empty page once there are no more. */
+  next(): Promise<unknown[][]>;
+  /** Release the statement (early, or after the last page). Not called after `next` failed. */
+  close(): Promise<void>;
+}
+
 /** What an engine provides. Errors are thrown as the driver raised them; this module maps them. */
 export interface EngineSession {
   /** One statement (extended protocol: a second statement in the text is refused). */
   run(sql: string, params?: readonly unknown[]): Promise<EngineResult>;
   close(): Promise<void>;
+  /**
+   * Run one statement and hand its rows over `pageSize` at a time (a cursor or portal), never
+   * keyed by name. Called inside a transaction of this session. Makes `capabilities.streamResults`.
+   */
+  openRows?(sql: string, pageSize: number): Promise<EngineRows>;
+  /**
+   * Ask the server to stop the statement running now on this session, if any; resolves once the
+   * request is made. Makes `capabilities.cancel`, and lets a batch's signal stop its statement.
+   */
+  cancel?(): Promise<void>;
   /**
    * Called for an error that is not a server error (the driver's own failure): return the
    * UserError to raise instead (e.g. "lost the connection"), or undefined to rethrow it as is.
@@ -49,6 +73,11 @@ export interface SessionPlugins {
   /** Makes `capabilities.copyFromStdin`; engines without COPY FROM STDIN leave it out. */
   copyIn?: EngineCopyIn | undefined;
   capabilities?: CapabilitiesOver | undefined;
+}
+
+/** Read through a function: TypeScript would keep a checked `signal.aborted` narrowed to false across awaits. */
+function aborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
 }
 
 /** A Transaction handed to `work`; refuses use after the transaction ended. */
@@ -87,6 +116,8 @@ export class SessionWarehouse implements Warehouse {
     this.dialect = about.dialect;
     this.description = about.description;
     const { copyIn } = plugins;
+    const openRows = engine.openRows?.bind(engine);
+    const cancel = engine.cancel?.bind(engine);
     this.capabilities = {
       ...plugins.capabilities?.(this),
       ...(copyIn === undefined
@@ -96,6 +127,10 @@ export class SessionWarehouse implements Warehouse {
               copyIn: (tx, table, columns, lines) => this.copyInMapped(copyIn, tx, table, columns, lines),
             },
           }),
+      ...(openRows === undefined
+        ? {}
+        : { streamResults: { streamReadOnly: (sql, options) => this.streamReadOnly(openRows, sql, options?.signal) } }),
+      ...(cancel === undefined ? {} : { cancel: { cancelRunning: cancel } }),
     };
   }
 
@@ -132,15 +167,23 @@ export class SessionWarehouse implements Warehouse {
   batch(statements: readonly string[], options: BatchOptions = {}): Promise<QueryResult[]> {
     const { progress, signal } = options;
     return this.transaction(async (tx) => {
-      const results: QueryResult[] = [];
-      for (const [index, sql] of statements.entries()) {
-        if (signal?.aborted === true) throw new InterruptedError();
-        progress?.started?.(index);
-        const result = await tx.query(sql);
-        progress?.finished?.(index, result);
-        results.push(result);
+      // Ctrl-C stops the statement running now too, not only the ones after it (docs/safety.md).
+      const stopCancelling = this.cancelOnAbort(signal);
+      try {
+        const results: QueryResult[] = [];
+        for (const [index, sql] of statements.entries()) {
+          if (aborted(signal)) throw new InterruptedError();
+          progress?.started?.(index);
+          const result = await tx.query(sql).catch((error: unknown) => {
+            throw aborted(signal) ? new InterruptedError() : error;
+          });
+          progress?.finished?.(index, result);
+          results.push(result);
+        }
+        return results;
+      } finally {
+        stopCancelling();
       }
-      return results;
     });
   }
 
@@ -155,6 +198,77 @@ export class SessionWarehouse implements Warehouse {
         await this.rollbackQuietly();
       }
     });
+  }
+
+  /**
+   * StreamResults: BEGIN READ ONLY, then the engine's pages. The session stays taken until the
+   * pages have been read to the end or the loop over them is left (which ends the statement and
+   * rolls back), so the caller must iterate `pages`. `signal` cancels the running statement.
+   */
+  private async streamReadOnly(
+    openRows: NonNullable<EngineSession['openRows']>,
+    sql: string,
+    signal: AbortSignal | undefined,
+  ): Promise<RowStream> {
+    if (aborted(signal)) throw new InterruptedError();
+    const release = await this.acquire();
+    const stopCancelling = this.cancelOnAbort(signal);
+    let rows: EngineRows;
+    try {
+      await this.control(BEGIN_READ_ONLY_SQL);
+      // Extended protocol, as in readOnlyQuery: a second statement in `sql` is refused outright.
+      rows = await openRows(sql, STREAM_PAGE_ROWS);
+    } catch (error) {
+      await this.rollbackQuietly();
+      stopCancelling();
+      release();
+      throw aborted(signal) ? new InterruptedError() : this.mapError(error);
+    }
+    const finish = async (statementOpen: boolean): Promise<void> => {
+      if (statementOpen) await rows.close().catch(() => undefined);
+      await this.rollbackQuietly();
+      stopCancelling();
+      release();
+    };
+    return { fields: rows.fields, pages: this.pagesOf(rows, signal, finish) };
+  }
+
+  private async *pagesOf(
+    rows: EngineRows,
+    signal: AbortSignal | undefined,
+    finish: (statementOpen: boolean) => Promise<void>,
+  ): AsyncGenerator<unknown[][]> {
+    let statementOpen = true;
+    try {
+      for (;;) {
+        if (aborted(signal)) throw new InterruptedError();
+        let page: unknown[][];
+        try {
+          page = await rows.next();
+        } catch (error) {
+          statementOpen = false;
+          throw aborted(signal) ? new InterruptedError() : this.mapError(error);
+        }
+        if (page.length === 0) return;
+        yield page;
+      }
+    } finally {
+      await finish(statementOpen);
+    }
+  }
+
+  /** While `signal` is live, an abort asks the engine to cancel the running statement. Returns the undo. */
+  private cancelOnAbort(signal: AbortSignal | undefined): () => void {
+    const cancel = this.engine.cancel?.bind(this.engine);
+    if (signal === undefined || cancel === undefined) return () => undefined;
+    const onAbort = (): void => {
+      // The statement's own failure (57014, query_canceled) is what the caller sees; a cancel
+      // request that cannot be delivered leaves the statement to finish, as before.
+      cancel().catch(() => undefined);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    return () => signal.removeEventListener('abort', onAbort);
   }
 
   async close(): Promise<void> {
@@ -224,6 +338,16 @@ export class SessionWarehouse implements Warehouse {
   }
 
   private async exclusive<T>(operation: () => Promise<T>): Promise<T> {
+    const release = await this.acquire();
+    try {
+      return await operation();
+    } finally {
+      release();
+    }
+  }
+
+  /** Wait for the session to be free and take it; the returned function frees it again. */
+  private async acquire(): Promise<() => void> {
     if (this.insideTransaction.getStore() === true) {
       throw new Error(
         'the warehouse was used directly inside transaction(work): use the Transaction passed to work instead',
@@ -236,10 +360,6 @@ export class SessionWarehouse implements Warehouse {
       release = resolve;
     });
     await previous;
-    try {
-      return await operation();
-    } finally {
-      release();
-    }
+    return release;
   }
 }

@@ -9,6 +9,7 @@
  * must still load every good one, and count and list the bad ones with file and line.
  */
 import { freePort } from '../support/postgres-server.js';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,10 +17,13 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import {
+  cli,
+  cliEnv,
   ensureBuilt,
   failureMessage,
   runCli,
   sqlJson,
+  startCli,
   starSnapshot,
   tempDir,
   writeConfig,
@@ -860,6 +864,283 @@ describe('sql: one query, checked before it runs, never acting outside its trans
       const result = await runCli(['sql', sql], { cwd: dir });
       expectOneClearLine(result, 1, message);
       expect(`${result.stdout}${result.stderr}`).not.toContain(GOOD_PASSWORD);
+    });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Results, interrupts, redaction and escapes (issue 9, points 5–8 and 10, and the output items)
+
+describe('results are the user’s data: exact, complete, streamed, never redacted, never raw to a terminal', () => {
+  const EVIL = '\u001b]0;owned\u0007\u001b[2J';
+  const EVIL_SQL = "E'\\x1b]0;owned\\x07\\x1b[2J'";
+  const EVIL_SHOWN = '\\x1b]0;owned\\x07\\x1b[2J';
+  /** Any C0/C1 control other than a line feed, written raw. */
+  // eslint-disable-next-line no-control-regex
+  const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await postgresCase({});
+  });
+
+  const sql = (query: string, ...args: string[]): Promise<CliResult> => runCli(['sql', query, ...args], { cwd: dir });
+
+  describe('duplicate column names (9.6)', () => {
+    test('SELECT 1 AS a, 2 AS a prints 1 │ 2 (PostgreSQL)', async () => {
+      const result = await sql('SELECT 1 AS a, 2 AS a');
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain('│ a │ a │');
+      expect(result.stdout).toContain('│ 1 │ 2 │');
+    });
+
+    test('SELECT 1 AS a, 2 AS a prints 1 │ 2 (embedded)', async () => {
+      const embedded = join(base, `case-${(caseNumber += 1)}`);
+      await mkdir(embedded);
+      await writeFile(join(embedded, 'dwh.cfg'), EMBEDDED, { mode: 0o600 });
+      const result = await runCli(['sql', 'SELECT 1 AS a, 2 AS a'], { cwd: embedded });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain('│ 1 │ 2 │');
+    });
+
+    test('a join selecting sp.level, u.level shows each value', async () => {
+      const result = await sql(
+        "SELECT sp.level, u.level FROM (VALUES (1, 'free'), (2, 'paid')) AS sp(id, level) " +
+          "JOIN (VALUES (1, 'paid'), (2, 'paid')) AS u(id, level) USING (id) ORDER BY id",
+      );
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain('│ free  │ paid  │');
+      expect(result.stdout).toContain('│ paid  │ paid  │');
+    });
+
+    test('csv keeps both headers; json names the second a_2', async () => {
+      expect((await sql('SELECT 1 AS a, 2 AS a', '--format', 'csv')).stdout).toBe('a,a\n1,2\n');
+      expect(JSON.parse((await sql('SELECT 1 AS a, 2 AS a', '--format', 'json')).stdout)).toEqual([{ a: 1, a_2: 2 }]);
+    });
+  });
+
+  describe('big results (9.7)', () => {
+    test('130,000 rows: the first 1,000 shown, then how many more; no crash', async () => {
+      const started = Date.now();
+      const result = await sql('SELECT g AS n, md5(g::text) AS hash FROM generate_series(1, 130000) AS g');
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain('│ 1000 │');
+      expect(result.stdout).not.toContain('│ 1001 │');
+      expect(result.stdout).toContain('… and 129,000 more rows (use --format csv)');
+      expect(Date.now() - started).toBeLessThan(30_000);
+    });
+
+    test('--limit N shows N rows; a bad --limit is a usage error', async () => {
+      const result = await sql('SELECT g FROM generate_series(1, 10) AS g', '--limit', '3');
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain('│ 3 │');
+      expect(result.stdout).not.toContain('│ 4 │');
+      expect(result.stdout).toContain('… and 7 more rows');
+      expectOneClearLine(await sql('SELECT 1', '--limit', '0'), 2, /--limit must be a whole number of at least 1/);
+    });
+
+    test('1,000,000 rows through csv in a 64 MB heap: every row written, in bounded memory', async () => {
+      const result = await runCli(
+        ['sql', 'SELECT g, g * 2 AS twice FROM generate_series(1, 1000000) AS g', '--format', 'csv'],
+        { cwd: dir, env: { NODE_OPTIONS: '--max-old-space-size=64' }, timeoutMs: 120_000 },
+      );
+      expect(result.code, result.stderr.slice(0, 2000)).toBe(0);
+      const lines = result.stdout.split('\n');
+      expect(lines).toHaveLength(1_000_002); // header, rows, and the empty string after the last \n
+      expect(lines[1_000_000]).toBe('1000000,2000000');
+    }, 150_000);
+
+    test('csv into a pipe that closes early (| head) stops quietly with status 0', () => {
+      const run = spawnSync(
+        'bash',
+        [
+          '-c',
+          `"${process.execPath}" "${cli}" sql 'SELECT g FROM generate_series(1, 1000000) AS g' --format csv ` +
+            '| head -n 3; echo "status=${PIPESTATUS[0]}"',
+        ],
+        { cwd: dir, env: cliEnv(), encoding: 'utf8', timeout: 60_000 },
+      );
+      expect(run.stdout).toBe('g\n1\n2\nstatus=0\n');
+      expect(run.stderr).toBe('');
+    }, 90_000);
+  });
+
+  describe('Ctrl-C cancels the query on the server (9.8)', () => {
+    test('sql "SELECT pg_sleep(60)": one SIGINT exits 130 within a second or two; no pg_sleep left', async () => {
+      const admin = new pg.Client({ connectionString: db.url });
+      await admin.connect();
+      const sleeping = async (): Promise<number> =>
+        (
+          await admin.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' " +
+              "AND pid <> pg_backend_pid() AND query LIKE '%pg_sleep(60)%'",
+          )
+        ).rows[0]!.n;
+      try {
+        const { child, done } = startCli(['sql', 'SELECT pg_sleep(60)'], { cwd: dir });
+        const deadline = Date.now() + 20_000;
+        while ((await sleeping()) === 0) {
+          if (Date.now() > deadline) throw new Error('the query never started');
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        const interrupted = Date.now();
+        child.kill('SIGINT');
+        const result = await done;
+        expect(Date.now() - interrupted).toBeLessThan(2000);
+        expect(result.code, result.stderr).toBe(130);
+        expect(result.stderr).not.toMatch(/✖|unexpected error|\n\s+at /);
+        expect(await sleeping()).toBe(0);
+      } finally {
+        await admin.end();
+      }
+    });
+  });
+
+  describe('Ctrl-C cancels a load blocked on another session (9.8)', () => {
+    test.each([
+      ['ACCESS EXCLUSIVE', 'its first look at the tables'],
+      ['SHARE', 'emptying staging, inside its transaction'],
+    ])('staging_events locked IN %s MODE blocks %s: one SIGINT exits 130 at once', async (mode) => {
+      expect((await runCli(['tables', 'create', '--yes'], { cwd: dir })).code).toBe(0);
+      const holder = new pg.Client({ connectionString: db.url });
+      // Watched from a third session: inside the holder's transaction pg_stat_activity stays frozen.
+      const watcher = new pg.Client({ connectionString: db.url });
+      await holder.connect();
+      await watcher.connect();
+      const waiting = async (): Promise<number> =>
+        (
+          await watcher.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' " +
+              "AND application_name = 'sparkify-dwh' AND wait_event_type = 'Lock'",
+          )
+        ).rows[0]!.n;
+      try {
+        await holder.query('BEGIN');
+        await holder.query(`LOCK TABLE staging_events IN ${mode} MODE`);
+        const { child, done } = startCli(['load'], { cwd: dir });
+        const deadline = Date.now() + 20_000;
+        while ((await waiting()) === 0) {
+          if (Date.now() > deadline) throw new Error('the load never waited for the lock');
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        const interrupted = Date.now();
+        child.kill('SIGINT');
+        const result = await done;
+        expect(Date.now() - interrupted).toBeLessThan(2000);
+        expect(result.code, result.stderr).toBe(130);
+        expect(await waiting()).toBe(0);
+      } finally {
+        await holder.query('ROLLBACK').catch(() => undefined);
+        await holder.end();
+        await watcher.end();
+      }
+    });
+  });
+
+  describe('redaction never rewrites the data (9.5), with the password `check`', () => {
+    let checkDir: string;
+    let checkEnv: Record<string, string> = {};
+
+    beforeAll(async () => {
+      checkDir = join(base, `case-${(caseNumber += 1)}`);
+      await mkdir(checkDir);
+      await writeData(checkDir, {});
+      // A server that trusts local connections takes any password in the URL, as in the issue; one
+      // that checks keeps its own, and `check` comes from PGPASSWORD instead (redacted the same way).
+      const url = new URL(db.url);
+      if (url.password === '') url.password = 'check';
+      else checkEnv = { PGPASSWORD: 'check' };
+      await writeConfig(join(checkDir, 'dwh.cfg'), {
+        WAREHOUSE: { TARGET: 'postgres', POSTGRES_URL: url.toString() },
+        LOCAL: { SONG_DATA: 'data/song_data', LOG_DATA: 'data/log_data' },
+      });
+    });
+
+    test(`sql --format csv "SELECT 'checkpoint'" prints checkpoint`, async () => {
+      const result = await runCli(['sql', "SELECT 'checkpoint'", '--format', 'csv'], { cwd: checkDir, env: checkEnv });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toBe('?column?\ncheckpoint\n');
+    });
+
+    test('check prints "Data-quality checks"', async () => {
+      const options = { cwd: checkDir, env: checkEnv };
+      expect((await runCli(['tables', 'create', '--yes'], options)).code).toBe(0);
+      expect((await runCli(['load'], options)).code).toBe(0);
+      const result = await runCli(['check'], options);
+      expect(result.stdout).toContain('Data-quality checks');
+      expect(`${result.stdout}${result.stderr}`).not.toContain('****');
+    });
+  });
+
+  describe('control characters are shown escaped, never sent raw (9.10)', () => {
+    test('sql table view: escaped in cells and column names', async () => {
+      const result = await sql(`SELECT ${EVIL_SQL} AS title, 1 AS "x${EVIL}"`);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).not.toMatch(RAW_CONTROL);
+      expect(result.stdout).toContain(`│ ${EVIL_SHOWN} │`);
+      expect(result.stdout).toContain(`x${EVIL_SHOWN}`);
+    });
+
+    test('csv to a pipe keeps the bytes; json escapes them and parses back exactly', async () => {
+      expect((await sql(`SELECT ${EVIL_SQL} AS title`, '--format', 'csv')).stdout).toBe(`title\n${EVIL}\n`);
+      const json = await sql(`SELECT ${EVIL_SQL} AS title`, '--format', 'json');
+      expect(json.stdout).not.toMatch(RAW_CONTROL);
+      expect(JSON.parse(json.stdout)).toEqual([{ title: EVIL }]);
+    });
+
+    test('an error quoting the data: escaped', async () => {
+      const result = await sql(`SELECT ${EVIL_SQL}::int`);
+      expectOneClearLine(result, 1, /invalid input syntax for type integer/);
+      expect(result.stderr).not.toMatch(RAW_CONTROL);
+      expect(result.stderr).toContain(EVIL_SHOWN);
+    });
+
+    test('a rejected line’s reason: escaped on stderr and in the table on stdout', async () => {
+      const rejected = await postgresCase({ badEventLine: `${EVIL} not json` });
+      expect((await runCli(['tables', 'create', '--yes'], { cwd: rejected })).code).toBe(0);
+      const result = await runCli(['load'], { cwd: rejected });
+      expectOneClearLine(result, 1, rejectedEvent("invalid JSON: Unexpected token '\\x1b'"));
+      expect(`${result.stdout}${result.stderr}`).not.toMatch(RAW_CONTROL);
+    });
+
+    test('a song title with escapes: analytics table and chart, and sql, show it escaped', async () => {
+      const evil = join(base, `case-${(caseNumber += 1)}`);
+      await mkdir(evil);
+      await writeData(evil, {
+        extraSongs: { 'SO9.json': songJson('9', { title: `Evil ${EVIL}`, artist_name: 'Artist 9' }) },
+      });
+      await writeFile(
+        join(evil, 'data/log_data', LOG_FILE),
+        [1, 2, 3].map((index) => eventJson({ song: `Evil ${EVIL}`, artist: 'Artist 9' }, index)).join('\n'),
+      );
+      await writeConfig(join(evil, 'dwh.cfg'), {
+        WAREHOUSE: { TARGET: 'postgres', POSTGRES_URL: db.url },
+        LOCAL: { SONG_DATA: 'data/song_data', LOG_DATA: 'data/log_data' },
+      });
+      expect((await runCli(['tables', 'create', '--yes'], { cwd: evil })).code).toBe(0);
+      const load = await runCli(['load'], { cwd: evil });
+      expect(load.code, load.stderr).toBe(0);
+      for (const args of [['analytics'], ['sql', 'SELECT title FROM songs ORDER BY song_id']]) {
+        const result = await runCli(args, { cwd: evil });
+        expect(result.code, result.stderr).toBe(0);
+        expect(result.stdout).toContain(`Evil ${EVIL_SHOWN}`);
+        expect(`${result.stdout}${result.stderr}`).not.toMatch(RAW_CONTROL);
+      }
+    });
+  });
+
+  describe('how values read (output items)', () => {
+    test('sql prints ids and epoch milliseconds without thousands separators', async () => {
+      const result = await sql('SELECT 1541105830796::bigint AS ts, 1234567 AS n, 2.5::float8 AS x');
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain('│ 1541105830796 │ 1234567 │ 2.5 │');
+    });
+
+    test('bytea is shown as \\x hex', async () => {
+      const result = await sql("SELECT '\\x00deadbeef'::bytea AS b");
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain('│ \\x00deadbeef │');
+      expect((await sql("SELECT '\\x01ff'::bytea AS b", '--format', 'csv')).stdout).toBe('b\n\\x01ff\n');
     });
   });
 });

@@ -4,7 +4,8 @@
  */
 import { Chalk } from 'chalk';
 import { findChoice } from '../../src/ui/prompts.js';
-import { redact } from '../../src/ui/redact.js';
+import { showControls } from '../../src/ui/format.js';
+import { cleanMessage, redact } from '../../src/ui/redact.js';
 import { barLines, cellText, NULL_TEXT, renderBarChart, resolveColumns } from '../../src/ui/render.js';
 import { SYMBOLS } from '../../src/ui/terminal.js';
 import type {
@@ -150,11 +151,14 @@ function pickChoice<T>(choices: ReadonlyArray<Choice<T>>, answer: unknown): Choi
 // recording Ui
 
 export type RecordKind =
-  'heading' | 'info' | 'success' | 'warn' | 'error' | 'note' | 'print' | 'table' | 'chart' | 'spinner';
+  'heading' | 'info' | 'success' | 'warn' | 'error' | 'note' | 'print' | 'data' | 'table' | 'chart' | 'spinner';
 
 export interface RecordedLine {
   kind: RecordKind;
-  /** The line as plain text, redacted, the way the terminal shows it without colour. */
+  /**
+   * The line as plain text, the way the terminal shows it without colour: the tool's own messages
+   * redacted with control characters escaped, `data` (the user's results) exactly as written.
+   */
   text: string;
 }
 
@@ -184,15 +188,16 @@ const plainChalk = new Chalk({ level: 0 });
 
 /**
  * A Ui (colour off, not interactive) that records every line. `text()` is the whole output in
- * order as a non-interactive terminal would print it, except tables, which are ` | `-joined rows.
+ * order as a non-interactive terminal would print it, except the tool's own tables, which are
+ * ` | `-joined rows. `dataIsTerminal` plays a stdout that is a terminal.
  */
-export function recordingUi() {
+export function recordingUi(options: { dataIsTerminal?: boolean } = {}) {
   const lines: RecordedLine[] = [];
   const tables: RecordedTable[] = [];
   const charts: RecordedChart[] = [];
   const spinners: RecordedSpinner[] = [];
   const record = (kind: RecordKind, text: string): void => {
-    lines.push({ kind, text: redact(text) });
+    lines.push({ kind, text: kind === 'data' ? text : cleanMessage(text) });
   };
 
   const ui = {
@@ -227,19 +232,25 @@ export function recordingUi() {
     print(text: string) {
       record('print', text.endsWith('\n') ? text.slice(0, -1) : text);
     },
+    dataIsTerminal: options.dataIsTerminal ?? false,
+    /** Each write of the user's data, unaltered (one entry per write, trailing line break dropped). */
+    data(text: string): Promise<boolean> {
+      record('data', text.endsWith('\n') ? text.slice(0, -1) : text);
+      return Promise.resolve(true);
+    },
     spinner(start: string): Spinner {
-      const entry: RecordedSpinner = { texts: [redact(start)] };
+      const entry: RecordedSpinner = { texts: [cleanMessage(start)] };
       spinners.push(entry);
       record('spinner', `${SYMBOLS.pending} ${start}`);
       const finish = (state: SpinnerEnd, symbol: string | undefined, text: string | undefined): void => {
         if (entry.end) return;
-        const final = redact(text ?? entry.texts[entry.texts.length - 1] ?? '');
+        const final = cleanMessage(text ?? entry.texts[entry.texts.length - 1] ?? '');
         entry.end = { state, text: final };
         if (symbol) record('spinner', `${symbol} ${final}`);
       };
       return {
         update(text) {
-          if (!entry.end) entry.texts.push(redact(text));
+          if (!entry.end) entry.texts.push(cleanMessage(text));
         },
         succeed: (text) => finish('succeed', SYMBOLS.success, text),
         fail: (text) => finish('fail', SYMBOLS.error, text),
@@ -250,7 +261,7 @@ export function recordingUi() {
     table(rows: ReadonlyArray<Record<string, Cell>>, options: TableOptions = {}) {
       const columns = resolveColumns(rows, options);
       const shown = rows.map((row) =>
-        columns.map((column) => redact(cellText(row[column.key], column.key) ?? NULL_TEXT)),
+        columns.map((column) => showControls(redact(cellText(row[column.key], column.key) ?? NULL_TEXT))),
       );
       const table: RecordedTable = { headers: columns.map((column) => column.header), rows: shown, raw: rows };
       if (options.title !== undefined) table.title = options.title;

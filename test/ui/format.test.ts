@@ -7,6 +7,8 @@ import {
   formatMoney,
   formatNumber,
   formatRate,
+  showControls,
+  showControlsInMessage,
 } from '../../src/ui/format.js';
 
 describe('formatDuration', () => {
@@ -88,5 +90,18 @@ describe('formatAge', () => {
     [now - 1_500 * 86_400_000, '1,500 days ago'],
   ])('%d → %s', (from, expected) => {
     expect(formatAge(from, now)).toBe(expected);
+  });
+});
+
+describe('showControls', () => {
+  test('every C0 control, DEL and C1 control as an escape; other text unchanged', () => {
+    expect(showControls('a\u001b[2Jb\u0007c\td\ne\rf\u0000g\u007fh\u009bi')).toBe(
+      'a\\x1b[2Jb\\x07c\\td\\ne\\rf\\x00g\\x7fh\\x9bi',
+    );
+    expect(showControls('Björk – «Jóga» 中文 🎵 \\x1b')).toBe('Björk – «Jóga» 中文 🎵 \\x1b');
+  });
+
+  test('in messages, line breaks and tabs stay', () => {
+    expect(showControlsInMessage('one\n\ttwo\u001b]0;t\u0007\r')).toBe('one\n\ttwo\\x1b]0;t\\x07\\r');
   });
 });

@@ -12,9 +12,11 @@ import {
   nastyRow,
   type CopyRow,
 } from './conformance.js';
+import { defineStreamConformance } from './results-conformance.js';
 
 // A small COPY size so the 50,000-row load goes through many separate COPY statements.
 defineWarehouseConformance('embedded (in memory)', () => openEmbedded(undefined, { copyChunkCharacters: 200_000 }));
+defineStreamConformance('embedded (in memory)', () => openEmbedded(undefined));
 
 const scratch = mkdtempSync(join(tmpdir(), 'sparkify-embedded-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
