@@ -28,6 +28,7 @@ import {
   validateNodeCount,
   validateNodeType,
   validatePostgresUrl,
+  validateProfileName,
   validateRedshiftPassword,
   validateRedshiftPort,
   validateRegion,
@@ -190,6 +191,9 @@ class FileConfigStore implements ConfigStore {
   }
 }
 
+/** The region of the Sparkify bucket (s3://udacity-dend), the default for [S3] REGION. */
+export const DEFAULT_S3_REGION = 'us-west-2';
+
 /** Reads and validates each known key; an empty value counts as not set. */
 function readValues(document: IniDocument | undefined, folder: string, file: string): DwhConfig {
   const secrets = [
@@ -251,6 +255,7 @@ function readValues(document: IniDocument | undefined, folder: string, file: str
       key: read('AWS', 'KEY', validateAccessKeyId),
       secret: read('AWS', 'SECRET', validateSecretAccessKey),
       region: read('AWS', 'REGION', validateRegion),
+      profile: read('AWS', 'PROFILE', validateProfileName),
     },
     dwh: {
       clusterType,
@@ -279,6 +284,8 @@ function readValues(document: IniDocument | undefined, folder: string, file: str
       logData: read('S3', 'LOG_DATA', validateS3Url),
       logJsonPath: read('S3', 'LOG_JSONPATH', validateS3Url),
       songData: read('S3', 'SONG_DATA', validateS3Url),
+      // Where s3://udacity-dend lives; COPY must name the bucket's region, not the cluster's.
+      region: read('S3', 'REGION', validateRegion) ?? DEFAULT_S3_REGION,
     },
     warehouse: {
       target: (read('WAREHOUSE', 'TARGET', validateTarget) ?? 'embedded') as DwhConfig['warehouse']['target'],

@@ -7,6 +7,8 @@ export interface AwsSection {
   key?: string | undefined;
   secret?: string | undefined;
   region?: string | undefined;
+  /** A profile from the shared AWS config and credentials files. */
+  profile?: string | undefined;
 }
 
 export interface DwhSection {
@@ -34,6 +36,8 @@ export interface S3Section {
   logData?: string | undefined;
   logJsonPath?: string | undefined;
   songData?: string | undefined;
+  /** The bucket's region, which COPY names (the warehouse may be in another one). */
+  region: string;
 }
 
 export interface WarehouseSection {

@@ -34,8 +34,8 @@ beforeEach(() => {
 afterEach(() => aws.restore());
 
 /** Only the sections naming reads. */
-function config(dwh: DwhConfig['dwh'] = {}, s3: DwhConfig['s3'] = {}): DwhConfig {
-  return { dwh, s3 } as DwhConfig;
+function config(dwh: DwhConfig['dwh'] = {}, s3: Partial<DwhConfig['s3']> = {}): DwhConfig {
+  return { dwh, s3: { region: 'us-west-2', ...s3 } } as DwhConfig;
 }
 
 const inUse = () =>

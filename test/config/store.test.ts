@@ -69,7 +69,7 @@ function defaults(folder: string): DwhConfig {
     },
     cluster: { host: undefined, dbName: undefined, dbUser: undefined, dbPassword: undefined, dbPort: undefined },
     iamRole: { arn: undefined },
-    s3: { logData: undefined, logJsonPath: undefined, songData: undefined },
+    s3: { logData: undefined, logJsonPath: undefined, songData: undefined, region: 'us-west-2' },
     warehouse: { target: 'embedded', embeddedDir: join(folder, '.sparkify/warehouse'), postgresUrl: undefined },
     local: { songData: join(folder, 'data/song_data'), logData: join(folder, 'data/log_data') },
   };
@@ -111,6 +111,7 @@ describe('reading', () => {
         logData: 's3://udacity-dend/log_data',
         logJsonPath: 's3://udacity-dend/log_json_path.json',
         songData: 's3://udacity-dend/song_data',
+        region: 'us-west-2',
       },
     });
     expect(store.get('s3', 'notes')).toBe('keep # this is not a comment');
@@ -479,6 +480,7 @@ describe('dwh.cfg.example', () => {
         logData: 's3://udacity-dend/log_data',
         logJsonPath: 's3://udacity-dend/log_json_path.json',
         songData: 's3://udacity-dend/song_data',
+        region: 'us-west-2',
       },
       warehouse: { target: 'embedded', embeddedDir: join(folder, '.sparkify/warehouse'), postgresUrl: undefined },
       local: { songData: join(folder, 'data/song_data'), logData: join(folder, 'data/log_data') },

@@ -22,7 +22,7 @@ function config(
     dwh: overrides.dwh ?? {},
     cluster: overrides.cluster ?? {},
     iamRole: {},
-    s3: {},
+    s3: { region: 'us-west-2' },
     warehouse: { target: 'embedded', embeddedDir: join(scratch, 'warehouse'), ...overrides.warehouse },
     local: { songData: join(scratch, 'song_data'), logData: join(scratch, 'log_data') },
   };
