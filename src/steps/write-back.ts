@@ -13,6 +13,11 @@ export function regionWriteBack(region: string): ConfigChange[] {
   return [{ section: 'AWS', key: 'REGION', value: region }];
 }
 
+/** A profile picked in `credentials`, written only when the user agrees. */
+export function profileWriteBack(profile: string): ConfigChange[] {
+  return [{ section: 'AWS', key: 'PROFILE', value: profile }];
+}
+
 /** Typed access keys, written only when the user agrees (a profile is safer). */
 export function keysWriteBack(keys: { accessKeyId: string; secretAccessKey: string }): ConfigChange[] {
   return [

@@ -65,6 +65,7 @@ export async function makeTestContext(options: TestContextOptions = {}) {
       warehouse ??= openWarehouse(target(), config.values(), config.displayPath);
       return warehouse;
     },
+    awsChoice: undefined,
     aws: async () => {
       if (!options.aws) throw new Error('this test gave the context no AWS clients');
       return options.aws;
