@@ -41,6 +41,11 @@ export function dwhWriteBack(spec: ClusterSpec): ConfigChange[] {
   ];
 }
 
+/** The address typed at the prompt (a looked-up one is not written: it changes with the network). */
+export function allowedCidrWriteBack(cidr: string): ConfigChange[] {
+  return [{ section: 'DWH', key: 'DWH_ALLOWED_CIDR', value: cidr }];
+}
+
 /** The identifier of a reused cluster, when it is not the configured one. */
 export function identifierWriteBack(identifier: string): ConfigChange[] {
   return [{ section: 'DWH', key: 'DWH_CLUSTER_IDENTIFIER', value: identifier }];

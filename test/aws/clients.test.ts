@@ -109,7 +109,7 @@ test('an SSO profile without a valid login says to run aws sso login for it', as
   );
 });
 
-test('environment keys asked for explicitly win over AWS_PROFILE (the default chain would take the profile)', async () => {
+test('environment keys asked for explicitly win over AWS_PROFILE (the default chain takes the profile)', async () => {
   await writeFile(
     process.env.AWS_SHARED_CREDENTIALS_FILE!,
     '[sparkify]\naws_access_key_id = AKIAPROFILEEXAMPLE01\naws_secret_access_key = profile-secret-000000\n',

@@ -46,6 +46,8 @@ const TORN_DOWN = configText({ 'CLUSTER.HOST': '', 'CLUSTER.DB_PASSWORD': DB_PAS
 function cluster(status: string, tags = TAGS): Cluster {
   return awsCluster(status, { Tags: tags, Endpoint: { Address: ENDPOINT, Port: 5439 } });
 }
+/** DescribeClusters for this cluster (the list of all clusters, for who else uses the role, is mocked apart). */
+const ONE = { ClusterIdentifier: 'dwhcluster' };
 const notFound = () => new ClusterNotFoundFault({ message: 'Cluster dwhcluster not found.', $metadata: {} });
 const noRole = () =>
   new NoSuchEntityException({ message: 'The role with name dwhRole cannot be found.', $metadata: {} });
@@ -78,6 +80,8 @@ function mockOurRole(): void {
   aws.iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [], IsTruncated: false });
   aws.iam.on(DeleteRolePolicyCommand).resolves({});
   aws.iam.on(DeleteRoleCommand).resolves({});
+  // Who else has the role attached: only this cluster (the list call pages; the lookup names the cluster).
+  aws.redshift.on(DescribeClustersCommand, { MaxRecords: 100 }).resolves({ Clusters: [cluster('available')] });
 }
 
 describe('teardown', () => {
@@ -85,7 +89,7 @@ describe('teardown', () => {
     const clock = fakeClock();
     const t = await makeTestContext({ config: CREATED, answers: ['dwhcluster', false], aws: aws.clients, clock });
     aws.redshift
-      .on(DescribeClustersCommand)
+      .on(DescribeClustersCommand, ONE)
       .resolvesOnce({ Clusters: [cluster('available')] })
       .resolvesOnce({ Clusters: [cluster('deleting')] })
       .rejects(notFound());
@@ -128,8 +132,9 @@ describe('teardown', () => {
     });
     expect(aws.iam.commandCalls(DeleteRoleCommand)[0]!.args[0].input).toEqual({ RoleName: 'dwhRole' });
     expect(aws.ec2.commandCalls(DeleteSecurityGroupCommand)).toHaveLength(2);
-    // Polled until ClusterNotFoundFault: plan, deleting, gone.
-    expect(aws.redshift.commandCalls(DescribeClustersCommand)).toHaveLength(3);
+    // Polled until ClusterNotFoundFault: plan, deleting, gone; and once the list of all clusters (who uses the role).
+    expect(aws.redshift.commandCalls(DescribeClustersCommand, ONE)).toHaveLength(3);
+    expect(aws.redshift.commandCalls(DescribeClustersCommand, { MaxRecords: 100 })).toHaveLength(1);
     expect(await readFile(t.configPath, 'utf8')).toBe(TORN_DOWN);
     expect(t.ui.text()).toContain('✔ Cluster dwhcluster deleted (2.0 s)');
     expect(t.ui.text()).toContain('✔ Security group dwhcluster-sparkify-dwh (sg-0wizard) deleted');
@@ -142,7 +147,7 @@ describe('teardown', () => {
     const clock = fakeClock();
     const t = await makeTestContext({ config: CREATED, answers: ['dwhcluster', true], aws: aws.clients, clock });
     aws.redshift
-      .on(DescribeClustersCommand)
+      .on(DescribeClustersCommand, ONE)
       .resolvesOnce({ Clusters: [cluster('available')] })
       .rejects(notFound());
     aws.redshift.on(DeleteClusterCommand).resolves({ Cluster: cluster('deleting') });
@@ -167,7 +172,7 @@ describe('teardown', () => {
       clock: fakeClock(),
     });
     aws.redshift
-      .on(DescribeClustersCommand)
+      .on(DescribeClustersCommand, ONE)
       .resolvesOnce({ Clusters: [cluster('available')] })
       .rejects(notFound());
     aws.redshift.on(DeleteClusterCommand).resolves({ Cluster: cluster('deleting') });
@@ -204,7 +209,7 @@ describe('teardown', () => {
 
   test('a cluster not created by sparkify-dwh is never deleted', async () => {
     const t = await makeTestContext({ config: CREATED, answers: [], aws: aws.clients, clock: fakeClock() });
-    aws.redshift.on(DescribeClustersCommand).resolves({ Clusters: [cluster('available', [])] });
+    aws.redshift.on(DescribeClustersCommand, ONE).resolves({ Clusters: [cluster('available', [])] });
     aws.iam.on(GetRoleCommand).rejects(noRole());
     aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });
     expect(await runTeardown(t.ctx)).toEqual({ ok: true, summary: 'nothing to delete' });
@@ -222,7 +227,7 @@ describe('teardown', () => {
       aws: aws.clients,
       clock: fakeClock(),
     });
-    aws.redshift.on(DescribeClustersCommand).resolves({ Clusters: [cluster('available')] });
+    aws.redshift.on(DescribeClustersCommand, ONE).resolves({ Clusters: [cluster('available')] });
     mockOurRole();
     aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [wizardGroup] });
     expect(await runTeardown(t.ctx)).toEqual({ ok: false, summary: 'teardown cancelled' });
@@ -244,7 +249,7 @@ describe('teardown', () => {
       if (count === 3) t.ctx.abort();
     };
     aws.redshift
-      .on(DescribeClustersCommand)
+      .on(DescribeClustersCommand, ONE)
       .resolvesOnce({ Clusters: [cluster('available')] })
       .resolves({ Clusters: [cluster('deleting')] });
     await expect(runTeardown(t.ctx)).rejects.toBeInstanceOf(InterruptedError);
@@ -258,7 +263,7 @@ describe('teardown', () => {
     t.ctx.resetInterrupt();
     clock.onSleep = undefined;
     aws.redshift
-      .on(DescribeClustersCommand)
+      .on(DescribeClustersCommand, ONE)
       .resolvesOnce({ Clusters: [cluster('deleting')] })
       .resolvesOnce({ Clusters: [cluster('deleting')] })
       .rejects(notFound());
@@ -286,7 +291,7 @@ describe('teardown', () => {
       aws: aws.clients,
       clock: fakeClock(),
     });
-    aws.redshift.on(DescribeClustersCommand).rejects(notFound());
+    aws.redshift.on(DescribeClustersCommand, ONE).rejects(notFound());
     aws.iam.on(GetRoleCommand).rejects(noRole());
     aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [wizardGroup] });
     aws.ec2.on(DeleteSecurityGroupCommand).resolves({ Return: true });
@@ -299,7 +304,7 @@ describe('teardown', () => {
   test('under --yes: no typing, no final snapshot', async () => {
     const t = await makeTestContext({ config: CREATED, yes: true, aws: aws.clients, clock: fakeClock() });
     aws.redshift
-      .on(DescribeClustersCommand)
+      .on(DescribeClustersCommand, ONE)
       .resolvesOnce({ Clusters: [cluster('available')] })
       .rejects(notFound());
     aws.redshift.on(DeleteClusterCommand).resolves({ Cluster: cluster('deleting') });
