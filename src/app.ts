@@ -5,8 +5,9 @@
 import { dirname, resolve } from 'node:path';
 import type { AwsClients, AwsSettings } from './aws/clients.js';
 import type { ConfigStore, Target } from './config/types.js';
-import { systemClock, type Context, type GlobalOptions } from './context.js';
-import { InterruptedError } from './errors.js';
+import { systemClock, type AppContext, type GlobalOptions, type StepResult } from './context.js';
+import { InterruptedError, UserError } from './errors.js';
+import { isInteractive } from './ui/interactive.js';
 import type { Prompts, Ui } from './ui/types.js';
 import type { Warehouse } from './warehouse/types.js';
 
@@ -23,13 +24,6 @@ export interface AppIo {
 export interface ContextOptions extends GlobalOptions {
   /** -c/--config as typed (default ./dwh.cfg). */
   configPath: string;
-}
-
-export interface AppContext extends Context {
-  /** Abort the running step (Ctrl-C). */
-  abort(): void;
-  /** After an interrupted step, the menu carries on with a fresh signal. */
-  resetInterrupt(): void;
 }
 
 /** Make the context: config opened, secrets registered for redaction, UI and prompts chosen. */
@@ -52,12 +46,13 @@ export async function createContext(
     if (value) registerSecret(value);
   }
 
-  const interactive = Boolean(io.stdin.isTTY && io.stdout.isTTY) && io.env.CI !== 'true';
+  // Questions need stdin and stdout; spinners rewrite their line on stderr.
+  const interactive = isInteractive(io.env, io.stdin, io.stdout);
   const ui =
     overrides.ui ??
     createTerminalUi({
       color: options.color,
-      interactive: Boolean(io.stderr.isTTY),
+      interactive: interactive && isInteractive(io.env, io.stderr),
       stdout: io.stdout,
       stderr: io.stderr,
     });
@@ -70,9 +65,14 @@ export async function createContext(
   let aws: { settings: AwsSettings; clients: Promise<AwsClients> } | undefined;
   // Outside `aws`: the notice is said once per run, however often the clients are made again.
   let nodeNoticeShown = false;
+  // Once closed, nothing is opened again: a menu status still being read when the program ends
+  // must not reopen the warehouse or the AWS clients after they were closed.
+  let closed = false;
+  const closedError = (): Promise<never> => Promise.reject(new Error('the program is ending'));
 
   const ctx: AppContext = {
     cwd: io.cwd,
+    env: io.env,
     options,
     config,
     prompts,
@@ -87,6 +87,7 @@ export async function createContext(
     },
     target: () => effectiveTarget(options.target, config),
     warehouse: () => {
+      if (closed) return closedError();
       warehouse ??= (async () => {
         const values = config.values();
         const target = ctx.target();
@@ -94,7 +95,9 @@ export async function createContext(
           // Two processes on one PGlite data folder would corrupt it: one wizard at a time.
           const { acquireLock } = await import('./config/lock.js');
           const dir = resolve(dirname(config.path), values.warehouse.embeddedDir);
-          releaseWarehouseLock = await acquireLock(`${dir}.lock`, describeCommand());
+          releaseWarehouseLock = await acquireLock(`${dir}.lock`, describeCommand(), {
+            onNote: (note) => ui.note(note),
+          });
         }
         const { openWarehouse } = await import('./warehouse/open.js');
         return openWarehouse(target, values, config.displayPath);
@@ -106,9 +109,11 @@ export async function createContext(
     },
     awsChoice: undefined,
     aws: async () => {
+      if (closed) return closedError();
       const [{ resolveAwsSettings }, { createAwsClients, destroyAwsClients, sameAwsSettings }, { nodeVersionNotice }] =
         await Promise.all([import('./aws/credentials.js'), import('./aws/clients.js'), import('./aws/node-notice.js')]);
       const settings = await resolveAwsSettings(config.values(), io.env, ctx.awsChoice);
+      if (closed) return closedError();
       if (aws && sameAwsSettings(aws.settings, settings)) return aws.clients;
       const previous = aws?.clients;
       const clients = createAwsClients(settings);
@@ -125,6 +130,7 @@ export async function createContext(
       return clients;
     },
     close: async () => {
+      closed = true;
       const open = warehouse;
       warehouse = undefined;
       if (open) await (await open.catch(() => undefined))?.close();
@@ -164,17 +170,32 @@ async function choosePrompts(yes: boolean, interactive: boolean, color: boolean)
 export type ExitStatus = 0 | 1 | 2 | 130;
 
 /**
+ * What a command does with dwh.cfg when it is missing:
+ * - `required`: it reads the file, so a missing one is an error (not all defaults);
+ * - `optional`: it runs without one (generate);
+ * - `created`: its step creates a missing one (menu, setup, demo).
+ */
+export type ConfigNeed = 'required' | 'optional' | 'created';
+
+/**
+ * `config`: the command changes state (dwh.cfg, the warehouse, AWS), so it holds the dwh.cfg
+ * lock while it runs: two of them at once could write the file or the tables over each other.
+ * `none`: it only reads.
+ */
+export type LockNeed = 'config' | 'none';
+
+/**
  * Run one command: take the dwh.cfg lock when it changes state, turn Ctrl-C into an abort of
  * the running step (a second Ctrl-C exits at once), print any failure as one line.
  */
 export async function runCommand(
   ctx: AppContext,
   name: string,
-  work: (ctx: AppContext) => Promise<boolean>,
-  options: { lockConfig: boolean; requireConfig?: boolean; warnPermissions?: boolean },
+  work: (ctx: AppContext) => Promise<StepResult>,
+  needs: { config: ConfigNeed; lock: LockNeed },
 ): Promise<ExitStatus> {
   setCommandDescription(name);
-  const { printError, describeError } = await import('./ui/errors.js');
+  const { debugRequested, describeError, printError } = await import('./ui/errors.js');
   const onSigint = (): void => {
     if (!ctx.signal.aborted) {
       ctx.ui.warn('Interrupted: stopping safely (press Ctrl-C again to quit at once)…');
@@ -185,22 +206,22 @@ export async function runCommand(
   };
   process.on('SIGINT', onSigint);
   let release: (() => Promise<void>) | undefined;
-  const debug = Boolean(process.env.DEBUG);
+  const debug = debugRequested(ctx.env);
   try {
     // Before the lock: a mistyped -c must not leave a lock file beside a file that is not there.
-    if (options.requireConfig) (await import('./steps/config.js')).requireConfig(ctx);
-    // A dwh.cfg with secrets that others can read is worth a warning on every command, not only
-    // in the menu and setup (which say it themselves, through ensureConfig).
-    if (options.warnPermissions && ctx.config.exists()) {
+    if (needs.config === 'required') requireConfig(ctx);
+    // A dwh.cfg with secrets that others can read is worth a warning on every command.
+    if (ctx.config.exists()) {
       const warning = (await import('./config/store.js')).permissionWarning(ctx.config);
       if (warning) ctx.ui.warn(warning);
     }
-    if (options.lockConfig) {
+    // Without a file to protect, a command that may run without one takes no lock beside it.
+    if (needs.lock === 'config' && (needs.config !== 'optional' || ctx.config.exists())) {
       const { acquireLock } = await import('./config/lock.js');
-      release = await acquireLock(`${ctx.config.path}.lock`, name);
+      release = await acquireLock(`${ctx.config.path}.lock`, name, { onNote: (note) => ctx.ui.note(note) });
     }
-    const ok = await work(ctx);
-    return ok ? 0 : 1;
+    const result = await work(ctx);
+    return result.ok ? 0 : 1;
   } catch (error) {
     const described = describeError(error, { debug });
     if (described.exitCode !== 130) printError(ctx.ui, error, { debug });
@@ -209,5 +230,14 @@ export async function runCommand(
     process.off('SIGINT', onSigint);
     await ctx.close().catch(() => undefined);
     await release?.().catch(() => undefined);
+  }
+}
+
+/** Commands that read dwh.cfg need the file to exist. */
+function requireConfig(ctx: AppContext): void {
+  if (!ctx.config.exists()) {
+    throw new UserError(`${ctx.config.displayPath} does not exist`, {
+      hint: 'run `sparkify-dwh setup` to create it, or pass -c FILE',
+    });
   }
 }

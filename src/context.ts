@@ -27,6 +27,8 @@ export interface Clock {
  */
 export interface Context {
   readonly cwd: string;
+  /** The environment the program was started with (process.env in production, a plain object in tests). */
+  readonly env: NodeJS.ProcessEnv;
   readonly options: GlobalOptions;
   readonly config: ConfigStore;
   readonly prompts: Prompts;
@@ -47,6 +49,24 @@ export interface Context {
   /** The credentials picked in `credentials` for the rest of this session, over dwh.cfg's. */
   awsChoice: AwsChoice | undefined;
   close(): Promise<void>;
+}
+
+/** What the command line and the menu hold: a Context whose running step can be interrupted. */
+export interface AppContext extends Context {
+  /** Abort the running step (Ctrl-C). */
+  abort(): void;
+  /** After an interrupted step, the menu carries on with a fresh signal. */
+  resetInterrupt(): void;
+}
+
+/**
+ * What every step returns, so the menu, `setup` and the command line treat all steps alike:
+ * `ok` decides the exit status (0 or 1).
+ */
+export interface StepResult {
+  ok: boolean;
+  /** One line for the menu and `setup` to show after the step. */
+  summary?: string;
 }
 
 export const systemClock: Clock = {

@@ -49,10 +49,6 @@ export class InterruptedError extends Error {
   }
 }
 
-export function isUserError(error: unknown): error is UserError {
-  return error instanceof UserError;
-}
-
 export function isInterrupted(error: unknown): boolean {
   if (error instanceof InterruptedError) return true;
   // @inquirer/prompts rejects with ExitPromptError on Ctrl-C; AbortSignal-based waits with AbortError.

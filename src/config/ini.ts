@@ -30,8 +30,24 @@ import { ConfigError } from '../errors.js';
 const BOM = '\uFEFF';
 /** configparser's default section, whose keys every other section inherits. */
 const DEFAULT_SECTION = 'default';
-/** Keys whose values must never be shown, even when a malformed line is quoted in an error. */
-const SECRET_KEY_NAMES = new Set(['key', 'secret', 'dwh_db_password', 'db_password', 'postgres_url']);
+
+/** A line that does not parse, as the `mayHoldSecret` rule sees it. */
+export interface UnparsedLine {
+  /** The line's text without surrounding whitespace. */
+  text: string;
+  /** The section it is in, as written; undefined before the first header. */
+  section: string | undefined;
+  /** The key of the closest key line above it (its value may have been wrapped onto this line). */
+  previousKey: string | undefined;
+}
+
+export interface ParseOptions {
+  /**
+   * Whether a line that does not parse may hold (part of) a secret, so the error must not quote it.
+   * The parser knows nothing about which keys are secret: without a rule, no line is quoted.
+   */
+  mayHoldSecret?: (line: UnparsedLine) => boolean;
+}
 
 /** A syntax problem in an INI file: the message names file and line (`dwh.cfg line 7: …`). */
 export class IniSyntaxError extends ConfigError {
@@ -101,23 +117,25 @@ export class IniDocument {
   private readonly lines: Line[];
   private sections = new Map<string, Section>();
   private readonly fileName: string;
+  private readonly mayHoldSecret: (line: UnparsedLine) => boolean;
 
-  private constructor(bom: boolean, lines: Line[], fileName: string) {
+  private constructor(bom: boolean, lines: Line[], fileName: string, options: ParseOptions) {
     this.bom = bom;
     this.lines = lines;
     this.fileName = fileName;
+    this.mayHoldSecret = options.mayHoldSecret ?? (() => true);
     this.reindex();
   }
 
   /** Parses `text`; throws IniSyntaxError naming `fileName` and the line. */
-  static parse(text: string, fileName = 'dwh.cfg'): IniDocument {
+  static parse(text: string, fileName = 'dwh.cfg', options: ParseOptions = {}): IniDocument {
     const bom = text.startsWith(BOM);
     const body = bom ? text.slice(BOM.length) : text;
     if (body.includes('\0')) {
       const line = body.slice(0, body.indexOf('\0')).split(/\r\n|\n|\r/).length;
       throw new IniSyntaxError(fileName, line, 'contains a NUL byte; is this a text file?');
     }
-    return new IniDocument(bom, splitLines(body), fileName);
+    return new IniDocument(bom, splitLines(body), fileName, options);
   }
 
   /** The exact text: `serialize(parse(text)) === text`. */
@@ -261,7 +279,10 @@ export class IniDocument {
       }
 
       const match = ENTRY_PATTERN.exec(line.text);
-      if (!match) fail(index, missingDelimiterProblem(stripped, current, this.lastKeyBefore(index, sections)));
+      if (!match) {
+        const unparsed = { text: stripped, section: current?.name, previousKey: this.lastKeyBefore(index, sections) };
+        fail(index, missingDelimiterProblem(stripped, this.mayHoldSecret(unparsed)));
+      }
       const parts: EntryParts = {
         indent: match![1]!,
         key: match![2]!,
@@ -304,8 +325,8 @@ export class IniDocument {
 }
 
 /** Parses INI text (see IniDocument). */
-export function parse(text: string, fileName = 'dwh.cfg'): IniDocument {
-  return IniDocument.parse(text, fileName);
+export function parse(text: string, fileName = 'dwh.cfg', options: ParseOptions = {}): IniDocument {
+  return IniDocument.parse(text, fileName, options);
 }
 
 /** The text of a document, byte for byte what was parsed plus any edits. */
@@ -337,8 +358,8 @@ export function decodeIniBytes(bytes: Uint8Array, fileName = 'dwh.cfg'): string 
 }
 
 /** Decodes and parses file bytes. */
-export function parseBytes(bytes: Uint8Array, fileName = 'dwh.cfg'): IniDocument {
-  return IniDocument.parse(decodeIniBytes(bytes, fileName), fileName);
+export function parseBytes(bytes: Uint8Array, fileName = 'dwh.cfg', options: ParseOptions = {}): IniDocument {
+  return IniDocument.parse(decodeIniBytes(bytes, fileName), fileName, options);
 }
 
 function splitLines(text: string): Line[] {
@@ -396,22 +417,8 @@ function quoteValue(value: string, quote: '' | "'" | '"'): string {
   return value;
 }
 
-/**
- * The problem for a line with neither "=" nor ":". The line is quoted to make it easy to find,
- * unless it might be (part of) a secret: a line in [AWS], a line naming a secret key, or a line
- * right under a secret key (a value wrapped onto the next line).
- */
-function missingDelimiterProblem(
-  stripped: string,
-  section: Section | undefined,
-  previousKey: string | undefined,
-): string {
-  const firstWord = (stripped.split(/[\s=:]/)[0] ?? '').toLowerCase();
-  const mayHoldSecret =
-    section?.name.toLowerCase() === 'aws' ||
-    SECRET_KEY_NAMES.has(firstWord) ||
-    (previousKey !== undefined && SECRET_KEY_NAMES.has(previousKey.toLowerCase())) ||
-    /password|secret|:\/\//i.test(stripped);
+/** The problem for a line with neither "=" nor ":", quoting it to make it easy to find unless it may be secret. */
+function missingDelimiterProblem(stripped: string, mayHoldSecret: boolean): string {
   if (mayHoldSecret) return 'missing "=" (the line is not shown because it may hold a secret); write it as KEY = value';
   return `missing "=" in ${JSON.stringify(stripped)}; write it as KEY = value`;
 }

@@ -3,12 +3,14 @@
  * same file or the same PGlite data folder would lose edits or corrupt data.
  *
  * The lock is a small JSON file created exclusively (O_EXCL) next to what it protects. A lock
- * whose process is gone (a crash, a kill -9) is stale and taken over. A lock from another host
- * (a shared network folder) cannot be checked, so it is respected.
+ * whose process is gone (a crash, a kill -9) is stale and taken over. So is a lock whose pid has
+ * since been given to another program: the lock records when its process started, and a process
+ * with that pid that started at another time is not the one that took it. A lock from another
+ * host (a shared network folder) cannot be checked, so it is respected.
  */
 import { readFileSync, unlinkSync } from 'node:fs';
 import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { hostname, uptime } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { UserError } from '../errors.js';
 
@@ -18,27 +20,43 @@ export interface LockInfo {
   /** ISO time the lock was taken. */
   started: string;
   hostname: string;
+  /**
+   * When the process started, where that can be read (Linux: /proc/<pid>/stat's starttime, in
+   * clock ticks since boot); absent elsewhere and in locks written by older versions.
+   */
+  processStart?: string;
+}
+
+export interface LockOptions {
+  /** What is locked, in messages (default: the lock file's name without ".lock", e.g. "dwh.cfg"). */
+  subject?: string;
+  /** Told when a stale lock whose pid now belongs to another program is taken over. */
+  onNote?: (note: string) => void;
 }
 
 /** A lock file younger than this that cannot be parsed is still being written by its owner. */
 const UNREADABLE_LOCK_GRACE_MS = 5_000;
+/** Clocks get adjusted: a lock this close to the boot time is not judged by it. */
+const BOOT_TIME_MARGIN_MS = 60_000;
 
 /**
  * Takes the lock at `lockPath` for `description` (the command, e.g. "load"), or throws a UserError
  * naming the process that holds it. Returns the function that releases it; the lock is also
- * released when the process exits, as a safety net. `subject` names what is locked in messages
- * (default: the lock file's name without ".lock", e.g. "dwh.cfg").
+ * released when the process exits, as a safety net.
  */
 export async function acquireLock(
   lockPath: string,
   description: string,
-  subject = defaultSubject(lockPath),
+  options: LockOptions = {},
 ): Promise<() => Promise<void>> {
+  const subject = options.subject ?? defaultSubject(lockPath);
+  const processStart = processStartTime(process.pid);
   const info: LockInfo = {
     pid: process.pid,
     command: description,
     started: new Date().toISOString(),
     hostname: hostname(),
+    ...(processStart === undefined ? {} : { processStart }),
   };
   const content = `${JSON.stringify(info)}\n`;
 
@@ -55,11 +73,19 @@ export async function acquireLock(
       }
     } else if (holder.info.hostname !== hostname()) {
       throw new UserError(
-        `${subject} is in use by sparkify-dwh on ${holder.info.hostname} (pid ${holder.info.pid}, ${JSON.stringify(holder.info.command)}, since ${formatSince(holder.info.started)}); wait for it to finish, or delete ${lockPath} if that run is gone`,
+        `${subject} is in use by sparkify-dwh on ${holder.info.hostname} (${describeHolder(holder.info)}); ` +
+          `wait for it to finish, or delete ${lockPath} if that run is gone`,
       );
     } else if (isProcessAlive(holder.info.pid)) {
-      throw new UserError(
-        `${subject} is in use by another sparkify-dwh (pid ${holder.info.pid}, ${JSON.stringify(holder.info.command)}, since ${formatSince(holder.info.started)}); wait for it to finish or stop it`,
+      if (!pidReused(holder.info)) {
+        throw new UserError(
+          `${subject} is in use by another sparkify-dwh (${describeHolder(holder.info)}); ` +
+            'wait for it to finish or stop it',
+        );
+      }
+      options.onNote?.(
+        `Took over the lock on ${subject} from sparkify-dwh (${describeHolder(holder.info)}): ` +
+          `that run is gone, and pid ${holder.info.pid} now belongs to another program`,
       );
     }
     // Stale. Remove it only if it is still the lock we judged, so a lock another process took over
@@ -67,6 +93,46 @@ export async function acquireLock(
     await removeIfContent(lockPath, holder.raw);
   }
   throw new UserError(`${subject} is in use by another sparkify-dwh that keeps restarting; try again in a moment`);
+}
+
+function describeHolder(info: LockInfo): string {
+  return `pid ${info.pid}, ${JSON.stringify(info.command)}, since ${formatSince(info.started)}`;
+}
+
+/**
+ * Whether the live process with the lock's pid is not the one that took the lock. Exact where start
+ * times can be read and the lock recorded one; otherwise only a lock taken before the machine last
+ * started is known to be stale (every process alive now started after that).
+ */
+function pidReused(info: LockInfo): boolean {
+  const now = processStartTime(info.pid);
+  if (info.processStart !== undefined && now !== undefined) return now !== info.processStart;
+  const taken = Date.parse(info.started);
+  const bootedAt = Date.now() - uptime() * 1000;
+  return Number.isFinite(taken) && taken < bootedAt - BOOT_TIME_MARGIN_MS;
+}
+
+/**
+ * When process `pid` started, as an opaque string that differs for two processes that had the same
+ * pid, or undefined where it cannot be read. Linux: field 22 of /proc/<pid>/stat (starttime, clock
+ * ticks after boot). The second field, the command name in parentheses, may itself hold spaces and
+ * ")", so the fields are counted after the last ")".
+ */
+export function processStartTime(pid: number): string | undefined {
+  if (process.platform !== 'linux') return undefined;
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const fields = stat
+    .slice(stat.lastIndexOf(')') + 1)
+    .trim()
+    .split(/\s+/);
+  // fields[0] is field 3 (state), so field 22 is fields[19].
+  const start = fields[19];
+  return start !== undefined && /^[0-9]+$/.test(start) ? start : undefined;
 }
 
 function defaultSubject(lockPath: string): string {
@@ -119,10 +185,16 @@ function parseLockInfo(raw: string): LockInfo | undefined {
   try {
     const parsed: unknown = JSON.parse(raw);
     if (typeof parsed !== 'object' || parsed === null) return undefined;
-    const { pid, command, started, hostname: host } = parsed as Record<string, unknown>;
+    const { pid, command, started, hostname: host, processStart } = parsed as Record<string, unknown>;
     if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return undefined;
     if (typeof command !== 'string' || typeof started !== 'string' || typeof host !== 'string') return undefined;
-    return { pid, command, started, hostname: host };
+    return {
+      pid,
+      command,
+      started,
+      hostname: host,
+      ...(typeof processStart === 'string' ? { processStart } : {}),
+    };
   } catch {
     return undefined;
   }

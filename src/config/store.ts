@@ -1,6 +1,7 @@
 /**
- * dwh.cfg on disk (docs/configuration.md): read and validated into a typed DwhConfig, written back atomically
- * keeping the user's comments, order, spelling and unknown keys.
+ * dwh.cfg on disk (docs/configuration.md): read and validated into a typed DwhConfig by the key
+ * table in schema.ts, written back atomically keeping the user's comments, order, spelling and
+ * unknown keys.
  *
  * Paths in the file (EMBEDDED_DIR, [LOCAL] SONG_DATA and LOG_DATA) are relative to the folder that
  * holds dwh.cfg, not to the current directory, so `sparkify-dwh -c ../other/dwh.cfg` reads the
@@ -8,40 +9,17 @@
  */
 import { statSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { errnoCode, errnoText } from '../error-text.js';
 import { ConfigError } from '../errors.js';
 import { writeFileAtomic, type AtomicWriteIo } from './atomic.js';
-import { IniDocument, parseBytes } from './ini.js';
+import { IniDocument, parseBytes, type ParseOptions } from './ini.js';
+import { lineMayHoldSecret, readValues, secretValues } from './schema.js';
 import type { ConfigChange, ConfigStore, DwhConfig } from './types.js';
-import {
-  validateAccessKeyId,
-  validateCidr,
-  validateClusterIdentifier,
-  validateClusterShape,
-  validateClusterType,
-  validateDatabaseName,
-  validateHost,
-  validateIamRoleArn,
-  validateIamRoleName,
-  validateNodeCount,
-  validateNodeType,
-  validatePostgresUrl,
-  validateProfileName,
-  validateRedshiftPassword,
-  validateRedshiftPort,
-  validateRegion,
-  validateS3Url,
-  validateSecretAccessKey,
-  validateTarget,
-  validateUserName,
-  type Validation,
-} from './validate.js';
 
-export const DEFAULT_EMBEDDED_DIR = '.sparkify/warehouse';
-export const DEFAULT_LOCAL_SONG_DATA = 'data/song_data';
-export const DEFAULT_LOCAL_LOG_DATA = 'data/log_data';
+/** dwh.cfg's own rule for which broken lines an error must not quote. */
+const PARSE_OPTIONS: ParseOptions = { mayHoldSecret: lineMayHoldSecret };
 
 /** Where dwh.cfg.example lives: the package root, from both src/config and dist/config. */
 export const EXAMPLE_URL = new URL('../../dwh.cfg.example', import.meta.url);
@@ -51,6 +29,7 @@ export interface ConfigIo extends AtomicWriteIo {
   readFile: (path: string) => Promise<Uint8Array>;
   realpath: (path: string) => Promise<string>;
   lstat: (path: string) => Promise<unknown>;
+  stat: (path: string) => Promise<{ mode: number }>;
 }
 
 export interface OpenConfigOptions {
@@ -76,6 +55,7 @@ export async function openConfig(
     readFile: (file) => fs.readFile(file),
     realpath: (file) => fs.realpath(file),
     lstat: (file) => fs.lstat(file),
+    stat: (file) => fs.stat(file),
     ...options.io,
   };
   const store = new FileConfigStore(resolve(path), displayPath ?? path, io, options.exampleUrl ?? EXAMPLE_URL);
@@ -113,18 +93,25 @@ class FileConfigStore implements ConfigStore {
     return readValues(this.document, dirname(this.path), this.displayPath);
   }
 
-  async update(changes: ConfigChange[]): Promise<void> {
+  async update(changes: ConfigChange[]): Promise<boolean> {
     // Re-read: the user may have edited the file since it was opened, and those edits must survive.
     const current = await this.readFromDisk();
-    const document = current?.document ?? IniDocument.parse('', this.displayPath);
-    for (const change of changes) document.set(change.section, change.key, change.value);
+    const document = current?.document ?? IniDocument.parse('', this.displayPath, PARSE_OPTIONS);
+    const changed: string[] = [];
+    for (const change of changes) {
+      const before = document.lookup(change.section, change.key);
+      document.set(change.section, change.key, change.value);
+      const name = `[${before?.section ?? change.section}] ${before?.key ?? change.key}`;
+      if (before?.value !== (change.value ?? '') && !changed.includes(name)) changed.push(name);
+    }
     const text = document.serialize();
     if (current && text === current.text) {
       this.document = document;
-      return;
+      return false;
     }
     // Write through a symlink (e.g. a dotfiles checkout) instead of replacing the link with a file.
     const target = current ? await this.io.realpath(this.path).catch(() => this.path) : this.path;
+    if (current) await this.refuseReadOnly(target, changed);
     try {
       await writeFileAtomic(target, text, this.io);
     } catch (error) {
@@ -136,6 +123,31 @@ class FileConfigStore implements ConfigStore {
       );
     }
     this.document = document;
+    return true;
+  }
+
+  /**
+   * The atomic write replaces the file, which only needs the folder to be writable: a file the user
+   * made read-only (chmod 400) would be silently replaced and lose its mode. Take the mode as their
+   * decision instead, and say which keys were not written and how to allow it.
+   */
+  private async refuseReadOnly(target: string, changed: string[]): Promise<void> {
+    let mode: number;
+    try {
+      mode = (await this.io.stat(target)).mode;
+    } catch {
+      return; // Gone since it was read: the write creates it, nothing to protect.
+    }
+    if ((mode & 0o200) !== 0) return;
+    const octal = (mode & 0o777).toString(8).padStart(4, '0');
+    const keys = changed.length > 0 ? changed.join(', ').replace(/, ([^,]*)$/, ' and $1') : 'the changes';
+    throw new ConfigError(
+      this.displayPath,
+      undefined,
+      undefined,
+      `is read-only (mode ${octal}), so ${keys} ${changed.length === 1 ? 'was' : 'were'} not written; ` +
+        `to let sparkify-dwh update it, run: ${allowWriteCommand(this.displayPath)}`,
+    );
   }
 
   async createFromExample(): Promise<void> {
@@ -164,7 +176,7 @@ class FileConfigStore implements ConfigStore {
         `cannot be read (${describeFileError(error)}); reinstall sparkify-dwh`,
       );
     }
-    const document = parseBytes(bytes, examplePath);
+    const document = parseBytes(bytes, examplePath, PARSE_OPTIONS);
     try {
       await writeFileAtomic(this.path, bytes, this.io);
     } catch (error) {
@@ -183,154 +195,21 @@ class FileConfigStore implements ConfigStore {
     try {
       bytes = await this.io.readFile(this.path);
     } catch (error) {
-      if (errorCode(error) === 'ENOENT') return undefined;
+      if (errnoCode(error) === 'ENOENT') return undefined;
       throw new ConfigError(this.displayPath, undefined, undefined, cannotReadProblem(error));
     }
-    const document = parseBytes(bytes, this.displayPath);
+    const document = parseBytes(bytes, this.displayPath, PARSE_OPTIONS);
     return { document, text: document.serialize() };
   }
 }
 
-/** The region of the Sparkify bucket (s3://udacity-dend), the default for [S3] REGION. */
-export const DEFAULT_S3_REGION = 'us-west-2';
-
-/** Reads and validates each known key; an empty value counts as not set. */
-function readValues(document: IniDocument | undefined, folder: string, file: string): DwhConfig {
-  const secrets = [
-    ['AWS', 'KEY'],
-    ['AWS', 'SECRET'],
-    ['DWH', 'DWH_DB_PASSWORD'],
-    ['CLUSTER', 'DB_PASSWORD'],
-    ['WAREHOUSE', 'POSTGRES_URL'],
-  ]
-    .map(([section, key]) => document?.get(section!, key!))
-    .concat(postgresPasswords(document?.get('WAREHOUSE', 'POSTGRES_URL')))
-    .filter((value): value is string => value !== undefined && value.length >= 4);
-
-  const problem = (section: string, key: string, message: string): ConfigError => {
-    const found = document?.lookup(section, key);
-    // Validators never repeat a secret; this catches a secret reused as another key's value.
-    const redacted = secrets.reduce((text, secret) => text.split(secret).join('the value'), message);
-    return new ConfigError(file, found?.section ?? section, found?.key ?? key, redacted);
-  };
-
-  const read = (
-    section: string,
-    key: string,
-    validate: (value: string) => Validation,
-    normalize = (value: string) => value,
-  ): string | undefined => {
-    const found = document?.lookup(section, key);
-    if (found === undefined || found.value === '') return undefined;
-    if (found.value.includes('\n')) {
-      throw problem(
-        section,
-        key,
-        'the value continues on the indented line below it; remove that line’s indentation (an indented line continues the key above it)',
-      );
-    }
-    const value = normalize(found.value);
-    const result = validate(value);
-    if (result !== true) throw problem(section, key, result);
-    return value;
-  };
-  const readNumber = (section: string, key: string, validate: (value: string) => Validation): number | undefined => {
-    const value = read(section, key, validate);
-    return value === undefined ? undefined : Number(value);
-  };
-  const readPath = (section: string, key: string, fallback: string): string => {
-    const value = read(section, key, () => true) ?? fallback;
-    return resolve(folder, value === '~' || value.startsWith('~/') ? homedir() + value.slice(1) : value);
-  };
-
-  const clusterType = read('DWH', 'DWH_CLUSTER_TYPE', validateClusterType) as 'single-node' | 'multi-node' | undefined;
-  const numNodes = readNumber('DWH', 'DWH_NUM_NODES', validateNodeCount);
-  if (clusterType !== undefined && numNodes !== undefined) {
-    const shape = validateClusterShape(clusterType, numNodes);
-    if (shape !== true) throw problem('DWH', 'DWH_NUM_NODES', shape);
-  }
-
-  return {
-    aws: {
-      key: read('AWS', 'KEY', validateAccessKeyId),
-      secret: read('AWS', 'SECRET', validateSecretAccessKey),
-      region: read('AWS', 'REGION', validateRegion),
-      profile: read('AWS', 'PROFILE', validateProfileName),
-    },
-    dwh: {
-      clusterType,
-      numNodes,
-      nodeType: read('DWH', 'DWH_NODE_TYPE', validateNodeType),
-      iamRoleName: read('DWH', 'DWH_IAM_ROLE_NAME', validateIamRoleName),
-      // Redshift stores identifiers in lower case (the Udacity file says "dwhCluster"); do the same.
-      clusterIdentifier: read('DWH', 'DWH_CLUSTER_IDENTIFIER', validateClusterIdentifier, (value) =>
-        value.toLowerCase(),
-      ),
-      db: read('DWH', 'DWH_DB', validateDatabaseName),
-      dbUser: read('DWH', 'DWH_DB_USER', validateUserName),
-      dbPassword: read('DWH', 'DWH_DB_PASSWORD', validateRedshiftPassword),
-      port: readNumber('DWH', 'DWH_PORT', validateRedshiftPort),
-      allowedCidr: read('DWH', 'DWH_ALLOWED_CIDR', validateCidr),
-    },
-    cluster: {
-      host: read('CLUSTER', 'HOST', validateHost),
-      dbName: read('CLUSTER', 'DB_NAME', validateDatabaseName),
-      dbUser: read('CLUSTER', 'DB_USER', validateUserName),
-      dbPassword: read('CLUSTER', 'DB_PASSWORD', validateRedshiftPassword),
-      dbPort: readNumber('CLUSTER', 'DB_PORT', validateRedshiftPort),
-    },
-    iamRole: { arn: read('IAM_ROLE', 'ARN', validateIamRoleArn) },
-    s3: {
-      logData: read('S3', 'LOG_DATA', validateS3Url),
-      logJsonPath: read('S3', 'LOG_JSONPATH', validateS3Url),
-      songData: read('S3', 'SONG_DATA', validateS3Url),
-      // Where s3://udacity-dend lives; COPY must name the bucket's region, not the cluster's.
-      region: read('S3', 'REGION', validateRegion) ?? DEFAULT_S3_REGION,
-    },
-    warehouse: {
-      target: (read('WAREHOUSE', 'TARGET', validateTarget) ?? 'embedded') as DwhConfig['warehouse']['target'],
-      embeddedDir: readPath('WAREHOUSE', 'EMBEDDED_DIR', DEFAULT_EMBEDDED_DIR),
-      postgresUrl: read('WAREHOUSE', 'POSTGRES_URL', validatePostgresUrl),
-    },
-    local: {
-      songData: readPath('LOCAL', 'SONG_DATA', DEFAULT_LOCAL_SONG_DATA),
-      logData: readPath('LOCAL', 'LOG_DATA', DEFAULT_LOCAL_LOG_DATA),
-    },
-  };
-}
-
-/** The password inside a PostgreSQL URL, as written and percent-decoded (either may show up in output). */
-function postgresPasswords(url: string | undefined): string[] {
-  if (!url) return [];
-  let encoded: string;
-  try {
-    encoded = new URL(url).password;
-  } catch {
-    return [];
-  }
-  if (encoded === '') return [];
-  let decoded = encoded;
-  try {
-    decoded = decodeURIComponent(encoded);
-  } catch {
-    // A malformed escape: the raw form is all there is.
-  }
-  return decoded === encoded ? [encoded] : [encoded, decoded];
-}
-
 /**
- * The secret values in the file (AWS SECRET, DWH_DB_PASSWORD, DB_PASSWORD, the password inside
- * POSTGRES_URL), so the UI can redact them from everything it prints. Raw values: this works even
- * when the file would not validate.
+ * The secret values in the file (every key the table in schema.ts marks secret, and the password
+ * inside POSTGRES_URL), so the UI can redact them from everything it prints. Raw values: this works
+ * even when the file would not validate.
  */
 export function secretsIn(store: ConfigStore): string[] {
-  const values = [
-    store.get('AWS', 'SECRET'),
-    store.get('DWH', 'DWH_DB_PASSWORD'),
-    store.get('CLUSTER', 'DB_PASSWORD'),
-    ...postgresPasswords(store.get('WAREHOUSE', 'POSTGRES_URL')),
-  ];
-  return [...new Set(values.filter((value): value is string => value !== undefined && value !== ''))];
+  return secretValues((section, key) => store.get(section, key));
 }
 
 /**
@@ -346,24 +225,24 @@ export function permissionWarning(store: ConfigStore): string | undefined {
     return undefined;
   }
   if ((mode & 0o044) === 0) return undefined;
-  const holdsSecret = secretsIn(store).length > 0 || Boolean(store.get('AWS', 'KEY'));
-  if (!holdsSecret) return undefined;
+  if (secretsIn(store).length === 0) return undefined;
   const octal = mode.toString(8).padStart(4, '0');
-  return `${store.displayPath} holds secrets and other users can read it (mode ${octal}); run: chmod 600 ${shellQuote(store.displayPath)}`;
+  return (
+    `${store.displayPath} holds secrets and other users can read it (mode ${octal}); run: chmod 600 ` +
+    `${shellQuote(store.displayPath)}`
+  );
+}
+
+function allowWriteCommand(path: string): string {
+  return process.platform === 'win32' ? `attrib -r "${path}"` : `chmod u+w ${shellQuote(path)}`;
 }
 
 function shellQuote(path: string): string {
   return /^[A-Za-z0-9_./~-]+$/.test(path) ? path : `'${path.replaceAll("'", `'\\''`)}'`;
 }
 
-function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
-    ? error.code
-    : undefined;
-}
-
 function cannotReadProblem(error: unknown): string {
-  switch (errorCode(error)) {
+  switch (errnoCode(error)) {
     case 'EISDIR':
       return 'is a folder, not a file; pass the path of the file with --config';
     case 'EACCES':
@@ -377,21 +256,9 @@ function cannotReadProblem(error: unknown): string {
 }
 
 function describeFileError(error: unknown): string {
-  switch (errorCode(error)) {
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ENOSPC':
-      return 'the disk is full';
-    case 'EROFS':
-      return 'the file system is read-only';
-    case 'EISDIR':
-      return 'a folder is in the way';
-    case 'ENOENT':
-      return 'the folder does not exist';
-    case 'EDQUOT':
-      return 'the disk quota is exceeded';
-    default:
-      return error instanceof Error ? error.message : String(error);
-  }
+  // Written next to the file: a missing path means its folder is gone.
+  return (
+    errnoText(error, { ENOENT: 'the folder does not exist' }) ??
+    (error instanceof Error ? error.message : String(error))
+  );
 }

@@ -1,7 +1,15 @@
-/** The typed, validated view of dwh.cfg (docs/configuration.md, Keys). Raw strings stay in the INI document. */
+/**
+ * The typed, validated view of dwh.cfg (docs/configuration.md). Raw strings stay in the INI
+ * document. Each field is filled from exactly one key of the table in schema.ts; a field without
+ * `?` has a default there, so it is always set.
+ */
 
-export const TARGETS = ['embedded', 'postgres', 'redshift'] as const;
+export const TARGETS = ['embedded', 'postgres', 'redshift', 'redshift-serverless'] as const;
 export type Target = (typeof TARGETS)[number];
+
+/** How SQL reaches Redshift: the Data API with IAM credentials, or pg over TLS to a public endpoint. */
+export const DWH_ACCESS_MODES = ['private', 'public'] as const;
+export type DwhAccess = (typeof DWH_ACCESS_MODES)[number];
 
 export interface AwsSection {
   key?: string | undefined;
@@ -22,6 +30,10 @@ export interface DwhSection {
   dbPassword?: string | undefined;
   port?: number | undefined;
   allowedCidr?: string | undefined;
+  /** DWH_ACCESS; when the file does not say, `public` if DWH_ALLOWED_CIDR is set, else `private`. */
+  access: DwhAccess;
+  /** Redshift Serverless base capacity in RPUs. */
+  baseRpu: number;
 }
 
 export interface ClusterSection {
@@ -82,8 +94,11 @@ export interface ConfigStore {
   values(): DwhConfig;
   /** Raw value as written (quotes removed), case-insensitive section and key. */
   get(section: string, key: string): string | undefined;
-  /** Write changes back atomically (0600), keeping everything else byte for byte. */
-  update(changes: ConfigChange[]): Promise<void>;
+  /**
+   * Write changes back atomically (0600), keeping everything else byte for byte. Resolves to
+   * whether the file changed: false when every value already was as asked and nothing was written.
+   */
+  update(changes: ConfigChange[]): Promise<boolean>;
   /** Create the file from dwh.cfg.example (0600). */
   createFromExample(): Promise<void>;
 }

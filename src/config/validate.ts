@@ -5,7 +5,7 @@
  *
  * Validators do not trim: callers pass the value as it will be used.
  */
-import { TARGETS } from './types.js';
+import { DWH_ACCESS_MODES, TARGETS } from './types.js';
 
 export type Validation = true | string;
 
@@ -87,7 +87,10 @@ export function validateDatabaseName(value: string): Validation {
   if (value === '') return 'the database name is empty';
   if (value.length > 64) return `${show(value)} is too long for a database name (at most 64 characters)`;
   if (!/^[a-z_][a-z0-9_$]*$/.test(value)) {
-    return `${show(value)} is not a valid database name: use lowercase letters, digits, "_" and "$", starting with a letter or "_"`;
+    return (
+      `${show(value)} is not a valid database name: ` +
+      'use lowercase letters, digits, "_" and "$", starting with a letter or "_"'
+    );
   }
   if (isRedshiftReservedWord(value))
     return `${show(value)} is a reserved word in Redshift; choose another database name`;
@@ -138,10 +141,16 @@ export function validateClusterType(value: string): Validation {
 /** A single-node cluster has exactly one node; a multi-node cluster has two or more. */
 export function validateClusterShape(clusterType: 'single-node' | 'multi-node', numNodes: number): Validation {
   if (clusterType === 'single-node' && numNodes !== 1) {
-    return `a single-node cluster has exactly 1 node, not ${numNodes}; set DWH_NUM_NODES = 1 or DWH_CLUSTER_TYPE = multi-node`;
+    return (
+      `a single-node cluster has exactly 1 node, not ${numNodes}; ` +
+      'set DWH_NUM_NODES = 1 or DWH_CLUSTER_TYPE = multi-node'
+    );
   }
   if (clusterType === 'multi-node' && numNodes < 2) {
-    return `a multi-node cluster needs at least 2 nodes; set DWH_NUM_NODES = 2 or more, or DWH_CLUSTER_TYPE = single-node`;
+    return (
+      'a multi-node cluster needs at least 2 nodes; ' +
+      'set DWH_NUM_NODES = 2 or more, or DWH_CLUSTER_TYPE = single-node'
+    );
   }
   return true;
 }
@@ -155,12 +164,6 @@ export function validateNodeType(value: string): Validation {
 export function validateRegion(value: string): Validation {
   if (/^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$/.test(value)) return true;
   return `${show(value)} is not an AWS region (like us-west-2)`;
-}
-
-/** [AWS] PROFILE: a profile name as the shared config files spell it. */
-export function validateProfileName(value: string): Validation {
-  if (value !== '' && !/[[\]\p{Cc}]/u.test(value) && value === value.trim()) return true;
-  return `${show(value)} is not an AWS profile name (like default or dev)`;
 }
 
 const IAM_NAME = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
@@ -177,9 +180,13 @@ export function validateIamRoleArn(value: string): Validation {
   return `${show(value)} is not an IAM role ARN (like arn:aws:iam::123456789012:role/dwhRole)`;
 }
 
-/** s3://bucket or s3://bucket/prefix, with a bucket name S3 accepts. */
+/**
+ * s3://bucket or s3://bucket/prefix, with a bucket name S3 accepts. The key may hold almost
+ * anything S3 allows, except whitespace and control characters: the URL is spliced into a COPY
+ * statement and shown in messages, where those cannot be written or seen reliably.
+ */
 export function validateS3Url(value: string): Validation {
-  const match = /^s3:\/\/([^/]+)(\/.*)?$/.exec(value);
+  const match = /^s3:\/\/([^/]+)(\/.*)?$/s.exec(value);
   if (!match) return `${show(value)} is not an S3 URL (like s3://bucket/prefix)`;
   const bucket = match[1]!;
   const validBucket =
@@ -187,8 +194,24 @@ export function validateS3Url(value: string): Validation {
     !bucket.includes('..') &&
     !/^[0-9]+(\.[0-9]+){3}$/.test(bucket);
   if (!validBucket) {
-    return `${show(value)} names an invalid bucket ${show(bucket)}: use 3–63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit`;
+    return (
+      `${show(value)} names an invalid bucket ${show(bucket)}: ` +
+      'use 3–63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit'
+    );
   }
+  if (/[\s\p{Cc}]/u.test(match[2] ?? '')) {
+    return `${show(value)} has a space or control character in its key; rename the objects or use a prefix without one`;
+  }
+  return true;
+}
+
+/** An S3 URL that names one object (the JSONPaths file), not a bucket or a folder. */
+export function validateS3ObjectUrl(value: string): Validation {
+  const url = validateS3Url(value);
+  if (url !== true) return url;
+  const key = /^s3:\/\/[^/]+(\/.*)?$/s.exec(value)?.[1] ?? '';
+  if (key.length <= 1 || key.endsWith('/'))
+    return `${show(value)} does not name a file (like s3://bucket/path/file.json)`;
   return true;
 }
 
@@ -213,12 +236,64 @@ export function validatePostgresUrl(value: string): Validation {
     return problem;
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') return problem;
+  // The URL parser keeps a malformed escape as it is; decoding user, password, host or database
+  // later would fail with a bare "URI malformed". configparser's %(name)s is the common cause.
+  if (value.includes('%(')) {
+    return (
+      "the value uses %(name)s, configparser's interpolation, which sparkify-dwh does not expand; " +
+      'write the value out in full'
+    );
+  }
+  for (const part of [url.username, url.password, url.hostname, url.pathname]) {
+    try {
+      decodeURIComponent(part);
+    } catch {
+      return 'the value has a "%" that is not followed by two hex digits; write a literal % as %25';
+    }
+  }
   return true;
 }
 
 export function validateTarget(value: string): Validation {
   if ((TARGETS as readonly string[]).includes(value)) return true;
   return `${show(value)} is not a target; use ${TARGETS.slice(0, -1).join(', ')} or ${TARGETS.at(-1)}`;
+}
+
+/** DWH_ACCESS: private (Data API, nothing opened) or public (pg over TLS from DWH_ALLOWED_CIDR). */
+export function validateAccess(value: string): Validation {
+  if ((DWH_ACCESS_MODES as readonly string[]).includes(value)) return true;
+  return `${show(value)} is not an access mode; use private or public`;
+}
+
+/**
+ * DWH_BASE_RPU, the base capacity of a Redshift Serverless workgroup: 4, a multiple of 8 from 8 to
+ * 512, or a multiple of 32 from 512 to 1024. Above 512 is offered in a few regions only; AWS
+ * refuses it elsewhere, with its own message. Sources:
+ * https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-capacity.html (base capacity: 8–512
+ * in units of 8, and the expanded 1024 maximum in steps of 32) and
+ * https://aws.amazon.com/blogs/big-data/amazon-redshift-serverless-at-4-rpus-high-value-analytics-at-low-cost/
+ * (the 4 RPU configuration).
+ */
+export function isServerlessBaseCapacity(rpu: number): boolean {
+  if (!Number.isInteger(rpu)) return false;
+  return rpu === 4 || (rpu >= 8 && rpu <= 512 && rpu % 8 === 0) || (rpu > 512 && rpu <= 1024 && rpu % 32 === 0);
+}
+
+export function validateBaseRpu(value: string): Validation {
+  if (/^[0-9]{1,4}$/.test(value) && isServerlessBaseCapacity(Number(value))) return true;
+  return (
+    `${show(value)} is not a Serverless base capacity: ` +
+    'use 4, a multiple of 8 from 8 to 512, or a multiple of 32 from 512 to 1024'
+  );
+}
+
+/**
+ * [AWS] PROFILE: a profile name from ~/.aws/config or ~/.aws/credentials. Those files allow almost
+ * any name; only what cannot appear in their [section] headers is refused.
+ */
+export function validateProfileName(value: string): Validation {
+  if (value !== '' && !/[[\]\p{Cc}]/u.test(value) && value === value.trim()) return true;
+  return `${show(value)} is not an AWS profile name (like default or dev)`;
 }
 
 /**
@@ -228,7 +303,10 @@ export function validateTarget(value: string): Validation {
 export function validateHost(value: string): Validation {
   if (value === '') return 'the host name is empty';
   if (value.includes('://'))
-    return `${show(value)} is a URL; HOST is the host name only (like dwhcluster.abc123xyz.us-west-2.redshift.amazonaws.com)`;
+    return (
+      `${show(value)} is a URL; HOST is the host name only ` +
+      '(like dwhcluster.abc123xyz.us-west-2.redshift.amazonaws.com)'
+    );
   if (/[:/]/.test(value))
     return `${show(value)} includes a port or database; HOST is the host name only (the port goes in DB_PORT)`;
   if (

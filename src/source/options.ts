@@ -1,4 +1,5 @@
 /** Options and bookkeeping shared by the song and event readers. */
+import { errnoCode, errnoText } from '../error-text.js';
 import { UserError } from '../errors.js';
 import type { ReadStats, RejectedRecord } from './types.js';
 
@@ -41,15 +42,10 @@ export function batchSizeOf(options: SourceReadOptions): number {
  */
 export function fileReadError(error: unknown, options: SourceReadOptions, relativePath: string): unknown {
   if (error instanceof UserError || (error instanceof Error && error.name === 'AbortError')) return error;
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  if (typeof code !== 'string') return error;
+  const code = errnoCode(error);
+  if (code === undefined) return error;
   const where = `${options.label}: ${options.displayDir.replace(/[\\/]+$/, '')}/${relativePath}`;
-  const why =
-    code === 'EACCES' || code === 'EPERM'
-      ? 'permission denied'
-      : code === 'ENOENT'
-        ? 'the file disappeared while loading'
-        : code;
+  const why = errnoText(error, { ENOENT: 'the file disappeared while loading' }) ?? code;
   return new UserError(`${where} cannot be read (${why})`, {
     hint: 'fix the file or remove it from the folder, then load again',
     cause: error,

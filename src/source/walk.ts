@@ -4,6 +4,7 @@
  */
 import { readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { errnoCode, errnoText } from '../error-text.js';
 import { UserError } from '../errors.js';
 
 export interface SourceFile {
@@ -107,7 +108,7 @@ function readFolder(dir: string, folder: string, options: ListOptions): FolderEn
       info = statSync(path);
     } catch (error) {
       // A dangling link holds no data; an S3 prefix has no such thing, so it is not a record.
-      if (entry.isSymbolicLink() && isErrorCode(error, 'ENOENT')) return undefined;
+      if (entry.isSymbolicLink() && errnoCode(error) === 'ENOENT') return undefined;
       throw folderError(
         `${options.label}: ${displayPath(options.displayDir, relative(dir, path))}`,
         error,
@@ -133,15 +134,11 @@ function displayPath(displayDir: string, relativePath: string): string {
   return `${displayDir.replace(/[\\/]+$/, '')}/${toSlashes(relativePath)}`;
 }
 
-function isErrorCode(error: unknown, code: string): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
-}
-
 function folderError(where: string, error: unknown, hint: string): UserError {
-  if (isErrorCode(error, 'ENOENT') || isErrorCode(error, 'ENOTDIR'))
-    return new UserError(`${where} does not exist`, { hint, cause: error });
-  if (isErrorCode(error, 'EACCES') || isErrorCode(error, 'EPERM'))
-    return new UserError(`${where} cannot be read (permission denied)`, { hint, cause: error });
+  const code = errnoCode(error);
+  if (code === 'ENOENT' || code === 'ENOTDIR') return new UserError(`${where} does not exist`, { hint, cause: error });
+  const why = errnoText(error);
+  if (why !== undefined) return new UserError(`${where} cannot be read (${why})`, { hint, cause: error });
   const reason = error instanceof Error ? error.message : String(error);
   return new UserError(`${where} cannot be read: ${reason}`, { hint, cause: error });
 }

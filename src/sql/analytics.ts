@@ -3,8 +3,6 @@
  * ends in a unique tie-breaker so the same data always prints the same table, and every count is
  * cast to INTEGER so drivers return JS numbers (PostgreSQL's BIGINT arrives as a string).
  */
-import type { Dialect } from '../warehouse/types.js';
-
 export type AnalyticsQueryName =
   | 'plays-by-hour'
   | 'top-songs'
@@ -21,7 +19,8 @@ export interface AnalyticsQuery {
   title: string;
   /** One sentence: what the numbers mean. */
   description: string;
-  sql(dialect: Dialect): string;
+  /** The same text on both dialects. */
+  sql: string;
   /** Where a bar chart reads faster than the table: the column with the labels and the one with the values. */
   chart?: { label: string; value: string };
 }
@@ -117,69 +116,63 @@ const MATCH_RATE = `SELECT
   CAST(ROUND(100.0 * COUNT(song_id) / NULLIF(COUNT(*), 0), 1) AS DOUBLE PRECISION) AS match_rate_pct
 FROM songplays`;
 
-function fixed(sql: string): (dialect: Dialect) => string {
-  return () => sql;
-}
-
 export const ANALYTICS_QUERIES: readonly AnalyticsQuery[] = [
   {
     name: 'plays-by-hour',
     title: 'Plays by hour of day (UTC)',
     description: 'Songs played in each hour of the day, over the whole period loaded.',
-    sql: fixed(PLAYS_BY_HOUR),
+    sql: PLAYS_BY_HOUR,
     chart: { label: 'hour', value: 'plays' },
   },
   {
     name: 'top-songs',
     title: 'Top 10 songs',
     description: 'The most played songs among plays that matched the catalog.',
-    sql: fixed(TOP_SONGS),
+    sql: TOP_SONGS,
     chart: { label: 'song', value: 'plays' },
   },
   {
     name: 'top-artists',
     title: 'Top 10 artists',
     description: 'The most played artists among plays that matched the catalog, with how many users played them.',
-    sql: fixed(TOP_ARTISTS),
+    sql: TOP_ARTISTS,
     chart: { label: 'artist', value: 'plays' },
   },
   {
     name: 'free-vs-paid',
     title: 'Free vs paid',
     description: 'Plays and distinct users by subscription level at the time of the play.',
-    sql: fixed(FREE_VS_PAID),
+    sql: FREE_VS_PAID,
     chart: { label: 'level', value: 'plays' },
   },
   {
     name: 'top-locations',
     title: 'Top 10 locations',
     description: 'Where the most plays come from, with how many users play there.',
-    sql: fixed(TOP_LOCATIONS),
+    sql: TOP_LOCATIONS,
     chart: { label: 'location', value: 'plays' },
   },
   {
     name: 'plays-by-weekday',
     title: 'Plays by day of the week',
     description: 'Songs played on each day of the week (UTC), Sunday first.',
-    sql: fixed(PLAYS_BY_WEEKDAY),
+    sql: PLAYS_BY_WEEKDAY,
     chart: { label: 'weekday', value: 'plays' },
   },
   {
     name: 'busiest-users',
     title: 'Top 10 users',
     description: 'The users with the most plays, their current level and how many sessions they played in.',
-    sql: fixed(BUSIEST_USERS),
+    sql: BUSIEST_USERS,
     chart: { label: 'user_id', value: 'plays' },
   },
   {
     name: 'match-rate',
     title: 'Catalog match rate',
     description: 'How many plays found their song in the catalog (same title, artist and duration).',
-    sql: fixed(MATCH_RATE),
+    sql: MATCH_RATE,
   },
 ];
-
-export const ANALYTICS_QUERY_NAMES: readonly AnalyticsQueryName[] = ANALYTICS_QUERIES.map((query) => query.name);
 
 export function findAnalyticsQuery(name: string): AnalyticsQuery | undefined {
   return ANALYTICS_QUERIES.find((query) => query.name === name);

@@ -15,12 +15,6 @@ export interface DataCheck {
   sql: string;
 }
 
-/** A check query's only row. `failures` is an INTEGER, so drivers hand back a JS number. */
-export interface DataCheckRow {
-  failures: number;
-  detail: string | null;
-}
-
 function rowCountCheck(table: TableName): DataCheck {
   return {
     name: `not-empty-${table}`,
@@ -87,7 +81,8 @@ const songplaysComplete: DataCheck = {
   sql: `SELECT
   CAST(ABS(expected.plays - loaded.plays) AS INTEGER) AS failures,
   CASE WHEN expected.plays <> loaded.plays
-    THEN 'staging has ' || CAST(expected.plays AS VARCHAR) || ' NextSong events with a user id, songplays has ' || CAST(loaded.plays AS VARCHAR)
+    THEN 'staging has ' || CAST(expected.plays AS VARCHAR)
+      || ' NextSong events with a user id, songplays has ' || CAST(loaded.plays AS VARCHAR)
   END AS detail
 FROM (
   SELECT COUNT(*) AS plays
@@ -147,21 +142,10 @@ export const DATA_CHECKS: readonly DataCheck[] = [
   usersComplete,
 ];
 
-/** Same list as a function, for call sites that prefer one. */
-export function dataChecks(): readonly DataCheck[] {
-  return DATA_CHECKS;
-}
-
-/** A matchRateSql() row: `rate` is matched / total (0…1), NULL when there are no songplays. */
-export interface MatchRateRow {
-  matched: number;
-  total: number;
-  rate: number | null;
-}
-
 /**
  * How many songplays found their song in the catalog. Informational, never a failure: the
  * sample event logs are generated independently of the catalog and most plays do not match.
+ * One row: `matched`, `total`, and `rate` = matched / total (0…1, NULL when there are no songplays).
  */
 export function matchRateSql(): string {
   return `SELECT

@@ -2,9 +2,16 @@
  * Redshift COPY from S3 into the staging tables, and the query that explains a failed COPY.
  *
  * COPY accepts no bind parameters, so the S3 URLs, role ARN and region are spliced into the text.
- * Each is checked against the shape it must have and then quoted; a bad value throws a plain Error
- * that names which kind of value it is (callers turn it into a ConfigError naming the cfg key).
+ * Each is checked with the same validator that reads it from dwh.cfg and then quoted; a bad value
+ * throws a plain Error that names which value it is (callers turn it into a ConfigError).
  */
+import {
+  validateIamRoleArn,
+  validateRegion,
+  validateS3ObjectUrl,
+  validateS3Url,
+  type Validation,
+} from '../config/validate.js';
 import { quoteLiteral } from './identifiers.js';
 import { STAGING_EVENTS_COLUMNS, STAGING_SONGS_COLUMNS } from './tables.js';
 
@@ -22,43 +29,13 @@ export interface CopyEventsFromS3Options extends CopySongsFromS3Options {
   jsonPathsUrl: string;
 }
 
-// Bucket names: 3–63 characters of lower-case letters, digits, dots and hyphens, starting and
-// ending with a letter or digit. Keys may hold almost anything; we refuse only characters that
-// cannot be written portably in a literal (checked by quoteLiteral) or are invisible.
-const S3_URL = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(\/[^\s\u0000-\u001f\u007f]*)?$/;
-// arn:<partition>:iam::<12-digit account>:role/<optional path/>name
-const IAM_ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-// us-west-2, eu-central-1, us-gov-west-1, cn-north-1, ap-southeast-4 …
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
-
-export function validateS3Url(value: string, kind = 'S3 URL'): string {
-  if (!S3_URL.test(value))
-    throw new Error(`not a valid ${kind} (expected s3://bucket/prefix): ${JSON.stringify(value)}`);
-  return value;
-}
-
-/** An S3 URL that names one object (the JSONPaths file), not just a bucket. */
-export function validateS3ObjectUrl(value: string, kind = 'S3 object URL'): string {
-  validateS3Url(value, kind);
-  const match = S3_URL.exec(value);
-  const key = match?.[2] ?? '';
-  if (key.length <= 1 || key.endsWith('/'))
-    throw new Error(`not a valid ${kind} (expected s3://bucket/path/file.json): ${JSON.stringify(value)}`);
-  return value;
-}
-
-export function validateIamRoleArn(value: string): string {
-  if (!IAM_ROLE_ARN.test(value)) {
-    throw new Error(
-      `not a valid IAM role ARN (expected arn:aws:iam::123456789012:role/name): ${JSON.stringify(value)}`,
-    );
-  }
-  return value;
-}
-
-export function validateRegion(value: string): string {
-  if (!REGION.test(value))
-    throw new Error(`not a valid AWS region (expected a name such as us-west-2): ${JSON.stringify(value)}`);
+/**
+ * The value, if `validate` accepts it; otherwise an Error naming which value it is. The validators
+ * are dwh.cfg's own, so a value that reads fine from the file is never refused here.
+ */
+function checked(value: string, validate: (value: string) => Validation, kind: string): string {
+  const problem = validate(value);
+  if (problem !== true) throw new Error(`${kind}: ${problem}`);
   return value;
 }
 
@@ -74,10 +51,12 @@ export function validateRegion(value: string): string {
 const STAGING_COPY_OPTIONS = ['COMPUPDATE OFF', 'STATUPDATE ON'];
 
 export function copyEventsFromS3Sql(options: CopyEventsFromS3Options): string {
-  const source = quoteLiteral(validateS3Url(options.s3Url, 'S3 URL for the event logs'));
-  const jsonPaths = quoteLiteral(validateS3ObjectUrl(options.jsonPathsUrl, 'S3 URL for the JSONPaths file'));
-  const role = quoteLiteral(validateIamRoleArn(options.iamRoleArn));
-  const region = quoteLiteral(validateRegion(options.region));
+  const source = quoteLiteral(checked(options.s3Url, validateS3Url, 'the S3 URL for the event logs'));
+  const jsonPaths = quoteLiteral(
+    checked(options.jsonPathsUrl, validateS3ObjectUrl, 'the S3 URL for the JSONPaths file'),
+  );
+  const role = quoteLiteral(checked(options.iamRoleArn, validateIamRoleArn, 'the IAM role'));
+  const region = quoteLiteral(checked(options.region, validateRegion, "the bucket's region"));
   return [
     `COPY staging_events (${STAGING_EVENTS_COLUMNS.join(', ')})`,
     `FROM ${source}`,
@@ -90,9 +69,9 @@ export function copyEventsFromS3Sql(options: CopyEventsFromS3Options): string {
 }
 
 export function copySongsFromS3Sql(options: CopySongsFromS3Options): string {
-  const source = quoteLiteral(validateS3Url(options.s3Url, 'S3 URL for the song data'));
-  const role = quoteLiteral(validateIamRoleArn(options.iamRoleArn));
-  const region = quoteLiteral(validateRegion(options.region));
+  const source = quoteLiteral(checked(options.s3Url, validateS3Url, 'the S3 URL for the song data'));
+  const role = quoteLiteral(checked(options.iamRoleArn, validateIamRoleArn, 'the IAM role'));
+  const region = quoteLiteral(checked(options.region, validateRegion, "the bucket's region"));
   return [
     `COPY staging_songs (${STAGING_SONGS_COLUMNS.join(', ')})`,
     `FROM ${source}`,
@@ -102,6 +81,15 @@ export function copySongsFromS3Sql(options: CopySongsFromS3Options): string {
     `REGION ${region}`,
     ...STAGING_COPY_OPTIONS,
   ].join('\n');
+}
+
+/** One rejected field of a failed COPY, as loadErrorsSql() reads it. */
+export interface LoadErrorRow {
+  filename: string;
+  line_number: number;
+  colname: string;
+  raw_field_value: string;
+  err_reason: string;
 }
 
 /**

@@ -24,7 +24,8 @@ export function rowCountsSql(tables: readonly string[]): string {
   return tables
     .map((table) => {
       if (!isTableName(table)) throw new Error(`not one of the warehouse tables: ${JSON.stringify(table)}`);
-      return `SELECT CAST(${quoteLiteral(table)} AS VARCHAR(32)) AS table_name, COUNT(*) AS row_count FROM ${tableSql(table)}`;
+      const name = `CAST(${quoteLiteral(table)} AS VARCHAR(32)) AS table_name`;
+      return `SELECT ${name}, COUNT(*) AS row_count FROM ${tableSql(table)}`;
     })
     .join('\nUNION ALL\n');
 }

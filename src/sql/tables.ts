@@ -3,7 +3,7 @@
  * star schema that analysts query (docs/data.md, Tables). DDL (ddl.ts) and the row-count status (status.ts)
  * are rendered from these definitions, so a column exists in exactly one place.
  */
-import type { Dialect } from '../warehouse/types.js';
+import type { Renderings } from './dialect.js';
 import { sqlIdentifier } from './identifiers.js';
 
 export const STAGING_TABLES = ['staging_events', 'staging_songs'] as const;
@@ -17,9 +17,8 @@ export type TableName = StagingTableName | StarTableName;
 
 export interface ColumnDefinition {
   name: string;
-  /** Column type with any constraint on it, as written in CREATE TABLE. */
-  postgres: string;
-  redshift: string;
+  /** Column type with any constraint on it, as written in CREATE TABLE: the default, and where a dialect differs. */
+  type: Renderings<string>;
 }
 
 export interface TableDefinition {
@@ -30,30 +29,29 @@ export interface TableDefinition {
   columns: readonly ColumnDefinition[];
   /** Enforced on PostgreSQL; informational on Redshift (its planner trusts it, nothing checks it). */
   primaryKey?: string;
-  /** Redshift table attributes after the column list: DISTSTYLE / DISTKEY / SORTKEY. */
-  redshiftAttributes: readonly string[];
+  /** Table attributes after the column list: none by default, DISTSTYLE / DISTKEY / SORTKEY on Redshift. */
+  attributes: Renderings<readonly string[]>;
 }
 
-interface ColumnType {
-  postgres: string;
-  redshift: string;
-}
+type ColumnType = Renderings<string>;
 
 // Free text of unknown length (titles, artist names, locations, user agents). Redshift's VARCHAR
 // defaults to 256 bytes and its COPY fails on longer values, so these get the maximum width;
 // PostgreSQL's TEXT has no limit. Star columns fed from them are as wide, so no INSERT can fail.
-const FREE_TEXT: ColumnType = { postgres: 'TEXT', redshift: 'VARCHAR(65535)' };
+const FREE_TEXT: ColumnType = { default: 'TEXT', redshift: 'VARCHAR(65535)' };
 // Identifiers and short codes (song ids, user ids, "free"/"paid", page names).
-const SHORT_TEXT: ColumnType = { postgres: 'VARCHAR', redshift: 'VARCHAR(256)' };
-const INTEGER: ColumnType = { postgres: 'INTEGER', redshift: 'INTEGER' };
-const SMALLINT: ColumnType = { postgres: 'SMALLINT', redshift: 'SMALLINT' };
-const BIGINT: ColumnType = { postgres: 'BIGINT', redshift: 'BIGINT' };
-const DOUBLE: ColumnType = { postgres: 'DOUBLE PRECISION', redshift: 'DOUBLE PRECISION' };
-const TIMESTAMP: ColumnType = { postgres: 'TIMESTAMP', redshift: 'TIMESTAMP' };
+const SHORT_TEXT: ColumnType = { default: 'VARCHAR', redshift: 'VARCHAR(256)' };
+const INTEGER: ColumnType = { default: 'INTEGER' };
+const SMALLINT: ColumnType = { default: 'SMALLINT' };
+const BIGINT: ColumnType = { default: 'BIGINT' };
+const DOUBLE: ColumnType = { default: 'DOUBLE PRECISION' };
+const TIMESTAMP: ColumnType = { default: 'TIMESTAMP' };
 
 function column(name: string, type: ColumnType, constraint?: 'NOT NULL'): ColumnDefinition {
   const suffix = constraint === undefined ? '' : ` ${constraint}`;
-  return { name, postgres: `${type.postgres}${suffix}`, redshift: `${type.redshift}${suffix}` };
+  const withSuffix: ColumnType = { default: `${type.default}${suffix}` };
+  if (type.redshift !== undefined) withSuffix.redshift = `${type.redshift}${suffix}`;
+  return { name, type: withSuffix };
 }
 
 /** Source columns of an event, in the order of the JSONPaths file and of local COPY (docs/data.md, Source data). */
@@ -137,21 +135,20 @@ export const TABLES: Readonly<Record<TableName, TableDefinition>> = {
       // column list, so the database numbers the rows as they arrive.
       {
         name: 'event_id',
-        postgres: 'BIGINT GENERATED ALWAYS AS IDENTITY',
-        redshift: 'BIGINT IDENTITY(0,1)',
+        type: { default: 'BIGINT GENERATED ALWAYS AS IDENTITY', redshift: 'BIGINT IDENTITY(0,1)' },
       },
       ...STAGING_EVENTS_COLUMNS.map((name) => column(name, EVENT_COLUMN_TYPES[name])),
     ],
     // Staging is written once by a parallel COPY and read once by the transform: EVEN keeps
     // the COPY spread over all slices, and a single redistribution for the song match is cheap.
-    redshiftAttributes: ['DISTSTYLE EVEN'],
+    attributes: { default: [], redshift: ['DISTSTYLE EVEN'] },
   },
   staging_songs: {
     name: 'staging_songs',
     layer: 'staging',
     grain: 'song file in the catalog',
     columns: STAGING_SONGS_COLUMNS.map((name) => column(name, SONG_COLUMN_TYPES[name])),
-    redshiftAttributes: ['DISTSTYLE EVEN'],
+    attributes: { default: [], redshift: ['DISTSTYLE EVEN'] },
   },
   songplays: {
     name: 'songplays',
@@ -173,7 +170,7 @@ export const TABLES: Readonly<Record<TableName, TableDefinition>> = {
     // mostly NULL and would pile those rows onto one slice. start_time spreads evenly and
     // co-locates the join with "time" (same DISTKEY); the other dimensions are small (ALL) or
     // redistribute the few matched plays. Sorted on start_time for time-range filters.
-    redshiftAttributes: ['DISTKEY (start_time)', 'SORTKEY (start_time)'],
+    attributes: { default: [], redshift: ['DISTKEY (start_time)', 'SORTKEY (start_time)'] },
   },
   users: {
     name: 'users',
@@ -188,7 +185,7 @@ export const TABLES: Readonly<Record<TableName, TableDefinition>> = {
     ],
     primaryKey: 'user_id',
     // A few hundred rows: a copy on every node makes every join to it local.
-    redshiftAttributes: ['DISTSTYLE ALL', 'SORTKEY (user_id)'],
+    attributes: { default: [], redshift: ['DISTSTYLE ALL', 'SORTKEY (user_id)'] },
   },
   songs: {
     name: 'songs',
@@ -204,7 +201,7 @@ export const TABLES: Readonly<Record<TableName, TableDefinition>> = {
     primaryKey: 'song_id',
     // The largest dimension (the whole catalog): too big to copy to every node, so distributed
     // and sorted on its join key.
-    redshiftAttributes: ['DISTKEY (song_id)', 'SORTKEY (song_id)'],
+    attributes: { default: [], redshift: ['DISTKEY (song_id)', 'SORTKEY (song_id)'] },
   },
   artists: {
     name: 'artists',
@@ -219,7 +216,7 @@ export const TABLES: Readonly<Record<TableName, TableDefinition>> = {
     ],
     primaryKey: 'artist_id',
     // Far fewer artists than songs: small enough to copy to every node.
-    redshiftAttributes: ['DISTSTYLE ALL', 'SORTKEY (artist_id)'],
+    attributes: { default: [], redshift: ['DISTSTYLE ALL', 'SORTKEY (artist_id)'] },
   },
   time: {
     name: 'time',
@@ -236,7 +233,7 @@ export const TABLES: Readonly<Record<TableName, TableDefinition>> = {
     ],
     primaryKey: 'start_time',
     // As many rows as songplays: same DISTKEY as songplays so their join never moves data.
-    redshiftAttributes: ['DISTKEY (start_time)', 'SORTKEY (start_time)'],
+    attributes: { default: [], redshift: ['DISTKEY (start_time)', 'SORTKEY (start_time)'] },
   },
 };
 
@@ -247,8 +244,4 @@ export function isTableName(name: string): name is TableName {
 /** The table's name as written in SQL: `time` is reserved-ish, so it is always `"time"`. */
 export function tableSql(table: TableName): string {
   return sqlIdentifier(table);
-}
-
-export function columnType(column: ColumnDefinition, dialect: Dialect): string {
-  return dialect === 'redshift' ? column.redshift : column.postgres;
 }

@@ -7,7 +7,7 @@
  * Redshift both accept are used: window functions instead of DISTINCT ON, DELETE/INSERT instead of
  * ON CONFLICT, interval arithmetic instead of to_timestamp().
  */
-import type { Dialect } from '../warehouse/types.js';
+import { forDialect, type Dialect } from './dialect.js';
 import { STAGING_TABLES, STAR_TABLES, tableSql, type StarTableName, type TableName } from './tables.js';
 
 /** Epoch milliseconds → TIMESTAMP (UTC), milliseconds kept. */
@@ -21,14 +21,14 @@ export const SONGPLAY_EVENT_CONDITION = `page = 'NextSong'
     AND user_id <> ''`;
 
 function clearTablesSql(tables: readonly TableName[], dialect: Dialect): string[] {
-  if (dialect === 'redshift') {
+  return forDialect(dialect, {
+    // PostgreSQL's TRUNCATE is transactional and much faster than DELETE. RESTART IDENTITY numbers
+    // staging_events.event_id from 1 again, so a reload assigns the same tie-breakers.
+    default: [`TRUNCATE TABLE ${tables.map(tableSql).join(', ')} RESTART IDENTITY`],
     // Redshift's TRUNCATE commits the open transaction, which would publish half a load;
     // DELETE stays inside it (the space is reclaimed by Redshift's automatic vacuum).
-    return tables.map((table) => `DELETE FROM ${tableSql(table)}`);
-  }
-  // PostgreSQL's TRUNCATE is transactional and much faster than DELETE. RESTART IDENTITY numbers
-  // staging_events.event_id from 1 again, so a reload assigns the same tie-breakers.
-  return [`TRUNCATE TABLE ${tables.map(tableSql).join(', ')} RESTART IDENTITY`];
+    redshift: tables.map((table) => `DELETE FROM ${tableSql(table)}`),
+  });
 }
 
 /** Empty both staging tables before a new COPY. */
@@ -116,7 +116,9 @@ WHERE recency_rank = 1`;
 // wins, and when none does song_id and artist_id stay NULL. songplay_id numbers the plays in
 // time order (ties broken down to load order), so a reload gives the same ids.
 function insertSongplaysSql(): string {
-  return `INSERT INTO songplays (songplay_id, start_time, user_id, level, song_id, artist_id, session_id, location, user_agent)
+  return `INSERT INTO songplays (
+  songplay_id, start_time, user_id, level, song_id, artist_id, session_id, location, user_agent
+)
 WITH song_plays AS (
   SELECT event_id, ts, user_id, level, song, artist, length, session_id, item_in_session, location, user_agent
   FROM staging_events
@@ -173,10 +175,9 @@ FROM (
 
 /**
  * Fill the (emptied) star schema from staging, in dependency order: songs, artists, users,
- * songplays, then time (which is derived from songplays). Same text for both dialects today;
- * the parameter keeps the door open and the call sites uniform.
+ * songplays, then time (which is derived from songplays). The same text on both dialects.
  */
-export function insertStarSql(_dialect: Dialect): StarInsert[] {
+export function insertStarSql(): StarInsert[] {
   return [
     { table: 'songs', sql: INSERT_SONGS },
     { table: 'artists', sql: INSERT_ARTISTS },

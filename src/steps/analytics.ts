@@ -3,7 +3,7 @@ import { UsageError } from '../errors.js';
 import { ANALYTICS_QUERIES, findAnalyticsQuery, type AnalyticsQuery } from '../sql/analytics.js';
 import { printResult, type OutputFormat } from '../ui/results.js';
 import { isLoaded, readWarehouseState, requireLoaded } from './state.js';
-import type { MenuStep, StepResult, StepStatus } from './types.js';
+import type { MenuStep, StatusSnapshot, StepResult, StepStatus } from './types.js';
 
 export interface AnalyticsOptions {
   query?: string | undefined;
@@ -39,7 +39,7 @@ export async function runAnalytics(ctx: Context, options: AnalyticsOptions = {})
   requireLoaded(await readWarehouseState(ctx));
   const results = [];
   for (const query of queries) {
-    const result = await warehouse.readOnlyQuery(query.sql(warehouse.dialect));
+    const result = await warehouse.readOnlyQuery(query.sql);
     results.push({ query, result });
   }
   if (format === 'json') {
@@ -58,8 +58,8 @@ export async function runAnalytics(ctx: Context, options: AnalyticsOptions = {})
   return { ok: true, summary: `${results.length} analytics quer${results.length === 1 ? 'y' : 'ies'}` };
 }
 
-export async function analyticsStatus(ctx: Context): Promise<StepStatus> {
-  const state = await readWarehouseState(ctx);
+export async function analyticsStatus(_ctx: Context, snapshot: StatusSnapshot): Promise<StepStatus> {
+  const state = await snapshot.warehouse();
   return isLoaded(state)
     ? { state: 'todo', detail: `${ANALYTICS_QUERIES.length} queries` }
     : { state: 'unavailable', detail: 'load first' };

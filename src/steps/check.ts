@@ -2,7 +2,7 @@ import type { Context } from '../context.js';
 import { DATA_CHECKS, matchRateSql } from '../sql/checks.js';
 import { formatCount } from '../ui/format.js';
 import { isLoaded, readWarehouseState, requireLoaded } from './state.js';
-import type { MenuStep, StepResult, StepStatus } from './types.js';
+import type { MenuStep, StatusSnapshot, StepResult, StepStatus } from './types.js';
 
 export interface CheckOutcome {
   name: string;
@@ -57,8 +57,8 @@ export async function runCheck(ctx: Context): Promise<StepResult> {
   return { ok: true, summary: `all ${outcomes.length} checks passed` };
 }
 
-export async function checkStatus(ctx: Context): Promise<StepStatus> {
-  const state = await readWarehouseState(ctx);
+export async function checkStatus(_ctx: Context, snapshot: StatusSnapshot): Promise<StepStatus> {
+  const state = await snapshot.warehouse();
   return isLoaded(state)
     ? { state: 'todo', detail: `${DATA_CHECKS.length} checks ready` }
     : { state: 'unavailable', detail: 'load first' };

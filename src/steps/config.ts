@@ -2,18 +2,13 @@ import { existsSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import type { Context } from '../context.js';
 import { UserError } from '../errors.js';
-import { permissionWarning } from '../config/store.js';
 
 /**
  * The wizard's first question when dwh.cfg is missing: create it from dwh.cfg.example.
  * Under --yes it is created (every value then has a working default for the embedded target).
  */
 export async function ensureConfig(ctx: Context): Promise<void> {
-  if (ctx.config.exists()) {
-    const warning = permissionWarning(ctx.config);
-    if (warning) ctx.ui.warn(warning);
-    return;
-  }
+  if (ctx.config.exists()) return;
   const create = await ctx.prompts.confirm({
     message: `${ctx.config.displayPath} does not exist. Create it from dwh.cfg.example?`,
     default: true,
@@ -25,15 +20,6 @@ export async function ensureConfig(ctx: Context): Promise<void> {
   }
   await ctx.config.createFromExample();
   ctx.ui.success(`Created ${ctx.config.displayPath} (mode 0600, git-ignored) from dwh.cfg.example`);
-}
-
-/** Commands other than setup, demo and generate need the file to exist. */
-export function requireConfig(ctx: Context): void {
-  if (!ctx.config.exists()) {
-    throw new UserError(`${ctx.config.displayPath} does not exist`, {
-      hint: 'run `sparkify-dwh setup` to create it, or pass -c FILE',
-    });
-  }
 }
 
 /** Whether the [LOCAL] data folders are there (the walkthrough offers to generate them). */

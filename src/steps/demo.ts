@@ -13,6 +13,7 @@ import { runCheck } from './check.js';
 import { runGenerate } from './generate.js';
 import { runLoad } from './load.js';
 import { runTablesCreate } from './tables.js';
+import type { StepResult } from './types.js';
 
 export interface DemoOptions {
   songs?: number | undefined;
@@ -21,7 +22,7 @@ export interface DemoOptions {
 
 export const DEMO_DEFAULTS = { songs: 1_000, events: 10_000, seed: 42 } as const;
 
-export async function runDemo(ctx: Context, options: DemoOptions = {}): Promise<boolean> {
+export async function runDemo(ctx: Context, options: DemoOptions = {}): Promise<StepResult> {
   const wanted = {
     songs: options.songs ?? DEMO_DEFAULTS.songs,
     events: options.events ?? DEMO_DEFAULTS.events,
@@ -35,7 +36,8 @@ export async function runDemo(ctx: Context, options: DemoOptions = {}): Promise<
     // So that the commands suggested at the end (menu, sql, analytics) find the same warehouse.
     await ctx.config.createFromExample();
     ctx.ui.note(
-      `Created ${ctx.config.displayPath} from dwh.cfg.example (mode 0600, git-ignored): the embedded warehouse is the default target.`,
+      `Created ${ctx.config.displayPath} from dwh.cfg.example (mode 0600, git-ignored): ` +
+        'the embedded warehouse is the default target.',
     );
   }
 
@@ -45,7 +47,7 @@ export async function runDemo(ctx: Context, options: DemoOptions = {}): Promise<
     await rm(dataDir, { recursive: true, force: true });
     await mkdir(dataDir, { recursive: true });
     const generated = await runGenerate(ctx, { out: shown, ...wanted });
-    if (!generated.ok) return false;
+    if (!generated.ok) return generated;
     // Written last: a half-generated folder is regenerated next time.
     await writeFile(marker, JSON.stringify(wanted));
   } else {
@@ -53,15 +55,18 @@ export async function runDemo(ctx: Context, options: DemoOptions = {}): Promise<
   }
 
   const tables = await runTablesCreate(ctx, { confirmDrop: false });
-  if (!tables.ok) return false;
+  if (!tables.ok) return tables;
   const loaded = await runLoad(ctx, {
     folders: { songData: join(dataDir, 'song_data'), logData: join(dataDir, 'log_data') },
   });
-  if (!loaded.ok) return false;
+  if (!loaded.ok) return loaded;
   const checked = await runCheck(ctx);
   const analytics = await runAnalytics(ctx, { all: true, format: 'table' });
   ctx.ui.note(
-    'Next: `sparkify-dwh` for the menu, `sparkify-dwh sql "SELECT …"` to explore, or `sparkify-dwh setup` for your own data.',
+    'Next: `sparkify-dwh` for the menu, `sparkify-dwh sql "SELECT …"` to explore, ' +
+      'or `sparkify-dwh setup` for your own data.',
   );
-  return checked.ok && analytics.ok;
+  if (!checked.ok) return checked;
+  if (!analytics.ok) return analytics;
+  return { ok: true, summary: 'demo complete: loaded, checked and analysed' };
 }

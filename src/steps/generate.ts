@@ -27,7 +27,10 @@ export async function runGenerate(ctx: Context, options: GenerateOptions): Promi
       onProgress: (written) =>
         spinner.update(`Generating events: ${formatCount(written)} of ${formatCount(options.events)}`),
     });
-    const summary = `${formatCount(result.songFiles)} song files and ${formatCount(result.events)} events in ${formatCount(result.eventFiles)} log files (${formatCount(result.matchedPlays)} plays match the catalog) in ${formatDuration(ctx.clock.now() - started)}`;
+    const summary =
+      `${formatCount(result.songFiles)} song files and ${formatCount(result.events)} events ` +
+      `in ${formatCount(result.eventFiles)} log files ` +
+      `(${formatCount(result.matchedPlays)} plays match the catalog) in ${formatDuration(ctx.clock.now() - started)}`;
     spinner.succeed(`Generated ${summary}`);
     ctx.ui.note(
       `Point [LOCAL] SONG_DATA at ${options.out}/song_data and LOG_DATA at ${options.out}/log_data to load it.`,

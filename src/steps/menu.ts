@@ -4,18 +4,17 @@
  * It is drawn at once, before the statuses are read (opening PGlite alone takes ~0.4 s), and
  * drawn again in place when they arrive.
  */
-import type { AppContext } from '../app.js';
-import type { Context } from '../context.js';
+import type { AppContext, Context, StepResult } from '../context.js';
 import { isInterrupted } from '../errors.js';
-import { printError } from '../ui/errors.js';
+import { debugRequested, printError } from '../ui/errors.js';
 import { CHECKING, checkingChoiceLabel, eraseAbove, preloadTerminalPrompts } from '../ui/live-menu.js';
 import { menuChoiceLabel, renderHeader } from '../ui/menu.js';
 import { isSelectAborted } from '../ui/prompts.js';
 import { ensureConfig } from './config.js';
 import { walkthroughSteps } from './index.js';
-import { statusRound } from './state.js';
+import { statusSnapshot } from './state.js';
 import { sqlStep } from './sql.js';
-import type { MenuStep, StepStatus } from './types.js';
+import type { MenuStep, StatusSnapshot, StepStatus } from './types.js';
 
 type MenuAction = { kind: 'setup' } | { kind: 'step'; step: MenuStep } | { kind: 'quit' };
 
@@ -26,37 +25,32 @@ type MenuAction = { kind: 'setup' } | { kind: 'step'; step: MenuStep } | { kind:
  */
 export const STATUS_GRACE_MS = 50;
 
-export async function runMenu(ctx: AppContext): Promise<boolean> {
+export async function runMenu(ctx: AppContext): Promise<StepResult> {
   // At a terminal the prompt library is the largest thing left to load: load it meanwhile.
   const promptsLoaded = ctx.ui.interactive && !ctx.prompts.unattended ? preloadTerminalPrompts() : Promise.resolve();
   await ensureConfig(ctx);
-  const statusCtx = statusContext(ctx);
-  try {
-    for (let first = true; ; first = false) {
-      const steps = await menuSteps(ctx);
-      // The reads start only once the menu can be drawn: opening PGlite parses half a megabyte
-      // of JavaScript and compiles WebAssembly on this thread, which would delay the drawing.
-      if (first) await promptsLoaded;
-      const live = readLiveState(statusCtx.ctx, steps);
-      await settledWithin(live.ready, first ? 0 : STATUS_GRACE_MS);
-      const action = await chooseAction(ctx, steps, live);
-      if (action.kind === 'quit') return true;
-      try {
-        if (action.kind === 'setup') await (await import('./setup.js')).runSetup(ctx);
-        else {
-          const result = await action.step.run(ctx);
-          if (result.summary && !result.ok) ctx.ui.warn(result.summary);
-        }
-      } catch (error) {
-        if (isInterrupted(error)) ctx.ui.note('Stopped; back to the menu.');
-        else printError(ctx.ui, error, { debug: Boolean(process.env.DEBUG) });
-      } finally {
-        // A Ctrl-C during the step aborted it; the menu itself goes on with a fresh signal.
-        ctx.resetInterrupt();
+  for (let first = true; ; first = false) {
+    const steps = await menuSteps(ctx);
+    // The reads start only once the menu can be drawn: opening PGlite parses half a megabyte
+    // of JavaScript and compiles WebAssembly on this thread, which would delay the drawing.
+    if (first) await promptsLoaded;
+    const live = readLiveState(ctx, steps);
+    await settledWithin(live.ready, first ? 0 : STATUS_GRACE_MS);
+    const action = await chooseAction(ctx, steps, live);
+    if (action.kind === 'quit') return { ok: true };
+    try {
+      if (action.kind === 'setup') await (await import('./setup.js')).runSetup(ctx);
+      else {
+        const result = await action.step.run(ctx);
+        if (result.summary && !result.ok) ctx.ui.warn(result.summary);
       }
+    } catch (error) {
+      if (isInterrupted(error)) ctx.ui.note('Stopped; back to the menu.');
+      else printError(ctx.ui, error, { debug: debugRequested(ctx.env) });
+    } finally {
+      // A Ctrl-C during the step aborted it; the menu itself goes on with a fresh signal.
+      ctx.resetInterrupt();
     }
-  } finally {
-    statusCtx.leave();
   }
 }
 
@@ -136,8 +130,8 @@ interface LiveState {
 }
 
 /** Start reading every status and the warehouse's description, all at once. */
-function readLiveState(menuCtx: Context, steps: MenuStep[]): LiveState {
-  const ctx = statusRound(menuCtx);
+function readLiveState(ctx: Context, steps: MenuStep[]): LiveState {
+  const snapshot = statusSnapshot(ctx);
   const live: LiveState = {
     description: undefined,
     statuses: steps.map(() => undefined),
@@ -145,7 +139,7 @@ function readLiveState(menuCtx: Context, steps: MenuStep[]): LiveState {
     ready: Promise.resolve(),
   };
   const reads = steps.map(async (step, i) => {
-    live.statuses[i] = await safeStatus(ctx, step);
+    live.statuses[i] = await safeStatus(ctx, step, snapshot);
   });
   reads.push(
     (async () => {
@@ -159,26 +153,6 @@ function readLiveState(menuCtx: Context, steps: MenuStep[]): LiveState {
   return live;
 }
 
-/**
- * The context the statuses are read with. Reads still running when the menu is left (Quit or
- * Ctrl-C while "checking…") must not open the warehouse or AWS clients again after the
- * program has closed them; from then on they fail, which nobody sees.
- */
-function statusContext(ctx: AppContext): { ctx: Context; leave: () => void } {
-  let left = false;
-  const gone = (): Promise<never> => Promise.reject(new Error('the menu was left'));
-  const guarded = Object.create(ctx, {
-    warehouse: { value: () => (left ? gone() : ctx.warehouse()) },
-    aws: { value: () => (left ? gone() : ctx.aws()) },
-  }) as Context;
-  return {
-    ctx: guarded,
-    leave: () => {
-      left = true;
-    },
-  };
-}
-
 async function menuSteps(ctx: AppContext): Promise<MenuStep[]> {
   const steps = [...(await walkthroughSteps(ctx)), sqlStep];
   if (ctx.target() === 'redshift') {
@@ -188,7 +162,7 @@ async function menuSteps(ctx: AppContext): Promise<MenuStep[]> {
       id,
       title,
       applies: () => true,
-      status: async () => ({ state: 'todo', detail }),
+      status: () => Promise.resolve({ state: 'todo', detail }),
       run,
     });
     steps.push(
@@ -203,9 +177,9 @@ async function menuSteps(ctx: AppContext): Promise<MenuStep[]> {
   return steps;
 }
 
-async function safeStatus(ctx: Context, step: MenuStep): Promise<StepStatus> {
+async function safeStatus(ctx: Context, step: MenuStep, snapshot: StatusSnapshot): Promise<StepStatus> {
   try {
-    return await step.status(ctx);
+    return await step.status(ctx, snapshot);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { state: 'unavailable', detail: message.length > 60 ? `${message.slice(0, 57)}…` : message };

@@ -4,20 +4,22 @@ import { DEMO_DEFAULTS } from './demo.js';
 import { ensureConfig, localDataPresent } from './config.js';
 import { runGenerate } from './generate.js';
 import { walkthroughSteps } from './index.js';
-import type { StepStatus } from './types.js';
+import { statusSnapshot } from './state.js';
+import type { StepResult, StepStatus } from './types.js';
 
 /**
  * `setup`: every step not yet done, in order, stopping at the first that fails. Rerunning it
  * after a half-finished setup finishes the job, since each step's status is read live.
  */
-export async function runSetup(ctx: Context): Promise<boolean> {
+export async function runSetup(ctx: Context): Promise<StepResult> {
   await ensureConfig(ctx);
   const steps = await walkthroughSteps(ctx);
   ctx.ui.heading(`Guided setup on the ${ctx.target()} warehouse: ${steps.map((s) => s.title).join(' → ')}`);
   for (const step of steps) {
     let status: StepStatus;
     try {
-      status = await step.status(ctx);
+      // Fresh for each step: the steps run before it changed the warehouse.
+      status = await step.status(ctx, statusSnapshot(ctx));
     } catch {
       status = { state: 'todo' };
     }
@@ -27,19 +29,20 @@ export async function runSetup(ctx: Context): Promise<boolean> {
     }
     if (step.id === 'load' && ctx.target() !== 'redshift') {
       const offered = await offerSampleData(ctx);
-      if (!offered) return false;
+      if (!offered) return { ok: false, summary: 'no data to load' };
     }
     ctx.ui.heading(step.title);
     const result = await step.run(ctx);
     if (!result.ok) {
       ctx.ui.error(
-        `Setup stopped at “${step.title}”${result.summary ? `: ${result.summary}` : ''}. Fix it and run \`sparkify-dwh setup\` again: finished steps are skipped.`,
+        `Setup stopped at “${step.title}”${result.summary ? `: ${result.summary}` : ''}. ` +
+          'Fix it and run `sparkify-dwh setup` again: finished steps are skipped.',
       );
-      return false;
+      return { ok: false, summary: `stopped at ${step.title}` };
     }
   }
   ctx.ui.success('Setup complete: the warehouse is loaded and checked.');
-  return true;
+  return { ok: true, summary: 'the warehouse is loaded and checked' };
 }
 
 /** No local data yet: offer to generate a synthetic data set into the [LOCAL] folders. */
@@ -52,7 +55,8 @@ async function offerSampleData(ctx: Context): Promise<boolean> {
   });
   if (!generate) {
     ctx.ui.error(
-      `Nothing to load: put song_data and log_data folders there, or set [LOCAL] SONG_DATA and LOG_DATA in ${ctx.config.displayPath}.`,
+      'Nothing to load: put song_data and log_data folders there, ' +
+        `or set [LOCAL] SONG_DATA and LOG_DATA in ${ctx.config.displayPath}.`,
     );
     return false;
   }
@@ -62,7 +66,8 @@ async function offerSampleData(ctx: Context): Promise<boolean> {
   const logDir = resolve(base, local.logData);
   if (dirname(songDir) !== dirname(logDir) || basename(songDir) !== 'song_data' || basename(logDir) !== 'log_data') {
     ctx.ui.error(
-      'The generator writes DIR/song_data and DIR/log_data: generate with `sparkify-dwh generate --out DIR` and point [LOCAL] SONG_DATA and LOG_DATA there.',
+      'The generator writes DIR/song_data and DIR/log_data: generate with `sparkify-dwh generate --out DIR` ' +
+        'and point [LOCAL] SONG_DATA and LOG_DATA there.',
     );
     return false;
   }

@@ -13,32 +13,28 @@ export interface WarehouseState {
   rows: Map<string, number>;
 }
 
-/** Contexts of one menu status round: their steps share one reading of the warehouse state. */
-const sharedStates = new WeakMap<Context, Promise<WarehouseState>>();
-const roundContexts = new WeakSet<Context>();
-
 /**
- * A context for one round of status reads (one menu drawing): the tables, load, check and
- * analytics statuses then cost one pair of queries between them instead of a pair each — which
- * matters on Redshift, where each is a round trip. The next round reads afresh.
+ * What one menu drawing knows of the warehouse, handed to every step's `status`. The tables,
+ * load, check and analytics statuses all show the warehouse state; read through one snapshot they
+ * cost one pair of queries between them instead of a pair each, which matters on Redshift where
+ * each is a round trip. Nothing is read until a step asks, so a drawing whose steps need only AWS
+ * or dwh.cfg never queries the warehouse.
  */
-export function statusRound(ctx: Context): Context {
-  const round = Object.create(ctx) as Context;
-  roundContexts.add(round);
-  return round;
+export interface StatusSnapshot {
+  /** Our tables and their row counts, read on the first call; rejects when the warehouse cannot be reached. */
+  warehouse(): Promise<WarehouseState>;
 }
 
-export function readWarehouseState(ctx: Context): Promise<WarehouseState> {
-  if (!roundContexts.has(ctx)) return queryWarehouseState(ctx);
-  let state = sharedStates.get(ctx);
-  if (!state) {
-    state = queryWarehouseState(ctx);
-    sharedStates.set(ctx, state);
-  }
-  return state;
+/** A fresh snapshot: take one per drawing (or per decision), never keep one across a step's run. */
+export function statusSnapshot(ctx: Context): StatusSnapshot {
+  let state: Promise<WarehouseState> | undefined;
+  return {
+    warehouse: () => (state ??= readWarehouseState(ctx)),
+  };
 }
 
-async function queryWarehouseState(ctx: Context): Promise<WarehouseState> {
+/** The warehouse state as it is now: what a step checks before it runs. */
+export async function readWarehouseState(ctx: Context): Promise<WarehouseState> {
   const warehouse = await ctx.warehouse();
   const existing = await warehouse.query<{ table_name: string }>(existingTablesSql());
   const tables = new Set(existing.rows.map((row) => row.table_name));

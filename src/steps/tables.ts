@@ -3,7 +3,7 @@ import { createTablesSql, dropTablesSql } from '../sql/ddl.js';
 import { ALL_TABLES } from '../sql/tables.js';
 import { formatCount, formatDuration } from '../ui/format.js';
 import { allTablesExist, readWarehouseState } from './state.js';
-import type { MenuStep, StepResult, StepStatus } from './types.js';
+import type { MenuStep, StatusSnapshot, StepResult, StepStatus } from './types.js';
 
 /** Drop and create the staging and star-schema tables, in one transaction. */
 export async function runTablesCreate(ctx: Context, options: { confirmDrop?: boolean } = {}): Promise<StepResult> {
@@ -21,7 +21,7 @@ export async function runTablesCreate(ctx: Context, options: { confirmDrop?: boo
   const started = ctx.clock.now();
   try {
     await warehouse.transaction(async (tx) => {
-      for (const statement of dropTablesSql(warehouse.dialect)) await tx.query(statement);
+      for (const statement of dropTablesSql()) await tx.query(statement);
       for (const statement of createTablesSql(warehouse.dialect)) await tx.query(statement);
     });
   } catch (error) {
@@ -33,8 +33,8 @@ export async function runTablesCreate(ctx: Context, options: { confirmDrop?: boo
   return { ok: true, summary };
 }
 
-export async function tablesStatus(ctx: Context): Promise<StepStatus> {
-  const state = await readWarehouseState(ctx);
+export async function tablesStatus(_ctx: Context, snapshot: StatusSnapshot): Promise<StepStatus> {
+  const state = await snapshot.warehouse();
   if (allTablesExist(state)) return { state: 'done', detail: `${ALL_TABLES.length} tables` };
   if (state.tables.size > 0) return { state: 'stale', detail: `${state.tables.size} of ${ALL_TABLES.length} tables` };
   return { state: 'todo', detail: 'no tables yet' };

@@ -1,19 +1,12 @@
-import type { Context } from '../context.js';
+import type { Context, StepResult } from '../context.js';
+import type { StepStatus } from '../ui/types.js';
+import type { StatusSnapshot } from './state.js';
 
-/** What the menu shows next to a step, read live from the warehouse and dwh.cfg. */
-export type StepState = 'done' | 'todo' | 'stale' | 'unavailable';
-
-export interface StepStatus {
-  state: StepState;
-  /** Short detail: "42 songplays", "cluster available", "dwh.cfg changed since the load". */
-  detail?: string;
-}
-
-export interface StepResult {
-  ok: boolean;
-  /** One line for the menu and `setup` to show after the step. */
-  summary?: string;
-}
+// Shared with the layers that draw them (StepStatus) and run them (StepResult); re-exported so a
+// step finds everything it implements in one place.
+export type { StepResult } from '../context.js';
+export type { StepState, StepStatus } from '../ui/types.js';
+export type { StatusSnapshot } from './state.js';
 
 /**
  * A menu entry. The menu, `setup` and every subcommand call the same `run`, so rerunning one step
@@ -24,6 +17,10 @@ export interface MenuStep {
   title: string;
   /** Whether the step belongs in the walkthrough for this context (AWS steps only for redshift). */
   applies(ctx: Context): boolean;
-  status(ctx: Context): Promise<StepStatus>;
+  /**
+   * The step's state for the menu. `snapshot` is what one drawing knows of the warehouse, read
+   * at most once however many steps ask; a step that needs nothing of it ignores it.
+   */
+  status(ctx: Context, snapshot: StatusSnapshot): Promise<StepStatus>;
   run(ctx: Context): Promise<StepResult>;
 }

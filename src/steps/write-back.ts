@@ -6,6 +6,7 @@
  */
 import type { ClusterSpec } from '../aws/provision-cluster.js';
 import type { ClusterInfo } from '../aws/redshift.js';
+import { changesFor, WRITE_BACK } from '../config/schema.js';
 import type { ConfigChange, ConfigStore } from '../config/types.js';
 
 /** The region chosen in `credentials`. */
@@ -28,17 +29,19 @@ export function keysWriteBack(keys: { accessKeyId: string; secretAccessKey: stri
 
 /** [DWH] keys for the inputs chosen at the prompts, so dwh.cfg describes the cluster made. */
 export function dwhWriteBack(spec: ClusterSpec): ConfigChange[] {
-  return [
-    { section: 'DWH', key: 'DWH_CLUSTER_IDENTIFIER', value: spec.identifier },
-    { section: 'DWH', key: 'DWH_CLUSTER_TYPE', value: spec.numberOfNodes === 1 ? 'single-node' : 'multi-node' },
-    { section: 'DWH', key: 'DWH_NUM_NODES', value: String(spec.numberOfNodes) },
-    { section: 'DWH', key: 'DWH_NODE_TYPE', value: spec.nodeType },
-    { section: 'DWH', key: 'DWH_IAM_ROLE_NAME', value: spec.roleName },
-    { section: 'DWH', key: 'DWH_DB', value: spec.dbName },
-    { section: 'DWH', key: 'DWH_DB_USER', value: spec.dbUser },
-    { section: 'DWH', key: 'DWH_DB_PASSWORD', value: spec.password },
-    { section: 'DWH', key: 'DWH_PORT', value: String(spec.port) },
-  ];
+  return changesFor(WRITE_BACK.clusterSettings, {
+    dwh: {
+      clusterIdentifier: spec.identifier,
+      clusterType: spec.numberOfNodes === 1 ? 'single-node' : 'multi-node',
+      numNodes: spec.numberOfNodes,
+      nodeType: spec.nodeType,
+      iamRoleName: spec.roleName,
+      db: spec.dbName,
+      dbUser: spec.dbUser,
+      dbPassword: spec.password,
+      port: spec.port,
+    },
+  });
 }
 
 /** The address typed at the prompt (a looked-up one is not written: it changes with the network). */
@@ -62,14 +65,16 @@ export function clusterWriteBack(
   roleArn: string | undefined,
   password: string | undefined,
 ): ConfigChange[] {
-  const changes: ConfigChange[] = [];
-  if (cluster.endpoint) changes.push({ section: 'CLUSTER', key: 'HOST', value: cluster.endpoint.address });
-  if (cluster.dbName) changes.push({ section: 'CLUSTER', key: 'DB_NAME', value: cluster.dbName });
-  if (cluster.masterUsername) changes.push({ section: 'CLUSTER', key: 'DB_USER', value: cluster.masterUsername });
-  if (password !== undefined) changes.push({ section: 'CLUSTER', key: 'DB_PASSWORD', value: password });
-  if (cluster.endpoint) changes.push({ section: 'CLUSTER', key: 'DB_PORT', value: String(cluster.endpoint.port) });
-  if (roleArn) changes.push(...roleArnWriteBack(roleArn));
-  return changes;
+  return changesFor([...WRITE_BACK.connection, ...WRITE_BACK.role], {
+    cluster: {
+      host: cluster.endpoint?.address,
+      dbName: cluster.dbName,
+      dbUser: cluster.masterUsername,
+      dbPassword: password,
+      dbPort: cluster.endpoint?.port,
+    },
+    iamRole: { arn: roleArn },
+  });
 }
 
 /** A resumed cluster's endpoint (it can change across a pause). */

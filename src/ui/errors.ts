@@ -2,6 +2,7 @@
  * How a failure reaches the user: one line that names the problem (plus the next action when
  * known), the exit status of docs/commands.md (Exit status), and a stack trace only when DEBUG is set.
  */
+import { firstLine } from '../error-text.js';
 import { isInterrupted, UserError } from '../errors.js';
 import { redact } from './redact.js';
 import type { Ui } from './types.js';
@@ -26,6 +27,11 @@ const AWS_HINTS: Readonly<Record<string, string>> = {
   UnauthorizedOperation: 'the AWS identity in use lacks the permission named above',
 };
 
+/** Stack traces are shown when DEBUG is set to anything but the empty string. */
+export function debugRequested(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.DEBUG);
+}
+
 export function describeError(error: unknown, env: { debug: boolean }): DescribedError {
   const detail = env.debug ? stackOf(error) : undefined;
   const withDetail = (described: DescribedError): DescribedError => {
@@ -38,22 +44,23 @@ export function describeError(error: unknown, env: { debug: boolean }): Describe
     return withDetail({ message: withHint(error.message, error.hint), exitCode: error.exitCode });
   if (isAwsServiceError(error)) {
     return withDetail({
-      message: withHint(`AWS ${error.name}: ${oneLine(String(error.message ?? ''))}`, AWS_HINTS[error.name]),
+      message: withHint(`AWS ${error.name}: ${firstLine(String(error.message ?? ''))}`, AWS_HINTS[error.name]),
       exitCode: 1,
     });
   }
   if (error instanceof Error && error.name === 'CredentialsProviderError') {
     return withDetail({
       message: withHint(
-        `no AWS credentials found: ${oneLine(error.message)}`,
-        'set [AWS] KEY and SECRET in dwh.cfg, or AWS_PROFILE / the AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY variables',
+        `no AWS credentials found: ${firstLine(error.message)}`,
+        'set [AWS] KEY and SECRET in dwh.cfg, ' +
+          'or AWS_PROFILE / the AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY variables',
       ),
       exitCode: 1,
     });
   }
   const message = error instanceof Error ? error.message : String(error);
   return withDetail({
-    message: `unexpected error: ${oneLine(message)}${env.debug ? '' : ' (set DEBUG=1 for details)'}`,
+    message: `unexpected error: ${firstLine(message)}${env.debug ? '' : ' (set DEBUG=1 for details)'}`,
     exitCode: 1,
   });
 }
@@ -68,11 +75,6 @@ export function printError(ui: Ui, error: unknown, env: { debug: boolean }): voi
 
 function withHint(message: string, hint: string | undefined): string {
   return hint ? `${message}\n→ ${hint}` : message;
-}
-
-/** SDK messages are sometimes several lines; the summary line is one. */
-function oneLine(text: string): string {
-  return text.split('\n')[0]?.trim() ?? '';
 }
 
 /** An AWS SDK v3 service exception that no layer of ours turned into a UserError. */
@@ -95,7 +97,10 @@ function stackOf(error: unknown): string | undefined {
       parts.push(depth === 0 ? (current.stack ?? String(current)) : `Caused by: ${current.stack ?? String(current)}`);
       current = current.cause;
     } else {
-      parts.push(depth === 0 ? String(current) : `Caused by: ${String(current)}`);
+      // A thrown non-Error has no stack; its plain string form is all there is to show.
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string
+      const text = String(current);
+      parts.push(depth === 0 ? text : `Caused by: ${text}`);
       break;
     }
   }

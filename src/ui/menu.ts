@@ -2,8 +2,8 @@
  * Pure rendering for the main menu (the loop itself lives in src/steps/menu.ts): the boxed header
  * with the target and its state, and the status badge beside each step.
  */
-import type { StepStatus } from '../steps/types.js';
 import { chalkFor } from './colors.js';
+import type { StepStatus } from './types.js';
 
 export interface MenuHeader {
   target: string;

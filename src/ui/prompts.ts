@@ -5,6 +5,10 @@
  * - `createUnattendedPrompts`: --yes, every answer from dwh.cfg and the defaults;
  * - `createNoTerminalPrompts`: no terminal and no --yes, so nobody can answer: a clear failure.
  */
+import type inquirerConfirm from '@inquirer/confirm';
+import type inquirerInput from '@inquirer/input';
+import type inquirerPassword from '@inquirer/password';
+import type inquirerSelect from '@inquirer/select';
 import { InterruptedError, UserError } from '../errors.js';
 import type { Choice, ConfirmPrompt, InputPrompt, PasswordPrompt, Prompts, SelectPrompt } from './types.js';
 
@@ -27,6 +31,11 @@ export function isSelectAborted(error: unknown): error is SelectAbortedError {
 /** "Cluster identifier?" → "Cluster identifier": the subject of a sentence about the prompt. */
 export function promptSubject(message: string): string {
   return message.trim().replace(/[\s?:]+$/, '');
+}
+
+/** An answer known at once, as a promise: a throw in `work` becomes a rejection, as from a real question. */
+function answerNow<T>(work: () => T): Promise<T> {
+  return new Promise<T>((resolve) => resolve(work()));
 }
 
 /** The choice whose value is `value` (the same object, or equal JSON for plain data). */
@@ -65,40 +74,41 @@ export function createUnattendedPrompts(): Prompts {
 
   return {
     unattended: true,
-    async select<T>(prompt: SelectPrompt<T>): Promise<T> {
-      if (prompt.default === undefined) throw missing(prompt);
-      const choice = findChoice(prompt.choices, prompt.default);
-      if (!choice)
-        throw invalid(
-          prompt,
-          `"${String(prompt.default)}"`,
-          `it is not one of ${prompt.choices.map((c) => c.name).join(', ')}`,
-        );
-      if (choice.disabled)
-        throw invalid(
-          prompt,
-          `"${choice.name}"`,
-          typeof choice.disabled === 'string' ? choice.disabled : 'that choice is not available',
-        );
-      return choice.value;
-    },
-    async input(prompt: InputPrompt): Promise<string> {
-      if (prompt.default === undefined) throw missing(prompt);
-      const verdict = prompt.validate?.(prompt.default) ?? true;
-      if (verdict !== true) throw invalid(prompt, `"${prompt.default}"`, verdict);
-      return prompt.default;
-    },
-    async password(prompt: PasswordPrompt): Promise<string> {
-      // An empty password is never a value someone chose; it is one nobody set.
-      if (prompt.default === undefined || prompt.default === '') throw missing(prompt);
-      const verdict = prompt.validate?.(prompt.default) ?? true;
-      // Never echo the value: it is a secret.
-      if (verdict !== true) throw invalid(prompt, 'the value given', verdict);
-      return prompt.default;
-    },
-    async confirm(): Promise<boolean> {
-      return true;
-    },
+    select: <T>(prompt: SelectPrompt<T>) =>
+      answerNow(() => {
+        if (prompt.default === undefined) throw missing(prompt);
+        const choice = findChoice(prompt.choices, prompt.default);
+        if (!choice)
+          throw invalid(
+            prompt,
+            `"${String(prompt.default)}"`,
+            `it is not one of ${prompt.choices.map((c) => c.name).join(', ')}`,
+          );
+        if (choice.disabled)
+          throw invalid(
+            prompt,
+            `"${choice.name}"`,
+            typeof choice.disabled === 'string' ? choice.disabled : 'that choice is not available',
+          );
+        return choice.value;
+      }),
+    input: (prompt: InputPrompt) =>
+      answerNow(() => {
+        if (prompt.default === undefined) throw missing(prompt);
+        const verdict = prompt.validate?.(prompt.default) ?? true;
+        if (verdict !== true) throw invalid(prompt, `"${prompt.default}"`, verdict);
+        return prompt.default;
+      }),
+    password: (prompt: PasswordPrompt) =>
+      answerNow(() => {
+        // An empty password is never a value someone chose; it is one nobody set.
+        if (prompt.default === undefined || prompt.default === '') throw missing(prompt);
+        const verdict = prompt.validate?.(prompt.default) ?? true;
+        // Never echo the value: it is a secret.
+        if (verdict !== true) throw invalid(prompt, 'the value given', verdict);
+        return prompt.default;
+      }),
+    confirm: () => Promise.resolve(true),
   };
 }
 
@@ -115,10 +125,10 @@ export function createNoTerminalPrompts(): Prompts {
   };
   return {
     unattended: false,
-    select: async (prompt) => fail(prompt),
-    input: async (prompt) => fail(prompt),
-    password: async (prompt) => fail(prompt),
-    confirm: async (prompt) => fail(prompt),
+    select: (prompt) => answerNow(() => fail(prompt)),
+    input: (prompt) => answerNow(() => fail(prompt)),
+    password: (prompt) => answerNow(() => fail(prompt)),
+    confirm: (prompt) => answerNow(() => fail(prompt)),
   };
 }
 
@@ -130,10 +140,10 @@ export function createNoTerminalPrompts(): Prompts {
  * import, against ~115 ms for the whole @inquirer/prompts bundle), which is most of its start-up.
  */
 interface InquirerModule {
-  select: typeof import('@inquirer/select').default;
-  input: typeof import('@inquirer/input').default;
-  password: typeof import('@inquirer/password').default;
-  confirm: typeof import('@inquirer/confirm').default;
+  select: typeof inquirerSelect;
+  input: typeof inquirerInput;
+  password: typeof inquirerPassword;
+  confirm: typeof inquirerConfirm;
 }
 type PromptKind = keyof InquirerModule;
 
@@ -152,9 +162,9 @@ export function preloadSelectPrompt(): Promise<unknown> {
 export interface InquirerPromptsOptions {
   /**
    * Colour in the prompts. Inquirer's own colours honour NO_COLOR but not --no-color; when false
-   * every prompt is drawn with a plain theme. Default: on unless --no-color or NO_COLOR.
+   * every prompt is drawn with a plain theme. The caller decides, as for the rest of the output.
    */
-  color?: boolean;
+  color: boolean;
 }
 
 /** Inquirer's themes, with every style function the identity: no escape codes besides cursor movement. */
@@ -178,8 +188,8 @@ function plainTheme(): object {
   };
 }
 
-export function createInquirerPrompts(options: InquirerPromptsOptions = {}): Prompts {
-  const color = options.color ?? !(process.argv.includes('--no-color') || Boolean(process.env.NO_COLOR));
+export function createInquirerPrompts(options: InquirerPromptsOptions): Prompts {
+  const { color } = options;
   // Only the keys each prompt knows are read from a theme, so one plain theme serves them all.
   const theme = color ? {} : { theme: plainTheme() };
   /** Ctrl-C at a prompt: inquirer rejects with ExitPromptError; the app expects InterruptedError. */

@@ -1,5 +1,5 @@
 /** Query results shown as a table (plus a bar chart where one reads faster), CSV or JSON. */
-import type { QueryResult } from '../warehouse/types.js';
+import type { QueryResult } from '../sql/result.js';
 import type { Cell, Ui } from './types.js';
 
 export type OutputFormat = 'table' | 'csv' | 'json';

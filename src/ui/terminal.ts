@@ -4,15 +4,16 @@
  * animation only when interactive; without either the output is plain text a log can keep.
  */
 import type { ChalkInstance } from 'chalk';
-import type { Ora } from 'ora';
+import type { default as ora, Ora } from 'ora';
 import { chalkFor } from './colors.js';
+import { isCapableTerminal, type TtyLike } from './interactive.js';
 import { redact } from './redact.js';
 import { renderBarChart, renderTable } from './render.js';
 import type { BarChartOptions, Cell, Spinner, TableOptions, Ui } from './types.js';
 
 export interface TerminalUiOptions {
   color: boolean;
-  /** Spinners animate (and rewrite their line) only when true. */
+  /** A person is at the terminal (src/ui/interactive.ts): spinners animate (rewrite their line) only then. */
   interactive: boolean;
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
@@ -31,11 +32,7 @@ export const SYMBOLS = {
  * (https://no-color.org) or FORCE_COLOR=0/false; always with any other FORCE_COLOR; otherwise only
  * on a TTY whose TERM is not "dumb". The explicit opt-outs win over FORCE_COLOR.
  */
-export function detectColor(
-  argv: readonly string[],
-  env: NodeJS.ProcessEnv,
-  stream: { isTTY?: boolean | undefined },
-): boolean {
+export function detectColor(argv: readonly string[], env: NodeJS.ProcessEnv, stream: TtyLike): boolean {
   if (argv.includes('--no-color')) return false;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   const force = env.FORCE_COLOR;
@@ -43,9 +40,7 @@ export function detectColor(
     if (force === '0' || force.toLowerCase() === 'false') return false;
     return true;
   }
-  if (!stream.isTTY) return false;
-  if (env.TERM === 'dumb') return false;
-  return true;
+  return isCapableTerminal(env, stream);
 }
 
 export function createTerminalUi(options: TerminalUiOptions): Ui {
@@ -129,7 +124,7 @@ function plainSpinner(start: string, writeLine: (text: string) => void, chalk: C
   };
 }
 
-type OraFactory = typeof import('ora').default;
+type OraFactory = typeof ora;
 let oraFactory: OraFactory | undefined;
 let oraLoading: Promise<OraFactory> | undefined;
 

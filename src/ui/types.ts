@@ -3,6 +3,15 @@
  * script the answers and read what was shown. src/ui holds the only code that writes to the terminal.
  */
 
+/** What the menu shows next to a step, read live from the warehouse and dwh.cfg. */
+export type StepState = 'done' | 'todo' | 'stale' | 'unavailable';
+
+export interface StepStatus {
+  state: StepState;
+  /** Short detail: "42 songplays", "cluster available", "dwh.cfg changed since the load". */
+  detail?: string;
+}
+
 export interface Spinner {
   /** Replace the spinner's text (elapsed time, row counts, next check…). */
   update(text: string): void;
@@ -39,8 +48,9 @@ export interface BarChartOptions {
 }
 
 export interface Ui {
-  /** Colour and spinners are on (a TTY, no NO_COLOR, no --no-color). */
+  /** Colour is on (a capable terminal or FORCE_COLOR, no NO_COLOR, no --no-color: see detectColor). */
   readonly color: boolean;
+  /** A person is at the terminal (src/ui/interactive.ts): spinners animate and a step may offer choices. */
   readonly interactive: boolean;
   heading(text: string): void;
   info(text: string): void;

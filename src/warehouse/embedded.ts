@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { UserError } from '../errors.js';
 import { copyFromBlobSql } from '../sql/session.js';
-import { oneLine } from './errors.js';
+import { oneLine } from '../error-text.js';
 import { RESULT_PARSERS, normalizeParams } from './result-types.js';
 import { SessionWarehouse, type EngineResult, type EngineSession } from './session.js';
 import type { Warehouse } from './types.js';
@@ -38,6 +38,7 @@ class PgliteEngineSession implements EngineSession {
     };
   }
 
+  /** COPY FROM STDIN the PGlite way: one COPY from an in-memory Blob per chunk of whole lines. */
   async copyIn(table: string, columns: readonly string[], lines: AsyncIterable<string>): Promise<number> {
     const sql = copyFromBlobSql(table, columns);
     let copied = 0;
@@ -118,5 +119,9 @@ export async function openEmbedded(dataDir: string | undefined, options: OpenEmb
   }
   const engine = new PgliteEngineSession(db, options.copyChunkCharacters ?? EMBEDDED_COPY_CHUNK_CHARACTERS);
   const description = folder === undefined ? 'embedded (PGlite) in memory' : `embedded (PGlite) at ${folder}`;
-  return new SessionWarehouse(engine, { target: 'embedded', dialect: 'postgres', description });
+  return new SessionWarehouse(
+    engine,
+    { target: 'embedded', dialect: 'postgres', description },
+    { copyIn: (table, columns, lines) => engine.copyIn(table, columns, lines) },
+  );
 }

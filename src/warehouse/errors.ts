@@ -3,6 +3,7 @@
  * server's fields) into one-line UserErrors, and classifying connection failures so each target
  * can say what to check.
  */
+import { errnoCode, oneLine } from '../error-text.js';
 import { UserError } from '../errors.js';
 
 /** SQLSTATE for "cannot execute … in a read-only transaction". */
@@ -53,11 +54,6 @@ export function isServerError(error: unknown): error is Error & ServerErrorField
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
 }
 
-/** Collapse whitespace so a multi-line server message still prints as one line. */
-export function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim();
-}
-
 function optionalText(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? oneLine(value) : undefined;
 }
@@ -92,18 +88,9 @@ export type ConnectFailureKind =
 
 const TLS_CODES = /CERT|SELF_SIGNED|TLS|SSL|ISSUER|HOSTNAME/;
 
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const code = field(error, 'code');
-  if (typeof code === 'string') return code;
-  // Node ≥ 20 tries every address of a host name and reports an AggregateError of them all.
-  const nested = field(error, 'errors');
-  return Array.isArray(nested) && nested.length > 0 ? errorCode(nested[0]) : undefined;
-}
-
 /** What kind of connection failure `error` is, from the socket, TLS or server error it carries. */
 export function classifyConnectFailure(error: unknown): ConnectFailureKind {
-  const code = errorCode(error);
+  const code = errnoCode(error);
   const message = error instanceof Error ? error.message : String(error);
   switch (code) {
     case 'ECONNREFUSED':

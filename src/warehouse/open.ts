@@ -31,7 +31,8 @@ export function redshiftConnectionFrom(config: DwhConfig, configDisplayPath: str
         'CLUSTER',
         key,
         'is not set',
-        `set it to the cluster's ${key === 'DB_PASSWORD' ? 'master password' : 'value'} ([DWH] has the one used at creation)`,
+        `set it to the cluster's ${key === 'DB_PASSWORD' ? 'master password' : 'value'} ` +
+          '([DWH] has the one used at creation)',
       );
     return value;
   };
@@ -42,6 +43,23 @@ export function redshiftConnectionFrom(config: DwhConfig, configDisplayPath: str
     user: required(cluster.dbUser ?? dwh.dbUser, 'DB_USER'),
     password: required(cluster.dbPassword ?? dwh.dbPassword, 'DB_PASSWORD'),
   };
+}
+
+/**
+ * Where the warehouse a target opens fills its staging tables from: this machine's files
+ * (capabilities.copyFromStdin) or S3 (capabilities.copyFromS3). Decided here, beside the choice
+ * of channel, so that `load` can check its settings before connecting; the opened warehouse's
+ * capabilities say the same (test/warehouse/open.test.ts).
+ */
+export function stagingSourceOf(target: Target): 'this machine' | 's3' {
+  switch (target) {
+    case 'embedded':
+    case 'postgres':
+      return 'this machine';
+    case 'redshift':
+    case 'redshift-serverless':
+      return 's3';
+  }
 }
 
 /** The warehouse for `target`, configured from dwh.cfg (`configDisplayPath` names it in errors). */
@@ -70,5 +88,14 @@ export async function openWarehouse(target: Target, config: DwhConfig, configDis
       const { openRedshift } = await import('./redshift.js');
       return openRedshift(connection);
     }
+    case 'redshift-serverless':
+      // dwh.cfg accepts it already (docs/configuration.md); the channel to it comes with its own change.
+      throw new ConfigError(
+        configDisplayPath,
+        'WAREHOUSE',
+        'TARGET',
+        'redshift-serverless is not supported by this version yet',
+        'use redshift (a provisioned cluster), postgres or embedded',
+      );
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The node-postgres engine shared by the postgres and redshift targets: one Client, our result
- * parsers, COPY … FROM STDIN through pg-copy-streams. What differs between the two targets (TLS,
- * whether COPY-in exists, how to explain a failed connection) comes in as parameters.
+ * parsers, COPY … FROM STDIN through pg-copy-streams where the server has it. What differs
+ * between the two targets (TLS, capabilities, how to explain a failed connection) comes in as
+ * parameters.
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -10,10 +11,18 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { UserError } from '../errors.js';
 import type { Target } from '../config/types.js';
 import { SERVER_VERSION_SQL, copyFromStdinSql } from '../sql/session.js';
-import { oneLine, withoutSecret } from './errors.js';
+import { oneLine } from '../error-text.js';
+import { withoutSecret } from './errors.js';
 import { RESULT_PARSERS, normalizeParams } from './result-types.js';
-import { SessionWarehouse, type EngineResult, type EngineSession } from './session.js';
-import type { Dialect, Warehouse } from './types.js';
+import type { Dialect } from '../sql/dialect.js';
+import {
+  SessionWarehouse,
+  type CapabilitiesOver,
+  type EngineCopyIn,
+  type EngineResult,
+  type EngineSession,
+} from './session.js';
+import type { Warehouse } from './types.js';
 
 /** Where a connection goes, for messages (never the password). */
 export interface PgEndpoint {
@@ -44,8 +53,9 @@ export interface PgSessionOptions {
   connectTimeoutMillis: number;
   /** The one-line UserError for a failed connection attempt. */
   diagnoseConnectFailure: (error: unknown) => UserError;
-  /** The UserError copyIn throws on a target without COPY FROM STDIN; undefined when it has it. */
-  copyInRefusal: (() => UserError) | undefined;
+  /** Whether the server takes COPY … FROM STDIN (PostgreSQL does; Redshift loads from S3 only). */
+  copyFromStdin: boolean;
+  capabilities?: CapabilitiesOver | undefined;
   /** Checks the text of `SELECT version()` after connecting (throws a UserError to refuse the server). */
   checkServerVersion: ((versionText: string) => void) | undefined;
   /** The message prefix when an open connection breaks ("lost the connection to …"). */
@@ -99,15 +109,6 @@ class PgEngineSession implements EngineSession {
     };
   }
 
-  async copyIn(table: string, columns: readonly string[], lines: AsyncIterable<string>): Promise<number> {
-    const refusal = this.options.copyInRefusal;
-    if (refusal !== undefined) throw refusal();
-    const copyStream = this.client.query(copyFrom(copyFromStdinSql(table, columns)));
-    // pipeline waits for each write to drain, so at most a few chunks are ever in memory.
-    await pipeline(Readable.from(lines), copyStream);
-    return copyStream.rowCount;
-  }
-
   async close(): Promise<void> {
     await this.client.end().catch(() => undefined);
   }
@@ -121,6 +122,16 @@ class PgEngineSession implements EngineSession {
       cause: error,
     });
   }
+}
+
+/** COPY … FROM STDIN through pg-copy-streams on `client`. */
+function pgCopyIn(client: pg.Client): EngineCopyIn {
+  return async (table, columns, lines) => {
+    const copyStream = client.query(copyFrom(copyFromStdinSql(table, columns)));
+    // pipeline waits for each write to drain, so at most a few chunks are ever in memory.
+    await pipeline(Readable.from(lines), copyStream);
+    return copyStream.rowCount;
+  };
 }
 
 /** Connect one Client, check the server, and wrap it as a Warehouse. */
@@ -144,11 +155,11 @@ export async function openPgSession(options: PgSessionOptions): Promise<Warehous
     client.off('error', ignoreConnectError);
   }
   const engine = new PgEngineSession(client, options);
-  const warehouse = new SessionWarehouse(engine, {
-    target: options.target,
-    dialect: options.dialect,
-    description: options.description,
-  });
+  const warehouse = new SessionWarehouse(
+    engine,
+    { target: options.target, dialect: options.dialect, description: options.description },
+    { copyIn: options.copyFromStdin ? pgCopyIn(client) : undefined, capabilities: options.capabilities },
+  );
   if (options.checkServerVersion !== undefined) {
     try {
       const { rows } = await warehouse.query<{ version: string }>(SERVER_VERSION_SQL);

@@ -1,7 +1,8 @@
 /** The `postgres` target: any PostgreSQL ≥ 14, reached by node-postgres from [WAREHOUSE] POSTGRES_URL. */
 import { userInfo } from 'node:os';
 import { UserError } from '../errors.js';
-import { classifyConnectFailure, formatSeconds, oneLine, withoutSecret } from './errors.js';
+import { errnoText, oneLine } from '../error-text.js';
+import { classifyConnectFailure, formatSeconds, withoutSecret } from './errors.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, openPgSession, type PgClientFactory, type PgEndpoint } from './pg-session.js';
 import type { Warehouse } from './types.js';
 
@@ -60,7 +61,7 @@ export function describePostgres(endpoint: PgEndpoint): string {
 }
 
 function quoteShell(word: string): string {
-  return /^[A-Za-z0-9_.\-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+  return /^[A-Za-z0-9_.-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
 /** One line for a failed connection attempt to a PostgreSQL server. */
@@ -77,22 +78,23 @@ export function diagnosePostgresConnectFailure(
   let message: string;
   switch (classifyConnectFailure(error)) {
     case 'refused':
-      message = unreachable('connection refused');
-      break;
     case 'unresolved':
-      message = unreachable('host name not found');
+    case 'unreachable':
+      message = unreachable(errnoText(error) ?? serverMessage);
       break;
     case 'timeout':
       message = unreachable(`no answer within ${formatSeconds(timeoutMillis)}`);
       break;
-    case 'unreachable':
-      message = unreachable('network unreachable');
-      break;
     case 'authentication':
-      message = `authentication failed for user "${endpoint.user}" on ${at} (${serverMessage}); check the user and password in [WAREHOUSE] POSTGRES_URL`;
+      message =
+        `authentication failed for user "${endpoint.user}" on ${at} (${serverMessage}); ` +
+        'check the user and password in [WAREHOUSE] POSTGRES_URL';
       break;
     case 'no-database':
-      message = `database "${endpoint.database}" does not exist on ${at}; create it (createdb -h ${endpoint.host} -p ${endpoint.port} -U ${quoteShell(endpoint.user)} ${quoteShell(endpoint.database)}) or name an existing one in [WAREHOUSE] POSTGRES_URL`;
+      message =
+        `database "${endpoint.database}" does not exist on ${at}; create it ` +
+        `(createdb -h ${endpoint.host} -p ${endpoint.port} -U ${quoteShell(endpoint.user)} ` +
+        `${quoteShell(endpoint.database)}) or name an existing one in [WAREHOUSE] POSTGRES_URL`;
       break;
     case 'tls':
       message = `TLS with ${at} failed (${serverMessage}); check the sslmode in [WAREHOUSE] POSTGRES_URL`;
@@ -127,7 +129,7 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
     password,
     connectTimeoutMillis,
     diagnoseConnectFailure: (error) => diagnosePostgresConnectFailure(error, endpoint, password, connectTimeoutMillis),
-    copyInRefusal: undefined,
+    copyFromStdin: true,
     checkServerVersion: (versionText) => checkPostgresVersion(versionText, description),
     connectionLostMessage: `lost the connection to ${description}`,
     clientFactory: options.clientFactory,

@@ -1,12 +1,15 @@
 /**
  * The `redshift` target: the cluster's leader node, reached by node-postgres over verified TLS
  * (Node's CA store carries the Amazon roots Redshift certificates chain to). Redshift loads
- * data from S3 with its own COPY statement, so rows cannot be streamed in from here.
+ * data from S3 with its own COPY statement, so this warehouse has copyFromS3 and no
+ * copyFromStdin.
  */
 import { UserError } from '../errors.js';
-import { classifyConnectFailure, formatSeconds, oneLine, withoutSecret } from './errors.js';
+import { loadErrorsSql, type LoadErrorRow } from '../sql/copy.js';
+import { oneLine } from '../error-text.js';
+import { classifyConnectFailure, formatSeconds, withoutSecret } from './errors.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, openPgSession, type PgClientFactory, type PgEndpoint } from './pg-session.js';
-import type { Warehouse } from './types.js';
+import type { CopyFromS3, Queryable, Warehouse } from './types.js';
 
 export interface RedshiftConnection {
   host: string;
@@ -42,24 +45,53 @@ export function diagnoseRedshiftConnectFailure(
     case 'unreachable':
       // A cluster that is not publicly accessible, or whose security group leaves the caller
       // out, drops the packets: the attempt runs into the timeout rather than being refused.
-      message = `cannot reach the cluster at ${at} within ${formatSeconds(timeoutMillis)}: the cluster may not be publicly accessible or its security group does not allow your IP (run \`sparkify-dwh cluster status\`)`;
+      message =
+        `cannot reach the cluster at ${at} within ${formatSeconds(timeoutMillis)}: the cluster may not be ` +
+        'publicly accessible or its security group does not allow your IP (run `sparkify-dwh cluster status`)';
       break;
     case 'unresolved':
-      message = `the endpoint ${endpoint.host} does not resolve: check [CLUSTER] HOST (run \`sparkify-dwh cluster status\` to see the cluster's endpoint)`;
+      message =
+        `the endpoint ${endpoint.host} does not resolve: check [CLUSTER] HOST ` +
+        "(run `sparkify-dwh cluster status` to see the cluster's endpoint)";
       break;
     case 'authentication':
-      message = `the cluster at ${at} refused user "${endpoint.user}" (${serverMessage}): check [CLUSTER] DB_USER and DB_PASSWORD`;
+      message =
+        `the cluster at ${at} refused user "${endpoint.user}" (${serverMessage}): ` +
+        'check [CLUSTER] DB_USER and DB_PASSWORD';
       break;
     case 'no-database':
       message = `database "${endpoint.database}" does not exist on the cluster at ${at}: check [CLUSTER] DB_NAME`;
       break;
     case 'tls':
-      message = `TLS verification of the cluster at ${at} failed (${serverMessage}): check that [CLUSTER] HOST is the cluster's endpoint`;
+      message =
+        `TLS verification of the cluster at ${at} failed (${serverMessage}): ` +
+        "check that [CLUSTER] HOST is the cluster's endpoint";
       break;
     default:
       message = `cannot connect to the cluster at ${at}: ${serverMessage}`;
   }
   return new UserError(withoutSecret(message, password), { cause: error });
+}
+
+/**
+ * Explaining a rejected COPY from the cluster's stl_load_errors, which holds the rows of the
+ * COPY that failed last in this session (pg_last_copy_id()): Redshift's own message only says
+ * "Check 'stl_load_errors' system table for details".
+ */
+export function stlLoadErrors(session: Queryable): CopyFromS3 {
+  return {
+    async loadErrors(failure) {
+      const message = failure instanceof Error ? failure.message : String(failure);
+      if (!/stl_load_errors/i.test(message)) return undefined;
+      try {
+        const { rows } = await session.query<LoadErrorRow>(loadErrorsSql());
+        return rows.length === 0 ? undefined : { source: 'stl_load_errors', rows };
+      } catch {
+        // The COPY's own error is what matters; the caller reports it either way.
+        return undefined;
+      }
+    },
+  };
 }
 
 /** Connect to a Redshift cluster. */
@@ -94,10 +126,8 @@ export async function openRedshift(
     connectTimeoutMillis,
     diagnoseConnectFailure: (error) =>
       diagnoseRedshiftConnectFailure(error, endpoint, connection.password, connectTimeoutMillis),
-    copyInRefusal: () =>
-      new UserError('rows cannot be streamed into Redshift: it loads data from S3 with its own COPY statement', {
-        hint: 'set [S3] LOG_DATA and SONG_DATA and run `sparkify-dwh load`',
-      }),
+    copyFromStdin: false,
+    capabilities: (warehouse) => ({ copyFromS3: stlLoadErrors(warehouse) }),
     // version() on Redshift reads "PostgreSQL 8.0.2 … Redshift 1.0.x": nothing to compare.
     checkServerVersion: undefined,
     connectionLostMessage: `lost the connection to ${description}`,

@@ -1,15 +1,19 @@
 /**
- * The engine-independent half of every warehouse: one database session driven through
- * BEGIN / COMMIT / ROLLBACK, with errors turned into UserErrors. Each engine only supplies an
- * `EngineSession` (run one statement, COPY rows in, close); postgres, redshift and embedded
- * therefore behave identically in everything the steps can observe.
+ * The engine-independent half of every warehouse that holds one database session: BEGIN /
+ * COMMIT / ROLLBACK, one operation at a time, errors turned into UserErrors. Each engine only
+ * supplies an `EngineSession` (run one statement, close) and, when it has one, its COPY FROM
+ * STDIN; postgres, redshift and embedded therefore behave identically in everything the steps
+ * can observe.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { UserError } from '../errors.js';
 import type { Target } from '../config/types.js';
+import { oneLine } from '../error-text.js';
+import { InterruptedError, UserError } from '../errors.js';
+import type { Dialect } from '../sql/dialect.js';
+import type { QueryResult } from '../sql/result.js';
 import { BEGIN_READ_ONLY_SQL, BEGIN_SQL, COMMIT_SQL, ROLLBACK_SQL } from '../sql/session.js';
-import { isServerError, oneLine, queryErrorFromServer } from './errors.js';
-import type { Dialect, QueryResult, Transaction, Warehouse } from './types.js';
+import { isServerError, queryErrorFromServer } from './errors.js';
+import type { BatchOptions, Transaction, Warehouse, WarehouseCapabilities } from './types.js';
 
 /** One result as an engine reports it; `command` is the server's command tag (SELECT, COMMIT, ROLLBACK …). */
 export interface EngineResult extends QueryResult<Record<string, unknown>> {
@@ -20,7 +24,6 @@ export interface EngineResult extends QueryResult<Record<string, unknown>> {
 export interface EngineSession {
   /** One statement (extended protocol: a second statement in the text is refused). */
   run(sql: string, params?: readonly unknown[]): Promise<EngineResult>;
-  copyIn(table: string, columns: readonly string[], lines: AsyncIterable<string>): Promise<number>;
   close(): Promise<void>;
   /**
    * Called for an error that is not a server error (the driver's own failure): return the
@@ -29,28 +32,36 @@ export interface EngineSession {
   describeFailure?(error: unknown): UserError | undefined;
 }
 
+/** An engine's COPY … FROM STDIN of COPY text `lines` into `table`; resolves with the rows loaded. */
+export type EngineCopyIn = (table: string, columns: readonly string[], lines: AsyncIterable<string>) => Promise<number>;
+
 export interface SessionDescription {
   target: Target;
   dialect: Dialect;
   description: string;
 }
 
+/** Capabilities built on the finished warehouse's own queries (e.g. reading Redshift's load-error log). */
+export type CapabilitiesOver = (warehouse: Warehouse) => Omit<WarehouseCapabilities, 'copyFromStdin'>;
+
+/** What an engine plugs in beyond statements; each becomes a capability of the warehouse. */
+export interface SessionPlugins {
+  /** Makes `capabilities.copyFromStdin`; engines without COPY FROM STDIN leave it out. */
+  copyIn?: EngineCopyIn | undefined;
+  capabilities?: CapabilitiesOver | undefined;
+}
+
 /** A Transaction handed to `work`; refuses use after the transaction ended. */
 class SessionTransaction implements Transaction {
   active = true;
-  constructor(private readonly warehouse: SessionWarehouse) {}
+  constructor(readonly warehouse: SessionWarehouse) {}
 
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
     this.assertActive();
     return this.warehouse.runMapped<Row>(sql, params);
   }
 
-  copyIn(table: string, columns: readonly string[], lines: AsyncIterable<string>): Promise<number> {
-    this.assertActive();
-    return this.warehouse.copyInMapped(table, columns, lines);
-  }
-
-  private assertActive(): void {
+  assertActive(): void {
     if (!this.active)
       throw new Error('this transaction has already ended: use the Transaction only inside transaction(work)');
   }
@@ -60,6 +71,7 @@ export class SessionWarehouse implements Warehouse {
   readonly target: Target;
   readonly dialect: Dialect;
   readonly description: string;
+  readonly capabilities: WarehouseCapabilities;
   /** Tail of the queue of operations: the session runs one at a time. */
   private queue: Promise<void> = Promise.resolve();
   /** Set while `work` of a transaction runs, to catch a nested call that would wait forever. */
@@ -69,10 +81,22 @@ export class SessionWarehouse implements Warehouse {
   constructor(
     private readonly engine: EngineSession,
     about: SessionDescription,
+    plugins: SessionPlugins = {},
   ) {
     this.target = about.target;
     this.dialect = about.dialect;
     this.description = about.description;
+    const { copyIn } = plugins;
+    this.capabilities = {
+      ...plugins.capabilities?.(this),
+      ...(copyIn === undefined
+        ? {}
+        : {
+            copyFromStdin: {
+              copyIn: (tx, table, columns, lines) => this.copyInMapped(copyIn, tx, table, columns, lines),
+            },
+          }),
+    };
   }
 
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
@@ -102,6 +126,21 @@ export class SessionWarehouse implements Warehouse {
         throw new UserError(`the transaction on ${this.description} was rolled back because a statement in it failed`);
       }
       return result;
+    });
+  }
+
+  batch(statements: readonly string[], options: BatchOptions = {}): Promise<QueryResult[]> {
+    const { progress, signal } = options;
+    return this.transaction(async (tx) => {
+      const results: QueryResult[] = [];
+      for (const [index, sql] of statements.entries()) {
+        if (signal?.aborted === true) throw new InterruptedError();
+        progress?.started?.(index);
+        const result = await tx.query(sql);
+        progress?.finished?.(index, result);
+        results.push(result);
+      }
+      return results;
     });
   }
 
@@ -138,10 +177,20 @@ export class SessionWarehouse implements Warehouse {
     }
   }
 
-  /** @internal */
-  async copyInMapped(table: string, columns: readonly string[], lines: AsyncIterable<string>): Promise<number> {
+  private async copyInMapped(
+    copyIn: EngineCopyIn,
+    tx: Transaction,
+    table: string,
+    columns: readonly string[],
+    lines: AsyncIterable<string>,
+  ): Promise<number> {
+    // The COPY runs on this session's connection, so it must be inside this session's transaction.
+    if (!(tx instanceof SessionTransaction) || tx.warehouse !== this) {
+      throw new Error(`copyIn needs a transaction of the same warehouse (${this.description})`);
+    }
+    tx.assertActive();
     try {
-      return await this.engine.copyIn(table, columns, lines);
+      return await copyIn(table, columns, lines);
     } catch (error) {
       throw this.mapError(error);
     }

@@ -1,45 +1,123 @@
+/**
+ * The one small interface every SQL channel implements (PGlite in this process, node-postgres to
+ * PostgreSQL or a Redshift cluster), plus optional capabilities chosen once, when the warehouse
+ * opens. A channel that lacks a capability simply does not have it: there is no method that
+ * throws "not on this target", so a caller asks `warehouse.capabilities` and picks its path,
+ * and a new channel slots in by offering what it can. node-postgres's pluggable submittables
+ * (copy streams, cursors and query streams plug into one client) are the model.
+ */
 import type { Target } from '../config/types.js';
-
-/** The SQL dialect a statement is rendered for (src/sql). */
-export type Dialect = 'postgres' | 'redshift';
-
-export interface QueryResult<Row = Record<string, unknown>> {
-  rows: Row[];
-  /** Column names in result order. */
-  fields: string[];
-  rowCount: number;
-}
+import type { Dialect } from '../sql/dialect.js';
+import type { LoadErrorRow } from '../sql/copy.js';
+import type { QueryResult, RowStream } from '../sql/result.js';
 
 export interface Queryable {
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
 }
 
-/** A transaction: queries plus bulk COPY of rows, all committed or rolled back together. */
+/** The transaction handed to the `work` of Warehouse.transaction. */
 export interface Transaction extends Queryable {
-  /**
-   * Bulk-load rows into `table` through the database's own COPY, streaming with back-pressure.
-   * `lines` yields chunks of PostgreSQL COPY text format (tab-separated, `\N` for NULL, each
-   * row ending in `\n`; see src/warehouse/copy-format.ts). Returns the number of rows loaded.
-   * Not available on redshift (it loads from S3 with its own COPY statement).
-   */
-  copyIn(table: string, columns: readonly string[], lines: AsyncIterable<string>): Promise<number>;
+  /** False once `work` has settled: the transaction is over and refuses further use. */
+  readonly active: boolean;
 }
 
-/**
- * The one small interface every target implements. Steps never know which engine is behind it
- * beyond `dialect` (what SQL to render) and `target` (what to say).
- */
+/** Told as each statement of a batch starts and ends, for live progress. */
+export interface BatchProgress {
+  started?(index: number): void;
+  finished?(index: number, result: QueryResult): void;
+}
+
+export interface BatchOptions {
+  progress?: BatchProgress | undefined;
+  /** Once it fires, no further statement starts: the batch rolls back with an InterruptedError. */
+  signal?: AbortSignal | undefined;
+}
+
 export interface Warehouse extends Queryable {
   readonly target: Target;
+  /** What SQL to render for it (src/sql). */
   readonly dialect: Dialect;
   /** Where it is, for the menu header and messages; never contains a password. */
   readonly description: string;
+  /** What this channel can do beyond plain statements; fixed when it opens. */
+  readonly capabilities: WarehouseCapabilities;
   /** Run `work` in one transaction: commit when it resolves, roll back when it throws. */
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
+  /**
+   * Run `statements` in order as one transaction: all of them or none. Unlike `transaction`, the
+   * whole list is known before the first one runs, which is the only kind of multi-statement
+   * transaction the Redshift Data API offers (BatchExecuteStatement, see
+   * https://docs.aws.amazon.com/redshift-data/latest/APIReference/API_BatchExecuteStatement.html).
+   * Resolves with each statement's result, in order.
+   */
+  batch(statements: readonly string[], options?: BatchOptions): Promise<QueryResult[]>;
   /**
    * Run one statement in a READ ONLY transaction, so the database itself refuses writes
    * (the `sql` command and analytics). Rolls back afterwards whatever happens.
    */
   readOnlyQuery<Row = Record<string, unknown>>(sql: string): Promise<QueryResult<Row>>;
   close(): Promise<void>;
+}
+
+/** The optional pieces a channel may plug in. Absent means "this warehouse cannot". */
+export interface WarehouseCapabilities {
+  /** Rows streamed from this machine into a table (PGlite, PostgreSQL). */
+  readonly copyFromStdin?: CopyFromStdin;
+  /** Staging filled by the warehouse reading S3 itself (Redshift). */
+  readonly copyFromS3?: CopyFromS3;
+  /** Big read-only results handed over a page at a time (no channel offers it yet). */
+  readonly streamResults?: StreamResults;
+  /** Stopping the statement that is running now on the server (no channel offers it yet). */
+  readonly cancel?: CancelStatement;
+}
+
+/** COPY … FROM STDIN: the database's own bulk load, fed from this process. */
+export interface CopyFromStdin {
+  /**
+   * Bulk-load rows into `table` inside `tx` (a transaction of the same warehouse), streaming with
+   * back-pressure. `lines` yields chunks of PostgreSQL COPY text format (tab-separated, `\N` for
+   * NULL, each row ending in `\n`; see src/warehouse/copy-format.ts). Resolves with the number
+   * of rows loaded; a rejected row rolls the whole transaction back.
+   */
+  copyIn(tx: Transaction, table: string, columns: readonly string[], lines: AsyncIterable<string>): Promise<number>;
+}
+
+/** Rows of the warehouse's own load-error log, and which log they came from. */
+export interface LoadErrors {
+  /** The system table or view that was read, e.g. `stl_load_errors`. */
+  source: string;
+  rows: LoadErrorRow[];
+}
+
+/**
+ * Redshift's COPY … FROM 's3://…' (rendered by src/sql/copy.ts and run like any statement, in a
+ * batch). What differs between channels is how a rejected COPY is explained: the cluster's
+ * stl_load_errors over a session, SYS_LOAD_ERROR_DETAIL by query id elsewhere.
+ */
+export interface CopyFromS3 {
+  /**
+   * Why a COPY from S3 just failed, from the warehouse's load-error log: undefined when `failure`
+   * is not a rejected COPY or the log holds nothing for it. Ask right after the failure.
+   */
+  loadErrors(failure: unknown): Promise<LoadErrors | undefined>;
+}
+
+/** Results too big to hold, read in pages (a cursor, pg-query-stream, the Data API's pages). */
+export interface StreamResults {
+  /**
+   * Run one statement in a READ ONLY transaction and hand its rows over as they arrive, so memory
+   * stays bounded however many rows there are. Leaving the loop early ends the statement and
+   * rolls the transaction back; so does `signal`.
+   */
+  streamReadOnly(sql: string, options?: { signal?: AbortSignal | undefined }): Promise<RowStream>;
+}
+
+/** Ending a running statement on the server, not just walking away from it. */
+export interface CancelStatement {
+  /**
+   * Ask the server to stop the statement running now, if any (PostgreSQL's cancel request, the
+   * Data API's CancelStatement, ending PGlite's worker). The statement then fails, and the
+   * transaction it ran in rolls back. Resolves once the request is made.
+   */
+  cancelRunning(): Promise<void>;
 }

@@ -34,8 +34,11 @@ beforeEach(() => {
 afterEach(() => aws.restore());
 
 /** Only the sections naming reads. */
-function config(dwh: DwhConfig['dwh'] = {}, s3: Partial<DwhConfig['s3']> = {}): DwhConfig {
-  return { dwh, s3: { region: 'us-west-2', ...s3 } } as DwhConfig;
+function config(dwh: Partial<DwhConfig['dwh']> = {}, s3: Partial<DwhConfig['s3']> = {}): DwhConfig {
+  return {
+    dwh: { access: 'public', baseRpu: 8, ...dwh },
+    s3: { region: 'us-west-2', ...s3 },
+  } as DwhConfig;
 }
 
 const inUse = () =>

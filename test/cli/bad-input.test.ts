@@ -529,7 +529,8 @@ const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\
 /** The reason must start with `reason`; a parser's wording may follow it. */
 const rejectedEvent = (reason: string): RegExp =>
   new RegExp(
-    `1 rejected record \\(first: .*log_data/2018/11/2018-11-01-events\\.json line 2: ${escape(reason)}.*\\); every good record was loaded$`,
+    '1 rejected record \\(first: .*log_data/2018/11/2018-11-01-events\\.json line 2: ' +
+      `${escape(reason)}.*\\); every good record was loaded$`,
   );
 const rejectedSong = (reason: string): RegExp =>
   new RegExp(`1 rejected record \\(first: .*song_data/B/bad\\.json line 1: ${reason}`);

@@ -16,7 +16,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-test('demo in an empty folder: data → tables → load → checks → every analytics table; then sql on the same warehouse', async () => {
+test('demo in an empty folder: data → tables → load → checks → every analytics table; then sql on it', async () => {
   const demo = await runCli(['demo', '--songs', '120', '--events', '1500'], { cwd: dir, timeoutMs: 120_000 });
   expect(demo.stderr).not.toMatch(/✖/);
   expect(demo.code).toBe(0);

@@ -63,8 +63,8 @@ export function startCli(args: string[], options: RunOptions): { child: ChildPro
   });
   let stdout = '';
   let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-  child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
   const timeout = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 50_000);
   const done = new Promise<CliResult>((resolveDone, reject) => {
     child.on('error', reject);

@@ -1,14 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { decodeIniBytes, IniSyntaxError, parse, parseBytes, serialize } from '../../src/config/ini.js';
+import {
+  decodeIniBytes,
+  IniSyntaxError,
+  parse,
+  parseBytes,
+  serialize,
+  type ParseOptions,
+  type UnparsedLine,
+} from '../../src/config/ini.js';
+import { lineMayHoldSecret } from '../../src/config/schema.js';
 import { SEED_CFG, SEED_PASSWORD, SEED_SECRET } from './seed.js';
 
 const crlf = (text: string): string => text.replaceAll('\n', '\r\n');
 const BOM = '\uFEFF';
 
-function syntaxError(text: string): IniSyntaxError {
+function syntaxError(text: string, options: ParseOptions = { mayHoldSecret: lineMayHoldSecret }): IniSyntaxError {
   try {
-    parse(text, 'dwh.cfg');
+    parse(text, 'dwh.cfg', options);
   } catch (error) {
     expect(error).toBeInstanceOf(IniSyntaxError);
     expect(error).toBeInstanceOf(ConfigError);
@@ -256,6 +265,25 @@ describe('syntax errors', () => {
       expect(error.message).not.toContain(SEED_PASSWORD);
       expect(error.message).not.toContain(SEED_SECRET);
     }
+  });
+
+  it('asks the rule it is given whether a broken line may be shown, and shows none without one', () => {
+    const asked: UnparsedLine[] = [];
+    const showAll = (line: UnparsedLine): boolean => {
+      asked.push(line);
+      return false;
+    };
+    expect(syntaxError('[AWS]\nKEY = a\nAKIA EXAMPLE\n', { mayHoldSecret: showAll }).message).toBe(
+      'dwh.cfg line 3: missing "=" in "AKIA EXAMPLE"; write it as KEY = value',
+    );
+    expect(asked).toEqual([{ text: 'AKIA EXAMPLE', section: 'AWS', previousKey: 'KEY' }]);
+    expect(syntaxError('HOST localhost\n', { mayHoldSecret: showAll }).message).toBe(
+      'dwh.cfg line 1: missing "=" in "HOST localhost"; write it as KEY = value',
+    );
+    expect(asked.at(-1)).toEqual({ text: 'HOST localhost', section: undefined, previousKey: undefined });
+    expect(syntaxError('[CLUSTER]\nHOST localhost\n', {}).message).toBe(
+      'dwh.cfg line 2: missing "=" (the line is not shown because it may hold a secret); write it as KEY = value',
+    );
   });
 
   it('rejects a duplicate section, ignoring case', () => {

@@ -1,11 +1,11 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { acquireLock, isProcessAlive } from '../../src/config/lock.js';
+import { acquireLock, isProcessAlive, processStartTime } from '../../src/config/lock.js';
 
 let dir: string;
 let lockPath: string;
@@ -18,12 +18,37 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** The lock file's content, as written by acquireLock. */
+async function readLock(): Promise<Record<string, unknown> & { pid: number; command: string; started: string }> {
+  return JSON.parse(await readFile(lockPath, 'utf8')) as Record<string, unknown> & {
+    pid: number;
+    command: string;
+    started: string;
+  };
+}
+
 /** A pid that certainly belonged to a process that has exited. */
 function deadPid(): number {
   const child = spawnSync(process.execPath, ['-e', '']);
-  expect(isProcessAlive(child.pid!)).toBe(false);
+  expect(isProcessAlive(child.pid)).toBe(false);
+  return child.pid;
+}
+
+/** A live process that is not a sparkify-dwh: what a reused pid points at. Stopped after the test. */
+const children: ChildProcess[] = [];
+async function unrelatedLiveProcess(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+  children.push(child);
+  await new Promise((resolve) => child.once('spawn', resolve));
+  expect(isProcessAlive(child.pid!)).toBe(true);
   return child.pid!;
 }
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill();
+});
+
+/** The start time of processes can be read here (Linux /proc): the exact pid-reuse check applies. */
+const startTimesKnown = processStartTime(process.pid) !== undefined;
 
 function localTime(iso: string): string {
   const date = new Date(iso);
@@ -43,8 +68,14 @@ async function lockError(action: () => Promise<unknown>): Promise<UserError> {
 describe('acquireLock', () => {
   it('writes who holds the lock, private to the user', async () => {
     const release = await acquireLock(lockPath, 'load');
-    const info = JSON.parse(await readFile(lockPath, 'utf8'));
-    expect(Object.keys(info)).toEqual(['pid', 'command', 'started', 'hostname']);
+    const info = await readLock();
+    // processStart tells a later run whether the pid still belongs to this process (where it can be read).
+    expect(Object.keys(info)).toEqual(
+      startTimesKnown
+        ? ['pid', 'command', 'started', 'hostname', 'processStart']
+        : ['pid', 'command', 'started', 'hostname'],
+    );
+    if (startTimesKnown) expect(info.processStart).toBe(processStartTime(process.pid));
     expect(info.pid).toBe(process.pid);
     expect(info.command).toBe('load');
     expect(info.hostname).toBe(hostname());
@@ -56,10 +87,11 @@ describe('acquireLock', () => {
 
   it('refuses a second holder while the first is alive, naming its pid, command and start time', async () => {
     const release = await acquireLock(lockPath, 'load');
-    const { started } = JSON.parse(await readFile(lockPath, 'utf8'));
+    const { started } = await readLock();
     const error = await lockError(() => acquireLock(lockPath, 'tables create'));
     expect(error.message).toBe(
-      `dwh.cfg is in use by another sparkify-dwh (pid ${process.pid}, "load", since ${localTime(started)}); wait for it to finish or stop it`,
+      `dwh.cfg is in use by another sparkify-dwh (pid ${process.pid}, "load", since ${localTime(started)}); ` +
+        'wait for it to finish or stop it',
     );
     await release();
     const again = await acquireLock(lockPath, 'tables create');
@@ -72,16 +104,25 @@ describe('acquireLock', () => {
     await writeFile(lockPath, JSON.stringify(holder));
     const error = await lockError(() => acquireLock(lockPath, 'load'));
     expect(error.message).toBe(
-      `dwh.cfg is in use by another sparkify-dwh (pid ${process.ppid}, "cluster create", since ${localTime(started)}); wait for it to finish or stop it`,
+      `dwh.cfg is in use by another sparkify-dwh (pid ${process.ppid}, "cluster create", ` +
+        `since ${localTime(started)}); wait for it to finish or stop it`,
     );
     expect(JSON.parse(await readFile(lockPath, 'utf8'))).toEqual(holder);
   });
 
-  it('shows the date of a lock taken on another day', async () => {
-    const holder = { pid: process.ppid, command: 'load', started: '2024-03-05T10:11:12.000Z', hostname: hostname() };
+  // Only where start times are known: elsewhere a lock from before the last boot is stale (see below).
+  it.runIf(startTimesKnown)('shows the date of a lock taken on another day', async () => {
+    const holder = {
+      pid: process.ppid,
+      command: 'load',
+      started: '2024-03-05T10:11:12.000Z',
+      hostname: hostname(),
+      processStart: processStartTime(process.ppid),
+    };
     await writeFile(lockPath, JSON.stringify(holder));
     const date = new Date(holder.started);
-    const day = `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
+    const pad = (value: number): string => String(value).padStart(2, '0');
+    const day = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
     expect((await lockError(() => acquireLock(lockPath, 'load'))).message).toContain(
       `since ${day} ${localTime(holder.started)})`,
     );
@@ -94,7 +135,7 @@ describe('acquireLock', () => {
       JSON.stringify({ pid, command: 'load', started: new Date().toISOString(), hostname: hostname() }),
     );
     const release = await acquireLock(lockPath, 'check');
-    const info = JSON.parse(await readFile(lockPath, 'utf8'));
+    const info = await readLock();
     expect([info.pid, info.command]).toEqual([process.pid, 'check']);
     await release();
     expect(existsSync(lockPath)).toBe(false);
@@ -108,7 +149,7 @@ describe('acquireLock', () => {
     const minuteAgo = new Date(Date.now() - 60_000);
     await utimes(lockPath, minuteAgo, minuteAgo);
     const release = await acquireLock(lockPath, 'load');
-    expect(JSON.parse(await readFile(lockPath, 'utf8')).pid).toBe(process.pid);
+    expect((await readLock()).pid).toBe(process.pid);
     await release();
   });
 
@@ -117,8 +158,59 @@ describe('acquireLock', () => {
     await writeFile(lockPath, JSON.stringify({ pid: deadPid(), command: 'load', started, hostname: 'build-box-7' }));
     const error = await lockError(() => acquireLock(lockPath, 'load'));
     expect(error.message).toMatch(
-      /^dwh\.cfg is in use by sparkify-dwh on build-box-7 \(pid \d+, "load", since \d\d:\d\d:\d\d\); wait for it to finish, or delete .*dwh\.cfg\.lock if that run is gone$/,
+      new RegExp(
+        '^dwh\\.cfg is in use by sparkify-dwh on build-box-7 \\(pid \\d+, "load", since \\d\\d:\\d\\d:\\d\\d\\); ' +
+          'wait for it to finish, or delete .*dwh\\.cfg\\.lock if that run is gone$',
+      ),
     );
+  });
+
+  it.runIf(startTimesKnown)(
+    'takes over, with a note, a lock whose pid now belongs to a process started later (a reused pid)',
+    async () => {
+      const pid = await unrelatedLiveProcess();
+      const started = new Date().toISOString();
+      const holder = { pid, command: 'load', started, hostname: hostname(), processStart: '1' };
+      await writeFile(lockPath, JSON.stringify(holder));
+      const notes: string[] = [];
+      const release = await acquireLock(lockPath, 'check', { onNote: (note) => notes.push(note) });
+      expect((await readLock()).pid).toBe(process.pid);
+      expect(notes).toEqual([
+        `Took over the lock on dwh.cfg from sparkify-dwh (pid ${pid}, "load", since ${localTime(started)}): ` +
+          `that run is gone, and pid ${pid} now belongs to another program`,
+      ]);
+      await release();
+    },
+  );
+
+  it.runIf(startTimesKnown)('respects a lock whose pid still belongs to the process that took it', async () => {
+    const pid = await unrelatedLiveProcess();
+    const holder = {
+      pid,
+      command: 'load',
+      started: new Date().toISOString(),
+      hostname: hostname(),
+      processStart: processStartTime(pid),
+    };
+    await writeFile(lockPath, JSON.stringify(holder));
+    expect((await lockError(() => acquireLock(lockPath, 'check'))).message).toMatch(
+      new RegExp(`^dwh\\.cfg is in use by another sparkify-dwh \\(pid ${pid}, "load"`),
+    );
+  });
+
+  it('takes over, with a note, a lock taken before the machine last started, whatever its pid is now', async () => {
+    const pid = await unrelatedLiveProcess();
+    // Written by a version that did not record start times; any process now alive started after the boot.
+    const holder = { pid, command: 'load', started: '2001-02-03T04:05:06.000Z', hostname: hostname() };
+    await writeFile(lockPath, JSON.stringify(holder));
+    const notes: string[] = [];
+    const release = await acquireLock(lockPath, 'check', { onNote: (note) => notes.push(note) });
+    expect((await readLock()).pid).toBe(process.pid);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(
+      new RegExp(`^Took over the lock on dwh\\.cfg from sparkify-dwh \\(pid ${pid}, "load", since 2001-02-0[23] `),
+    );
+    await release();
   });
 
   it('release leaves a lock alone that is no longer ours', async () => {

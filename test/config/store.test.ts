@@ -54,7 +54,7 @@ async function configError(action: () => unknown): Promise<ConfigError> {
 /** What a config file with nothing in it reads as, for a file in `folder`. */
 function defaults(folder: string): DwhConfig {
   return {
-    aws: { key: undefined, secret: undefined, region: undefined },
+    aws: { key: undefined, secret: undefined, region: undefined, profile: undefined },
     dwh: {
       clusterType: undefined,
       numNodes: undefined,
@@ -66,6 +66,8 @@ function defaults(folder: string): DwhConfig {
       dbPassword: undefined,
       port: undefined,
       allowedCidr: undefined,
+      access: 'private',
+      baseRpu: 8,
     },
     cluster: { host: undefined, dbName: undefined, dbUser: undefined, dbPassword: undefined, dbPort: undefined },
     iamRole: { arn: undefined },
@@ -91,7 +93,7 @@ describe('reading', () => {
     expect(store.exists()).toBe(true);
     expect(store.values()).toEqual({
       ...defaults(dir),
-      aws: { key: 'AKIAIOSFODNN7EXAMPLE', secret: SEED_SECRET, region: 'us-west-2' },
+      aws: { key: 'AKIAIOSFODNN7EXAMPLE', secret: SEED_SECRET, region: 'us-west-2', profile: undefined },
       dwh: {
         clusterType: 'multi-node',
         numNodes: 4,
@@ -104,6 +106,8 @@ describe('reading', () => {
         dbPassword: SEED_PASSWORD,
         port: 5439,
         allowedCidr: undefined,
+        access: 'private',
+        baseRpu: 8,
       },
       cluster: { host: undefined, dbName: 'dwh', dbUser: 'dwhuser', dbPassword: SEED_PASSWORD, dbPort: 5439 },
       iamRole: { arn: undefined },
@@ -158,7 +162,8 @@ describe('reading', () => {
     await writeCfg('[warehouse]\ntarget = mysql\n');
     const error = await configError(async () => (await openConfig(cfgPath, 'conf/dwh.cfg')).values());
     expect(error.message).toBe(
-      'conf/dwh.cfg [warehouse] target: "mysql" is not a target; use embedded, postgres or redshift',
+      'conf/dwh.cfg [warehouse] target: "mysql" is not a target; use embedded, postgres, redshift or ' +
+        'redshift-serverless',
     );
   });
 
@@ -166,7 +171,8 @@ describe('reading', () => {
     await writeCfg('[DWH]\nDWH_CLUSTER_TYPE = single-node\nDWH_NUM_NODES = 4\n');
     const error = await configError(async () => (await openConfig(cfgPath, 'dwh.cfg')).values());
     expect(error.message).toBe(
-      'dwh.cfg [DWH] DWH_NUM_NODES: a single-node cluster has exactly 1 node, not 4; set DWH_NUM_NODES = 1 or DWH_CLUSTER_TYPE = multi-node',
+      'dwh.cfg [DWH] DWH_NUM_NODES: a single-node cluster has exactly 1 node, not 4; set DWH_NUM_NODES = 1 or ' +
+        'DWH_CLUSTER_TYPE = multi-node',
     );
   });
 
@@ -174,7 +180,8 @@ describe('reading', () => {
     await writeCfg('[CLUSTER]\nHOST = a\n  DB_NAME = dwh\n');
     const error = await configError(async () => (await openConfig(cfgPath, 'dwh.cfg')).values());
     expect(error.message).toBe(
-      'dwh.cfg [CLUSTER] HOST: the value continues on the indented line below it; remove that line’s indentation (an indented line continues the key above it)',
+      'dwh.cfg [CLUSTER] HOST: the value continues on the indented line below it; remove that line’s indentation (an ' +
+        'indented line continues the key above it)',
     );
   });
 
@@ -223,7 +230,8 @@ describe('secrets', () => {
       ],
       [
         `[CLUSTER]\nDB_PASSWORD = '${distinctive} x'\n`,
-        `dwh.cfg [CLUSTER] DB_PASSWORD: the password may only use printable ASCII characters other than ' " \\ / @ and space`,
+        `dwh.cfg [CLUSTER] DB_PASSWORD: the password may only use printable ASCII characters other than ' " \\ / @ ` +
+          `and space`,
       ],
       [
         `[AWS]\nSECRET = ${distinctive} x\n`,
@@ -231,20 +239,24 @@ describe('secrets', () => {
       ],
       [
         `[AWS]\nKEY = ${distinctive}\n`,
-        'dwh.cfg [AWS] KEY: the value is not an AWS access key ID (upper-case letters and digits, like AKIAIOSFODNN7EXAMPLE)',
+        'dwh.cfg [AWS] KEY: the value is not an AWS access key ID (upper-case letters and digits, like ' +
+          'AKIAIOSFODNN7EXAMPLE)',
       ],
       [
         `[WAREHOUSE]\nPOSTGRES_URL = mysql://u:${distinctive}@h/db\n`,
-        'dwh.cfg [WAREHOUSE] POSTGRES_URL: the value is not a PostgreSQL URL (like postgres://user:password@localhost:5432/sparkify)',
+        'dwh.cfg [WAREHOUSE] POSTGRES_URL: the value is not a PostgreSQL URL (like ' +
+          'postgres://user:password@localhost:5432/sparkify)',
       ],
       // A password reused as another value is still hidden.
       [
         `[DWH]\nDWH_DB_PASSWORD = ${distinctive}\nDWH_DB_USER = ${distinctive}\n`,
-        'dwh.cfg [DWH] DWH_DB_USER: "the value" is not a valid user name: use lowercase letters, digits and "_", starting with a letter',
+        'dwh.cfg [DWH] DWH_DB_USER: "the value" is not a valid user name: use lowercase letters, digits and "_", ' +
+          'starting with a letter',
       ],
       [
         `[DWH]\nDWH_DB_PASSWORD = ${distinctive}\n  ${distinctive}\n`,
-        'dwh.cfg [DWH] DWH_DB_PASSWORD: the value continues on the indented line below it; remove that line’s indentation (an indented line continues the key above it)',
+        'dwh.cfg [DWH] DWH_DB_PASSWORD: the value continues on the indented line below it; remove that line’s ' +
+          'indentation (an indented line continues the key above it)',
       ],
     ];
     for (const [text, message] of cases) {
@@ -257,7 +269,8 @@ describe('secrets', () => {
 
   it('lists the secrets present so output can be redacted', async () => {
     await writeCfg(SEED_CFG);
-    expect(secretsIn(await openConfig(cfgPath))).toEqual([SEED_SECRET, SEED_PASSWORD]);
+    // KEY too: readValues already kept it out of messages, the INI parser out of quoted lines.
+    expect(secretsIn(await openConfig(cfgPath))).toEqual(['AKIAIOSFODNN7EXAMPLE', SEED_SECRET, SEED_PASSWORD]);
     await writeCfg('[WAREHOUSE]\nPOSTGRES_URL = postgres://me:p%40ss%2Fword@localhost/db\n[DWH]\nDWH_DB_PASSWORD =\n');
     expect(secretsIn(await openConfig(cfgPath))).toEqual(['p%40ss%2Fword', 'p@ss/word']);
     await writeCfg('[WAREHOUSE]\nPOSTGRES_URL = postgres://localhost/db\n');
@@ -331,9 +344,12 @@ describe('update', () => {
     await writeCfg(SEED_CFG, 0o644);
     const before = await stat(cfgPath);
     const store = await openConfig(cfgPath);
-    await store.update([{ section: 'S3', key: 'LOG_DATA', value: 's3://udacity-dend/log_data' }]);
+    // Says so, so a step can say "already up to date" instead of "Wrote …".
+    expect(await store.update([{ section: 'S3', key: 'LOG_DATA', value: 's3://udacity-dend/log_data' }])).toBe(false);
+    expect(await store.update([])).toBe(false);
     expect(await readFile(cfgPath, 'utf8')).toBe(SEED_CFG);
     expect((await stat(cfgPath)).ino).toBe(before.ino);
+    expect(await store.update([{ section: 'CLUSTER', key: 'HOST', value: 'h' }])).toBe(true);
   });
 
   it('makes the file 0600, also when it was 0644', async () => {
@@ -400,7 +416,7 @@ describe('update', () => {
         open: (async (path: string, flags: string, mode?: number) => {
           const handle = await open(path, flags, mode);
           if (flags !== 'wx') return handle;
-          return Object.assign(Object.create(handle), {
+          return Object.assign(Object.create(handle) as typeof handle, {
             writeFile: async () => {
               await handle.write('half');
               throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
@@ -422,6 +438,27 @@ describe('update', () => {
     expect(error.message).toBe(
       'missing/dwh.cfg: could not be saved (the folder does not exist); the file is unchanged',
     );
+  });
+
+  it('refuses to replace a read-only file, saying how to allow it; file and mode stay as they were', async () => {
+    await writeCfg(SEED_CFG, 0o400);
+    const store = await openConfig(cfgPath, 'my dir/dwh.cfg');
+    const error = await configError(() =>
+      store.update([
+        { section: 'CLUSTER', key: 'HOST', value: 'h' },
+        { section: 'IAM_ROLE', key: 'ARN', value: 'arn:aws:iam::123456789012:role/dwhRole' },
+        { section: 'S3', key: 'LOG_DATA', value: 's3://udacity-dend/log_data' },
+      ]),
+    );
+    expect(error.message).toBe(
+      'my dir/dwh.cfg: is read-only (mode 0400), so [CLUSTER] HOST and [IAM_ROLE] ARN were not written; ' +
+        "to let sparkify-dwh update it, run: chmod u+w 'my dir/dwh.cfg'",
+    );
+    expect(await readFile(cfgPath, 'utf8')).toBe(SEED_CFG);
+    expect(await modeOf(cfgPath)).toBe(0o400);
+    expect(store.get('CLUSTER', 'HOST')).toBe('');
+    // Nothing to change is not a write, so a read-only file is fine then.
+    await store.update([{ section: 'S3', key: 'LOG_DATA', value: 's3://udacity-dend/log_data' }]);
   });
 
   it('writes through a symlink instead of replacing it', async () => {
@@ -457,11 +494,11 @@ describe('createFromExample', () => {
 });
 
 describe('dwh.cfg.example', () => {
-  it('documents every key the wizard reads (docs/configuration.md) and validates with the safe defaults', async () => {
+  it('documents every key (docs/configuration.md) and validates with the safe defaults', async () => {
     const store = await openConfig(fileURLToPath(EXAMPLE_URL), 'dwh.cfg.example');
     const folder = resolve(fileURLToPath(EXAMPLE_URL), '..');
     expect(store.values()).toEqual({
-      aws: { key: undefined, secret: undefined, region: 'us-west-2' },
+      aws: { key: undefined, secret: undefined, region: 'us-west-2', profile: undefined },
       dwh: {
         clusterType: 'single-node',
         numNodes: 1,
@@ -473,6 +510,8 @@ describe('dwh.cfg.example', () => {
         dbPassword: undefined,
         port: 5439,
         allowedCidr: undefined,
+        access: 'private',
+        baseRpu: 8,
       },
       cluster: { host: undefined, dbName: 'dwh', dbUser: 'dwhuser', dbPassword: undefined, dbPort: 5439 },
       iamRole: { arn: undefined },
@@ -487,7 +526,7 @@ describe('dwh.cfg.example', () => {
     } satisfies DwhConfig);
 
     const spec: Record<string, string[]> = {
-      AWS: ['KEY', 'SECRET', 'REGION'],
+      AWS: ['KEY', 'SECRET', 'REGION', 'PROFILE'],
       DWH: [
         'DWH_CLUSTER_TYPE',
         'DWH_NUM_NODES',
@@ -498,11 +537,13 @@ describe('dwh.cfg.example', () => {
         'DWH_DB_USER',
         'DWH_DB_PASSWORD',
         'DWH_PORT',
+        'DWH_ACCESS',
         'DWH_ALLOWED_CIDR',
+        'DWH_BASE_RPU',
       ],
       CLUSTER: ['HOST', 'DB_NAME', 'DB_USER', 'DB_PASSWORD', 'DB_PORT'],
       IAM_ROLE: ['ARN'],
-      S3: ['LOG_DATA', 'LOG_JSONPATH', 'SONG_DATA'],
+      S3: ['LOG_DATA', 'LOG_JSONPATH', 'SONG_DATA', 'REGION'],
       WAREHOUSE: ['TARGET', 'EMBEDDED_DIR', 'POSTGRES_URL'],
       LOCAL: ['SONG_DATA', 'LOG_DATA'],
     };

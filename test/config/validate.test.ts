@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  isServerlessBaseCapacity,
+  validateAccess,
   validateAccessKeyId,
+  validateBaseRpu,
   validateCidr,
   validateClusterIdentifier,
   validateClusterShape,
@@ -13,15 +16,20 @@ import {
   validateNodeType,
   validatePort,
   validatePostgresUrl,
+  validateProfileName,
   validateRedshiftPassword,
   validateRedshiftPort,
   validateRegion,
+  validateS3ObjectUrl,
   validateS3Url,
   validateSecretAccessKey,
   validateTarget,
   validateUserName,
   type Validation,
 } from '../../src/config/validate.js';
+
+const BAD_DB_NAME =
+  'is not a valid database name: use lowercase letters, digits, "_" and "$", starting with a letter or "_"';
 
 function expectValid(validate: (value: string) => Validation, values: string[]): void {
   for (const value of values) expect(validate(value), value).toBe(true);
@@ -82,11 +90,9 @@ describe('validateDatabaseName and validateUserName', () => {
   it('explains what is wrong with a database name', () => {
     expectProblems(validateDatabaseName, {
       '': 'the database name is empty',
-      DWH: '"DWH" is not a valid database name: use lowercase letters, digits, "_" and "$", starting with a letter or "_"',
-      '1dwh':
-        '"1dwh" is not a valid database name: use lowercase letters, digits, "_" and "$", starting with a letter or "_"',
-      'my-db':
-        '"my-db" is not a valid database name: use lowercase letters, digits, "_" and "$", starting with a letter or "_"',
+      DWH: `"DWH" ${BAD_DB_NAME}`,
+      '1dwh': `"1dwh" ${BAD_DB_NAME}`,
+      'my-db': `"my-db" ${BAD_DB_NAME}`,
       table: '"table" is a reserved word in Redshift; choose another database name',
       [`d${'b'.repeat(64)}`]: `"d${'b'.repeat(64)}" is too long for a database name (at most 64 characters)`,
     });
@@ -148,7 +154,8 @@ describe('cluster shape', () => {
     ]);
     expectProblems(validateNodeType, {
       'dc1.large':
-        '"dc1.large" is not a Redshift node type; use one of dc2.large, dc2.8xlarge, ra3.large, ra3.xlplus, ra3.4xlarge, ra3.16xlarge',
+        '"dc1.large" is not a Redshift node type; ' +
+        'use one of dc2.large, dc2.8xlarge, ra3.large, ra3.xlplus, ra3.4xlarge, ra3.16xlarge',
     });
   });
   it('requires 1 node for single-node and 2 or more for multi-node', () => {
@@ -232,13 +239,41 @@ describe('locations', () => {
         '"https://udacity-dend.s3.amazonaws.com/x" is not an S3 URL (like s3://bucket/prefix)',
       's3:///x': '"s3:///x" is not an S3 URL (like s3://bucket/prefix)',
       's3://Udacity_Dend/x':
-        '"s3://Udacity_Dend/x" names an invalid bucket "Udacity_Dend": use 3–63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit',
+        '"s3://Udacity_Dend/x" names an invalid bucket "Udacity_Dend": use 3–63 lowercase letters, digits, dots and ' +
+        'hyphens, starting and ending with a letter or digit',
       's3://ab/x':
-        '"s3://ab/x" names an invalid bucket "ab": use 3–63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit',
+        '"s3://ab/x" names an invalid bucket "ab": use 3–63 lowercase letters, digits, dots and hyphens, starting and ' +
+        'ending with a letter or digit',
       's3://a..b/x':
-        '"s3://a..b/x" names an invalid bucket "a..b": use 3–63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit',
+        '"s3://a..b/x" names an invalid bucket "a..b": use 3–63 lowercase letters, digits, dots and hyphens, starting ' +
+        'and ending with a letter or digit',
       's3://192.168.1.1/x':
-        '"s3://192.168.1.1/x" names an invalid bucket "192.168.1.1": use 3–63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit',
+        '"s3://192.168.1.1/x" names an invalid bucket "192.168.1.1": use 3–63 lowercase letters, digits, dots and ' +
+        'hyphens, starting and ending with a letter or digit',
+    });
+  });
+
+  it('refuses whitespace and control characters in an S3 key, which COPY cannot take', () => {
+    expectProblems(validateS3Url, {
+      's3://bucket/log data':
+        '"s3://bucket/log data" has a space or control character in its key; rename the objects or use a prefix ' +
+        'without one',
+      's3://bucket/log\ndata':
+        '"s3://bucket/log\\ndata" has a space or control character in its key; rename the objects or use a prefix ' +
+        'without one',
+      's3://bucket/log\u007f':
+        '"s3://bucket/log\u007f" has a space or control character in its key; rename the objects or use a prefix ' +
+        'without one',
+    });
+  });
+
+  it('validates S3 URLs that must name a file', () => {
+    expectValid(validateS3ObjectUrl, ['s3://udacity-dend/log_json_path.json', 's3://abc/a/b.json']);
+    expectProblems(validateS3ObjectUrl, {
+      's3://udacity-dend': '"s3://udacity-dend" does not name a file (like s3://bucket/path/file.json)',
+      's3://udacity-dend/': '"s3://udacity-dend/" does not name a file (like s3://bucket/path/file.json)',
+      's3://udacity-dend/paths/': '"s3://udacity-dend/paths/" does not name a file (like s3://bucket/path/file.json)',
+      'udacity-dend/x.json': '"udacity-dend/x.json" is not an S3 URL (like s3://bucket/prefix)',
     });
   });
 
@@ -274,19 +309,57 @@ describe('locations', () => {
     expectProblems(validateHost, {
       '': 'the host name is empty',
       'dwhcluster.abc.us-west-2.redshift.amazonaws.com:5439/dwh':
-        '"dwhcluster.abc.us-west-2.redshift.amazonaws.com:5439/dwh" includes a port or database; HOST is the host name only (the port goes in DB_PORT)',
+        '"dwhcluster.abc.us-west-2.redshift.amazonaws.com:5439/dwh" includes a port or database; ' +
+        'HOST is the host name only (the port goes in DB_PORT)',
       'jdbc:redshift://h:5439/dwh':
-        '"jdbc:redshift://h:5439/dwh" is a URL; HOST is the host name only (like dwhcluster.abc123xyz.us-west-2.redshift.amazonaws.com)',
+        '"jdbc:redshift://h:5439/dwh" is a URL; HOST is the host name only (like ' +
+        'dwhcluster.abc123xyz.us-west-2.redshift.amazonaws.com)',
       'my host': '"my host" is not a host name',
       '-bad.example.com': '"-bad.example.com" is not a host name',
     });
   });
 
   it('validates the target', () => {
-    expectValid(validateTarget, ['embedded', 'postgres', 'redshift']);
+    expectValid(validateTarget, ['embedded', 'postgres', 'redshift', 'redshift-serverless']);
     expectProblems(validateTarget, {
-      mysql: '"mysql" is not a target; use embedded, postgres or redshift',
-      Embedded: '"Embedded" is not a target; use embedded, postgres or redshift',
+      mysql: '"mysql" is not a target; use embedded, postgres, redshift or redshift-serverless',
+      Embedded: '"Embedded" is not a target; use embedded, postgres, redshift or redshift-serverless',
     });
+  });
+});
+
+describe('Redshift access and Serverless capacity', () => {
+  it('validates DWH_ACCESS', () => {
+    expectValid(validateAccess, ['private', 'public']);
+    expectProblems(validateAccess, {
+      Private: '"Private" is not an access mode; use private or public',
+      vpn: '"vpn" is not an access mode; use private or public',
+    });
+  });
+
+  it('accepts exactly the base capacities AWS documents: 4, 8–512 by 8, 512–1024 by 32', () => {
+    const allowed = [4, ...Array.from({ length: 64 }, (_, i) => 8 * (i + 1)), 544, 576, 992, 1024];
+    expectValid(validateBaseRpu, allowed.map(String));
+    for (let rpu = 0; rpu <= 1100; rpu += 1) {
+      expect(isServerlessBaseCapacity(rpu), String(rpu)).toBe(
+        rpu === 4 || (rpu >= 8 && rpu <= 512 && rpu % 8 === 0) || (rpu > 512 && rpu <= 1024 && rpu % 32 === 0),
+      );
+    }
+    const problem = (value: string): string =>
+      `"${value}" is not a Serverless base capacity: use 4, a multiple of 8 from 8 to 512, or a multiple of 32 from ` +
+      `512 to 1024`;
+    expectProblems(
+      validateBaseRpu,
+      Object.fromEntries(['0', '6', '12', '520', '1056', '8.0', '-8', ' 8', 'eight'].map((bad) => [bad, problem(bad)])),
+    );
+  });
+
+  it('validates AWS profile names, refusing only what a profile file cannot hold', () => {
+    expectValid(validateProfileName, ['default', 'dev', 'sso-admin@123456789012', 'my profile']);
+    for (const bad of ['', ' dev', 'a]b', '[dev', 'a\tb']) {
+      expect(validateProfileName(bad), bad).toBe(
+        `${JSON.stringify(bad)} is not an AWS profile name (like default or dev)`,
+      );
+    }
   });
 });

@@ -49,11 +49,17 @@ afterAll(async () => {
 class Screen {
   private raw = '';
   private exit: Promise<number>;
+  private ended = false;
   constructor(readonly pty: IPty) {
     pty.onData((data) => {
       this.raw += data;
     });
-    this.exit = new Promise((resolveExit) => pty.onExit(({ exitCode }) => resolveExit(exitCode)));
+    this.exit = new Promise((resolveExit) =>
+      pty.onExit(({ exitCode }) => {
+        this.ended = true;
+        resolveExit(exitCode);
+      }),
+    );
   }
   text(): string {
     // eslint-disable-next-line no-control-regex
@@ -65,6 +71,7 @@ class Screen {
   async waitFor(pattern: RegExp, since = 0, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!pattern.test(this.text().slice(since))) {
+      if (this.ended) throw new Error(`the program ended before ${pattern}; screen:\n${this.text().slice(-3000)}`);
       if (Date.now() > deadline)
         throw new Error(`timed out waiting for ${pattern}; screen:\n${this.text().slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 50));
@@ -82,13 +89,10 @@ class Screen {
 }
 
 test('the menu runs the local pipeline with arrow keys and shows an analytics table', async () => {
-  const pty = spawn(process.execPath, [cli], {
-    name: 'xterm-256color',
-    cols: 120,
-    rows: 40,
-    cwd: dir,
-    env: { ...process.env, CI: '', NO_COLOR: '1', FORCE_COLOR: '' } as Record<string, string>,
-  });
+  // A person at a terminal: no CI variable at all (any value, even empty, means nobody is there).
+  const env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '' } as Record<string, string>;
+  delete env.CI;
+  const pty = spawn(process.execPath, [cli], { name: 'xterm-256color', cols: 120, rows: 40, cwd: dir, env });
   const screen = new Screen(pty);
   const started = Date.now();
   await screen.waitFor(/What next\?/);
@@ -134,3 +138,14 @@ test('the menu runs the local pipeline with arrow keys and shows an analytics ta
   await screen.keys('\u0003');
   expect(await screen.exited()).toBe(130);
 }, 180_000);
+
+test('in a terminal driven by CI (CI=1), no menu: the help, exit 2', async () => {
+  const env = { ...process.env, CI: '1', NO_COLOR: '1' } as Record<string, string>;
+  const pty = spawn(process.execPath, [cli], { name: 'xterm-256color', cols: 120, rows: 40, cwd: dir, env });
+  const screen = new Screen(pty);
+  const menu = screen.waitFor(/What next\?/).then(() => 'menu' as const);
+  const outcome = await Promise.race([screen.exited(), menu.catch(() => 'timeout' as const)]);
+  if (typeof outcome !== 'number') pty.kill();
+  expect(outcome).toBe(2);
+  expect(screen.text()).toMatch(/Usage: sparkify-dwh \[options\] \[command\]/);
+}, 90_000);

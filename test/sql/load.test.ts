@@ -61,7 +61,7 @@ async function loadStagingAndStar(engine: Engine): Promise<void> {
   await runAll(engine, clearStarSql('postgres'));
   await runAll(
     engine,
-    insertStarSql('postgres').map((step) => step.sql),
+    insertStarSql().map((step) => step.sql),
   );
   await engine.query('COMMIT');
 }
@@ -71,7 +71,7 @@ async function transformOnly(engine: Engine): Promise<void> {
   await runAll(engine, clearStarSql('postgres'));
   await runAll(
     engine,
-    insertStarSql('postgres').map((step) => step.sql),
+    insertStarSql().map((step) => step.sql),
   );
   await engine.query('COMMIT');
 }
@@ -98,9 +98,9 @@ describe.each([
   });
 
   test('tables are created (and re-created) with the documented columns in order (docs/data.md)', async () => {
-    await runAll(engine, dropTablesSql('postgres'));
+    await runAll(engine, dropTablesSql());
     await runAll(engine, createTablesSql('postgres'));
-    await runAll(engine, dropTablesSql('postgres'));
+    await runAll(engine, dropTablesSql());
     await runAll(engine, createTablesSql('postgres'));
     const tables = await engine.query(existingTablesSql());
     expect(tables.map((row) => row.table_name)).toEqual([
@@ -183,7 +183,7 @@ describe.each([
   test('every analytics query gives its exact result', async () => {
     expect(ANALYTICS_QUERIES.map((query) => query.name).sort()).toEqual(Object.keys(EXPECTED_ANALYTICS).sort());
     for (const query of ANALYTICS_QUERIES) {
-      expect({ query: query.name, rows: await engine.query(query.sql('postgres')) }).toEqual({
+      expect({ query: query.name, rows: await engine.query(query.sql) }).toEqual({
         query: query.name,
         rows: EXPECTED_ANALYTICS[query.name],
       });

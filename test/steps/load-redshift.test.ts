@@ -20,7 +20,7 @@ afterEach(async () => {
   cleanup = undefined;
 });
 
-test('COPYs both staging tables from S3 with the role, then rebuilds the star schema, all in one transaction', async () => {
+test('COPYs both staging tables from S3 with the role, then rebuilds the star schema, in one transaction', async () => {
   const fake = recordingRedshift();
   const t = await makeTestContext({ config: CONFIG, warehouse: fake.warehouse });
   cleanup = t.cleanup;
@@ -41,7 +41,7 @@ test('COPYs both staging tables from S3 with the role, then rebuilds the star sc
     ...clearStagingSql('redshift'),
     ...copies,
     ...clearStarSql('redshift'),
-    ...insertStarSql('redshift').map((s) => s.sql),
+    ...insertStarSql().map((s) => s.sql),
   ]);
   expect(fake.outcome).toEqual({ committed: 1, rolledBack: 0 });
   expect(t.ui.text()).toMatch(/staging_songs: 42 rows/);

@@ -16,7 +16,7 @@ beforeEach(() => {
 });
 afterEach(() => aws.restore());
 
-test('shows credentials, cluster, tables… and teardown; "Cluster status and cost" prints the cluster table', async () => {
+test('shows credentials, cluster, tables… and teardown; "Cluster status and cost" prints the cluster', async () => {
   aws.redshift.on(DescribeClustersCommand).resolves({
     Clusters: [
       {
@@ -45,7 +45,7 @@ test('shows credentials, cluster, tables… and teardown; "Cluster status and co
     answers: ['Cluster status', 'Quit'],
   });
   try {
-    expect(await runMenu(t.ctx)).toBe(true);
+    expect((await runMenu(t.ctx)).ok).toBe(true);
     const menu = t.prompts.asked[0]!;
     expect(menu.message).toBe('What next?');
     const text = t.ui.text();
@@ -59,7 +59,7 @@ test('shows credentials, cluster, tables… and teardown; "Cluster status and co
   }
 });
 
-test('one menu drawing reads the warehouse state once for all the steps that show it', async () => {
+test('each menu drawing reads the warehouse state once for all the steps that show it', async () => {
   aws.redshift.on(DescribeClustersCommand).resolves({ Clusters: [] });
   const database = recordingRedshift();
   const config = setKey(setKey(configText(), 'CLUSTER.HOST', ENDPOINT), 'IAM_ROLE.ARN', ROLE_ARN);
@@ -68,13 +68,16 @@ test('one menu drawing reads the warehouse state once for all the steps that sho
     aws: aws.clients,
     clock: fakeClock(),
     warehouse: database.warehouse,
-    answers: ['Quit'],
+    // The SQL prompt, left at once with an empty line: a second drawing follows it.
+    answers: ['Run SQL', '', 'Quit'],
   });
   try {
-    expect(await runMenu(t.ctx)).toBe(true);
-    // tables, load, check and analytics all show the warehouse state: one listing, one count.
-    expect(database.statements.filter((s) => s === existingTablesSql())).toHaveLength(1);
-    expect(database.statements.filter((s) => /count\(\*\)/i.test(s))).toHaveLength(1);
+    expect((await runMenu(t.ctx)).ok).toBe(true);
+    // tables, load, check and analytics all show the warehouse state: one listing and one count
+    // per drawing, and the second drawing reads afresh (a step may have changed the warehouse).
+    expect(t.prompts.asked.filter((prompt) => prompt.message === 'What next?')).toHaveLength(2);
+    expect(database.statements.filter((s) => s === existingTablesSql())).toHaveLength(2);
+    expect(database.statements.filter((s) => /count\(\*\)/i.test(s))).toHaveLength(2);
   } finally {
     await t.cleanup();
   }

@@ -51,7 +51,7 @@ beforeEach(() => {
   for (const fn of Object.values(inquirer)) fn.mockReset();
 });
 
-test('aborting the signal withdraws the select: SelectAbortedError with the highlighted value, lines erased', async () => {
+test('aborting the signal withdraws the select: SelectAbortedError with the highlighted value, erased', async () => {
   const calls: SelectCall[] = [];
   inquirer.select.mockImplementation(abortableSelect(calls));
   const refresh = new AbortController();

@@ -86,7 +86,7 @@ test('setup --yes goes from credentials to analytics on Redshift with no prompt 
     warehouse: database.warehouse,
   });
   try {
-    const ok = await runSetup(t.ctx);
+    const { ok } = await runSetup(t.ctx);
     expect(ok, t.ui.text()).toBe(true);
 
     const text = t.ui.text();
@@ -114,7 +114,7 @@ test('setup --yes goes from credentials to analytics on Redshift with no prompt 
     for (const secret of [AWS_SECRET, DB_PASSWORD]) expect(text).not.toContain(secret);
 
     // Rerun: every finished step is skipped; nothing is created or loaded twice; dwh.cfg unchanged.
-    expect(await runSetup(t.ctx)).toBe(true);
+    expect((await runSetup(t.ctx)).ok).toBe(true);
     expect(aws.redshift.commandCalls(CreateClusterCommand)).toHaveLength(1);
     expect(database.statements.filter((s) => s.startsWith('COPY '))).toHaveLength(2);
     expect(await readFile(t.configPath, 'utf8')).toBe(written);

@@ -5,11 +5,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import type { AppContext } from '../../src/app.js';
 import type { AwsClients } from '../../src/aws/clients.js';
 import { openConfig } from '../../src/config/store.js';
 import type { Target } from '../../src/config/types.js';
-import type { Clock } from '../../src/context.js';
+import type { AppContext, Clock } from '../../src/context.js';
 import { systemClock } from '../../src/context.js';
 import { InterruptedError } from '../../src/errors.js';
 import { createUnattendedPrompts } from '../../src/ui/prompts.js';
@@ -29,6 +28,8 @@ export interface TestContextOptions {
   aws?: AwsClients;
   /** Use this warehouse instead of opening one from the config (e.g. in-memory PGlite). */
   warehouse?: Warehouse;
+  /** The program's environment as the context gives it (DEBUG…); empty unless given, whatever the machine has. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export type RecordingUi = ReturnType<typeof recordingUi>;
@@ -48,6 +49,7 @@ export async function makeTestContext(options: TestContextOptions = {}) {
   const target = (): Target => options.target ?? config.values().warehouse.target;
   const ctx: AppContext = {
     cwd: dir,
+    env: options.env ?? {},
     options: { yes: Boolean(options.yes), color: false, target: options.target },
     config,
     prompts,
@@ -66,9 +68,9 @@ export async function makeTestContext(options: TestContextOptions = {}) {
       return warehouse;
     },
     awsChoice: undefined,
-    aws: async () => {
-      if (!options.aws) throw new Error('this test gave the context no AWS clients');
-      return options.aws;
+    aws: () => {
+      if (!options.aws) return Promise.reject(new Error('this test gave the context no AWS clients'));
+      return Promise.resolve(options.aws);
     },
     close: async () => {
       if (warehouse && !options.warehouse) await (await warehouse).close();

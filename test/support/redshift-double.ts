@@ -1,9 +1,12 @@
 /** A recording stand-in for a Redshift warehouse: no cluster in tests, the Warehouse interface exactly. */
+import { InterruptedError } from '../../src/errors.js';
 import { loadErrorsSql } from '../../src/sql/copy.js';
 import { existingTablesSql } from '../../src/sql/status.js';
 import { ALL_TABLES } from '../../src/sql/tables.js';
 import { WarehouseQueryError } from '../../src/warehouse/errors.js';
-import type { QueryResult, Transaction, Warehouse } from '../../src/warehouse/types.js';
+import type { QueryResult } from '../../src/sql/result.js';
+import { stlLoadErrors } from '../../src/warehouse/redshift.js';
+import type { Transaction, Warehouse } from '../../src/warehouse/types.js';
 
 const ENDPOINT = 'dwhcluster.abc123xyz.us-west-2.redshift.amazonaws.com';
 
@@ -67,17 +70,30 @@ export function recordingRedshift(
     return result([], 7);
   };
   const tx: Transaction = {
+    active: true,
     query: ((sql: string) => answer(sql)) as Transaction['query'],
-    copyIn: async () => {
-      throw new Error('redshift never copies from the client');
-    },
   };
+  const query = ((sql: string) => answer(sql)) as Warehouse['query'];
   const warehouse: Warehouse = {
     target: 'redshift',
     dialect: 'redshift',
     description: `redshift://dwhuser@${ENDPOINT}:5439/dwh`,
-    query: ((sql: string) => answer(sql)) as Warehouse['query'],
+    // As the real redshift warehouse: S3 COPY explained from stl_load_errors, no COPY FROM STDIN.
+    capabilities: { copyFromS3: stlLoadErrors({ query }) },
+    query,
     readOnlyQuery: ((sql: string) => answer(sql)) as Warehouse['readOnlyQuery'],
+    batch: (statements, options = {}) =>
+      warehouse.transaction(async (batchTx) => {
+        const results: QueryResult[] = [];
+        for (const [index, sql] of statements.entries()) {
+          if (options.signal?.aborted === true) throw new InterruptedError();
+          options.progress?.started?.(index);
+          const result = await batchTx.query(sql);
+          options.progress?.finished?.(index, result);
+          results.push(result);
+        }
+        return results;
+      }),
     transaction: async (work) => {
       insertedInTransaction = false;
       try {

@@ -48,6 +48,11 @@ export interface AskedPrompt {
  *
  * A prompt with no scripted answer left fails loudly, naming the prompt and what was asked before.
  */
+/** An answer known at once: a throw in `work` becomes a rejection, as from a real question. */
+function answered<T>(work: () => T): Promise<T> {
+  return new Promise<T>((resolve) => resolve(work()));
+}
+
 export function scriptedPrompts(answers: unknown[]) {
   const queue = [...answers];
   const asked: AskedPrompt[] = [];
@@ -58,7 +63,8 @@ export function scriptedPrompts(answers: unknown[]) {
       const rejected =
         record.rejected.length > 0 ? `; scripted answers rejected by validate: ${record.rejected.join(' | ')}` : '';
       throw new Error(
-        `scriptedPrompts: no scripted answer for ${kind} prompt "${message}"${rejected} (asked before: ${before.join(', ') || 'nothing'})`,
+        `scriptedPrompts: no scripted answer for ${kind} prompt "${message}"${rejected} ` +
+          `(asked before: ${before.join(', ') || 'nothing'})`,
       );
     }
     const answer = queue.shift();
@@ -97,37 +103,36 @@ export function scriptedPrompts(answers: unknown[]) {
     remaining: (): number => queue.length,
     /** Messages of the prompts asked so far. */
     messages: (): string[] => asked.map((prompt) => prompt.message),
-    async select<T>(prompt: SelectPrompt<T>): Promise<T> {
-      const record = begin('select', prompt.message);
-      const answer = next('select', prompt.message, record);
-      const choice = pickChoice(prompt.choices, answer);
-      if (!choice) {
-        throw new Error(
-          `scriptedPrompts: ${JSON.stringify(answer)} is not a choice of select "${prompt.message}"; choices: ${prompt.choices.map((c) => c.name).join(' | ')}`,
-        );
-      }
-      if (choice.disabled)
-        throw new Error(`scriptedPrompts: choice "${choice.name}" of select "${prompt.message}" is disabled`);
-      record.answer = choice.value;
-      return choice.value;
-    },
-    async input(prompt: InputPrompt): Promise<string> {
-      return text('input', prompt);
-    },
-    async password(prompt: PasswordPrompt): Promise<string> {
-      return text('password', prompt);
-    },
-    async confirm(prompt: ConfirmPrompt): Promise<boolean> {
-      const record = begin('confirm', prompt.message);
-      const answer = next('confirm', prompt.message, record);
-      const value = answer === undefined ? (prompt.default ?? true) : answer;
-      if (typeof value !== 'boolean')
-        throw new Error(
-          `scriptedPrompts: confirm "${prompt.message}" needs a boolean answer, got ${JSON.stringify(answer)}`,
-        );
-      record.answer = value;
-      return value;
-    },
+    select: <T>(prompt: SelectPrompt<T>): Promise<T> =>
+      answered(() => {
+        const record = begin('select', prompt.message);
+        const answer = next('select', prompt.message, record);
+        const choice = pickChoice(prompt.choices, answer);
+        if (!choice) {
+          throw new Error(
+            `scriptedPrompts: ${JSON.stringify(answer)} is not a choice of select "${prompt.message}"; ` +
+              `choices: ${prompt.choices.map((c) => c.name).join(' | ')}`,
+          );
+        }
+        if (choice.disabled)
+          throw new Error(`scriptedPrompts: choice "${choice.name}" of select "${prompt.message}" is disabled`);
+        record.answer = choice.value;
+        return choice.value;
+      }),
+    input: (prompt: InputPrompt): Promise<string> => answered(() => text('input', prompt)),
+    password: (prompt: PasswordPrompt): Promise<string> => answered(() => text('password', prompt)),
+    confirm: (prompt: ConfirmPrompt): Promise<boolean> =>
+      answered(() => {
+        const record = begin('confirm', prompt.message);
+        const answer = next('confirm', prompt.message, record);
+        const value = answer === undefined ? (prompt.default ?? true) : answer;
+        if (typeof value !== 'boolean')
+          throw new Error(
+            `scriptedPrompts: confirm "${prompt.message}" needs a boolean answer, got ${JSON.stringify(answer)}`,
+          );
+        record.answer = value;
+        return value;
+      }),
   } satisfies Prompts & Record<string, unknown>;
   return prompts;
 }

@@ -66,7 +66,8 @@ describe('describeError', () => {
       describeError(awsError('InvalidClientTokenId', 'The security token included in the request is invalid.'), quiet),
     ).toEqual({
       message:
-        'AWS InvalidClientTokenId: The security token included in the request is invalid.\n→ check [AWS] KEY and SECRET in dwh.cfg, or the AWS profile in use',
+        'AWS InvalidClientTokenId: The security token included in the request is invalid.\n' +
+        '→ check [AWS] KEY and SECRET in dwh.cfg, or the AWS profile in use',
       exitCode: 1,
     });
   });
@@ -76,7 +77,9 @@ describe('describeError', () => {
       name: 'CredentialsProviderError',
     });
     expect(describeError(error, quiet).message).toBe(
-      'no AWS credentials found: Could not load credentials from any providers\n→ set [AWS] KEY and SECRET in dwh.cfg, or AWS_PROFILE / the AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY variables',
+      'no AWS credentials found: Could not load credentials from any providers\n' +
+        '→ set [AWS] KEY and SECRET in dwh.cfg, ' +
+        'or AWS_PROFILE / the AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY variables',
     );
   });
 

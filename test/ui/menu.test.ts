@@ -25,6 +25,7 @@ describe('menuChoiceLabel', () => {
   test('colour on keeps the same text under the escapes', () => {
     const label = menuChoiceLabel('Load data', { state: 'stale', detail: 'x' }, true);
     expect(label).toContain('\u001b[');
+    // eslint-disable-next-line no-control-regex -- the escape codes are what is tested
     expect(label.replace(/\u001b\[\d+m/g, '')).toBe('Load data                ↻ stale (x)');
   });
 });
@@ -58,6 +59,7 @@ describe('renderHeader', () => {
     expect(plain).toContain('…');
     const coloured = renderHeader({ target: 'postgres', description: long, configPath: 'dwh.cfg', color: true });
     expect(coloured).toContain('\u001b[');
+    // eslint-disable-next-line no-control-regex -- the escape codes are what is tested
     expect(coloured.replace(/\u001b\[\d+m/g, '')).toBe(plain);
   });
 });

@@ -48,7 +48,7 @@ describe('scriptedPrompts', () => {
     );
   });
 
-  test('select by value (objects too), by name or by a unique name prefix; never a disabled or unknown choice', async () => {
+  test('select by value (objects too), by name or by a unique name prefix; never disabled or unknown', async () => {
     const setup = { kind: 'setup' };
     const choices = [
       { name: 'Guided setup (3 steps to do)', value: setup },
@@ -74,7 +74,8 @@ describe('scriptedPrompts', () => {
     expect(prompts.asked[0]).toEqual({ kind: 'input', message: 'Port?', answer: '5439', rejected: ['use a number'] });
     const error = await failure(prompts.input({ message: 'Port again?', validate: portRule }));
     expect(error.message).toBe(
-      'scriptedPrompts: no scripted answer for input prompt "Port again?"; scripted answers rejected by validate: use a number (asked before: input "Port?")',
+      'scriptedPrompts: no scripted answer for input prompt "Port again?"; ' +
+        'scripted answers rejected by validate: use a number (asked before: input "Port?")',
     );
   });
 

@@ -61,6 +61,7 @@ describe('colour', () => {
     ui.error('broken');
     expect(seen.out).toContain(ESC);
     expect(seen.out).toContain('✔');
+    // eslint-disable-next-line no-control-regex -- the escape codes are what is tested
     expect(seen.err).toMatch(/\u001b\[31m✖/);
     expect(ui.color).toBe(true);
   });
@@ -128,7 +129,9 @@ describe('non-interactive spinner', () => {
   test('with colour on (FORCE_COLOR in CI) still no cursor movement', () => {
     const { ui, seen } = captured({ color: true, interactive: false });
     ui.spinner('x').succeed('y');
+    // eslint-disable-next-line no-control-regex -- the escape codes are what is tested
     expect(seen.err).not.toMatch(/\u001b\[\d*[ABCDGKJ]|\u001b\[\?25[lh]/);
+    // eslint-disable-next-line no-control-regex -- the escape codes are what is tested
     expect(seen.err.replace(/\u001b\[\d+m/g, '')).toBe('- x\n✔ y\n');
   });
 });
@@ -231,7 +234,8 @@ describe('bar chart', () => {
       ],
       { title: 'Pages', width: 10 },
     );
-    // 33/80 of 10 cells = 4.125 cells = 4 full blocks and 1/8 (▏); 0.1/80 rounds to no eighth, shown as ▏ so it is not read as zero.
+    // 33/80 of 10 cells = 4.125 cells = 4 full blocks and 1/8 (▏); 0.1/80 rounds to no eighth,
+    // shown as ▏ so it is not read as zero.
     expect(seen.out).toBe(
       [
         'Pages',
@@ -348,7 +352,7 @@ describe('interactive spinner (ora)', () => {
     return { stream, written: () => written };
   }
 
-  test('a spinner that ends before ora has loaded (it is imported lazily, off the start-up path) prints just its final line', async () => {
+  test('a spinner that ends before ora has loaded (imported lazily, at first use) prints its final line', async () => {
     vi.resetModules();
     const fresh = await import('../../src/ui/terminal.js');
     const err = fakeTty();
@@ -381,6 +385,7 @@ describe('interactive spinner (ora)', () => {
     expect(text).toContain('✔ connected as ****\n');
     expect(text).not.toContain('✖');
     // Cursor hiding and line rewriting are the point of a spinner; colour is not allowed.
+    // eslint-disable-next-line no-control-regex -- the escape codes are what is tested
     expect(text).not.toMatch(/\u001b\[[\d;]*m/);
   });
 

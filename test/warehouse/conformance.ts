@@ -3,10 +3,10 @@
  * PostgreSQL by embedded.test.ts and postgres.test.ts.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { UserError } from '../../src/errors.js';
+import { InterruptedError, UserError } from '../../src/errors.js';
 import { copyTextChunks, type CopyValue } from '../../src/warehouse/copy-format.js';
 import { WarehouseQueryError } from '../../src/warehouse/errors.js';
-import type { Warehouse } from '../../src/warehouse/types.js';
+import type { Transaction, Warehouse } from '../../src/warehouse/types.js';
 
 /** Strings that break naive COPY writers. */
 export const NASTY_STRINGS = [
@@ -28,7 +28,8 @@ export const NASTY_STRINGS = [
 ];
 
 export const COPY_TABLE_SQL =
-  'CREATE TABLE copy_target (id integer PRIMARY KEY, name text, note text, length double precision, ts bigint, flag boolean)';
+  'CREATE TABLE copy_target (id integer PRIMARY KEY, name text, note text, length double precision, ' +
+  'ts bigint, flag boolean)';
 export const COPY_COLUMNS = ['id', 'name', 'note', 'length', 'ts', 'flag'] as const;
 
 export interface CopyRow {
@@ -69,6 +70,13 @@ export function nastyLines(from: number, to: number): AsyncIterable<string> {
   return copyTextChunks(nastyBatches(from, to));
 }
 
+/** COPY into copy_target through the warehouse's copyFromStdin, which every warehouse tested here has. */
+export function copyInto(warehouse: Warehouse, tx: Transaction, lines: AsyncIterable<string>): Promise<number> {
+  const copy = warehouse.capabilities.copyFromStdin;
+  if (copy === undefined) throw new Error(`${warehouse.description} has no copyFromStdin`);
+  return copy.copyIn(tx, 'copy_target', COPY_COLUMNS, lines);
+}
+
 async function countRows(warehouse: Warehouse): Promise<number> {
   const { rows } = await warehouse.query<{ n: number }>('SELECT count(*) AS n FROM copy_target');
   return rows[0]!.n;
@@ -91,8 +99,81 @@ export function defineWarehouseConformance(engine: string, open: () => Promise<W
       await warehouse.query(COPY_TABLE_SQL);
     });
 
+    test('offers COPY FROM STDIN, and no COPY from S3', () => {
+      expect(warehouse.capabilities.copyFromStdin).toBeDefined();
+      expect(warehouse.capabilities.copyFromS3).toBeUndefined();
+    });
+
+    test('copyIn refuses a transaction that has ended, or one that is not its own', async () => {
+      let ended: Transaction | undefined;
+      await warehouse.transaction((tx) => {
+        ended = tx;
+        return Promise.resolve();
+      });
+      expect(ended?.active).toBe(false);
+      await expect(copyInto(warehouse, ended!, nastyLines(0, 1))).rejects.toThrow('this transaction has already ended');
+      const foreign: Transaction = { active: true, query: warehouse.query.bind(warehouse) };
+      await expect(copyInto(warehouse, foreign, nastyLines(0, 1))).rejects.toThrow(
+        'copyIn needs a transaction of the same warehouse',
+      );
+      expect(await countRows(warehouse)).toBe(0);
+    });
+
+    test('batch runs its statements in order as one transaction, reporting each as it starts and ends', async () => {
+      const seen: string[] = [];
+      const results = await warehouse.batch(
+        [
+          "INSERT INTO copy_target (id, name, ts, flag) VALUES (1, 'one', 1, true)",
+          "INSERT INTO copy_target (id, name, ts, flag) VALUES (2, 'two', 2, true), (3, 'three', 3, false)",
+          'SELECT count(*) AS n FROM copy_target',
+        ],
+        {
+          progress: {
+            started: (index) => seen.push(`started ${index}`),
+            finished: (index, result) => seen.push(`finished ${index}: ${result.rowCount}`),
+          },
+        },
+      );
+      expect(seen).toEqual(['started 0', 'finished 0: 1', 'started 1', 'finished 1: 2', 'started 2', 'finished 2: 1']);
+      expect(results.map((result) => result.rowCount)).toEqual([1, 2, 1]);
+      expect(results[2]!.rows).toEqual([{ n: 3 }]);
+      expect(await countRows(warehouse)).toBe(3);
+    });
+
+    test('batch rolls every statement back when one fails', async () => {
+      const error = await warehouse
+        .batch([
+          "INSERT INTO copy_target (id, name, ts, flag) VALUES (1, 'one', 1, true)",
+          "INSERT INTO copy_target (id, name, ts, flag) VALUES (1, 'again', 1, true)",
+        ])
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(WarehouseQueryError);
+      expect((error as WarehouseQueryError).code).toBe('23505');
+      expect(await countRows(warehouse)).toBe(0);
+    });
+
+    test('batch starts no further statement once the signal fires, and rolls back', async () => {
+      const controller = new AbortController();
+      const started: number[] = [];
+      const error = await warehouse
+        .batch(
+          [
+            "INSERT INTO copy_target (id, name, ts, flag) VALUES (1, 'one', 1, true)",
+            "INSERT INTO copy_target (id, name, ts, flag) VALUES (2, 'two', 2, true)",
+          ],
+          {
+            signal: controller.signal,
+            progress: { started: (index) => started.push(index), finished: () => controller.abort() },
+          },
+        )
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(InterruptedError);
+      expect(started).toEqual([0]);
+      expect(await countRows(warehouse)).toBe(0);
+    });
+
     test('copyIn loads 50,000 rows with nasty strings and nulls, and they read back exactly', async () => {
-      const copied = await warehouse.transaction((tx) => tx.copyIn('copy_target', COPY_COLUMNS, nastyLines(0, 50_000)));
+      const copied = await warehouse.transaction((tx) => copyInto(warehouse, tx, nastyLines(0, 50_000)));
       expect(copied).toBe(50_000);
       const { rows, fields, rowCount } = await warehouse.query<CopyRow>(
         'SELECT id, name, note, length, ts, flag FROM copy_target ORDER BY id',
@@ -124,7 +205,7 @@ export function defineWarehouseConformance(engine: string, open: () => Promise<W
       await expect(
         warehouse.transaction(async (tx) => {
           await tx.query('INSERT INTO copy_target (id, name, ts, flag) VALUES (1, $1, 1, true)', ['kept?']);
-          await tx.copyIn('copy_target', COPY_COLUMNS, nastyLines(10, 20));
+          await copyInto(warehouse, tx, nastyLines(10, 20));
           throw failure;
         }),
       ).rejects.toBe(failure);
@@ -140,7 +221,7 @@ export function defineWarehouseConformance(engine: string, open: () => Promise<W
       const error = await warehouse
         .transaction(async (tx) => {
           await tx.query('INSERT INTO copy_target (id, name, ts, flag) VALUES (100, $1, 1, true)', ['before the copy']);
-          return tx.copyIn('copy_target', COPY_COLUMNS, badLines());
+          return copyInto(warehouse, tx, badLines());
         })
         .catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(WarehouseQueryError);
@@ -157,11 +238,9 @@ export function defineWarehouseConformance(engine: string, open: () => Promise<W
         yield* nastyLines(0, 3000);
         throw failure;
       }
-      await expect(warehouse.transaction((tx) => tx.copyIn('copy_target', COPY_COLUMNS, failingLines()))).rejects.toBe(
-        failure,
-      );
+      await expect(warehouse.transaction((tx) => copyInto(warehouse, tx, failingLines()))).rejects.toBe(failure);
       expect(await countRows(warehouse)).toBe(0);
-      expect(await warehouse.transaction((tx) => tx.copyIn('copy_target', COPY_COLUMNS, nastyLines(0, 10)))).toBe(10);
+      expect(await warehouse.transaction((tx) => copyInto(warehouse, tx, nastyLines(0, 10)))).toBe(10);
       expect(await countRows(warehouse)).toBe(10);
     });
 
@@ -176,7 +255,7 @@ export function defineWarehouseConformance(engine: string, open: () => Promise<W
     });
 
     test('readOnlyQuery refuses INSERT and CREATE with a UserError and changes nothing', async () => {
-      await warehouse.transaction((tx) => tx.copyIn('copy_target', COPY_COLUMNS, nastyLines(0, 5)));
+      await warehouse.transaction((tx) => copyInto(warehouse, tx, nastyLines(0, 5)));
       const insert = await warehouse
         .readOnlyQuery("INSERT INTO copy_target (id, name, ts, flag) VALUES (99, 'x', 1, true)")
         .catch((caught: unknown) => caught);
@@ -199,7 +278,7 @@ export function defineWarehouseConformance(engine: string, open: () => Promise<W
     });
 
     test('readOnlyQuery answers a SELECT and leaves no transaction open', async () => {
-      await warehouse.transaction((tx) => tx.copyIn('copy_target', COPY_COLUMNS, nastyLines(0, 3)));
+      await warehouse.transaction((tx) => copyInto(warehouse, tx, nastyLines(0, 3)));
       const result = await warehouse.readOnlyQuery<{ id: number; name: string }>(
         'SELECT id, name FROM copy_target ORDER BY id',
       );

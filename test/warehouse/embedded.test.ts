@@ -5,8 +5,8 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { openEmbedded } from '../../src/warehouse/embedded.js';
 import {
-  COPY_COLUMNS,
   COPY_TABLE_SQL,
+  copyInto,
   defineWarehouseConformance,
   nastyLines,
   nastyRow,
@@ -27,7 +27,7 @@ describe('embedded warehouse on disk', () => {
     expect(first.dialect).toBe('postgres');
     expect(first.description).toBe(`embedded (PGlite) at ${folder}`);
     await first.query(COPY_TABLE_SQL);
-    expect(await first.transaction((tx) => tx.copyIn('copy_target', COPY_COLUMNS, nastyLines(0, 2000)))).toBe(2000);
+    expect(await first.transaction((tx) => copyInto(first, tx, nastyLines(0, 2000)))).toBe(2000);
     await first.close();
     expect(existsSync(join(folder, 'PG_VERSION'))).toBe(true);
 
@@ -89,7 +89,7 @@ describe('embedded copyIn cuts the stream into COPYs at line ends', () => {
       async function* oddPieces(): AsyncGenerator<string> {
         for (let start = 0; start < text.length; start += 7) yield text.slice(start, start + 7);
       }
-      expect(await warehouse.transaction((tx) => tx.copyIn('copy_target', COPY_COLUMNS, oddPieces()))).toBe(300);
+      expect(await warehouse.transaction((tx) => copyInto(warehouse, tx, oddPieces()))).toBe(300);
       const { rows } = await warehouse.query<CopyRow>(
         'SELECT id, name, note, length, ts, flag FROM copy_target ORDER BY id',
       );

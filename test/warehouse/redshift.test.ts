@@ -3,7 +3,10 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { openRedshift, type RedshiftConnection } from '../../src/warehouse/redshift.js';
+import { loadErrorsSql } from '../../src/sql/copy.js';
+import { stagingSourceOf } from '../../src/warehouse/open.js';
+import { openRedshift, stlLoadErrors, type RedshiftConnection } from '../../src/warehouse/redshift.js';
+import type { Queryable } from '../../src/warehouse/types.js';
 
 const PASSWORD = 'Rs-distinctive-Passw0rd-4410';
 const CLUSTER: RedshiftConnection = {
@@ -84,20 +87,12 @@ describe('redshift warehouse', () => {
     expect(clients[0]!.ended).toBe(true);
   });
 
-  test('copyIn refuses with a UserError (Redshift loads from S3) and the transaction rolls back', async () => {
-    const { factory, clients } = fakeFactory();
+  test('loads from S3 only: copyFromS3, no copyFromStdin to stream rows into, as known before connecting', async () => {
+    const { factory } = fakeFactory();
     const warehouse = await openRedshift(CLUSTER, { clientFactory: factory });
-    async function* lines(): AsyncGenerator<string> {
-      yield 'a\t1\n';
-    }
-    const error = await warehouse
-      .transaction((tx) => tx.copyIn('staging_events', ['artist'], lines()))
-      .catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(UserError);
-    expect((error as Error).message).toBe(
-      'rows cannot be streamed into Redshift: it loads data from S3 with its own COPY statement',
-    );
-    expect(clients[0]!.statements).toEqual(['BEGIN', 'ROLLBACK']);
+    expect(warehouse.capabilities.copyFromStdin).toBeUndefined();
+    expect(warehouse.capabilities.copyFromS3).toBeDefined();
+    expect(stagingSourceOf('redshift')).toBe('s3');
     await warehouse.close();
   });
 
@@ -114,7 +109,8 @@ describe('redshift warehouse', () => {
       Object.assign(new Error(`getaddrinfo ENOTFOUND ${CLUSTER.host}`), { code: 'ENOTFOUND' }),
     );
     expect(error.message).toBe(
-      `the endpoint ${CLUSTER.host} does not resolve: check [CLUSTER] HOST (run \`sparkify-dwh cluster status\` to see the cluster's endpoint)`,
+      `the endpoint ${CLUSTER.host} does not resolve: check [CLUSTER] HOST ` +
+        "(run `sparkify-dwh cluster status` to see the cluster's endpoint)",
     );
   });
 
@@ -123,7 +119,8 @@ describe('redshift warehouse', () => {
       Object.assign(new Error('password authentication failed for user "awsuser"'), { code: '28000' }),
     );
     expect(error.message).toBe(
-      `the cluster at ${CLUSTER.host}:5439 refused user "awsuser" (password authentication failed for user "awsuser"): check [CLUSTER] DB_USER and DB_PASSWORD`,
+      `the cluster at ${CLUSTER.host}:5439 refused user "awsuser" ` +
+        '(password authentication failed for user "awsuser"): check [CLUSTER] DB_USER and DB_PASSWORD',
     );
   });
 
@@ -132,7 +129,8 @@ describe('redshift warehouse', () => {
       Object.assign(new Error('unable to verify the first certificate'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }),
     );
     expect(error.message).toBe(
-      `TLS verification of the cluster at ${CLUSTER.host}:5439 failed (unable to verify the first certificate): check that [CLUSTER] HOST is the cluster's endpoint`,
+      `TLS verification of the cluster at ${CLUSTER.host}:5439 failed (unable to verify the first certificate): ` +
+        "check that [CLUSTER] HOST is the cluster's endpoint",
     );
   });
 
@@ -173,7 +171,56 @@ describe('redshift connection timeout (real socket)', () => {
     ).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UserError);
     expect((error as Error).message).toBe(
-      `cannot reach the cluster at 127.0.0.1:${silentPort} within 0.3 s: the cluster may not be publicly accessible or its security group does not allow your IP (run \`sparkify-dwh cluster status\`)`,
+      `cannot reach the cluster at 127.0.0.1:${silentPort} within 0.3 s: the cluster may not be publicly ` +
+        'accessible or its security group does not allow your IP (run `sparkify-dwh cluster status`)',
     );
+  });
+});
+
+describe('stlLoadErrors: why a COPY from S3 failed', () => {
+  const REJECTED = {
+    filename: 's3://udacity-dend/log_data/2018/11/2018-11-30-events.json',
+    line_number: 17,
+    colname: 'ts',
+    raw_field_value: '15435x',
+    err_reason: 'Invalid digit, Value "x", Pos 5, Type: Long',
+  };
+  const COPY_FAILED = new Error(
+    "Load into table 'staging_events' failed.  Check 'stl_load_errors' system table for details.",
+  );
+
+  /** A session that answers every query with `answer()`'s rows (or its error), recording what was sent. */
+  function session(answer: () => unknown[]): Queryable & { sent: string[] } {
+    const sent: string[] = [];
+    const query = ((sql: string) => {
+      sent.push(sql);
+      try {
+        const rows = answer();
+        return Promise.resolve({ rows, fields: [], rowCount: rows.length });
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    }) as Queryable['query'];
+    return { sent, query };
+  }
+
+  test("reads the session's last COPY from stl_load_errors when Redshift points there", async () => {
+    const fake = session(() => [REJECTED]);
+    expect(await stlLoadErrors(fake).loadErrors(COPY_FAILED)).toEqual({ source: 'stl_load_errors', rows: [REJECTED] });
+    expect(fake.sent).toEqual([loadErrorsSql()]);
+  });
+
+  test('asks nothing for other failures', async () => {
+    const fake = session(() => [REJECTED]);
+    expect(await stlLoadErrors(fake).loadErrors(new Error('permission denied for relation songs'))).toBeUndefined();
+    expect(fake.sent).toEqual([]);
+  });
+
+  test('an empty log, or one that cannot be read, explains nothing (the COPY error stands)', async () => {
+    expect(await stlLoadErrors(session(() => [])).loadErrors(COPY_FAILED)).toBeUndefined();
+    const broken = session(() => {
+      throw new Error('connection lost');
+    });
+    expect(await stlLoadErrors(broken).loadErrors(COPY_FAILED)).toBeUndefined();
   });
 });

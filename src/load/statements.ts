@@ -1,0 +1,95 @@
+/**
+ * A load as a list of statements that know what they do, so one list can run either inside a
+ * transaction or as one batch (the Redshift Data API's only multi-statement transaction), with
+ * the same progress events either way.
+ */
+import { InterruptedError } from '../errors.js';
+import type { Dialect } from '../sql/dialect.js';
+import type { QueryResult } from '../sql/result.js';
+import type { StagingTableName, StarTableName } from '../sql/tables.js';
+import { clearStagingSql, clearStarSql, insertStarSql } from '../sql/transform.js';
+import type { BatchProgress, Transaction } from '../warehouse/types.js';
+import type { LoadObserver } from './types.js';
+
+export type LoadStatement =
+  | { step: 'clear'; sql: string }
+  /** A COPY the warehouse runs itself, reading `from`. */
+  | { step: 'copy'; table: StagingTableName; from: string; sql: string }
+  /** Counts `table` after its COPY: answers one row with `row_count` (rowCountsSql). */
+  | { step: 'count'; table: StagingTableName; sql: string }
+  | { step: 'transform'; table: StarTableName; sql: string };
+
+export function clearStagingStatements(dialect: Dialect): LoadStatement[] {
+  return clearStagingSql(dialect).map((sql) => ({ step: 'clear', sql }));
+}
+
+/** Staging → star schema: empty every star table, then fill each from staging (time last). */
+export function rebuildStarStatements(dialect: Dialect): LoadStatement[] {
+  return [
+    ...clearStarSql(dialect).map((sql): LoadStatement => ({ step: 'clear', sql })),
+    ...insertStarSql().map(({ table, sql }): LoadStatement => ({ step: 'transform', table, sql })),
+  ];
+}
+
+/** Turns "statement i started / finished" into load events, and keeps the counts a load reports. */
+export class StatementProgress implements BatchProgress {
+  /** Rows per staging table (from its count) and per star table (rows inserted). */
+  readonly rows = new Map<string, number>();
+  private running: LoadStatement | undefined;
+
+  constructor(
+    private readonly statements: readonly LoadStatement[],
+    private readonly observe: LoadObserver,
+  ) {}
+
+  started(index: number): void {
+    const statement = this.statements[index];
+    this.running = statement;
+    if (statement?.step === 'copy')
+      this.observe({ kind: 'copy-started', table: statement.table, from: statement.from });
+    if (statement?.step === 'transform') this.observe({ kind: 'transform-started', table: statement.table });
+  }
+
+  finished(index: number, result: QueryResult): void {
+    const statement = this.statements[index];
+    this.running = undefined;
+    if (statement?.step === 'count') {
+      const rows = Number(result.rows[0]?.row_count ?? 0);
+      this.rows.set(statement.table, rows);
+      this.observe({ kind: 'copy-finished', table: statement.table, rows });
+    }
+    if (statement?.step === 'transform') {
+      this.rows.set(statement.table, result.rowCount);
+      this.observe({ kind: 'transform-finished', table: statement.table, rows: result.rowCount });
+    }
+  }
+
+  /** After a failure: report the statement that was running, and return it. */
+  failed(): LoadStatement | undefined {
+    const statement = this.running;
+    this.running = undefined;
+    if (statement?.step === 'copy' || statement?.step === 'count')
+      this.observe({ kind: 'copy-failed', table: statement.table });
+    if (statement?.step === 'transform') this.observe({ kind: 'transform-failed', table: statement.table });
+    return statement;
+  }
+}
+
+/** Run `statements` in order inside `tx`, as Warehouse.batch would, reporting to `progress`. */
+export async function runInTransaction(
+  tx: Transaction,
+  statements: readonly LoadStatement[],
+  progress: StatementProgress,
+  signal: AbortSignal,
+): Promise<void> {
+  try {
+    for (const [index, statement] of statements.entries()) {
+      if (signal.aborted) throw new InterruptedError();
+      progress.started(index);
+      progress.finished(index, await tx.query(statement.sql));
+    }
+  } catch (error) {
+    progress.failed();
+    throw error;
+  }
+}
