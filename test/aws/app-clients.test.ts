@@ -8,7 +8,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { createContext, type AppContext } from '../../src/app.js';
+import { createContext } from '../../src/app.js';
+import type { AppContext } from '../../src/context.js';
 import { recordingUi, scriptedPrompts } from '../support/ui.js';
 import { configText } from './fakes.js';
 
