@@ -74,8 +74,8 @@ export function diagnoseRedshiftConnectFailure(
 }
 
 /**
- * Explaining a rejected COPY from the cluster's stl_load_errors, which holds the rows of the
- * COPY that failed last in this session (pg_last_copy_id()): Redshift's own message only says
+ * Explaining a rejected COPY from the cluster's stl_load_errors, read for the latest COPY of this
+ * session (loadErrorsSql says why not pg_last_copy_id()): Redshift's own message only says
  * "Check 'stl_load_errors' system table for details".
  */
 export function stlLoadErrors(session: Queryable): CopyFromS3 {
