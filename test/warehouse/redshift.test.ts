@@ -78,6 +78,8 @@ describe('redshift warehouse', () => {
       application_name: 'sparkify-dwh',
       connectionTimeoutMillis: 10_000,
     });
+    // TCP keepalive: a silent COPY that runs for minutes is not cut by a NAT or firewall on the way.
+    expect(config).toMatchObject({ keepAlive: true, keepAliveInitialDelayMillis: 60_000 });
     expect(warehouse.target).toBe('redshift');
     expect(warehouse.dialect).toBe('redshift');
     expect(warehouse.description).toBe(`redshift://awsuser@${CLUSTER.host}:5439/sparkify`);
