@@ -238,7 +238,10 @@ describe('transform plan', () => {
   test('start_time keeps milliseconds through interval arithmetic, not to_timestamp', () => {
     const songplays = insertStarSql().find((step) => step.table === 'songplays')?.sql ?? '';
     expect(songplays).toContain("TIMESTAMP 'epoch' + play.ts * INTERVAL '1 millisecond' AS start_time");
-    expect(songplays).toContain('ORDER BY play.ts, play.user_id, play.session_id, play.item_in_session, play.event_id');
+    // songplay_id in time order; load order (event_id) last, after every column that reaches the row.
+    expect(songplays).toMatch(
+      /ORDER BY play\.ts, play\.user_id, play\.session_id, play\.item_in_session,\s+play\.level, play\.song, play\.artist, play\.length, play\.location, play\.user_agent,\s+play\.event_id\s/,
+    );
   });
 });
 
