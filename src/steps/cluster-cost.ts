@@ -9,11 +9,17 @@ import { describeCluster, type ClusterInfo } from '../aws/redshift.js';
 import type { Context } from '../context.js';
 import { formatDuration, formatMoney } from '../ui/format.js';
 
-/** "running for 5 h 12 min, ~$2.83 so far" / "paused, ~$2.83 so far (storage only while paused)". */
+/** "running for 5 h 12 min, ~$2.83 so far" / "~$2.83 so far; only storage is billed while paused". */
 export function costLine(report: ClusterCostReport): string {
   const so = `~${formatMoney(report.cost.totalUsd)} so far${report.pausesKnown ? '' : ' (at most)'}`;
-  if (report.cost.runningSinceMs === undefined) return `paused, ${so}; only storage is billed while paused`;
+  if (report.cost.runningSinceMs === undefined) return `${so}; only storage is billed while paused`;
   return `running for ${formatDuration(report.runningMs)}, ${so}`;
+}
+
+/** "Cluster dwhcluster: running for …" / "Cluster dwhcluster: paused, ~$… so far; …". */
+function clusterLine(identifier: string, report: ClusterCostReport): string {
+  const paused = report.cost.runningSinceMs === undefined ? 'paused, ' : '';
+  return `Cluster ${identifier}: ${paused}${costLine(report)}`;
 }
 
 /** The cost guard's warning for a cluster left running, or undefined. */
@@ -30,7 +36,7 @@ export function costWarning(identifier: string, report: ClusterCostReport): stri
 export function showClusterCost(ctx: Context, cluster: ClusterInfo, region: string): ClusterCostReport | undefined {
   const report = clusterCostReport(cluster, region, ctx.clock.now());
   if (!report) return undefined;
-  ctx.ui.note(`Cluster ${cluster.identifier}: ${costLine(report)} (on-demand estimate).`);
+  ctx.ui.note(`${clusterLine(cluster.identifier, report)} (on-demand estimate).`);
   const warning = costWarning(cluster.identifier, report);
   if (warning) ctx.ui.warn(warning);
   return report;
@@ -50,7 +56,7 @@ export async function clusterCostHeader(ctx: Context): Promise<{ text: string; w
     const report = clusterCostReport(cluster, clients.region, ctx.clock.now());
     if (!report) return undefined;
     const warning = costWarning(identifier, report);
-    return { text: warning ?? `Cluster ${identifier}: ${costLine(report)}`, warn: warning !== undefined };
+    return { text: warning ?? clusterLine(identifier, report), warn: warning !== undefined };
   } catch {
     return undefined;
   }
