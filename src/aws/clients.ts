@@ -1,4 +1,5 @@
 import type { RedshiftClient } from '@aws-sdk/client-redshift';
+import type { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { STSClient } from '@aws-sdk/client-sts';
@@ -8,6 +9,8 @@ import { silenceSdkNodeNotice } from './node-notice.js';
 export interface AwsClients {
   readonly region: string;
   readonly redshift: RedshiftClient;
+  /** Namespaces and workgroups (TARGET = redshift-serverless). */
+  readonly redshiftServerless: RedshiftServerlessClient;
   readonly iam: IAMClient;
   readonly ec2: EC2Client;
   readonly sts: STSClient;
@@ -63,12 +66,14 @@ export async function createAwsClients(settings: AwsSettings): Promise<AwsClient
   // The SDK prints its 8-line Node-version notice when a client is constructed; the caller says it
   // in one line instead (node-notice.ts), so it must be off before the first `new …Client`.
   silenceSdkNodeNotice(process.env);
-  const [{ RedshiftClient }, { IAMClient }, { EC2Client }, { STSClient }] = await Promise.all([
-    import('@aws-sdk/client-redshift'),
-    import('@aws-sdk/client-iam'),
-    import('@aws-sdk/client-ec2'),
-    import('@aws-sdk/client-sts'),
-  ]);
+  const [{ RedshiftClient }, { RedshiftServerlessClient }, { IAMClient }, { EC2Client }, { STSClient }] =
+    await Promise.all([
+      import('@aws-sdk/client-redshift'),
+      import('@aws-sdk/client-redshift-serverless'),
+      import('@aws-sdk/client-iam'),
+      import('@aws-sdk/client-ec2'),
+      import('@aws-sdk/client-sts'),
+    ]);
   type Credentials = NonNullable<NonNullable<ConstructorParameters<typeof STSClient>[0]>['credentials']>;
   let credentials: Credentials | undefined;
   if (settings.keys) {
@@ -84,13 +89,16 @@ export async function createAwsClients(settings: AwsSettings): Promise<AwsClient
   return {
     region: settings.region,
     redshift: new RedshiftClient(common),
+    redshiftServerless: new RedshiftServerlessClient(common),
     iam: new IAMClient(common),
     ec2: new EC2Client(common),
     sts: new STSClient(common),
   };
 }
 
-/** Close the clients' connections (a process that made them exits sooner). */
+/** Close every client's connections (each holds its own keep-alive sockets). */
 export function destroyAwsClients(clients: AwsClients): void {
-  for (const client of [clients.redshift, clients.iam, clients.ec2, clients.sts]) client.destroy();
+  for (const client of [clients.redshift, clients.redshiftServerless, clients.iam, clients.ec2, clients.sts]) {
+    client.destroy();
+  }
 }

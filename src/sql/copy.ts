@@ -117,3 +117,23 @@ WHERE session = pg_backend_pid()
 ORDER BY filename, line_number, colname
 LIMIT 20`;
 }
+
+/**
+ * Why the COPY with Redshift query id `queryId` failed, from SYS_LOAD_ERROR_DETAIL: for channels
+ * without a session of their own (the Data API, Serverless), where pg_last_copy_id() means nothing.
+ * The view records no raw field value, so that column is empty; its CHAR columns are blank-padded.
+ * https://docs.aws.amazon.com/redshift/latest/dg/SYS_LOAD_ERROR_DETAIL.html
+ */
+export function loadErrorDetailSql(queryId: number): string {
+  if (!Number.isSafeInteger(queryId) || queryId < 0) throw new Error(`not a Redshift query id: ${queryId}`);
+  return `SELECT
+  TRIM(file_name) AS filename,
+  line_number,
+  TRIM(column_name) AS colname,
+  '' AS raw_field_value,
+  TRIM(error_message) AS err_reason
+FROM sys_load_error_detail
+WHERE query_id = ${queryId}
+ORDER BY filename, line_number, colname
+LIMIT 20`;
+}

@@ -5,6 +5,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { RedshiftClient } from '@aws-sdk/client-redshift';
+import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
@@ -24,6 +25,7 @@ export const ENDPOINT = 'dwhcluster.abc123xyz.us-west-2.redshift.amazonaws.com';
 
 export function mockAws() {
   const redshift = mockClient(RedshiftClient);
+  const serverless = mockClient(RedshiftServerlessClient);
   const iam = mockClient(IAMClient);
   const ec2 = mockClient(EC2Client);
   const sts = mockClient(STSClient);
@@ -31,18 +33,20 @@ export function mockAws() {
   const clients: AwsClients = {
     region: REGION,
     redshift: new RedshiftClient({ region: REGION, credentials }),
+    redshiftServerless: new RedshiftServerlessClient({ region: REGION, credentials }),
     iam: new IAMClient({ region: REGION, credentials }),
     ec2: new EC2Client({ region: REGION, credentials }),
     sts: new STSClient({ region: REGION, credentials }),
   };
   return {
     redshift,
+    serverless,
     iam,
     ec2,
     sts,
     clients,
     restore: () => {
-      for (const mock of [redshift, iam, ec2, sts]) mock.restore();
+      for (const mock of [redshift, serverless, iam, ec2, sts]) mock.restore();
     },
   };
 }

@@ -40,6 +40,26 @@ const NO_PERMISSION_NEEDED: Readonly<Record<string, string>> = {
   'sts:GetCallerIdentity': 'STS answers GetCallerIdentity for any valid credentials',
 };
 
+/** What a Data API statement needs besides its own action (see ALSO_NEEDED). */
+const DATA_API_CREDENTIALS: ReadonlyArray<{ action: string; reason: string }> = [
+  { action: 'redshift:GetClusterCredentials', reason: 'a provisioned cluster is reached as DbUser' },
+  { action: 'redshift-serverless:GetCredentials', reason: 'a Serverless workgroup is reached as the caller' },
+];
+
+/** What Redshift needs of the caller to keep an admin password in Secrets Manager (see below). */
+const MANAGED_PASSWORD_ACTIONS: ReadonlyArray<{ action: string; reason: string }> = [
+  'CreateSecret',
+  'RotateSecret',
+  'DescribeSecret',
+  'UpdateSecret',
+  'DeleteSecret',
+  'GetRandomPassword',
+  'TagResource',
+].map((name) => ({
+  action: `secretsmanager:${name}`,
+  reason: 'with no DWH_DB_PASSWORD, Redshift keeps the admin password in Secrets Manager',
+}));
+
 /**
  * Actions AWS also checks when the code makes a call in the way it does, with the reason. A call
  * listed here needs these besides its own action.
@@ -52,12 +72,39 @@ const ALSO_NEEDED: Readonly<Record<string, ReadonlyArray<{ action: string; reaso
     // Tags on CreateCluster are authorised as redshift:CreateTags (dependent action of CreateCluster):
     // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonredshift.html
     { action: 'redshift:CreateTags', reason: 'the cluster is created with the wizard’s tags' },
+    // ManageMasterPassword (DWH_DB_PASSWORD empty): Redshift makes the admin secret in Secrets Manager
+    // with the caller's permissions ("Required permissions" on
+    // https://docs.aws.amazon.com/redshift/latest/mgmt/redshift-secrets-manager-integration.html).
+    ...MANAGED_PASSWORD_ACTIONS,
+  ],
+  'redshift-serverless:CreateNamespace': [
+    // "CreateNamespace: redshift-serverless:CreateNamespace, redshift-serverless:TagResource,
+    // iam:PassRole (iam:PassedToService redshift-serverless.amazonaws.com)":
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonredshiftserverless.html
+    { action: 'iam:PassRole', reason: 'the namespace is created with the IAM role it reads S3 with' },
+    { action: 'redshift-serverless:TagResource', reason: 'the namespace is created with the wizard’s tags' },
+    ...MANAGED_PASSWORD_ACTIONS,
+  ],
+  'redshift-serverless:CreateWorkgroup': [
+    // Tags given at creation are authorised as TagResource, as for CreateNamespace (same page).
+    { action: 'redshift-serverless:TagResource', reason: 'the workgroup is created with the wizard’s tags' },
+  ],
+  'redshift:CreateScheduledAction': [
+    // The action runs as the scheduler role, handed to Redshift with the request:
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html
+    { action: 'iam:PassRole', reason: 'the pause runs as the scheduler role' },
   ],
   'redshift:DeleteCluster': [
     // A final snapshot on delete is a CreateClusterSnapshot (dependent action of DeleteCluster):
     // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonredshift.html
     { action: 'redshift:CreateClusterSnapshot', reason: 'teardown may keep a final snapshot' },
   ],
+  // The Data API gets temporary database credentials itself: as DbUser on a provisioned cluster
+  // (redshift:GetClusterCredentials), as the caller's IAM identity on a Serverless workgroup
+  // (redshift-serverless:GetCredentials):
+  // https://docs.aws.amazon.com/redshift-data/latest/APIReference/API_ExecuteStatement.html
+  'redshift-data:ExecuteStatement': DATA_API_CREDENTIALS,
+  'redshift-data:BatchExecuteStatement': DATA_API_CREDENTIALS,
   'iam:CreateRole': [
     // Tags given to CreateRole need the tagging permission too:
     // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags_roles.html
@@ -285,6 +332,7 @@ describe('the documented IAM policy for the person running the wizard', () => {
       'iam:PassRole',
       'redshift:CreateCluster',
       'redshift:CreateTags',
+      ...MANAGED_PASSWORD_ACTIONS.map((extra) => extra.action).sort(),
     ]);
     expect(needed.get('iam:PassRole')).toContain('redshift:CreateCluster at a.ts:1');
     expect(actionMatches('ec2:Describe*', 'ec2:DescribeVpcs')).toBe(true);
