@@ -93,7 +93,8 @@ test('a missing profile gives a one-line message naming it', async () => {
   const clients = await createAwsClients({ region: 'us-west-2', profile: 'nope' });
   await expect(getCallerIdentity(clients.sts, { profile: 'nope' })).rejects.toThrow(
     new UserError(
-      'AWS profile "nope" could not provide credentials: check that it exists in ~/.aws/config or ~/.aws/credentials, or run `sparkify-dwh credentials`',
+      'AWS profile "nope" could not provide credentials: check that it exists in ~/.aws/config or ' +
+        '~/.aws/credentials, or run `sparkify-dwh credentials`',
     ),
   );
 });
