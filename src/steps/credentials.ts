@@ -95,7 +95,10 @@ export async function runCredentials(ctx: Context, options: Partial<CredentialsD
   }
 
   const previous = ctx.awsChoice;
-  ctx.awsChoice = { ...pick, region };
+  // A typed region rides with the choice until it is in dwh.cfg; any other region keeps following
+  // dwh.cfg, the environment and the profile (the context makes new clients when they change).
+  // Under --yes nothing is chosen: every command uses dwh.cfg and the environment as they are.
+  if (!ctx.prompts.unattended || typedRegion) ctx.awsChoice = { ...pick, ...(typedRegion ? { region } : {}) };
   let identity: CallerIdentity;
   const spinner = ctx.ui.spinner('Checking the credentials with AWS STS…');
   try {
@@ -116,6 +119,10 @@ export async function runCredentials(ctx: Context, options: Partial<CredentialsD
   }
   changes.push(...(await saveChoice(ctx, config.aws, pick.credentials)));
   if (changes.length > 0) await ctx.config.update(changes);
+  if (typedRegion && ctx.awsChoice) {
+    const { region: _written, ...rest } = ctx.awsChoice;
+    ctx.awsChoice = ctx.prompts.unattended ? previous : rest;
+  }
   return { ok: true, summary: `account ${identity.account}` };
 }
 

@@ -77,6 +77,9 @@ describe('runCredentials', () => {
     // The pick wins over AWS_PROFILE for the rest of the session.
     expect(await settingsAfter(t, env)).toEqual({ region: 'us-west-2', profile: 'sparkify' });
     expect(t.ui.of('note')).toEqual(['Profile sparkify is used until the wizard exits.']);
+    // The pick does not pin the region: an edited [AWS] REGION is followed.
+    await t.ctx.config.update([{ section: 'AWS', key: 'REGION', value: 'eu-west-1' }]);
+    expect(await settingsAfter(t, env)).toEqual({ region: 'eu-west-1', profile: 'sparkify' });
     await t.cleanup();
   });
 
