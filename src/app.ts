@@ -3,7 +3,7 @@
  * error printing and the exit status. src/cli.ts only maps argv onto this.
  */
 import { dirname, resolve } from 'node:path';
-import type { AwsClients } from './aws/clients.js';
+import type { AwsClients, AwsSettings } from './aws/clients.js';
 import type { ConfigStore, Target } from './config/types.js';
 import { systemClock, type AppContext, type GlobalOptions, type StepResult } from './context.js';
 import { InterruptedError, UserError } from './errors.js';
@@ -17,6 +17,8 @@ export interface AppIo {
   stdin: NodeJS.ReadStream;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** process.version unless a test says otherwise: the AWS SDK's Node-version notice depends on it. */
+  nodeVersion?: string;
 }
 
 export interface ContextOptions extends GlobalOptions {
@@ -59,7 +61,10 @@ export async function createContext(
   let controller = new AbortController();
   let warehouse: Promise<Warehouse> | undefined;
   let releaseWarehouseLock: (() => Promise<void>) | undefined;
-  let aws: Promise<AwsClients> | undefined;
+  // The clients and the settings they were made with: another profile, keys or region makes new ones.
+  let aws: { settings: AwsSettings; clients: Promise<AwsClients> } | undefined;
+  // Outside `aws`: the notice is said once per run, however often the clients are made again.
+  let nodeNoticeShown = false;
   // Once closed, nothing is opened again: a menu status still being read when the program ends
   // must not reopen the warehouse or the AWS clients after they were closed.
   let closed = false;
@@ -102,16 +107,27 @@ export async function createContext(
       });
       return warehouse;
     },
-    aws: () => {
+    awsChoice: undefined,
+    aws: async () => {
       if (closed) return closedError();
-      aws ??= (async () => {
-        const [{ awsSettingsFrom }, { createAwsClients }] = await Promise.all([
-          import('./aws/credentials.js'),
-          import('./aws/clients.js'),
-        ]);
-        return createAwsClients(awsSettingsFrom(config.values(), io.env));
-      })();
-      return aws;
+      const [{ resolveAwsSettings }, { createAwsClients, destroyAwsClients, sameAwsSettings }, { nodeVersionNotice }] =
+        await Promise.all([import('./aws/credentials.js'), import('./aws/clients.js'), import('./aws/node-notice.js')]);
+      const settings = await resolveAwsSettings(config.values(), io.env, ctx.awsChoice);
+      if (closed) return closedError();
+      if (aws && sameAwsSettings(aws.settings, settings)) return aws.clients;
+      const previous = aws?.clients;
+      const clients = createAwsClients(settings);
+      aws = { settings, clients };
+      clients.catch(() => {
+        if (aws?.clients === clients) aws = undefined;
+      });
+      void previous?.then(destroyAwsClients, () => undefined);
+      if (!nodeNoticeShown) {
+        nodeNoticeShown = true;
+        const notice = nodeVersionNotice(io.nodeVersion ?? process.version);
+        if (notice) ui.note(notice);
+      }
+      return clients;
     },
     close: async () => {
       closed = true;
@@ -121,8 +137,8 @@ export async function createContext(
       await releaseWarehouseLock?.();
       releaseWarehouseLock = undefined;
       if (aws) {
-        const clients = await aws.catch(() => undefined);
-        if (clients) for (const client of [clients.redshift, clients.iam, clients.ec2, clients.sts]) client.destroy();
+        const clients = await aws.clients.catch(() => undefined);
+        if (clients) (await import('./aws/clients.js')).destroyAwsClients(clients);
         aws = undefined;
       }
     },

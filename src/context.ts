@@ -1,7 +1,7 @@
 import type { ConfigStore, Target } from './config/types.js';
 import type { Prompts, Ui } from './ui/types.js';
 import type { Warehouse } from './warehouse/types.js';
-import type { AwsClients } from './aws/clients.js';
+import type { AwsChoice, AwsClients } from './aws/clients.js';
 
 /** Global options from the command line (docs/commands.md, Global options). */
 export interface GlobalOptions {
@@ -40,8 +40,14 @@ export interface Context {
   target(): Target;
   /** The open warehouse for the effective target (opened once, closed by `close`). */
   warehouse(): Promise<Warehouse>;
-  /** AWS SDK clients for the configured region and credentials (SDK imported on first call). */
+  /**
+   * AWS SDK clients for the configured region and credentials (SDK imported on first call). They
+   * are made again when the settings behind them change: another profile, keys or region in dwh.cfg
+   * or in `awsChoice`.
+   */
   aws(): Promise<AwsClients>;
+  /** The credentials picked in `credentials` for the rest of this session, over dwh.cfg's. */
+  awsChoice: AwsChoice | undefined;
   close(): Promise<void>;
 }
 

@@ -3,6 +3,7 @@ import type { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverle
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { STSClient } from '@aws-sdk/client-sts';
+import { silenceSdkNodeNotice } from './node-notice.js';
 
 /** One SDK client per service, made for one region and one credential source. */
 export interface AwsClients {
@@ -20,8 +21,40 @@ export interface AwsSettings {
   region: string;
   /** A named profile from ~/.aws/config or ~/.aws/credentials (SSO profiles included). */
   profile?: string | undefined;
-  /** Keys from [AWS] KEY/SECRET in dwh.cfg. */
+  /** Keys from [AWS] KEY/SECRET in dwh.cfg, or typed in `credentials`. */
   keys?: { accessKeyId: string; secretAccessKey: string } | undefined;
+  /**
+   * AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN) from the environment, asked for
+   * explicitly: the SDK's default chain skips them whenever AWS_PROFILE is set.
+   */
+  environmentKeys?: boolean | undefined;
+}
+
+/**
+ * The credentials the user picked in `credentials` for the rest of the session (the menu), over
+ * what dwh.cfg and AWS_PROFILE say. Undefined fields fall back to dwh.cfg and the environment.
+ */
+export interface AwsChoice {
+  credentials?:
+    | { kind: 'keys'; accessKeyId: string; secretAccessKey: string }
+    | { kind: 'profile'; profile: string }
+    | { kind: 'environment' }
+    | undefined;
+  /** The region typed at the prompt (it is also written to [AWS] REGION). */
+  region?: string | undefined;
+  /** What the menu shows for the choice: "profile dev (SSO)". Never a secret. */
+  label: string;
+}
+
+/** Whether two settings make the same clients (the secret is compared, never shown). */
+export function sameAwsSettings(a: AwsSettings, b: AwsSettings): boolean {
+  return (
+    a.region === b.region &&
+    a.profile === b.profile &&
+    Boolean(a.environmentKeys) === Boolean(b.environmentKeys) &&
+    a.keys?.accessKeyId === b.keys?.accessKeyId &&
+    a.keys?.secretAccessKey === b.keys?.secretAccessKey
+  );
 }
 
 /**
@@ -30,6 +63,9 @@ export interface AwsSettings {
  * from the SDK's own configuration chain, so emulators work unchanged.
  */
 export async function createAwsClients(settings: AwsSettings): Promise<AwsClients> {
+  // The SDK prints its 8-line Node-version notice when a client is constructed; the caller says it
+  // in one line instead (node-notice.ts), so it must be off before the first `new …Client`.
+  silenceSdkNodeNotice(process.env);
   const [{ RedshiftClient }, { RedshiftServerlessClient }, { IAMClient }, { EC2Client }, { STSClient }] =
     await Promise.all([
       import('@aws-sdk/client-redshift'),
@@ -42,6 +78,9 @@ export async function createAwsClients(settings: AwsSettings): Promise<AwsClient
   let credentials: Credentials | undefined;
   if (settings.keys) {
     credentials = settings.keys;
+  } else if (settings.environmentKeys) {
+    const { fromEnv } = await import('@aws-sdk/credential-providers');
+    credentials = fromEnv();
   } else if (settings.profile) {
     const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
     credentials = fromNodeProviderChain({ profile: settings.profile });

@@ -14,7 +14,14 @@ import type { RedshiftClient } from '@aws-sdk/client-redshift';
 import { poll, type PollClock, type PollProgress, type PollResult } from './poll.js';
 import { describeCluster, latestClusterEvent, type ClusterInfo } from './redshift.js';
 
-export type WaitGoal = 'available' | 'paused' | 'gone';
+/**
+ * 'deletable': a state DeleteCluster accepts, or the cluster already on its way out. DeleteCluster
+ * answers InvalidClusterStateFault ("not in the available state") while the cluster is creating,
+ * resuming, pausing, modifying, rebooting or resizing; a paused cluster can be deleted ("If you
+ * delete a paused cluster without requesting a final snapshot, then you can't restore the cluster",
+ * docs.aws.amazon.com/redshift/latest/mgmt/rs-mgmt-pause-resume-cluster.html).
+ */
+export type WaitGoal = 'available' | 'paused' | 'gone' | 'deletable';
 
 /** Why waiting for the goal cannot succeed. */
 export type ClusterFailureReason =
@@ -28,7 +35,7 @@ export type ClusterFailureReason =
   | 'paused';
 
 export type ClusterCheck =
-  /** `cluster` is undefined when the goal was 'gone'. */
+  /** `cluster` is undefined when the cluster is gone (goal 'gone' or 'deletable'). */
   | { state: 'SUCCESS'; cluster: ClusterInfo | undefined }
   | { state: 'FAILURE'; reason: ClusterFailureReason; status: string | undefined }
   | { state: 'RETRY'; status: string };
@@ -46,11 +53,20 @@ export function isFailedClusterStatus(status: string): boolean {
 /** One DescribeClusters answer (undefined: ClusterNotFound) judged against the goal. Pure. */
 export function checkState(cluster: ClusterInfo | undefined, goal: WaitGoal): ClusterCheck {
   if (!cluster) {
-    return goal === 'gone'
+    return goal === 'gone' || goal === 'deletable'
       ? { state: 'SUCCESS', cluster: undefined }
       : { state: 'FAILURE', reason: 'vanished', status: undefined };
   }
   const status = cluster.status;
+  if (goal === 'deletable') {
+    const deletable =
+      status === 'available' ||
+      status === 'paused' ||
+      status === 'deleting' ||
+      status === 'final-snapshot' ||
+      isFailedClusterStatus(status);
+    return deletable ? { state: 'SUCCESS', cluster } : { state: 'RETRY', status };
+  }
   if (goal !== 'gone' && status === goal) return { state: 'SUCCESS', cluster };
   if (isFailedClusterStatus(status)) return { state: 'FAILURE', reason: 'failed-status', status };
   if (goal === 'available' && (status === 'deleting' || status === 'final-snapshot')) {
@@ -87,6 +103,17 @@ export type ClusterWaitResult =
 
 export interface ClusterWaitOptions {
   goal: WaitGoal;
+  /**
+   * The cluster as the call that started the change answered it (CreateCluster, ResumeCluster…):
+   * the first check judges it instead of asking DescribeClusters, which may not have caught up yet.
+   */
+  initial?: ClusterInfo | undefined;
+  /**
+   * How many answers that contradict the call just made to tolerate: DescribeClusters is eventually
+   * consistent, so right after CreateCluster it may still say ClusterNotFound, and right after
+   * ResumeCluster still "paused". Each such answer counts as "not yet" (RETRY) once.
+   */
+  staleAnswers?: number | undefined;
   clock: PollClock;
   signal: AbortSignal;
   intervalMs: number;
@@ -101,7 +128,22 @@ export async function waitForClusterState(
   region: string,
   options: ClusterWaitOptions,
 ): Promise<ClusterWaitResult> {
-  const result = await poll(async () => checkState(await describeCluster(client, identifier, region), options.goal), {
+  let initial = options.initial;
+  let stale = options.staleAnswers ?? 0;
+  const check = async (): Promise<ClusterCheck> => {
+    if (initial) {
+      const answered = initial;
+      initial = undefined;
+      return checkState(answered, options.goal);
+    }
+    const verdict = checkState(await describeCluster(client, identifier, region), options.goal);
+    if (verdict.state === 'FAILURE' && stale > 0 && (verdict.reason === 'vanished' || verdict.reason === 'paused')) {
+      stale -= 1;
+      return { state: 'RETRY', status: verdict.reason === 'vanished' ? 'not listed yet' : 'paused (resume requested)' };
+    }
+    return verdict;
+  };
+  const result = await poll(check, {
     clock: options.clock,
     signal: options.signal,
     intervalMs: options.intervalMs,

@@ -7,7 +7,8 @@
  * retries, SSO token refresh…), so an emulator works unchanged.
  */
 import type { DwhConfig } from '../config/types.js';
-import type { AwsClients, AwsSettings } from './clients.js';
+import { validateRegion } from '../config/validate.js';
+import type { AwsChoice, AwsClients, AwsSettings } from './clients.js';
 import { SPARKIFY_BUCKET_REGION } from './naming.js';
 import { getCallerIdentity, type CallerIdentity } from './sts.js';
 
@@ -18,23 +19,70 @@ export function configuredRegion(config: DwhConfig, env: NodeJS.ProcessEnv): str
   return config.aws.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined;
 }
 
-/** The region: the one the user set, else us-west-2 (the data's region). */
-export function regionFrom(config: DwhConfig, env: NodeJS.ProcessEnv): string {
-  return configuredRegion(config, env) ?? DEFAULT_REGION;
+type CredentialSettings = Omit<AwsSettings, 'region'>;
+
+/**
+ * Where the credentials come from, first match wins: the choice made in `credentials` this session;
+ * [AWS] KEY/SECRET when both are set (the seed's way); [AWS] PROFILE; AWS_PROFILE (named, so SSO
+ * messages can name it); else nothing: the SDK's default chain (environment keys, default profile,
+ * SSO, instance roles). dwh.cfg's profile comes before AWS_PROFILE: the file is this project's choice,
+ * the variable the shell's.
+ */
+export function credentialSettingsFrom(
+  config: DwhConfig,
+  env: NodeJS.ProcessEnv,
+  choice?: AwsChoice['credentials'],
+): CredentialSettings {
+  if (choice?.kind === 'keys') {
+    return { keys: { accessKeyId: choice.accessKeyId, secretAccessKey: choice.secretAccessKey } };
+  }
+  if (choice?.kind === 'profile') return { profile: choice.profile };
+  if (choice?.kind === 'environment') return { environmentKeys: true };
+  if (config.aws.key && config.aws.secret) {
+    return { keys: { accessKeyId: config.aws.key, secretAccessKey: config.aws.secret } };
+  }
+  if (config.aws.profile) return { profile: config.aws.profile };
+  if (env.AWS_PROFILE) return { profile: env.AWS_PROFILE };
+  return {};
+}
+
+/** The profile whose settings the SDK reads for these credentials: the named one, else "default". */
+function profileInUse(credentials: CredentialSettings): string | undefined {
+  if (credentials.keys || credentials.environmentKeys) return undefined;
+  return credentials.profile ?? 'default';
+}
+
+/** `region` of a profile in the shared config file (AWS_CONFIG_FILE honoured), if it names one. */
+export async function profileRegion(profile: string): Promise<string | undefined> {
+  try {
+    const { loadSharedConfigFiles } = await import('@smithy/shared-ini-file-loader');
+    const { configFile, credentialsFile } = await loadSharedConfigFiles({ ignoreCache: true });
+    const region = configFile[profile]?.region ?? credentialsFile[profile]?.region;
+    return region && validateRegion(region) === true ? region : undefined;
+  } catch {
+    // Unreadable or malformed files: the SDK will say so itself when it needs them.
+    return undefined;
+  }
 }
 
 /**
- * The AwsSettings a context makes its clients with: [AWS] KEY/SECRET when both are set (the
- * seed's way), else AWS_PROFILE when set (named, so SSO messages can name it), else nothing:
- * the SDK's default chain (environment keys, default profile, SSO, instance roles).
+ * The settings a context makes its clients with: the credentials (credentialSettingsFrom) and the
+ * region: the one chosen this session, else [AWS] REGION / AWS_REGION / AWS_DEFAULT_REGION, else the
+ * region of the profile in use (as the AWS CLI would take it), else us-west-2 (the data's region).
  */
-export function awsSettingsFrom(config: DwhConfig, env: NodeJS.ProcessEnv): AwsSettings {
-  const region = regionFrom(config, env);
-  if (config.aws.key && config.aws.secret) {
-    return { region, keys: { accessKeyId: config.aws.key, secretAccessKey: config.aws.secret } };
-  }
-  if (env.AWS_PROFILE) return { region, profile: env.AWS_PROFILE };
-  return { region };
+export async function resolveAwsSettings(
+  config: DwhConfig,
+  env: NodeJS.ProcessEnv,
+  choice?: AwsChoice,
+): Promise<AwsSettings> {
+  const credentials = credentialSettingsFrom(config, env, choice?.credentials);
+  const profile = profileInUse(credentials);
+  const region =
+    choice?.region ??
+    configuredRegion(config, env) ??
+    (profile === undefined ? undefined : await profileRegion(profile)) ??
+    DEFAULT_REGION;
+  return { region, ...credentials };
 }
 
 export type CredentialSourceKind = 'config-keys' | 'env-keys' | 'profile' | 'typed';
@@ -77,9 +125,16 @@ export async function discoverCredentialSources(
   }
   const profiles: Array<{ name: string; sso: boolean }> = await listProfiles().catch(() => []);
   const current = env.AWS_PROFILE;
-  if (current && !profiles.some((profile) => profile.name === current)) profiles.unshift({ name: current, sso: false });
+  const configured = config.aws.profile;
+  for (const name of [current, configured]) {
+    if (name && !profiles.some((profile) => profile.name === name)) profiles.unshift({ name, sso: false });
+  }
   for (const profile of profiles) {
-    const marks = [profile.sso ? 'SSO' : '', profile.name === current ? 'AWS_PROFILE' : ''].filter(Boolean);
+    const marks = [
+      profile.sso ? 'SSO' : '',
+      profile.name === configured ? '[AWS] PROFILE' : '',
+      profile.name === current ? 'AWS_PROFILE' : '',
+    ].filter(Boolean);
     sources.push({
       kind: 'profile',
       label: `profile ${profile.name}${marks.length ? ` (${marks.join(', ')})` : ''}`,
@@ -90,21 +145,15 @@ export async function discoverCredentialSources(
   return sources;
 }
 
-/** The settings for a discovered profile or environment keys (dwh.cfg keys go through awsSettingsFrom). */
-export function settingsForSource(source: CredentialSource, region: string): AwsSettings {
-  if (source.kind === 'profile') return { region, profile: source.profile };
-  // Environment keys are the SDK chain's first choice when no profile is named.
-  return { region };
+/** The session choice for a discovered source; dwh.cfg's keys need none (they are used anyway). */
+export function choiceForSource(source: CredentialSource): AwsChoice['credentials'] {
+  if (source.kind === 'profile' && source.profile) return { kind: 'profile', profile: source.profile };
+  // Explicitly from the environment: the SDK's chain would skip the keys when AWS_PROFILE is set.
+  if (source.kind === 'env-keys') return { kind: 'environment' };
+  return undefined;
 }
 
-/**
- * Who `settings` sign in as, asked of STS. `clients` were made for this check only (from
- * `settings`), so they are closed after it, whatever the answer.
- */
+/** Who the clients sign in as, asked of STS (GetCallerIdentity needs no permission). */
 export async function verifyCredentials(clients: AwsClients, settings: AwsSettings): Promise<CallerIdentity> {
-  try {
-    return await getCallerIdentity(clients.sts, { profile: settings.profile, region: settings.region });
-  } finally {
-    for (const client of [clients.redshift, clients.iam, clients.ec2, clients.sts]) client.destroy();
-  }
+  return getCallerIdentity(clients.sts, { profile: settings.profile, region: settings.region });
 }

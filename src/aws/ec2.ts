@@ -8,21 +8,42 @@ export interface SecurityGroupInfo {
   name: string;
   vpcId: string | undefined;
   tags: Tag[];
-  /** Ingress CIDRs per TCP port ("5439" → ["203.0.113.7/32"]). */
-  ingress: Array<{ fromPort: number | undefined; toPort: number | undefined; cidrs: string[] }>;
+  ingress: IngressRule[];
+}
+
+/** One source an ingress rule admits: an address block, another group or a prefix list. */
+export interface IngressRule {
+  /** "tcp", "udp", "icmp", "-1" (all traffic)… as EC2 gives it. */
+  protocol: string;
+  fromPort: number | undefined;
+  toPort: number | undefined;
+  /** "203.0.113.7/32", "2001:db8::/32", "sg-0123…", "pl-0123…". */
+  source: string;
+  description: string | undefined;
 }
 
 function toInfo(group: SecurityGroup): SecurityGroupInfo {
+  const ingress: IngressRule[] = [];
+  for (const permission of group.IpPermissions ?? []) {
+    const rule = {
+      protocol: permission.IpProtocol ?? '-1',
+      fromPort: permission.FromPort,
+      toPort: permission.ToPort,
+    };
+    const add = (source: string | undefined, description: string | undefined): void => {
+      if (source) ingress.push({ ...rule, source, description });
+    };
+    for (const range of permission.IpRanges ?? []) add(range.CidrIp, range.Description);
+    for (const range of permission.Ipv6Ranges ?? []) add(range.CidrIpv6, range.Description);
+    for (const pair of permission.UserIdGroupPairs ?? []) add(pair.GroupId, pair.Description);
+    for (const list of permission.PrefixListIds ?? []) add(list.PrefixListId, list.Description);
+  }
   return {
     id: group.GroupId ?? '',
     name: group.GroupName ?? '',
     vpcId: group.VpcId,
     tags: (group.Tags ?? []).map((tag) => ({ Key: tag.Key ?? '', Value: tag.Value ?? '' })),
-    ingress: (group.IpPermissions ?? []).map((permission) => ({
-      fromPort: permission.FromPort,
-      toPort: permission.ToPort,
-      cidrs: (permission.IpRanges ?? []).flatMap((range) => (range.CidrIp ? [range.CidrIp] : [])),
-    })),
+    ingress,
   };
 }
 

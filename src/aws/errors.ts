@@ -173,6 +173,17 @@ export function describeAwsError(error: unknown, context: AwsErrorContext): stri
       return (
         `IAM rejected the policy while ${context.doing} (${rawMessage(error)}): ` + 'check the [S3] URLs in dwh.cfg'
       );
+    case 'InvalidParameterValue': {
+      // CreateCluster with a role Redshift cannot assume (repost.aws/knowledge-center/redshift-iam-role-error).
+      const message = rawMessage(error);
+      const role = /IAM role (\S+) is not valid/i.exec(message)?.[1];
+      if (role === undefined && !/must delegate access to an Amazon Redshift account/i.test(message)) break;
+      return (
+        `IAM role ${role ?? '(the cluster role)'} does not let Redshift use it (${message}): its trust policy must ` +
+        'allow redshift.amazonaws.com to assume it; fix it in the IAM console, or set another ' +
+        '[DWH] DWH_IAM_ROLE_NAME for sparkify-dwh to create'
+      );
+    }
     case 'VPCIdNotSpecified':
     case 'InvalidVpcID.NotFound':
       return (

@@ -4,7 +4,10 @@
  */
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { RedshiftClient } from '@aws-sdk/client-redshift';
+import { UserError } from '../errors.js';
+import { isAwsError } from './errors.js';
 import { getRole } from './iam.js';
+import { poll, type PollClock } from './poll.js';
 import { createCluster, type ClusterInfo } from './redshift.js';
 import { wizardTags } from './tags.js';
 
@@ -20,29 +23,94 @@ export interface ClusterSpec {
   roleName: string;
 }
 
-/** CreateCluster for `spec` with the role and group made for it; the cluster as Redshift answered. */
+/**
+ * Whether CreateCluster refused the role because IAM has not finished making it usable. A role is
+ * eventually consistent: created a moment ago, Redshift may not see it (or its trust policy) yet and
+ * answers InvalidParameterValue "The IAM role <name> is not valid. The IAM role must delegate access
+ * to an Amazon Redshift account." (the same text AWS's knowledge center gives for a role that does
+ * not trust redshift.amazonaws.com: repost.aws/knowledge-center/redshift-iam-role-error).
+ */
+export function isRoleNotYetUsable(error: unknown): boolean {
+  const cause = error instanceof UserError && error.cause !== undefined ? error.cause : error;
+  if (!isAwsError(cause, 'InvalidParameterValue')) return false;
+  const message = cause instanceof Error ? cause.message : '';
+  return /IAM role\b.*\bis not valid|must delegate access to an Amazon Redshift account/i.test(message);
+}
+
+/**
+ * How long to keep asking while a new role propagates. IAM says changes are eventually consistent
+ * and usually visible within seconds ("Changes that I make are not always immediately visible",
+ * docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency);
+ * a minute covers the slow cases.
+ */
+export const ROLE_PROPAGATION = { intervalMs: 5_000, timeoutMs: 60_000 } as const;
+
+export interface RolePropagationWait {
+  clock: PollClock;
+  signal: AbortSignal;
+  intervalMs: number;
+  timeoutMs: number;
+  /** Before each wait between two attempts: how long so far, and when the next attempt is. */
+  onWait?: (elapsedMs: number, nextAttemptInMs: number) => void;
+}
+
+export type ClusterRequestOutcome =
+  | { kind: 'requested'; cluster: ClusterInfo }
+  /** Redshift still refused the new role when the time was up. */
+  | { kind: 'role-not-usable'; elapsedMs: number }
+  | { kind: 'aborted' };
+
+/**
+ * CreateCluster for `spec` with the role and group made for it; the cluster as Redshift answered.
+ * With `propagation` (the role was just created), a refusal of the role is retried until it is up.
+ */
 export async function requestCluster(
   redshift: RedshiftClient,
   spec: ClusterSpec,
   network: { roleArn: string; securityGroupId: string },
   region: string,
-): Promise<ClusterInfo> {
-  return createCluster(
-    redshift,
-    {
-      identifier: spec.identifier,
-      nodeType: spec.nodeType,
-      numberOfNodes: spec.numberOfNodes,
-      dbName: spec.dbName,
-      masterUsername: spec.dbUser,
-      masterPassword: spec.password,
-      port: spec.port,
-      iamRoleArn: network.roleArn,
-      securityGroupId: network.securityGroupId,
-      tags: wizardTags(spec.identifier),
+  propagation?: RolePropagationWait,
+): Promise<ClusterRequestOutcome> {
+  const request = (): Promise<ClusterInfo> =>
+    createCluster(
+      redshift,
+      {
+        identifier: spec.identifier,
+        nodeType: spec.nodeType,
+        numberOfNodes: spec.numberOfNodes,
+        dbName: spec.dbName,
+        masterUsername: spec.dbUser,
+        masterPassword: spec.password,
+        port: spec.port,
+        iamRoleArn: network.roleArn,
+        securityGroupId: network.securityGroupId,
+        tags: wizardTags(spec.identifier),
+      },
+      region,
+    );
+  if (!propagation) return { kind: 'requested', cluster: await request() };
+  type Attempt = { state: 'SUCCESS'; cluster: ClusterInfo } | { state: 'RETRY' };
+  const result = await poll<Attempt>(
+    async () => {
+      try {
+        return { state: 'SUCCESS', cluster: await request() };
+      } catch (error) {
+        if (isRoleNotYetUsable(error)) return { state: 'RETRY' };
+        throw error;
+      }
     },
-    region,
+    {
+      clock: propagation.clock,
+      signal: propagation.signal,
+      intervalMs: propagation.intervalMs,
+      timeoutMs: propagation.timeoutMs,
+      tickMs: 1000,
+      onProgress: ({ elapsedMs, nextCheckInMs }) => propagation.onWait?.(elapsedMs, nextCheckInMs),
+    },
   );
+  if (result.state === 'SUCCESS') return { kind: 'requested', cluster: result.cluster };
+  if (result.state === 'TIMEOUT') return { kind: 'role-not-usable', elapsedMs: result.elapsedMs };
+  return { kind: 'aborted' };
 }
 
 /** The attached role named `roleName` (any path), else the first attached role. Pure. */

@@ -10,23 +10,51 @@ import {
   describeSecurityGroups,
   findDefaultVpc,
   findSecurityGroupByName,
+  type IngressRule,
   type SecurityGroupInfo,
 } from './ec2.js';
 import { securityGroupNameFor } from './naming.js';
 import type { ClusterInfo } from './redshift.js';
-import { isCreatedByWizard, wizardTags } from './tags.js';
+import { ownershipOf, wizardTags } from './tags.js';
 
 /** The description on the ingress rules the wizard adds (shown in the EC2 console). */
 export const INGRESS_RULE_DESCRIPTION = 'sparkify-dwh: Redshift from the wizard user';
 
 export type SecurityGroupOutcome =
   | { kind: 'created'; groupId: string; name: string; vpcId: string }
-  /** The group an earlier run made. */
+  /** The group an earlier run made for this cluster. */
   | { kind: 'reused'; groupId: string; name: string }
-  /** A group of this name that the wizard did not make (someone made it by hand). */
-  | { kind: 'not-ours'; groupId: string; name: string }
+  /**
+   * A group of this name that the wizard did not make for this cluster: never changed or reused.
+   * `owner`: "someone-else", or "cluster <identifier>" when the wizard made it for another cluster.
+   */
+  | { kind: 'not-ours'; groupId: string; name: string; owner: string }
   /** The region has no default VPC to put the group (and the cluster) in. */
   | { kind: 'refused'; reason: 'no-default-vpc'; region: string };
+
+/**
+ * The group of the wizard's name for the cluster in the default VPC and whose it is ('created' never:
+ * this changes nothing), or a vpcId to create it in when there is none yet.
+ */
+export async function findSecurityGroup(
+  ec2: EC2Client,
+  clusterIdentifier: string,
+  region: string,
+): Promise<Exclude<SecurityGroupOutcome, { kind: 'created' }> | { kind: 'missing'; vpcId: string; name: string }> {
+  const vpcId = await findDefaultVpc(ec2, region);
+  if (!vpcId) return { kind: 'refused', reason: 'no-default-vpc', region };
+  const name = securityGroupNameFor(clusterIdentifier);
+  const existing = await findSecurityGroupByName(ec2, name, vpcId, region);
+  if (!existing) return { kind: 'missing', vpcId, name };
+  const owner = ownershipOf(existing.tags, clusterIdentifier);
+  if (owner.kind === 'this-cluster') return { kind: 'reused', groupId: existing.id, name };
+  return {
+    kind: 'not-ours',
+    groupId: existing.id,
+    name,
+    owner: owner.kind === 'other-cluster' ? `cluster ${owner.cluster}` : 'someone-else',
+  };
+}
 
 /** The wizard's security group for the cluster in the default VPC, created when missing. */
 export async function ensureSecurityGroup(
@@ -34,13 +62,9 @@ export async function ensureSecurityGroup(
   clusterIdentifier: string,
   region: string,
 ): Promise<SecurityGroupOutcome> {
-  const vpcId = await findDefaultVpc(ec2, region);
-  if (!vpcId) return { kind: 'refused', reason: 'no-default-vpc', region };
-  const name = securityGroupNameFor(clusterIdentifier);
-  const existing = await findSecurityGroupByName(ec2, name, vpcId, region);
-  if (existing) {
-    return { kind: isCreatedByWizard(existing.tags) ? 'reused' : 'not-ours', groupId: existing.id, name };
-  }
+  const found = await findSecurityGroup(ec2, clusterIdentifier, region);
+  if (found.kind !== 'missing') return found;
+  const { vpcId, name } = found;
   const groupId = await createSecurityGroup(
     ec2,
     {
@@ -71,14 +95,31 @@ export async function allowWizardIngress(
   return { kind, ...request };
 }
 
-/** The security groups attached to a cluster that the wizard made. */
+/** The security groups attached to a cluster that the wizard made for that cluster. */
 export async function wizardGroupsOf(
   ec2: EC2Client,
   cluster: ClusterInfo,
   region: string,
 ): Promise<SecurityGroupInfo[]> {
   const groups = await describeSecurityGroups(ec2, cluster.securityGroupIds, region);
-  return groups.filter((group) => isCreatedByWizard(group.tags));
+  return groups.filter((group) => ownershipOf(group.tags, cluster.identifier).kind === 'this-cluster');
+}
+
+/** Ingress rules the wizard did not add (someone opened the group further by hand). Pure. */
+export function foreignIngressRules(group: SecurityGroupInfo): IngressRule[] {
+  return group.ingress.filter((rule) => rule.description !== INGRESS_RULE_DESCRIPTION);
+}
+
+/** "tcp 22 from 10.0.0.0/8", "all traffic from sg-0abc". */
+export function describeIngressRule(rule: IngressRule): string {
+  const ports =
+    rule.fromPort === undefined || rule.fromPort === -1
+      ? ''
+      : rule.fromPort === rule.toPort
+        ? ` ${rule.fromPort}`
+        : ` ${rule.fromPort}-${rule.toPort ?? ''}`;
+  const protocol = rule.protocol === '-1' ? 'all traffic' : `${rule.protocol}${ports}`;
+  return `${protocol} from ${rule.source}`;
 }
 
 /** How far an IPv4 CIDR reaches: one address, a range, or the whole internet (/0). */

@@ -24,6 +24,15 @@ export interface ClusterInfo {
   tags: Tag[];
   publiclyAccessible: boolean | undefined;
   encrypted: boolean | undefined;
+  /** arn:aws:redshift:region:account:cluster:identifier, built from ClusterNamespaceArn (tagging needs it). */
+  arn: string | undefined;
+}
+
+/** The cluster's ARN from its namespace ARN (same partition, region and account). */
+function clusterArn(cluster: Cluster): string | undefined {
+  const match = /^arn:([^:]+):redshift:([^:]+):(\d{12}):namespace:/.exec(cluster.ClusterNamespaceArn ?? '');
+  if (!match || !cluster.ClusterIdentifier) return undefined;
+  return `arn:${match[1]}:redshift:${match[2]}:${match[3]}:cluster:${cluster.ClusterIdentifier}`;
 }
 
 function toClusterInfo(cluster: Cluster): ClusterInfo {
@@ -49,6 +58,7 @@ function toClusterInfo(cluster: Cluster): ClusterInfo {
     ),
     publiclyAccessible: cluster.PubliclyAccessible,
     encrypted: cluster.Encrypted,
+    arn: clusterArn(cluster),
   };
 }
 
@@ -135,17 +145,28 @@ export async function createCluster(
   return toClusterInfo(output.Cluster);
 }
 
-export async function pauseCluster(client: RedshiftClient, identifier: string, region?: string): Promise<void> {
+/** PauseCluster; the cluster as the call answered (pausing), when it says. */
+export async function pauseCluster(
+  client: RedshiftClient,
+  identifier: string,
+  region?: string,
+): Promise<ClusterInfo | undefined> {
   const { PauseClusterCommand } = await import('@aws-sdk/client-redshift');
-  await callAws(
+  const output = await callAws(
     { action: 'redshift:PauseCluster', doing: `pausing cluster ${identifier}`, region, clusterIdentifier: identifier },
     () => client.send(new PauseClusterCommand({ ClusterIdentifier: identifier })),
   );
+  return output.Cluster ? toClusterInfo(output.Cluster) : undefined;
 }
 
-export async function resumeCluster(client: RedshiftClient, identifier: string, region?: string): Promise<void> {
+/** ResumeCluster; the cluster as the call answered (resuming), when it says. */
+export async function resumeCluster(
+  client: RedshiftClient,
+  identifier: string,
+  region?: string,
+): Promise<ClusterInfo | undefined> {
   const { ResumeClusterCommand } = await import('@aws-sdk/client-redshift');
-  await callAws(
+  const output = await callAws(
     {
       action: 'redshift:ResumeCluster',
       doing: `resuming cluster ${identifier}`,
@@ -154,18 +175,61 @@ export async function resumeCluster(client: RedshiftClient, identifier: string, 
     },
     () => client.send(new ResumeClusterCommand({ ClusterIdentifier: identifier })),
   );
+  return output.Cluster ? toClusterInfo(output.Cluster) : undefined;
+}
+
+/** DescribeClusters' largest page (MaxRecords: minimum 20, maximum 100). */
+export const LIST_PAGE_SIZE = 100;
+
+/** Every cluster in the region (paged): who else uses a role. */
+export async function describeAllClusters(client: RedshiftClient, region?: string): Promise<ClusterInfo[]> {
+  const { DescribeClustersCommand } = await import('@aws-sdk/client-redshift');
+  const clusters: ClusterInfo[] = [];
+  await callAws({ action: 'redshift:DescribeClusters', doing: 'listing the clusters', region }, async () => {
+    let marker: string | undefined;
+    do {
+      const page = await client.send(
+        new DescribeClustersCommand({ MaxRecords: LIST_PAGE_SIZE, ...(marker ? { Marker: marker } : {}) }),
+      );
+      clusters.push(...(page.Clusters ?? []).map(toClusterInfo));
+      marker = page.Marker;
+    } while (marker);
+  });
+  return clusters;
+}
+
+/** Add or overwrite tags on the cluster (CreateTags replaces the value of a key already there). */
+export async function tagCluster(
+  client: RedshiftClient,
+  cluster: ClusterInfo,
+  tags: Tag[],
+  region?: string,
+): Promise<void> {
+  const { CreateTagsCommand } = await import('@aws-sdk/client-redshift');
+  if (!cluster.arn) throw new Error(`cluster ${cluster.identifier} has no known ARN`);
+  const resourceName = cluster.arn;
+  await callAws(
+    {
+      action: 'redshift:CreateTags',
+      doing: `tagging cluster ${cluster.identifier}`,
+      region,
+      clusterIdentifier: cluster.identifier,
+    },
+    () => client.send(new CreateTagsCommand({ ResourceName: resourceName, Tags: tags })),
+  );
 }
 
 /**
  * Delete the cluster, with a final snapshot when `finalSnapshotIdentifier` is given. A cluster
- * already gone (or already being deleted) is not an error: teardown must be safe to rerun.
+ * already gone (or already being deleted) is not an error: teardown must be safe to rerun. 'busy':
+ * the cluster is in a state DeleteCluster refuses (InvalidClusterStateFault); wait and ask again.
  */
 export async function deleteCluster(
   client: RedshiftClient,
   identifier: string,
   finalSnapshotIdentifier: string | undefined,
   region?: string,
-): Promise<'deleting' | 'gone'> {
+): Promise<'deleting' | 'gone' | 'busy'> {
   const { DeleteClusterCommand } = await import('@aws-sdk/client-redshift');
   return callAws(
     {
@@ -187,6 +251,8 @@ export async function deleteCluster(
         return 'deleting';
       } catch (error) {
         if (isAwsError(error, 'ClusterNotFoundFault')) return 'gone';
+        // Creating, resuming, modifying…: "The specified cluster is not in the available state".
+        if (isAwsError(error, 'InvalidClusterStateFault')) return 'busy';
         throw error;
       }
     },

@@ -1,7 +1,9 @@
 /**
- * What teardown finds and may delete. Resources are recognised as the wizard's by the
- * created-by = sparkify-dwh tag, not by name: a role or group the user made by hand under the same
- * name is listed and left alone. Prints and asks nothing.
+ * What teardown finds and may delete. Resources are recognised as the wizard's by their tags, not by
+ * name: created-by = sparkify-dwh, and for this cluster (sparkify-dwh:cluster, and for a role
+ * sparkify-dwh:region). A role or group the user made by hand under the same name, or one the wizard
+ * made for another cluster, is listed and left alone; so is a role another cluster has attached.
+ * Prints and asks nothing.
  */
 import type { DwhConfig } from '../config/types.js';
 import type { AwsClients } from './clients.js';
@@ -10,22 +12,53 @@ import {
   describeSecurityGroups,
   findDefaultVpc,
   findSecurityGroupByName,
+  type IngressRule,
   type SecurityGroupInfo,
 } from './ec2.js';
 import { getRole, listRolePolicies, type RoleInfo } from './iam.js';
 import { clusterIdentifierOf, roleNameOf, securityGroupNameFor } from './naming.js';
 import type { PollClock, PollResult } from './poll.js';
 import { poll } from './poll.js';
-import { describeCluster, type ClusterInfo } from './redshift.js';
-import { isCreatedByWizard } from './tags.js';
+import { foreignIngressRules } from './provision-network.js';
+import { describeAllClusters, describeCluster, type ClusterInfo } from './redshift.js';
+import { isCreatedByWizard, ownershipOf } from './tags.js';
+
+/** Why teardown leaves the role in place. */
+export type RoleLeftBecause =
+  /** Not made by the wizard. */
+  | { kind: 'not-ours' }
+  /** Made by the wizard for another cluster (or region). */
+  | { kind: 'other-cluster'; cluster: string; region: string | undefined }
+  /** Made for this cluster, but other clusters have it attached. */
+  | { kind: 'attached-elsewhere'; clusters: string[] };
 
 export interface TeardownPlan {
   clusterIdentifier: string;
   roleName: string;
   cluster: (ClusterInfo & { ours: boolean }) | undefined;
-  /** `policies` is listed only for a role the wizard made (it is what teardown removes). */
-  role: (RoleInfo & { ours: boolean; policies: string[] }) | undefined;
-  groups: Array<SecurityGroupInfo & { ours: boolean }>;
+  /**
+   * `ours`: teardown deletes it. `policies` is listed only for such a role (it is what teardown
+   * removes); `leftBecause` says why any other is left.
+   */
+  role: (RoleInfo & { ours: boolean; policies: string[]; leftBecause: RoleLeftBecause | undefined }) | undefined;
+  /** `foreignRules`: ingress rules someone else added to a group teardown deletes (they go with it). */
+  groups: Array<SecurityGroupInfo & { ours: boolean; foreignRules: IngressRule[] }>;
+}
+
+/** Why the role stays, or undefined when teardown may delete it. */
+async function whyRoleStays(
+  clients: AwsClients,
+  role: RoleInfo,
+  clusterIdentifier: string,
+): Promise<RoleLeftBecause | undefined> {
+  const owner = ownershipOf(role.tags, clusterIdentifier, clients.region);
+  if (owner.kind === 'not-ours') return { kind: 'not-ours' };
+  if (owner.kind === 'other-cluster') return { kind: 'other-cluster', cluster: owner.cluster, region: owner.region };
+  // Tags say whose it is; a cluster made elsewhere (by hand, by an older config) may still use it.
+  const others = (await describeAllClusters(clients.redshift, clients.region))
+    .filter((cluster) => cluster.identifier !== clusterIdentifier && cluster.iamRoleArns.includes(role.arn))
+    .map((cluster) => cluster.identifier);
+  return others.length > 0 ? { kind: 'attached-elsewhere', clusters: others } : undefined;
 }
 
 /** What exists, found by the names in dwh.cfg and the cluster's own security groups. */
@@ -34,9 +67,9 @@ export async function planTeardown(clients: AwsClients, config: DwhConfig): Prom
   const roleName = roleNameOf(config);
   const cluster = await describeCluster(clients.redshift, clusterIdentifier, clients.region);
   const role = await getRole(clients.iam, roleName);
-  const roleOurs = role !== undefined && isCreatedByWizard(role.tags);
+  const leftBecause = role ? await whyRoleStays(clients, role, clusterIdentifier) : undefined;
   let policies: string[] = [];
-  if (roleOurs) {
+  if (role && !leftBecause) {
     const listed = await listRolePolicies(clients.iam, roleName);
     policies = [...listed.inline, ...listed.attached];
   }
@@ -52,8 +85,11 @@ export async function planTeardown(clients: AwsClients, config: DwhConfig): Prom
     clusterIdentifier,
     roleName,
     cluster: cluster ? { ...cluster, ours: isCreatedByWizard(cluster.tags) } : undefined,
-    role: role ? { ...role, ours: roleOurs, policies } : undefined,
-    groups: groups.map((group) => ({ ...group, ours: isCreatedByWizard(group.tags) })),
+    role: role ? { ...role, ours: leftBecause === undefined, policies, leftBecause } : undefined,
+    groups: groups.map((group) => {
+      const ours = ownershipOf(group.tags, clusterIdentifier).kind === 'this-cluster';
+      return { ...group, ours, foreignRules: ours ? foreignIngressRules(group) : [] };
+    }),
   };
 }
 

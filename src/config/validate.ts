@@ -9,7 +9,11 @@ import { DWH_ACCESS_MODES, TARGETS } from './types.js';
 
 export type Validation = true | string;
 
-/** Node types CreateCluster accepts (current generation). */
+/**
+ * Node types dwh.cfg may name: what CreateCluster accepts today (RA3, RG) and DC2, which AWS no
+ * longer creates but whose clusters still run (status and teardown must keep working for them).
+ * Whether a NEW cluster may use the type is src/aws/limits.ts's question, asked by `cluster create`.
+ */
 export const NODE_TYPES = [
   'dc2.large',
   'dc2.8xlarge',
@@ -17,6 +21,10 @@ export const NODE_TYPES = [
   'ra3.xlplus',
   'ra3.4xlarge',
   'ra3.16xlarge',
+  'rg.large',
+  'rg.xlarge',
+  'rg.4xlarge',
+  'rg.12xlarge',
 ] as const;
 export const CLUSTER_TYPES = ['single-node', 'multi-node'] as const;
 

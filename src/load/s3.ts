@@ -11,9 +11,6 @@ import type { CopyFromS3, Warehouse } from '../warehouse/types.js';
 import { clearStagingStatements, rebuildStarStatements, StatementProgress, type LoadStatement } from './statements.js';
 import type { LoadResult, LoadRun } from './types.js';
 
-/** The AWS region COPY names when [AWS] REGION is not set (that of the course's bucket). */
-const DEFAULT_REGION = 'us-west-2';
-
 export interface S3LoadPlan {
   songData: string;
   logData: string;
@@ -22,7 +19,7 @@ export interface S3LoadPlan {
 }
 
 /**
- * The COPY statements from [S3], [IAM_ROLE] and [AWS] REGION, or a ConfigError naming what is
+ * The COPY statements from [S3] (REGION included) and [IAM_ROLE], or a ConfigError naming what is
  * missing or malformed. `songPrefix` narrows song_data to a sub-prefix (a quick first run).
  */
 export function s3LoadPlan(config: DwhConfig, configDisplayPath: string, songPrefix?: string): S3LoadPlan {
@@ -39,7 +36,9 @@ export function s3LoadPlan(config: DwhConfig, configDisplayPath: string, songPre
     'ARN',
     'run `sparkify-dwh cluster create` to create the role and write its ARN',
   );
-  const region = config.aws.region ?? DEFAULT_REGION;
+  // The bucket's region ([S3] REGION, us-west-2 for s3://udacity-dend), not the cluster's: COPY from a
+  // bucket elsewhere fails with "must be addressed using the specified endpoint" unless REGION names it.
+  const region = config.s3.region;
   if (songPrefix) {
     const prefix = songPrefix.replace(/^\/+/, '');
     if (!/^[A-Za-z0-9/_.-]+$/.test(prefix))

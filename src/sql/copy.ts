@@ -94,7 +94,15 @@ export interface LoadErrorRow {
 
 /**
  * Why the last COPY of this session failed: the first 20 rejected fields, by file and line.
- * The system table pads its CHAR columns with blanks, hence the TRIMs.
+ *
+ * By session, not pg_last_copy_id(): the loader runs its COPYs in one transaction, and "if the COPY
+ * transaction is rolled back, the COPY ID is not updated"
+ * (docs.aws.amazon.com/redshift/latest/dg/PG_LAST_COPY_ID.html), so after a failed load it still
+ * names an older COPY, or -1. STL_LOAD_ERRORS is a log, kept whatever the transaction does; its
+ * `session` is the process ID of the session that loaded (pg_backend_pid() in that session) and
+ * `query` grows with each statement, so this session's latest COPY with errors is its largest
+ * query ID there (docs.aws.amazon.com/redshift/latest/dg/r_STL_LOAD_ERRORS.html). The system table
+ * pads its CHAR columns with blanks, hence the TRIMs.
  */
 export function loadErrorsSql(): string {
   return `SELECT
@@ -104,7 +112,8 @@ export function loadErrorsSql(): string {
   TRIM(raw_field_value) AS raw_field_value,
   TRIM(err_reason) AS err_reason
 FROM stl_load_errors
-WHERE query = pg_last_copy_id()
+WHERE session = pg_backend_pid()
+  AND query = (SELECT MAX(query) FROM stl_load_errors WHERE session = pg_backend_pid())
 ORDER BY filename, line_number, colname
 LIMIT 20`;
 }

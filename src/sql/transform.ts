@@ -87,7 +87,10 @@ FROM (
 WHERE record_rank = 1`;
 
 // users: one row per user id seen in any event (not only NextSong), with name, gender and level
-// from the user's latest event: by ts, then itemInSession, then sessionId, then load order.
+// from the user's latest event: by ts, then itemInSession, then sessionId. Events that tie on
+// those are ordered by the values they would give (so the pick does not depend on load order),
+// and event_id decides only between events that give the same row: on Redshift it is an
+// IDENTITY that a parallel COPY does not number in file order and DELETE does not reset.
 const INSERT_USERS = `INSERT INTO users (user_id, first_name, last_name, gender, level)
 SELECT user_id, first_name, last_name, gender, level
 FROM (
@@ -102,6 +105,10 @@ FROM (
       ORDER BY ts DESC NULLS LAST,
         item_in_session DESC NULLS LAST,
         session_id DESC NULLS LAST,
+        level,
+        first_name,
+        last_name,
+        gender,
         event_id DESC
     ) AS recency_rank
   FROM staging_events
@@ -114,7 +121,11 @@ WHERE recency_rank = 1`;
 // The catalog song is the one whose title, artist name and duration equal the event's song,
 // artist and length; when several catalog records match, the lowest song_id (then artist_id)
 // wins, and when none does song_id and artist_id stay NULL. songplay_id numbers the plays in
-// time order (ties broken down to load order), so a reload gives the same ids.
+// time order with ROW_NUMBER (not an IDENTITY column, which Redshift numbers in no set order and
+// DELETE does not reset), so a reload gives the same ids on every target. Plays that tie on time,
+// user, session and item are ordered by every other column that reaches the row; event_id (load
+// order, which on Redshift is not stable between loads) decides only between plays whose rows
+// are identical, where swapping the ids changes nothing.
 function insertSongplaysSql(): string {
   return `INSERT INTO songplays (
   songplay_id, start_time, user_id, level, song_id, artist_id, session_id, location, user_agent
@@ -141,7 +152,9 @@ catalog_matches AS (
 )
 SELECT
   ROW_NUMBER() OVER (
-    ORDER BY play.ts, play.user_id, play.session_id, play.item_in_session, play.event_id
+    ORDER BY play.ts, play.user_id, play.session_id, play.item_in_session,
+      play.level, play.song, play.artist, play.length, play.location, play.user_agent,
+      play.event_id
   ) AS songplay_id,
   ${epochMillisToTimestampSql('play.ts')} AS start_time,
   play.user_id,

@@ -1,33 +1,61 @@
 /**
  * `cluster create`: the Redshift cluster and what it needs (an IAM role that can read the [S3]
  * prefixes, a security group that lets the user's machine in), with live polling and write-back
- * of the endpoint and role ARN into dwh.cfg. An existing cluster is reused as it is.
+ * of the endpoint and role ARN into dwh.cfg. An existing cluster is reused as it is; the S3 policy
+ * of its role follows [S3] on every run. A role or group the wizard made for another cluster is
+ * never used, changed or shared (docs/redshift.md, "What the wizard creates").
  *
  * The AWS work is src/aws (it returns what it did); this file asks, calls and shows.
  */
 import type { AwsClients } from '../aws/clients.js';
-import { readsSparkifyBucketFromAfar, roleNameOf, s3SourceUrls, SPARKIFY_BUCKET_REGION } from '../aws/naming.js';
-import { requestCluster, roleOfExistingCluster, type ExistingRoleOutcome } from '../aws/provision-cluster.js';
+import { recordPowerChange } from '../aws/cluster-cost.js';
+import { roleNameOf, s3SourceUrls } from '../aws/naming.js';
+import {
+  requestCluster,
+  roleOfExistingCluster,
+  type ClusterRequestOutcome,
+  type ExistingRoleOutcome,
+  type RolePropagationWait,
+} from '../aws/provision-cluster.js';
 import {
   allowWizardIngress,
   ensureSecurityGroup,
+  findSecurityGroup,
   wizardGroupsOf,
   type IngressOutcome,
   type SecurityGroupOutcome,
 } from '../aws/provision-network.js';
-import { ensureRole, ensureS3ReadPolicy, type RoleOutcome, type S3PolicyOutcome } from '../aws/provision-role.js';
+import {
+  ensureRole,
+  ensureS3ReadPolicy,
+  findRole,
+  refreshS3ReadPolicy,
+  type ExistingRolePolicyOutcome,
+  type RoleOutcome,
+  type S3PolicyOutcome,
+} from '../aws/provision-role.js';
 import { describeCluster, resumeCluster, type ClusterInfo } from '../aws/redshift.js';
+import { ownerText } from '../aws/tags.js';
 import type { ConfigChange, DwhConfig } from '../config/types.js';
 import type { Context } from '../context.js';
-import { UserError } from '../errors.js';
+import { InterruptedError, UserError } from '../errors.js';
 import { SERVER_VERSION_SQL } from '../sql/session.js';
+import { formatDuration } from '../ui/format.js';
 import type { RedshiftConnection } from '../warehouse/redshift.js';
 import type { Warehouse } from '../warehouse/types.js';
 import { withDefaults, type ClusterDeps } from './cluster-deps.js';
+import { showClusterCost } from './cluster-cost.js';
 import { askIdentifier, askNewClusterSpec, chooseAllowedCidr, showSummary } from './cluster-inputs.js';
 import type { StepResult } from './types.js';
 import { waitForCluster } from './wait.js';
-import { clusterWriteBack, dwhWriteBack, identifierWriteBack, roleArnWriteBack, writeBack } from './write-back.js';
+import {
+  allowedCidrWriteBack,
+  clusterWriteBack,
+  dwhWriteBack,
+  identifierWriteBack,
+  roleArnWriteBack,
+  writeBack,
+} from './write-back.js';
 
 /** A cluster to wait for, or the reason the step stopped before one. */
 type Prepared =
@@ -38,6 +66,13 @@ type Prepared =
       password: string | undefined;
       /** Keys to write with the cluster's own once it is available. */
       changes: ConfigChange[];
+      /**
+       * `cluster` is what CreateCluster or ResumeCluster just answered: DescribeClusters may lag behind
+       * it (ClusterNotFound, still "paused") for a moment.
+       */
+      fresh: boolean;
+      /** The cluster existed before this run (its run time and cost so far are worth saying). */
+      reused: boolean;
     }
   | { kind: 'stopped'; result: StepResult };
 
@@ -48,10 +83,10 @@ export async function runClusterCreate(ctx: Context, options: Partial<ClusterDep
   const clients = await ctx.aws();
   const region = clients.region;
   ctx.ui.heading(`Redshift cluster in ${region}`);
-  if (readsSparkifyBucketFromAfar(config, region)) {
+  if (s3SourceUrls(config).length > 0 && region !== config.s3.region) {
     ctx.ui.warn(
-      `The cluster will be in ${region} but the Sparkify data is in ${SPARKIFY_BUCKET_REGION}: loading is slower ` +
-        `and transfer is billed. Set [AWS] REGION = ${SPARKIFY_BUCKET_REGION} to avoid that.`,
+      `The cluster will be in ${region} but the [S3] data is in ${config.s3.region}: loading is slower ` +
+        `and transfer is billed. Set [AWS] REGION = ${config.s3.region} to avoid that.`,
     );
   }
 
@@ -61,7 +96,7 @@ export async function runClusterCreate(ctx: Context, options: Partial<ClusterDep
     ? await reuseCluster(ctx, clients, config, deps, existing)
     : await createCluster(ctx, clients, config, deps, identifier);
   if (prepared.kind === 'stopped') return prepared.result;
-  const { cluster, roleArn, password } = prepared;
+  const { cluster, roleArn, password, fresh } = prepared;
 
   const resuming = cluster.status === 'paused' || cluster.status === 'resuming';
   const available =
@@ -73,6 +108,7 @@ export async function runClusterCreate(ctx: Context, options: Partial<ClusterDep
           activity: resuming ? 'resuming' : 'being created',
           intervalMs: deps.pollIntervalMs,
           timeoutMs: deps.createTimeoutMs,
+          ...(fresh ? { initial: cluster, staleAnswers: 1 } : {}),
         });
   if (!available?.endpoint)
     throw new UserError(
@@ -85,6 +121,7 @@ export async function runClusterCreate(ctx: Context, options: Partial<ClusterDep
     `Wrote [CLUSTER] HOST = ${available.endpoint.address} and [IAM_ROLE] ARN to ${ctx.config.displayPath}`,
   );
   const summary = `cluster ${identifier} available at ${available.endpoint.address}`;
+  if (prepared.reused) showClusterCost(ctx, available, region);
   if (password === undefined) {
     ctx.ui.warn('No password for the cluster in dwh.cfg: set [CLUSTER] DB_PASSWORD to connect.');
     return { ok: true, summary };
@@ -99,7 +136,7 @@ export async function runClusterCreate(ctx: Context, options: Partial<ClusterDep
   return { ok: true, summary };
 }
 
-/** An existing cluster: its role, the caller's address in its group, resumed if paused. */
+/** An existing cluster: its role (S3 policy made to match), the caller's address in its group, resumed if paused. */
 async function reuseCluster(
   ctx: Context,
   clients: AwsClients,
@@ -110,6 +147,16 @@ async function reuseCluster(
   const identifier = cluster.identifier;
   ctx.ui.info(`Cluster ${identifier} already exists (${cluster.status}): reusing it.`);
   const roleArn = showExistingRole(ctx, cluster, await roleOfExistingCluster(clients.iam, cluster, roleNameOf(config)));
+  // [S3] may have changed since the cluster was made: the role must read what the next load names.
+  showExistingPolicy(
+    ctx,
+    await refreshS3ReadPolicy(clients.iam, {
+      roleArn,
+      clusterIdentifier: identifier,
+      region: clients.region,
+      urls: s3SourceUrls(config),
+    }),
+  );
   // The caller's address may have changed since the cluster was made (another network).
   const ourGroups = await wizardGroupsOf(clients.ec2, cluster, clients.region);
   if (ourGroups.length > 0) {
@@ -126,20 +173,27 @@ async function reuseCluster(
       ctx.ui.note('Could not find your public IP address: the security group is left as it is.');
     }
   }
+  let current = cluster;
+  let fresh = false;
   if (cluster.status === 'paused') {
     const resume = await ctx.prompts.confirm({
       message: `Cluster ${identifier} is paused. Resume it now?`,
       default: true,
     });
     if (!resume) return { kind: 'stopped', result: { ok: false, summary: `cluster ${identifier} is paused` } };
-    await resumeCluster(clients.redshift, identifier, clients.region);
+    const answered = await resumeCluster(clients.redshift, identifier, clients.region);
+    await recordPowerChange(clients.redshift, cluster, 'resume', ctx.clock.now(), clients.region);
+    current = answered ?? { ...cluster, status: 'resuming' };
+    fresh = true;
   }
   return {
     kind: 'ready',
-    cluster,
+    cluster: current,
     roleArn,
     password: config.cluster.dbPassword ?? config.dwh.dbPassword,
     changes: identifier !== config.dwh.clusterIdentifier ? identifierWriteBack(identifier) : [],
+    fresh,
+    reused: true,
   };
 }
 
@@ -153,7 +207,11 @@ async function createCluster(
 ): Promise<Prepared> {
   const region = clients.region;
   const spec = await askNewClusterSpec(ctx, config, identifier, region);
-  const cidr = await chooseAllowedCidr(ctx, config, deps);
+  // Whose the role and the group of these names are, before anything is shown, written or made.
+  const roleRequest = { roleName: spec.roleName, clusterIdentifier: identifier, region };
+  refuseForeignRole(ctx, await findRole(clients.iam, roleRequest), identifier);
+  refuseForeignGroup(ctx, await findSecurityGroup(clients.ec2, identifier, region), identifier);
+  const { cidr, typed } = await chooseAllowedCidr(ctx, config, deps);
   showSummary(ctx, spec, region, cidr);
   const go = await ctx.prompts.confirm({
     message: 'Create these AWS resources? (billed while the cluster exists)',
@@ -161,18 +219,113 @@ async function createCluster(
   });
   if (!go) return { kind: 'stopped', result: { ok: false, summary: 'nothing created' } };
   // dwh.cfg first: if anything below fails, a rerun asks nothing again.
-  await writeBack(ctx.config, dwhWriteBack(spec));
-  const role = await ensureRole(clients.iam, { roleName: spec.roleName, clusterIdentifier: identifier });
+  await writeBack(ctx.config, [...dwhWriteBack(spec), ...(typed ? allowedCidrWriteBack(cidr) : [])]);
+  const role = await ensureRole(clients.iam, roleRequest);
+  refuseForeignRole(ctx, role, identifier);
   showRole(ctx, role);
-  if (role.kind !== 'not-ours') {
+  if (role.kind === 'created' || role.kind === 'reused') {
     showPolicy(ctx, await ensureS3ReadPolicy(clients.iam, spec.roleName, s3SourceUrls(config), region));
   }
   await writeBack(ctx.config, roleArnWriteBack(role.arn));
-  const securityGroupId = showGroup(ctx, await ensureSecurityGroup(clients.ec2, identifier, region));
+  const securityGroupId = showGroup(ctx, await ensureSecurityGroup(clients.ec2, identifier, region), identifier);
   showIngress(ctx, await allowWizardIngress(clients.ec2, { groupId: securityGroupId, port: spec.port, cidr }, region));
-  const cluster = await requestCluster(clients.redshift, spec, { roleArn: role.arn, securityGroupId }, region);
+  const cluster = await requestShown(ctx, role, (propagation) =>
+    requestCluster(
+      clients.redshift,
+      spec,
+      { roleArn: role.arn, securityGroupId },
+      region,
+      // Only a role made a moment ago can be "not valid" for lack of time; any other is refused at once.
+      role.kind === 'created'
+        ? { ...propagation, intervalMs: deps.roleRetryIntervalMs, timeoutMs: deps.roleRetryTimeoutMs }
+        : undefined,
+    ),
+  );
   ctx.ui.success(`Cluster ${identifier} requested (${cluster.status}); this usually takes 3–10 minutes.`);
-  return { kind: 'ready', cluster, roleArn: role.arn, password: spec.password, changes: [] };
+  return {
+    kind: 'ready',
+    cluster,
+    roleArn: role.arn,
+    password: spec.password,
+    changes: [],
+    fresh: true,
+    reused: false,
+  };
+}
+
+/**
+ * CreateCluster, with a spinner while a new role propagates that says why the request is being
+ * made again, ended for each way the request can end.
+ */
+async function requestShown(
+  ctx: Context,
+  role: RoleOutcome,
+  request: (propagation: Omit<RolePropagationWait, 'intervalMs' | 'timeoutMs'>) => Promise<ClusterRequestOutcome>,
+): Promise<ClusterInfo> {
+  let spinner: ReturnType<Context['ui']['spinner']> | undefined;
+  let outcome: ClusterRequestOutcome;
+  try {
+    outcome = await request({
+      clock: ctx.clock,
+      signal: ctx.signal,
+      onWait: (elapsedMs, nextAttemptInMs) => {
+        spinner ??= ctx.ui.spinner(`IAM role ${role.roleName} is new: waiting for Redshift to accept it…`);
+        spinner.update(
+          `IAM role ${role.roleName} is new and Redshift does not accept it yet (IAM takes a few seconds ` +
+            `to propagate) · ${formatDuration(elapsedMs)} · trying again in ${Math.ceil(nextAttemptInMs / 1000)} s`,
+        );
+      },
+    });
+  } catch (error) {
+    spinner?.fail('Redshift refused the cluster');
+    throw error;
+  }
+  if (outcome.kind === 'requested') {
+    spinner?.succeed(`Redshift accepted IAM role ${role.roleName}`);
+    return outcome.cluster;
+  }
+  if (outcome.kind === 'role-not-usable') {
+    spinner?.fail(`Redshift still does not accept IAM role ${role.roleName}`);
+    throw new UserError(
+      `Redshift still does not accept the new IAM role ${role.roleName} after ${formatDuration(outcome.elapsedMs)}: ` +
+        'IAM is sometimes slow to propagate a new role; run `sparkify-dwh cluster create` again in a minute ' +
+        '(the role and the security group are kept)',
+    );
+  }
+  spinner?.stop();
+  ctx.ui.warn('Stopped before the cluster was requested: nothing is billed. The role and the security group stay.');
+  throw new InterruptedError();
+}
+
+/** A role the wizard made for another cluster stops the step, with what to do instead. */
+function refuseForeignRole(ctx: Context, role: RoleOutcome | undefined, identifier: string): void {
+  if (role?.kind !== 'other-cluster') return;
+  throw new UserError(
+    `IAM role ${role.roleName} belongs to ${ownerText(role)}: sparkify-dwh never shares or changes it. ` +
+      `Set another [DWH] DWH_IAM_ROLE_NAME in ${ctx.config.displayPath} (for example ${identifier}-role) ` +
+      'and run `sparkify-dwh cluster create` again',
+  );
+}
+
+/** A group of the wizard's name that is not this cluster's, or no default VPC, stops the step. */
+function refuseForeignGroup(
+  ctx: Context,
+  group: Awaited<ReturnType<typeof findSecurityGroup>>,
+  identifier: string,
+): void {
+  if (group.kind === 'refused') {
+    throw new UserError(
+      `there is no default VPC in ${group.region}: create one with ` +
+        `\`aws ec2 create-default-vpc --region ${group.region}\` and run \`sparkify-dwh cluster create\` again`,
+    );
+  }
+  if (group.kind !== 'not-ours') return;
+  const whose = group.owner === 'someone-else' ? 'was not made by sparkify-dwh' : `belongs to ${group.owner}`;
+  throw new UserError(
+    `security group ${group.name} (${group.groupId}) ${whose}: sparkify-dwh uses only a group it made for ` +
+      `cluster ${identifier}. Delete or rename that group, or set another [DWH] DWH_CLUSTER_IDENTIFIER in ` +
+      `${ctx.config.displayPath}`,
+  );
 }
 
 function showRole(ctx: Context, role: RoleOutcome): void {
@@ -195,13 +348,11 @@ function showPolicy(ctx: Context, policy: S3PolicyOutcome): void {
   }
 }
 
-/** The group's id; no default VPC stops the step with what to do. */
-function showGroup(ctx: Context, group: SecurityGroupOutcome): string {
-  if (group.kind === 'refused') {
-    throw new UserError(
-      `there is no default VPC in ${group.region}: create one with ` +
-        `\`aws ec2 create-default-vpc --region ${group.region}\` and run \`sparkify-dwh cluster create\` again`,
-    );
+/** The group's id; no default VPC, or a group that is not this cluster's, stops the step. */
+function showGroup(ctx: Context, group: SecurityGroupOutcome, identifier: string): string {
+  if (group.kind === 'refused' || group.kind === 'not-ours') {
+    refuseForeignGroup(ctx, group, identifier);
+    throw new Error('unreachable: refuseForeignGroup throws for this outcome');
   }
   if (group.kind === 'created') {
     ctx.ui.success(`Security group ${group.name} (${group.groupId}) created in the default VPC ${group.vpcId}`);
@@ -217,6 +368,18 @@ function showIngress(ctx: Context, rule: IngressOutcome): void {
       ? `Port ${rule.port} open to ${rule.cidr}`
       : `Port ${rule.port} was already open to ${rule.cidr}`,
   );
+}
+
+/** What happened to the S3 policy of a reused cluster's role. */
+function showExistingPolicy(ctx: Context, outcome: ExistingRolePolicyOutcome): void {
+  if (outcome.kind === 'written') ctx.ui.success(`IAM role policy ${outcome.policyName} matches [S3]`);
+  else if (outcome.kind === 'skipped') showPolicy(ctx, outcome);
+  else if (outcome.kind === 'left-alone') {
+    ctx.ui.note(
+      `IAM role ${outcome.roleName} was not made by sparkify-dwh for this cluster: its policies are left as ` +
+        'they are (it must be able to read the [S3] data).',
+    );
+  }
 }
 
 /** The ARN of the role a reused cluster reads S3 with; without one, what to do. */

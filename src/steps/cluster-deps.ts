@@ -2,6 +2,7 @@
  * What the cluster steps take from outside, injectable so tests run without a network or real
  * time: the public-IP lookup, the Redshift connection, and how often and how long to wait.
  */
+import { ROLE_PROPAGATION } from '../aws/provision-cluster.js';
 import { publicIpLookup, type PublicIpLookup } from '../aws/public-ip.js';
 import type { RedshiftConnection } from '../warehouse/redshift.js';
 import type { Warehouse } from '../warehouse/types.js';
@@ -17,6 +18,9 @@ export interface ClusterDeps {
   createTimeoutMs: number;
   /** Give up waiting for a pause or a deletion after this long. */
   settleTimeoutMs: number;
+  /** Between two CreateCluster attempts while a new IAM role propagates, and for how long in all. */
+  roleRetryIntervalMs: number;
+  roleRetryTimeoutMs: number;
 }
 
 export const defaultClusterDeps: ClusterDeps = {
@@ -25,6 +29,8 @@ export const defaultClusterDeps: ClusterDeps = {
   pollIntervalMs: 15_000,
   createTimeoutMs: 40 * 60_000,
   settleTimeoutMs: 30 * 60_000,
+  roleRetryIntervalMs: ROLE_PROPAGATION.intervalMs,
+  roleRetryTimeoutMs: ROLE_PROPAGATION.timeoutMs,
 };
 
 export function withDefaults(deps: Partial<ClusterDeps>): ClusterDeps {

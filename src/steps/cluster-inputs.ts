@@ -1,14 +1,26 @@
 /**
  * The questions `cluster create` asks before anything is made (each with its dwh.cfg key, so
- * --yes reads the same values), and the summary shown before the user confirms.
+ * --yes reads the same values), and the summary shown before the user confirms. Node type, node
+ * count and port are held to what AWS accepts for a NEW cluster (src/aws/limits.ts) here, before
+ * any role or security group exists; an existing cluster is never held to them.
  */
+import {
+  checkNodeCount,
+  checkNodeType,
+  checkPort,
+  DEFAULT_PORT,
+  nodeCountRange,
+  NODE_TYPE_LIMITS,
+  PROVISIONABLE_NODE_TYPES,
+  replacementFor,
+  type ProvisionableNodeType,
+} from '../aws/limits.js';
 import { cidrReach } from '../aws/provision-network.js';
 import type { ClusterSpec } from '../aws/provision-cluster.js';
 import { clusterIdentifierOf, roleNameOf } from '../aws/naming.js';
-import { estimateCost, NODE_TYPE_INFO, type NodeType } from '../aws/pricing.js';
+import { estimateCost, MANAGED_STORAGE_USD_PER_GB_MONTH, NODE_TYPE_INFO } from '../aws/pricing.js';
 import type { DwhConfig } from '../config/types.js';
 import {
-  NODE_TYPES,
   validateCidr,
   validateClusterIdentifier,
   validateDatabaseName,
@@ -19,19 +31,37 @@ import {
   validateUserName,
 } from '../config/validate.js';
 import type { Context } from '../context.js';
-import { UserError } from '../errors.js';
+import { ConfigError, UserError } from '../errors.js';
 import { formatMoney } from '../ui/format.js';
 import { registerSecret } from '../ui/redact.js';
 import type { ClusterDeps } from './cluster-deps.js';
 
-function nodeTypeLabel(nodeType: NodeType, region: string): string {
+function nodeTypeLabel(nodeType: ProvisionableNodeType, region: string): string {
   const info = NODE_TYPE_INFO[nodeType];
   const cost = estimateCost(nodeType, 1, region);
   const price = cost ? `~${formatMoney(cost.usdPerHour)}/h per node` : '';
-  const generation = info.previousGeneration ? ' (previous generation)' : '';
   const size = `${String(info.vcpu).padStart(2)} vCPU ${String(info.memoryGib).padStart(3)} GiB`;
-  return `${nodeType.padEnd(13)} ${size}  ${price}${generation}`;
+  return `${nodeType.padEnd(13)} ${size}  ${price}  nodes: ${nodeCountRange(nodeType)}`;
 }
+
+/** A problem with the [DWH] values a new cluster would be made from, naming the key, or undefined. */
+export function newClusterConfigProblem(config: DwhConfig): { key: string; problem: string } | undefined {
+  const { nodeType, numNodes, clusterType, port } = config.dwh;
+  if (nodeType !== undefined) {
+    const type = checkNodeType(nodeType);
+    if (type !== true) return { key: 'DWH_NODE_TYPE', problem: type };
+  }
+  const shape = checkNodeCount(nodeType ?? DEFAULT_NODE_TYPE, clusterType, numNodes ?? 1);
+  if (shape !== true) return { key: 'DWH_NUM_NODES', problem: shape };
+  if (port !== undefined) {
+    const portCheck = checkPort(nodeType ?? DEFAULT_NODE_TYPE, port);
+    if (portCheck !== true) return { key: 'DWH_PORT', problem: portCheck };
+  }
+  return undefined;
+}
+
+/** The smallest and cheapest type that allows a single node. */
+const DEFAULT_NODE_TYPE: ProvisionableNodeType = 'ra3.large';
 
 /** Identifier first: an existing cluster is reused as it is, so nothing else needs asking. */
 export async function askIdentifier(ctx: Context, config: DwhConfig): Promise<string> {
@@ -50,19 +80,38 @@ export async function askNewClusterSpec(
   identifier: string,
   region: string,
 ): Promise<ClusterSpec> {
+  if (ctx.prompts.unattended) {
+    // --yes takes the values as they are: a bad one stops here, naming its key, before anything exists.
+    const problem = newClusterConfigProblem(config);
+    if (problem) throw new ConfigError(ctx.config.displayPath, 'DWH', problem.key, problem.problem);
+  }
   const configuredType = config.dwh.nodeType;
-  const nodeType = await ctx.prompts.select<string>({
+  let defaultType = DEFAULT_NODE_TYPE;
+  if (configuredType !== undefined) {
+    const check = checkNodeType(configuredType);
+    if (check === true) defaultType = configuredType as ProvisionableNodeType;
+    else {
+      ctx.ui.warn(`${ctx.config.displayPath} [DWH] DWH_NODE_TYPE: ${check}.`);
+      defaultType = replacementFor(configuredType) ?? DEFAULT_NODE_TYPE;
+    }
+  }
+  const nodeType = await ctx.prompts.select<ProvisionableNodeType>({
     message: 'Node type (on-demand prices are estimates)',
-    choices: NODE_TYPES.map((type) => ({ name: nodeTypeLabel(type, region), value: type })),
-    default:
-      configuredType && (NODE_TYPES as readonly string[]).includes(configuredType) ? configuredType : 'ra3.large',
+    choices: PROVISIONABLE_NODE_TYPES.map((type) => ({ name: nodeTypeLabel(type, region), value: type })),
+    default: defaultType,
     unattended: 'set [DWH] DWH_NODE_TYPE in dwh.cfg',
   });
+  const configuredNodes = config.dwh.numNodes;
+  const fits = (nodes: number): boolean => checkNodeCount(nodeType, undefined, nodes) === true;
+  const smallest = NODE_TYPE_LIMITS[nodeType].singleNode ? 1 : NODE_TYPE_LIMITS[nodeType].multiNode.min;
   const numberOfNodes = Number(
     await ctx.prompts.input({
-      message: 'Number of nodes (1 = single-node)',
-      default: String(config.dwh.numNodes ?? 1),
-      validate: validateNodeCount,
+      message: `Number of nodes (${nodeCountRange(nodeType)})`,
+      default: String(configuredNodes !== undefined && fits(configuredNodes) ? configuredNodes : smallest),
+      validate: (value) => {
+        const format = validateNodeCount(value);
+        return format === true ? checkNodeCount(nodeType, undefined, Number(value)) : format;
+      },
       unattended: 'set [DWH] DWH_NUM_NODES in dwh.cfg',
     }),
   );
@@ -89,11 +138,17 @@ export async function askNewClusterSpec(
           unattended: 'set [DWH] DWH_DB_PASSWORD in dwh.cfg',
         });
   registerSecret(password);
+  const configuredPort = config.dwh.port;
   const port = Number(
     await ctx.prompts.input({
-      message: 'Port',
-      default: String(config.dwh.port ?? 5439),
-      validate: validateRedshiftPort,
+      message: 'Port (5431–5455 or 8191–8215)',
+      default: String(
+        configuredPort !== undefined && checkPort(nodeType, configuredPort) === true ? configuredPort : DEFAULT_PORT,
+      ),
+      validate: (value) => {
+        const format = validateRedshiftPort(value);
+        return format === true ? checkPort(nodeType, Number(value)) : format;
+      },
       unattended: 'set [DWH] DWH_PORT in dwh.cfg',
     }),
   );
@@ -106,9 +161,18 @@ export async function askNewClusterSpec(
   return { identifier, nodeType, numberOfNodes, dbName, dbUser, password, port, roleName };
 }
 
-/** DWH_ALLOWED_CIDR, else the caller's public IP /32, else ask (a clear error under --yes). */
-export async function chooseAllowedCidr(ctx: Context, config: DwhConfig, deps: ClusterDeps): Promise<string> {
+/**
+ * DWH_ALLOWED_CIDR, else the caller's public IP /32, else ask (a clear error under --yes). `typed`:
+ * the user typed it, so it is worth writing to DWH_ALLOWED_CIDR (a looked-up address is not: it
+ * changes with the network).
+ */
+export async function chooseAllowedCidr(
+  ctx: Context,
+  config: DwhConfig,
+  deps: ClusterDeps,
+): Promise<{ cidr: string; typed: boolean }> {
   let cidr = config.dwh.allowedCidr;
+  let typed = false;
   if (!cidr) {
     const ip = await deps.lookupPublicIp(ctx.signal);
     if (ip) {
@@ -121,6 +185,7 @@ export async function chooseAllowedCidr(ctx: Context, config: DwhConfig, deps: C
         validate: validateCidr,
         unattended: 'set [DWH] DWH_ALLOWED_CIDR in dwh.cfg to your public IP as a.b.c.d/32',
       });
+      typed = true;
     }
   }
   const reach = cidrReach(cidr);
@@ -135,7 +200,7 @@ export async function chooseAllowedCidr(ctx: Context, config: DwhConfig, deps: C
   } else if (reach.kind === 'range') {
     ctx.ui.warn(`${cidr} lets ${reach.addresses} addresses reach the cluster's port, not only yours.`);
   }
-  return cidr;
+  return { cidr, typed };
 }
 
 /** What is about to be created, with the estimated cost, before the user confirms. */
@@ -156,6 +221,12 @@ export function showSummary(ctx: Context, spec: ClusterSpec, region: string, cid
       value: `${formatMoney(cost.usdPerHour)} per hour, ${formatMoney(cost.usdPerDay)} per day${qualifier}`,
     });
   }
+  if (NODE_TYPE_INFO[spec.nodeType as ProvisionableNodeType]?.managedStorage) {
+    rows.push({
+      setting: 'Managed storage',
+      value: `$${MANAGED_STORAGE_USD_PER_GB_MONTH} per GB-month for the data stored, paused or not`,
+    });
+  }
   ctx.ui.table(rows, {
     title: 'About to create',
     columns: [
@@ -164,6 +235,7 @@ export function showSummary(ctx: Context, spec: ClusterSpec, region: string, cid
     ],
   });
   ctx.ui.note(
-    'Prices are on-demand estimates; the cluster is billed per second while it exists (pause or teardown stop it).',
+    'Prices are on-demand estimates; compute is billed per second while the cluster runs (pause stops it, ' +
+      'teardown stops everything).',
   );
 }

@@ -1,15 +1,18 @@
 /** `cluster status` and the cluster's line in the menu. */
 import { failedStatusAdvice, isFailedClusterStatus } from '../aws/cluster-state.js';
 import { clusterIdentifierOf } from '../aws/naming.js';
-import { estimateCostSince } from '../aws/pricing.js';
-import { describeCluster, latestClusterEvent } from '../aws/redshift.js';
+import { clusterCostReport, type ClusterCostReport } from '../aws/cluster-cost.js';
+import { NODE_TYPE_INFO, type NodeType } from '../aws/pricing.js';
+import { describeCluster, latestClusterEvent, type ClusterInfo } from '../aws/redshift.js';
 import { isCreatedByWizard } from '../aws/tags.js';
 import type { Context } from '../context.js';
 import { UserError } from '../errors.js';
-import { formatAge, formatMoney } from '../ui/format.js';
+import { storedMegabytesSql } from '../sql/storage.js';
+import { formatAge, formatDuration, formatMoney } from '../ui/format.js';
+import { costLine, costWarning } from './cluster-cost.js';
 import type { StepResult, StepStatus } from './types.js';
 
-/** `cluster status`: status, endpoint, node type and count, age and estimated cost so far. */
+/** `cluster status`: status, endpoint, node type and count, how long it has run and what it has cost. */
 export async function runClusterStatus(ctx: Context): Promise<StepResult> {
   const config = ctx.config.values();
   const clients = await ctx.aws();
@@ -24,10 +27,8 @@ export async function runClusterStatus(ctx: Context): Promise<StepResult> {
   }
   const now = ctx.clock.now();
   const created = cluster.createdAt?.getTime();
-  const cost =
-    created === undefined
-      ? undefined
-      : estimateCostSince(cluster.nodeType, cluster.numberOfNodes, clients.region, created, now);
+  const storedGb = await measureStoredGb(ctx, cluster);
+  const report = clusterCostReport(cluster, clients.region, now, { storedGb });
   const rows = [
     { field: 'Cluster', value: `${cluster.identifier} (${clients.region})` },
     { field: 'Status', value: cluster.status },
@@ -38,13 +39,7 @@ export async function runClusterStatus(ctx: Context): Promise<StepResult> {
     { field: 'Nodes', value: `${cluster.numberOfNodes} × ${cluster.nodeType}` },
     { field: 'Database', value: `${cluster.dbName ?? '?'} (user ${cluster.masterUsername ?? '?'})` },
     { field: 'Created', value: created === undefined ? 'unknown' : formatAge(created, now) },
-    {
-      field: 'Cost so far',
-      value:
-        cost === undefined
-          ? 'unknown'
-          : `~${formatMoney(cost)} (on-demand estimate; paused time is not billed for compute)`,
-    },
+    ...costRows(report, storedGb, hasManagedStorage(cluster.nodeType)),
     {
       field: 'Created by',
       value: isCreatedByWizard(cluster.tags) ? 'sparkify-dwh' : 'someone else (teardown leaves it alone)',
@@ -57,6 +52,8 @@ export async function runClusterStatus(ctx: Context): Promise<StepResult> {
       { key: 'value', header: 'Value' },
     ],
   });
+  const warning = report ? costWarning(identifier, report) : undefined;
+  if (warning) ctx.ui.warn(warning);
   if (isFailedClusterStatus(cluster.status)) {
     const event = await latestClusterEvent(clients.redshift, identifier);
     ctx.ui.warn(
@@ -69,7 +66,74 @@ export async function runClusterStatus(ctx: Context): Promise<StepResult> {
         'run `sparkify-dwh cluster create` to write it back.',
     );
   }
-  return { ok: true, summary: `cluster ${identifier} ${cluster.status}` };
+  const cost = report ? `, ${costLine(report)}` : '';
+  return { ok: true, summary: `cluster ${identifier} ${cluster.status}${cost}` };
+}
+
+function hasManagedStorage(nodeType: string): boolean {
+  return Object.hasOwn(NODE_TYPE_INFO, nodeType) && NODE_TYPE_INFO[nodeType as NodeType].managedStorage;
+}
+
+/** The running, cost-so-far and cost-now rows of `cluster status`. */
+function costRows(
+  report: ClusterCostReport | undefined,
+  storedGb: number | undefined,
+  managedStorage: boolean,
+): Array<{ field: string; value: string }> {
+  if (!report) return [{ field: 'Cost so far', value: 'unknown (no price for this node type)' }];
+  const { cost } = report;
+  const lowerBound = cost.exactRegion ? '' : ', us-east-1 prices: a lower bound';
+  const upperBound = report.pausesKnown ? '' : '; a pause made outside sparkify-dwh counts as running';
+  const storage = !managedStorage
+    ? ''
+    : storedGb === undefined
+      ? ' + managed storage (size not measured)'
+      : ` + ${formatMoney(cost.storageUsd)} managed storage for ${storedGb.toFixed(2)} GB`;
+  return [
+    {
+      field: 'Running',
+      value:
+        cost.runningSinceMs === undefined ? 'no: paused (compute is not billed)' : formatDuration(report.runningMs),
+    },
+    {
+      field: 'Cost so far',
+      value:
+        `~${formatMoney(cost.totalUsd)} (${formatMoney(cost.computeUsd)} compute${storage}; ` +
+        `on-demand estimate${lowerBound}${upperBound})`,
+    },
+    {
+      field: 'Cost now',
+      value:
+        cost.runningSinceMs === undefined
+          ? 'managed storage only, while paused'
+          : `~${formatMoney(cost.currentUsdPerHour)} per hour`,
+    },
+  ];
+}
+
+/**
+ * Managed storage in use, when the configured warehouse is this cluster and it answers: the size of
+ * the tables in GB. Undefined otherwise (never a failure: the cost is then shown without it).
+ */
+async function measureStoredGb(ctx: Context, cluster: ClusterInfo): Promise<number | undefined> {
+  const config = ctx.config.values();
+  const reachable =
+    ctx.target() === 'redshift' &&
+    cluster.status === 'available' &&
+    cluster.endpoint !== undefined &&
+    config.cluster.host === cluster.endpoint.address;
+  if (!reachable || !hasManagedStorage(cluster.nodeType)) return undefined;
+  const spinner = ctx.ui.spinner('Measuring the data stored in the cluster…');
+  try {
+    const warehouse = await ctx.warehouse();
+    const result = await warehouse.query<{ megabytes: number | string }>(storedMegabytesSql());
+    spinner.stop();
+    const megabytes = Number(result.rows[0]?.megabytes ?? 0);
+    return Number.isFinite(megabytes) ? megabytes / 1024 : undefined;
+  } catch {
+    spinner.stop();
+    return undefined;
+  }
 }
 
 /** Live status for the menu: available / paused / creating / none. Never throws. */

@@ -1,111 +1,138 @@
 /**
  * `credentials`: show the AWS credentials already set up (found by src/aws/credentials.ts), let
  * the user pick one or type keys (the secret masked), verify with STS GetCallerIdentity and show
- * who they are; then record the region, and the keys only if the user agrees.
+ * who they are. The pick is what every later AWS call of the session uses (the context makes its
+ * clients again); the region, a picked profile and typed keys are written to dwh.cfg when the user
+ * agrees, so later commands use them too.
  */
-import { createAwsClients, type AwsClients, type AwsSettings } from '../aws/clients.js';
+import type { AwsChoice } from '../aws/clients.js';
 import {
-  awsSettingsFrom,
+  choiceForSource,
   configuredRegion,
+  credentialSettingsFrom,
   DEFAULT_REGION,
   discoverCredentialSources,
-  settingsForSource,
+  profileRegion,
+  resolveAwsSettings,
   verifyCredentials,
   type CredentialSource,
 } from '../aws/credentials.js';
-import { SPARKIFY_BUCKET_REGION } from '../aws/naming.js';
 import type { CallerIdentity } from '../aws/sts.js';
+import type { ConfigChange } from '../config/types.js';
 import { validateAccessKeyId, validateRegion, validateSecretAccessKey } from '../config/validate.js';
 import type { Context } from '../context.js';
 import { UserError } from '../errors.js';
 import { registerSecret } from '../ui/redact.js';
 import type { MenuStep, StepResult, StepStatus } from './types.js';
-import { keysWriteBack, regionWriteBack } from './write-back.js';
+import { keysWriteBack, profileWriteBack, regionWriteBack } from './write-back.js';
 
 export interface CredentialsDeps {
-  /** Make clients for the settings (createAwsClients in production). */
-  makeClients: (settings: AwsSettings) => Promise<AwsClients>;
   env: NodeJS.ProcessEnv;
 }
 
-const defaultDeps = (): CredentialsDeps => ({ makeClients: createAwsClients, env: process.env });
+const defaultDeps = (): CredentialsDeps => ({ env: process.env });
+
+/** The user's pick: nothing (dwh.cfg and the environment as they are), a discovered source, or typed keys. */
+async function pickCredentials(ctx: Context, sources: CredentialSource[]): Promise<Omit<AwsChoice, 'region'>> {
+  const choices: Array<{ name: string; value: CredentialSource | 'type' }> = sources.map((source) => ({
+    name: source.label,
+    value: source,
+  }));
+  choices.push({ name: 'Type an access key ID and secret', value: 'type' });
+  const current = ctx.awsChoice?.label;
+  const picked = await ctx.prompts.select<CredentialSource | 'type'>({
+    message:
+      sources.length > 0
+        ? 'Which AWS credentials should the wizard use?'
+        : 'No AWS credentials found. How do you want to sign in?',
+    choices,
+    default: sources.find((source) => source.label === current) ?? sources[0] ?? 'type',
+  });
+  if (picked !== 'type') return { credentials: choiceForSource(picked), label: picked.label };
+  const accessKeyId = (await ctx.prompts.input({ message: 'AWS access key ID', validate: validateAccessKeyId })).trim();
+  const secretAccessKey = await ctx.prompts.password({
+    message: 'AWS secret access key',
+    validate: validateSecretAccessKey,
+  });
+  registerSecret(secretAccessKey);
+  return { credentials: { kind: 'keys', accessKeyId, secretAccessKey }, label: 'access key typed in this session' };
+}
 
 /** `credentials`: choose, verify with STS, show account and ARN. */
 export async function runCredentials(ctx: Context, options: Partial<CredentialsDeps> = {}): Promise<StepResult> {
   const deps = { ...defaultDeps(), ...options };
   const config = ctx.config.values();
-  const profileAtStart = deps.env.AWS_PROFILE;
   ctx.ui.heading('AWS credentials');
 
-  const region =
-    configuredRegion(config, deps.env) ??
-    (await ctx.prompts.input({
+  const sources = await discoverCredentialSources(config, deps.env);
+  // --yes: exactly what every other command uses (dwh.cfg, then the environment).
+  const pick: Omit<AwsChoice, 'region'> = ctx.prompts.unattended
+    ? { credentials: ctx.awsChoice?.credentials, label: ctx.awsChoice?.label ?? 'as dwh.cfg and the environment say' }
+    : await pickCredentials(ctx, sources);
+
+  // The region the user set; else the region of the profile in use, as the AWS CLI takes it; else ask.
+  const credentials = credentialSettingsFrom(config, deps.env, pick.credentials);
+  const profile = credentials.keys || credentials.environmentKeys ? undefined : (credentials.profile ?? 'default');
+  let region = configuredRegion(config, deps.env);
+  let typedRegion = false;
+  if (region === undefined && profile !== undefined) {
+    region = await profileRegion(profile);
+    if (region) ctx.ui.info(`Region ${region}, from profile ${profile}.`);
+  }
+  if (region === undefined) {
+    region = await ctx.prompts.input({
       message: 'AWS region for the cluster',
       default: DEFAULT_REGION,
       validate: validateRegion,
-    }));
-  if (region !== SPARKIFY_BUCKET_REGION) {
+    });
+    typedRegion = true;
+  }
+  if (region !== config.s3.region) {
     ctx.ui.warn(
-      `Region ${region} differs from ${SPARKIFY_BUCKET_REGION}, where the Sparkify bucket is: ` +
+      `Region ${region} differs from ${config.s3.region}, where the [S3] data is: ` +
         'loading will be slower and transfer is billed.',
     );
   }
 
-  const sources = await discoverCredentialSources(config, deps.env);
-  let settings: AwsSettings;
-  let typedKeys: { accessKeyId: string; secretAccessKey: string } | undefined;
-  if (ctx.prompts.unattended) {
-    // --yes: exactly what every other command will use.
-    settings = awsSettingsFrom({ ...config, aws: { ...config.aws, region } }, deps.env);
-  } else {
-    const choices: Array<{ name: string; value: CredentialSource | 'type' }> = sources.map((source) => ({
-      name: source.label,
-      value: source,
-    }));
-    choices.push({ name: 'Type an access key ID and secret', value: 'type' });
-    const picked = await ctx.prompts.select<CredentialSource | 'type'>({
-      message:
-        sources.length > 0
-          ? 'Which AWS credentials should the wizard use?'
-          : 'No AWS credentials found. How do you want to sign in?',
-      choices,
-      default: sources[0] ?? 'type',
-    });
-    if (picked === 'type') {
-      const accessKeyId = (
-        await ctx.prompts.input({ message: 'AWS access key ID', validate: validateAccessKeyId })
-      ).trim();
-      const secretAccessKey = await ctx.prompts.password({
-        message: 'AWS secret access key',
-        validate: validateSecretAccessKey,
-      });
-      registerSecret(secretAccessKey);
-      typedKeys = { accessKeyId, secretAccessKey };
-      settings = { region, keys: typedKeys };
-    } else if (picked.kind === 'config-keys') {
-      settings = awsSettingsFrom({ ...config, aws: { ...config.aws, region } }, deps.env);
-    } else {
-      settings = settingsForSource(picked, region);
-      if (picked.kind === 'profile' && picked.profile && deps.env.AWS_PROFILE !== picked.profile) {
-        // For the rest of this session (the menu); the note below says how to keep it.
-        deps.env.AWS_PROFILE = picked.profile;
-      }
-    }
-  }
-
-  const clients = await deps.makeClients(settings);
+  const previous = ctx.awsChoice;
+  // A typed region rides with the choice until it is in dwh.cfg; any other region keeps following
+  // dwh.cfg, the environment and the profile (the context makes new clients when they change).
+  // Under --yes nothing is chosen: every command uses dwh.cfg and the environment as they are.
+  if (!ctx.prompts.unattended || typedRegion) ctx.awsChoice = { ...pick, ...(typedRegion ? { region } : {}) };
   let identity: CallerIdentity;
   const spinner = ctx.ui.spinner('Checking the credentials with AWS STS…');
   try {
-    identity = await verifyCredentials(clients, settings);
+    const settings = await resolveAwsSettings(config, deps.env, ctx.awsChoice);
+    identity = await verifyCredentials(await ctx.aws(), settings);
   } catch (error) {
+    // A choice AWS refuses is not kept: the session goes on with what worked before.
+    ctx.awsChoice = previous;
     spinner.fail('AWS did not accept the credentials');
     throw error;
   }
   spinner.succeed(`Signed in to account ${identity.account} as ${identity.arn}`);
 
-  const changes = config.aws.region !== region ? regionWriteBack(region) : [];
-  if (typedKeys) {
+  const changes: ConfigChange[] = [];
+  // A region from the profile stays with the profile: written, it would no longer follow it.
+  if (typedRegion || (config.aws.region === undefined && configuredRegion(config, deps.env) === region)) {
+    changes.push(...regionWriteBack(region));
+  }
+  changes.push(...(await saveChoice(ctx, config.aws, pick.credentials)));
+  if (changes.length > 0) await ctx.config.update(changes);
+  if (typedRegion && ctx.awsChoice) {
+    const { region: _written, ...rest } = ctx.awsChoice;
+    ctx.awsChoice = ctx.prompts.unattended ? previous : rest;
+  }
+  return { ok: true, summary: `account ${identity.account}` };
+}
+
+/** Typed keys or a picked profile, written to [AWS] when the user agrees; otherwise for this session only. */
+async function saveChoice(
+  ctx: Context,
+  aws: { key?: string | undefined; secret?: string | undefined; profile?: string | undefined },
+  choice: AwsChoice['credentials'],
+): Promise<ConfigChange[]> {
+  if (choice?.kind === 'keys') {
     ctx.ui.warn(
       'Keys saved in dwh.cfg sit in a plain file; ' +
         'an AWS profile (`aws configure --profile sparkify`, or SSO) is safer.',
@@ -114,24 +141,37 @@ export async function runCredentials(ctx: Context, options: Partial<CredentialsD
       message: `Save the key ID and secret in ${ctx.config.displayPath} [AWS] anyway?`,
       default: false,
     });
-    if (save) {
-      changes.push(...keysWriteBack(typedKeys));
-    } else {
-      ctx.ui.note('Not saved: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or a profile) before the next command.');
-      deps.env.AWS_ACCESS_KEY_ID = typedKeys.accessKeyId;
-      deps.env.AWS_SECRET_ACCESS_KEY = typedKeys.secretAccessKey;
+    if (save) return keysWriteBack(choice);
+    ctx.ui.note(
+      'Not saved: the keys are used until the wizard exits. For later commands, set ' +
+        'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or use a profile.',
+    );
+    return [];
+  }
+  if (choice?.kind === 'profile' && choice.profile !== aws.profile) {
+    const save = await ctx.prompts.confirm({
+      message: `Save profile ${choice.profile} as [AWS] PROFILE in ${ctx.config.displayPath}, for later commands too?`,
+      default: true,
+    });
+    if (!save) {
+      ctx.ui.note(`Profile ${choice.profile} is used until the wizard exits.`);
+      return [];
     }
+    if (aws.key && aws.secret) {
+      ctx.ui.warn(
+        `[AWS] KEY and SECRET in ${ctx.config.displayPath} still come before the profile in later commands: ` +
+          'empty them to use the profile.',
+      );
+    }
+    return profileWriteBack(choice.profile);
   }
-  if (settings.profile && settings.profile !== profileAtStart) {
-    ctx.ui.note(`To use profile ${settings.profile} in later commands too: export AWS_PROFILE=${settings.profile}`);
-  }
-  if (changes.length > 0) await ctx.config.update(changes);
-  return { ok: true, summary: `account ${identity.account}` };
+  return [];
 }
 
 /** The menu shows whether credentials are at hand, without a network call. */
 export async function credentialsStatus(ctx: Context): Promise<StepStatus> {
   try {
+    if (ctx.awsChoice) return { state: 'done', detail: ctx.awsChoice.label };
     const sources = await discoverCredentialSources(ctx.config.values(), process.env);
     if (sources.length === 0) return { state: 'todo', detail: 'no credentials found' };
     return { state: 'done', detail: sources[0]!.label };

@@ -1,7 +1,8 @@
 /**
- * `teardown`: delete what the wizard created in AWS, and only that. Resources are recognised by
- * the created-by = sparkify-dwh tag, not by name: a role or group the user made by hand under the
- * same name is listed and left alone. Every step tolerates "already gone", so a teardown that was
+ * `teardown`: delete what the wizard created in AWS for this cluster, and only that. Resources are
+ * recognised by their tags, not by name (src/aws/teardown.ts): a role or group the user made by
+ * hand under the same name, one made for another cluster, or a role another cluster uses, is
+ * listed and left alone, and [IAM_ROLE] ARN is then kept. Every step tolerates "already gone", so a teardown that was
  * interrupted or failed halfway is finished by running it again.
  *
  * Under --yes there is no final snapshot: teardown is how people stop paying, and a snapshot
@@ -11,11 +12,15 @@ import type { AwsClients } from '../aws/clients.js';
 import type { SecurityGroupInfo } from '../aws/ec2.js';
 import { deleteRoleAndPolicies } from '../aws/iam.js';
 import { clusterIdentifierOf, finalSnapshotIdentifier } from '../aws/naming.js';
-import { describeCluster, deleteCluster } from '../aws/redshift.js';
-import { deleteGroupWhenFree, planTeardown, type TeardownPlan } from '../aws/teardown.js';
+import { checkState } from '../aws/cluster-state.js';
+import { describeIngressRule } from '../aws/provision-network.js';
+import { describeCluster, deleteCluster, type ClusterInfo } from '../aws/redshift.js';
+import { ownerText } from '../aws/tags.js';
+import { deleteGroupWhenFree, planTeardown, type RoleLeftBecause, type TeardownPlan } from '../aws/teardown.js';
 import type { Context } from '../context.js';
 import { InterruptedError, UserError } from '../errors.js';
 import { formatDuration } from '../ui/format.js';
+import { showClusterCost } from './cluster-cost.js';
 import type { MenuStep, StepResult, StepStatus } from './types.js';
 import { waitForCluster } from './wait.js';
 import { teardownClears } from './write-back.js';
@@ -24,6 +29,8 @@ export interface TeardownDeps {
   pollIntervalMs: number;
   /** Give up waiting for the cluster to disappear after this long. */
   deleteTimeoutMs: number;
+  /** Give up waiting for a creating, resuming, pausing or modifying cluster to settle after this long. */
+  settleTimeoutMs: number;
   /** Between two attempts to delete a security group still held by the cluster's network interfaces. */
   groupRetryIntervalMs: number;
   groupRetryTimeoutMs: number;
@@ -32,9 +39,22 @@ export interface TeardownDeps {
 export const defaultTeardownDeps: TeardownDeps = {
   pollIntervalMs: 15_000,
   deleteTimeoutMs: 30 * 60_000,
+  settleTimeoutMs: 40 * 60_000,
   groupRetryIntervalMs: 10_000,
   groupRetryTimeoutMs: 10 * 60_000,
 };
+
+/** Why a role is left, in the plan's words. */
+function roleLeftText(left: RoleLeftBecause): string {
+  switch (left.kind) {
+    case 'not-ours':
+      return 'left alone: not created by sparkify-dwh';
+    case 'other-cluster':
+      return `left alone: belongs to ${ownerText(left)}`;
+    case 'attached-elsewhere':
+      return `left alone: cluster ${left.clusters.join(', ')} uses it too`;
+  }
+}
 
 function showPlan(ctx: Context, plan: TeardownPlan): { deleting: number } {
   const rows: Array<{ resource: string; name: string; action: string }> = [];
@@ -48,10 +68,22 @@ function showPlan(ctx: Context, plan: TeardownPlan): { deleting: number } {
   }
   if (plan.role) {
     const policies = plan.role.policies.length > 0 ? ` with ${plan.role.policies.join(', ')}` : '';
-    rows.push({ resource: 'IAM role', name: `${plan.role.name}${policies}`, action: action(plan.role.ours) });
+    rows.push({
+      resource: 'IAM role',
+      name: `${plan.role.name}${policies}`,
+      action: plan.role.leftBecause ? roleLeftText(plan.role.leftBecause) : 'delete',
+    });
   }
   for (const group of plan.groups) {
-    rows.push({ resource: 'Security group', name: `${group.name} (${group.id})`, action: action(group.ours) });
+    const foreign =
+      group.foreignRules.length > 0
+        ? `; with rules someone else added: ${group.foreignRules.map(describeIngressRule).join(', ')}`
+        : '';
+    rows.push({
+      resource: 'Security group',
+      name: `${group.name} (${group.id})${foreign}`,
+      action: action(group.ours),
+    });
   }
   const deleting = rows.filter((row) => row.action === 'delete').length;
   if (rows.length > 0) {
@@ -64,6 +96,12 @@ function showPlan(ctx: Context, plan: TeardownPlan): { deleting: number } {
       ],
     });
   }
+  for (const group of plan.groups.filter((candidate) => candidate.ours && candidate.foreignRules.length > 0)) {
+    ctx.ui.warn(
+      `Security group ${group.name} also has rules sparkify-dwh did not add ` +
+        `(${group.foreignRules.map(describeIngressRule).join(', ')}): deleting the group removes them too.`,
+    );
+  }
   return { deleting };
 }
 
@@ -74,11 +112,14 @@ export async function runTeardown(ctx: Context, options: Partial<TeardownDeps> =
   ctx.ui.heading(`Teardown in ${clients.region}`);
   const plan = await planTeardown(clients, ctx.config.values());
   const { deleting } = showPlan(ctx, plan);
-  const roleOurs = plan.role?.ours === true;
+
+  if (plan.cluster) showClusterCost(ctx, plan.cluster, clients.region);
+  // [IAM_ROLE] ARN is cleared only when it names the role of this config and that role is gone.
+  const arnNamesRole = (ctx.config.get('IAM_ROLE', 'ARN') ?? '').endsWith(`/${plan.roleName}`);
 
   if (deleting === 0) {
     ctx.ui.info('Nothing created by sparkify-dwh is left in AWS.');
-    await clearWrittenBack(ctx, { host: plan.cluster === undefined, arn: plan.role === undefined || !roleOurs });
+    await clearWrittenBack(ctx, { host: plan.cluster === undefined, arn: plan.role === undefined && arnNamesRole });
     return { ok: true, summary: 'nothing to delete' };
   }
 
@@ -100,38 +141,82 @@ export async function runTeardown(ctx: Context, options: Partial<TeardownDeps> =
   if (plan.cluster?.ours) await deleteOurCluster(ctx, clients, plan, deps);
   const clusterGone = plan.cluster === undefined || plan.cluster.ours;
 
+  const roleDeleted = plan.role?.ours === true;
   if (plan.role?.ours) {
     await deleteRoleAndPolicies(clients.iam, plan.role.name);
     ctx.ui.success(`IAM role ${plan.role.name} deleted`);
   }
   for (const group of plan.groups) if (group.ours) await deleteGroup(ctx, clients, group, deps);
 
-  await clearWrittenBack(ctx, { host: clusterGone, arn: roleOurs || plan.role === undefined });
+  await clearWrittenBack(ctx, { host: clusterGone, arn: arnNamesRole && (roleDeleted || plan.role === undefined) });
   return { ok: true, summary: 'deleted what sparkify-dwh created' };
 }
 
-/** DeleteCluster (unless already under way), with a final snapshot if the user wants one; wait until gone. */
+/** What a cluster in a transitional state is doing, for "is still …" messages. */
+function activityOf(status: string): string {
+  const activities: Record<string, string> = {
+    creating: 'being created',
+    modifying: 'being modified',
+    rebooting: 'rebooting',
+    resizing: 'being resized',
+    renaming: 'being renamed',
+  };
+  return activities[status] ?? status;
+}
+
+/**
+ * DeleteCluster (unless already under way), with a final snapshot if the user wants one, and wait
+ * until it is gone. DeleteCluster refuses a cluster that is creating, resuming, pausing or modifying:
+ * teardown waits that out with the spinner first (a Ctrl-C during `cluster create` leaves one creating).
+ */
 async function deleteOurCluster(
   ctx: Context,
   clients: AwsClients,
   plan: TeardownPlan,
   deps: TeardownDeps,
 ): Promise<void> {
-  const status = plan.cluster?.status;
-  if (status !== 'deleting' && status !== 'final-snapshot') {
+  const identifier = plan.clusterIdentifier;
+  let current: ClusterInfo | undefined = plan.cluster;
+  if (current && current.status !== 'deleting' && current.status !== 'final-snapshot') {
     let snapshot: string | undefined;
     if (!ctx.prompts.unattended) {
       const keep = await ctx.prompts.confirm({
         message: 'Keep a final snapshot of the cluster? (its storage is billed until you delete it)',
         default: false,
       });
-      if (keep) snapshot = finalSnapshotIdentifier(plan.clusterIdentifier, ctx.clock.now());
+      if (keep) snapshot = finalSnapshotIdentifier(identifier, ctx.clock.now());
     }
-    await deleteCluster(clients.redshift, plan.clusterIdentifier, snapshot, clients.region);
-    const how = snapshot ? ` (final snapshot ${snapshot})` : ' (no final snapshot)';
-    ctx.ui.success(`Deleting cluster ${plan.clusterIdentifier}${how}`);
+    for (let attempt = 1; current; attempt += 1) {
+      if (checkState(current, 'deletable').state !== 'SUCCESS') {
+        ctx.ui.info(`Cluster ${identifier} is ${current.status}: AWS deletes it only once that is done; waiting.`);
+        current = await waitForCluster(ctx, clients, identifier, {
+          goal: 'deletable',
+          resumeCommand: 'sparkify-dwh teardown',
+          activity: activityOf(current.status),
+          intervalMs: deps.pollIntervalMs,
+          timeoutMs: deps.settleTimeoutMs,
+        });
+        if (!current || current.status === 'deleting' || current.status === 'final-snapshot') break;
+      }
+      const outcome = await deleteCluster(clients.redshift, identifier, snapshot, clients.region);
+      if (outcome !== 'busy') {
+        if (outcome === 'deleting') {
+          const how = snapshot ? ` (final snapshot ${snapshot})` : ' (no final snapshot)';
+          ctx.ui.success(`Deleting cluster ${identifier}${how}`);
+        }
+        break;
+      }
+      // Its state changed between our look and DeleteCluster: look again and wait, a few times.
+      if (attempt >= 3) {
+        throw new UserError(
+          `AWS keeps refusing to delete cluster ${identifier} in its current state: ` +
+            'run `sparkify-dwh cluster status`, then `sparkify-dwh teardown` again in a few minutes',
+        );
+      }
+      current = { ...current, status: 'busy' };
+    }
   }
-  await waitForCluster(ctx, clients, plan.clusterIdentifier, {
+  await waitForCluster(ctx, clients, identifier, {
     goal: 'gone',
     resumeCommand: 'sparkify-dwh teardown',
     activity: 'being deleted',

@@ -23,6 +23,10 @@ export interface WaitOptions {
   activity: string;
   intervalMs: number;
   timeoutMs: number;
+  /** The cluster as the call that started the change answered (see ClusterWaitOptions.initial). */
+  initial?: ClusterInfo | undefined;
+  /** Answers contradicting that call to tolerate once each (see ClusterWaitOptions.staleAnswers). */
+  staleAnswers?: number | undefined;
 }
 
 /** Poll the cluster until it reaches `goal`. Returns the cluster (undefined for 'gone'). */
@@ -39,6 +43,8 @@ export async function waitForCluster(
     signal: ctx.signal,
     intervalMs: options.intervalMs,
     timeoutMs: options.timeoutMs,
+    initial: options.initial,
+    staleAnswers: options.staleAnswers,
     onProgress: ({ last, elapsedMs, nextCheckInMs }) =>
       spinner.update(
         `Cluster ${identifier}: ${last.status} · ${formatDuration(elapsedMs)} elapsed · ` +

@@ -14,6 +14,11 @@ export function regionWriteBack(region: string): ConfigChange[] {
   return [{ section: 'AWS', key: 'REGION', value: region }];
 }
 
+/** A profile picked in `credentials`, written only when the user agrees. */
+export function profileWriteBack(profile: string): ConfigChange[] {
+  return [{ section: 'AWS', key: 'PROFILE', value: profile }];
+}
+
 /** Typed access keys, written only when the user agrees (a profile is safer). */
 export function keysWriteBack(keys: { accessKeyId: string; secretAccessKey: string }): ConfigChange[] {
   return [
@@ -37,6 +42,11 @@ export function dwhWriteBack(spec: ClusterSpec): ConfigChange[] {
       port: spec.port,
     },
   });
+}
+
+/** The address typed at the prompt (a looked-up one is not written: it changes with the network). */
+export function allowedCidrWriteBack(cidr: string): ConfigChange[] {
+  return [{ section: 'DWH', key: 'DWH_ALLOWED_CIDR', value: cidr }];
 }
 
 /** The identifier of a reused cluster, when it is not the configured one. */

@@ -11,6 +11,14 @@ import { classifyConnectFailure, formatSeconds, withoutSecret } from './errors.j
 import { DEFAULT_CONNECT_TIMEOUT_MS, openPgSession, type PgClientFactory, type PgEndpoint } from './pg-session.js';
 import type { CopyFromS3, Queryable, Warehouse } from './types.js';
 
+/**
+ * Idle time before the first keepalive probe: well under common idle timeouts on the way (AWS
+ * Network Firewall, for one, forgets a TCP flow after 350 s without traffic by default, and
+ * "clients or targets can use TCP keepalive packets to reset the idle timeout":
+ * docs.aws.amazon.com/network-firewall/latest/APIReference/API_FlowTimeouts.html).
+ */
+export const KEEPALIVE_IDLE_MS = 60_000;
+
 export interface RedshiftConnection {
   host: string;
   port: number;
@@ -74,8 +82,8 @@ export function diagnoseRedshiftConnectFailure(
 }
 
 /**
- * Explaining a rejected COPY from the cluster's stl_load_errors, which holds the rows of the
- * COPY that failed last in this session (pg_last_copy_id()): Redshift's own message only says
+ * Explaining a rejected COPY from the cluster's stl_load_errors, read for the latest COPY of this
+ * session (loadErrorsSql says why not pg_last_copy_id()): Redshift's own message only says
  * "Check 'stl_load_errors' system table for details".
  */
 export function stlLoadErrors(session: Queryable): CopyFromS3 {
@@ -121,6 +129,14 @@ export async function openRedshift(
       // Verified TLS: the password crosses the internet. servername makes SNI and the
       // certificate check use the endpoint name.
       ssl: { rejectUnauthorized: true, servername: connection.host },
+      // A COPY of the full song_data runs for minutes without a byte on the wire; NAT gateways,
+      // firewalls and home routers drop connections idle that long, and the client then waits
+      // forever for a result the cluster already has ("Connection to the database times out",
+      // docs.aws.amazon.com/redshift/latest/dg/queries-troubleshooting-query-hangs.html). TCP
+      // keepalive keeps them open, as AWS's own Redshift JDBC driver does by default
+      // (docs.aws.amazon.com/redshift/latest/mgmt/jdbc20-install.html).
+      keepAlive: true,
+      keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
     },
     password: connection.password,
     connectTimeoutMillis,

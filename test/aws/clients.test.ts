@@ -93,7 +93,8 @@ test('a missing profile gives a one-line message naming it', async () => {
   const clients = await createAwsClients({ region: 'us-west-2', profile: 'nope' });
   await expect(getCallerIdentity(clients.sts, { profile: 'nope' })).rejects.toThrow(
     new UserError(
-      'AWS profile "nope" could not provide credentials: check that it exists in ~/.aws/config or ~/.aws/credentials, or run `sparkify-dwh credentials`',
+      'AWS profile "nope" could not provide credentials: check that it exists in ~/.aws/config or ' +
+        '~/.aws/credentials, or run `sparkify-dwh credentials`',
     ),
   );
 });
@@ -107,4 +108,30 @@ test('an SSO profile without a valid login says to run aws sso login for it', as
   await expect(getCallerIdentity(clients.sts, { profile: 'work' })).rejects.toThrow(
     'the AWS SSO session of profile "work" has expired: run `aws sso login --profile work` and try again',
   );
+});
+
+test('environment keys asked for explicitly win over AWS_PROFILE (the default chain takes the profile)', async () => {
+  await writeFile(
+    process.env.AWS_SHARED_CREDENTIALS_FILE!,
+    '[sparkify]\naws_access_key_id = AKIAPROFILEEXAMPLE01\naws_secret_access_key = profile-secret-000000\n',
+  );
+  process.env.AWS_PROFILE = 'sparkify';
+  process.env.AWS_ACCESS_KEY_ID = 'AKIAENVIRONMENTEXMPL';
+  process.env.AWS_SECRET_ACCESS_KEY = 'environment-secret-0000';
+  const chain = await createAwsClients({ region: 'us-west-2' });
+  expect((await chain.sts.config.credentials()).accessKeyId).toBe('AKIAPROFILEEXAMPLE01');
+  const explicit = await createAwsClients({ region: 'us-west-2', environmentKeys: true });
+  expect((await explicit.sts.config.credentials()).accessKeyId).toBe('AKIAENVIRONMENTEXMPL');
+});
+
+test("making clients turns the SDK's own Node-version block off first (we say it in one line)", async () => {
+  const saved = process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
+  delete process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
+  try {
+    await createAwsClients({ region: 'us-west-2' });
+    expect(process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED).toBe('true');
+  } finally {
+    if (saved === undefined) delete process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
+    else process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = saved;
+  }
 });

@@ -25,6 +25,7 @@ function info(status: string): ClusterInfo {
     tags: [],
     publiclyAccessible: true,
     encrypted: true,
+    arn: undefined,
   };
 }
 

@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { awsSettingsFrom, discoverCredentialSources } from '../../src/aws/credentials.js';
+import { discoverCredentialSources, resolveAwsSettings } from '../../src/aws/credentials.js';
 import type { DwhConfig } from '../../src/config/types.js';
 import { makeTestContext } from '../support/context.js';
 import { AWS_KEY_ID, AWS_SECRET, configText, SHARED_CONFIG, SHARED_CREDENTIALS } from './fakes.js';
@@ -51,7 +51,7 @@ describe('discovery', () => {
   });
 });
 
-describe('awsSettingsFrom', () => {
+describe('resolveAwsSettings', () => {
   const base = (aws: DwhConfig['aws']): DwhConfig => ({ aws }) as DwhConfig; // only [AWS] is read
   test.each([
     [
@@ -64,9 +64,54 @@ describe('awsSettingsFrom', () => {
       { AWS_PROFILE: 'dev', AWS_REGION: 'us-east-1' },
       { region: 'us-east-1', profile: 'dev' },
     ],
+    // The project's file names its profile: it wins over the shell's AWS_PROFILE.
+    [
+      { profile: 'sparkify', region: 'us-east-2' },
+      { AWS_PROFILE: 'dev' },
+      { region: 'us-east-2', profile: 'sparkify' },
+    ],
     [{}, { AWS_DEFAULT_REGION: 'eu-central-1' }, { region: 'eu-central-1' }],
+    // No region anywhere: the default profile's own (us-west-2 in the fixture).
     [{}, {}, { region: 'us-west-2' }],
-  ])('%j with env %j', (section, env, expected) => {
-    expect(awsSettingsFrom(base(section), env)).toEqual(expected);
+  ])('%j with env %j', async (section, env, expected) => {
+    expect(await resolveAwsSettings(base(section), env)).toEqual(expected);
+  });
+
+  test("a profile's own region is used when [AWS] REGION and AWS_REGION are empty; else us-west-2", async () => {
+    await writeFile(process.env.AWS_CONFIG_FILE!, `${SHARED_CONFIG}\n[profile eu]\nregion = eu-central-1\n`);
+    expect(await resolveAwsSettings(base({ profile: 'eu' }), {})).toEqual({ region: 'eu-central-1', profile: 'eu' });
+    expect(await resolveAwsSettings(base({}), { AWS_PROFILE: 'eu' })).toEqual({
+      region: 'eu-central-1',
+      profile: 'eu',
+    });
+    // [AWS] REGION wins over the profile's.
+    expect(await resolveAwsSettings(base({ profile: 'eu', region: 'us-east-1' }), {})).toEqual({
+      region: 'us-east-1',
+      profile: 'eu',
+    });
+    // A profile without a region (work) falls back to the data's region.
+    expect(await resolveAwsSettings(base({ profile: 'work' }), {})).toEqual({ region: 'us-west-2', profile: 'work' });
+  });
+
+  test('the session choice wins: typed keys and environment keys over [AWS] PROFILE and AWS_PROFILE', async () => {
+    const config = base({ profile: 'sparkify', region: 'us-west-2' });
+    const env = { AWS_PROFILE: 'dev' };
+    expect(
+      await resolveAwsSettings(config, env, {
+        credentials: { kind: 'keys', accessKeyId: 'AKIATYPED', secretAccessKey: 'S' },
+        label: 'typed',
+      }),
+    ).toEqual({ region: 'us-west-2', keys: { accessKeyId: 'AKIATYPED', secretAccessKey: 'S' } });
+    expect(await resolveAwsSettings(config, env, { credentials: { kind: 'environment' }, label: 'env' })).toEqual({
+      region: 'us-west-2',
+      environmentKeys: true,
+    });
+    expect(
+      await resolveAwsSettings(config, env, {
+        credentials: { kind: 'profile', profile: 'work' },
+        region: 'eu-west-1',
+        label: 'p',
+      }),
+    ).toEqual({ region: 'eu-west-1', profile: 'work' });
   });
 });

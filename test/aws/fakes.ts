@@ -106,6 +106,9 @@ export const TAGS = [
   { Key: 'sparkify-dwh:cluster', Value: 'dwhcluster' },
 ];
 
+/** The tags on the role the wizard creates: the cluster's, and the region it was made in. */
+export const ROLE_TAGS = [...TAGS, { Key: 'sparkify-dwh:region', Value: REGION }];
+
 /** A DescribeClusters entry in `status`, as the wizard's own cluster looks (endpoint once available or paused). */
 export function cluster(status: string, extra: Partial<Cluster> = {}): Cluster {
   return {
@@ -116,6 +119,7 @@ export function cluster(status: string, extra: Partial<Cluster> = {}): Cluster {
     DBName: 'dwh',
     MasterUsername: 'dwhuser',
     ClusterCreateTime: new Date(Date.UTC(2025, 0, 2, 1, 4, 5)),
+    ClusterNamespaceArn: `arn:aws:redshift:${REGION}:${ACCOUNT}:namespace:6b1a5f3c-7d2e-4a9b-8c1d-2e3f4a5b6c7d`,
     VpcId: 'vpc-0default',
     VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-0wizard', Status: 'active' }],
     IamRoles: [{ IamRoleArn: ROLE_ARN, ApplyStatus: 'in-sync' }],

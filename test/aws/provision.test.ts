@@ -16,14 +16,21 @@ import {
   NoSuchEntityException,
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import { CreateClusterCommand } from '@aws-sdk/client-redshift';
+import { ClusterQuotaExceededFault, CreateClusterCommand, RedshiftServiceException } from '@aws-sdk/client-redshift';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { requestCluster, roleOfExistingCluster, type ClusterSpec } from '../../src/aws/provision-cluster.js';
-import { allowWizardIngress, cidrReach, ensureSecurityGroup, wizardGroupsOf } from '../../src/aws/provision-network.js';
-import { ensureRole, ensureS3ReadPolicy } from '../../src/aws/provision-role.js';
+import {
+  allowWizardIngress,
+  cidrReach,
+  describeIngressRule,
+  ensureSecurityGroup,
+  foreignIngressRules,
+  wizardGroupsOf,
+} from '../../src/aws/provision-network.js';
+import { ensureRole, ensureS3ReadPolicy, refreshS3ReadPolicy } from '../../src/aws/provision-role.js';
 import type { ClusterInfo } from '../../src/aws/redshift.js';
 import { UserError } from '../../src/errors.js';
-import { ACCOUNT, DB_PASSWORD, mockAws, REGION, ROLE_ARN, TAGS } from './fakes.js';
+import { ACCOUNT, DB_PASSWORD, fakeClock, mockAws, REGION, ROLE_ARN, ROLE_TAGS, TAGS } from './fakes.js';
 
 let aws: ReturnType<typeof mockAws>;
 beforeEach(() => {
@@ -33,7 +40,7 @@ afterEach(() => aws.restore());
 
 const noRole = () =>
   new NoSuchEntityException({ message: 'The role with name dwhRole cannot be found.', $metadata: {} });
-const role = (tags = TAGS) => ({
+const role = (tags: Array<{ Key: string; Value: string }> = ROLE_TAGS) => ({
   Role: { RoleName: 'dwhRole', Arn: ROLE_ARN, Path: '/', RoleId: 'AROAEXAMPLE', CreateDate: new Date(), Tags: tags },
 });
 
@@ -41,13 +48,15 @@ describe('ensureRole', () => {
   test('creates a missing role, tagged for the cluster, that only Redshift may assume', async () => {
     aws.iam.on(GetRoleCommand).rejects(noRole());
     aws.iam.on(CreateRoleCommand).resolves(role());
-    expect(await ensureRole(aws.clients.iam, { roleName: 'dwhRole', clusterIdentifier: 'dwhcluster' })).toEqual({
+    expect(
+      await ensureRole(aws.clients.iam, { roleName: 'dwhRole', clusterIdentifier: 'dwhcluster', region: REGION }),
+    ).toEqual({
       kind: 'created',
       roleName: 'dwhRole',
       arn: ROLE_ARN,
     });
     const input = aws.iam.commandCalls(CreateRoleCommand)[0]!.args[0].input;
-    expect(input.Tags).toEqual(TAGS);
+    expect(input.Tags).toEqual(ROLE_TAGS);
     expect(JSON.parse(input.AssumeRolePolicyDocument!)).toMatchObject({
       Statement: [{ Principal: { Service: 'redshift.amazonaws.com' }, Action: 'sts:AssumeRole' }],
     });
@@ -58,7 +67,7 @@ describe('ensureRole', () => {
       .on(GetRoleCommand)
       .resolvesOnce(role())
       .resolves(role([{ Key: 'team', Value: 'data' }]));
-    const request = { roleName: 'dwhRole', clusterIdentifier: 'dwhcluster' };
+    const request = { roleName: 'dwhRole', clusterIdentifier: 'dwhcluster', region: REGION };
     expect(await ensureRole(aws.clients.iam, request)).toEqual({ kind: 'reused', roleName: 'dwhRole', arn: ROLE_ARN });
     expect(await ensureRole(aws.clients.iam, request)).toEqual({
       kind: 'not-ours',
@@ -73,7 +82,9 @@ describe('ensureRole', () => {
     aws.iam
       .on(CreateRoleCommand)
       .rejects(new EntityAlreadyExistsException({ message: 'Role with name dwhRole already exists.', $metadata: {} }));
-    expect(await ensureRole(aws.clients.iam, { roleName: 'dwhRole', clusterIdentifier: 'dwhcluster' })).toEqual({
+    expect(
+      await ensureRole(aws.clients.iam, { roleName: 'dwhRole', clusterIdentifier: 'dwhcluster', region: REGION }),
+    ).toEqual({
       kind: 'created',
       roleName: 'dwhRole',
       arn: ROLE_ARN,
@@ -85,7 +96,9 @@ describe('ensureRole', () => {
     aws.iam
       .on(CreateRoleCommand)
       .rejects(new EntityAlreadyExistsException({ message: 'Role with name dwhRole already exists.', $metadata: {} }));
-    await expect(ensureRole(aws.clients.iam, { roleName: 'dwhRole', clusterIdentifier: 'dwhcluster' })).rejects.toThrow(
+    await expect(
+      ensureRole(aws.clients.iam, { roleName: 'dwhRole', clusterIdentifier: 'dwhcluster', region: REGION }),
+    ).rejects.toThrow(
       new UserError('IAM role dwhRole could not be created or found: run `sparkify-dwh cluster create` again'),
     );
   });
@@ -115,6 +128,64 @@ describe('ensureS3ReadPolicy', () => {
       reason: 'no-s3-prefixes',
     });
     expect(aws.iam.calls()).toHaveLength(0);
+  });
+});
+
+describe('a role belongs to one cluster', () => {
+  const request = { roleName: 'dwhRole', clusterIdentifier: 'dwhcluster', region: REGION };
+
+  test('a role the wizard made for another cluster, or in another region, is never reused', async () => {
+    aws.iam
+      .on(GetRoleCommand)
+      .resolvesOnce(role([...TAGS.slice(0, 1), { Key: 'sparkify-dwh:cluster', Value: 'teamcluster' }]))
+      .resolvesOnce(role([...TAGS, { Key: 'sparkify-dwh:region', Value: 'eu-west-1' }]))
+      // Made before the region tag existed: taken as this cluster's.
+      .resolves(role(TAGS));
+    expect(await ensureRole(aws.clients.iam, request)).toEqual({
+      kind: 'other-cluster',
+      roleName: 'dwhRole',
+      arn: ROLE_ARN,
+      cluster: 'teamcluster',
+      region: undefined,
+    });
+    expect(await ensureRole(aws.clients.iam, request)).toEqual({
+      kind: 'other-cluster',
+      roleName: 'dwhRole',
+      arn: ROLE_ARN,
+      cluster: 'dwhcluster',
+      region: 'eu-west-1',
+    });
+    expect(await ensureRole(aws.clients.iam, request)).toEqual({ kind: 'reused', roleName: 'dwhRole', arn: ROLE_ARN });
+    expect(aws.iam.commandCalls(CreateRoleCommand)).toHaveLength(0);
+  });
+
+  test("an existing cluster's role gets the [S3] policy only when it is this cluster's", async () => {
+    aws.iam
+      .on(GetRoleCommand)
+      .resolvesOnce(role())
+      .resolvesOnce(role([...TAGS.slice(0, 1), { Key: 'sparkify-dwh:cluster', Value: 'teamcluster' }]))
+      .resolvesOnce(role([{ Key: 'team', Value: 'data' }]))
+      .rejects(noRole());
+    aws.iam.on(PutRolePolicyCommand).resolves({});
+    const refresh = { roleArn: ROLE_ARN, clusterIdentifier: 'dwhcluster', region: REGION, urls: ['s3://b/logs'] };
+    expect(await refreshS3ReadPolicy(aws.clients.iam, refresh)).toEqual({
+      kind: 'written',
+      policyName: 'sparkify-dwh-s3-read',
+      urls: ['s3://b/logs'],
+    });
+    expect(await refreshS3ReadPolicy(aws.clients.iam, refresh)).toEqual({
+      kind: 'left-alone',
+      roleName: 'dwhRole',
+      owner: 'other-cluster',
+    });
+    expect(await refreshS3ReadPolicy(aws.clients.iam, refresh)).toEqual({
+      kind: 'left-alone',
+      roleName: 'dwhRole',
+      owner: 'not-ours',
+    });
+    expect(await refreshS3ReadPolicy(aws.clients.iam, refresh)).toEqual({ kind: 'gone', roleName: 'dwhRole' });
+    expect(aws.iam.commandCalls(PutRolePolicyCommand)).toHaveLength(1);
+    expect(aws.iam.commandCalls(GetRoleCommand)[0]!.args[0].input).toEqual({ RoleName: 'dwhRole' });
   });
 });
 
@@ -153,6 +224,21 @@ describe('ensureSecurityGroup', () => {
       kind: 'not-ours',
       groupId: 'sg-0wizard',
       name,
+      owner: 'someone-else',
+    });
+    expect(aws.ec2.commandCalls(CreateSecurityGroupCommand)).toHaveLength(0);
+  });
+
+  test("the wizard's group for another cluster is not reused either", async () => {
+    aws.ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: 'vpc-0default', IsDefault: true }] });
+    aws.ec2
+      .on(DescribeSecurityGroupsCommand)
+      .resolves(group([TAGS[0]!, { Key: 'sparkify-dwh:cluster', Value: 'teamcluster' }]));
+    expect(await ensureSecurityGroup(aws.clients.ec2, 'dwhcluster', REGION)).toEqual({
+      kind: 'not-ours',
+      groupId: 'sg-0wizard',
+      name: 'dwhcluster-sparkify-dwh',
+      owner: 'cluster teamcluster',
     });
     expect(aws.ec2.commandCalls(CreateSecurityGroupCommand)).toHaveLength(0);
   });
@@ -222,6 +308,7 @@ function existing(iamRoleArns: string[], securityGroupIds: string[] = []): Clust
     tags: TAGS,
     publiclyAccessible: true,
     encrypted: true,
+    arn: undefined,
   };
 }
 
@@ -275,6 +362,38 @@ describe('an existing cluster', () => {
     );
     expect(groups.map((group) => group.id)).toEqual(['sg-0wizard']);
   });
+
+  test("a group the wizard made for another cluster is not this cluster's", async () => {
+    aws.ec2.on(DescribeSecurityGroupsCommand).resolves({
+      SecurityGroups: [
+        { GroupId: 'sg-0team', Tags: [TAGS[0]!, { Key: 'sparkify-dwh:cluster', Value: 'teamcluster' }] },
+      ],
+    });
+    expect(await wizardGroupsOf(aws.clients.ec2, existing([], ['sg-0team']), REGION)).toEqual([]);
+  });
+});
+
+describe('ingress rules someone else added', () => {
+  test('every rule not described as the wizard’s, whatever its source, said in one short phrase', () => {
+    const ours = 'sparkify-dwh: Redshift from the wizard user';
+    const group = {
+      id: 'sg-0wizard',
+      name: 'dwhcluster-sparkify-dwh',
+      vpcId: 'vpc-0default',
+      tags: TAGS,
+      ingress: [
+        { protocol: 'tcp', fromPort: 5439, toPort: 5439, source: '203.0.113.7/32', description: ours },
+        { protocol: 'tcp', fromPort: 22, toPort: 22, source: '10.0.0.0/8', description: undefined },
+        { protocol: '-1', fromPort: undefined, toPort: undefined, source: 'sg-0abc', description: 'bastion' },
+        { protocol: 'tcp', fromPort: 8000, toPort: 8100, source: '2001:db8::/32', description: undefined },
+      ],
+    };
+    expect(foreignIngressRules(group).map(describeIngressRule)).toEqual([
+      'tcp 22 from 10.0.0.0/8',
+      'all traffic from sg-0abc',
+      'tcp 8000-8100 from 2001:db8::/32',
+    ]);
+  });
 });
 
 describe('requestCluster', () => {
@@ -298,7 +417,12 @@ describe('requestCluster', () => {
       { roleArn: ROLE_ARN, securityGroupId: 'sg-0wizard' },
       REGION,
     );
-    expect([made.identifier, made.status, made.numberOfNodes]).toEqual(['sparkify-2', 'creating', 2]);
+    if (made.kind !== 'requested') throw new Error(`not requested: ${made.kind}`);
+    expect([made.cluster.identifier, made.cluster.status, made.cluster.numberOfNodes]).toEqual([
+      'sparkify-2',
+      'creating',
+      2,
+    ]);
     expect(aws.redshift.commandCalls(CreateClusterCommand)[0]!.args[0].input).toEqual({
       ClusterIdentifier: 'sparkify-2',
       ClusterType: 'multi-node',
@@ -317,5 +441,94 @@ describe('requestCluster', () => {
         { Key: 'sparkify-dwh:cluster', Value: 'sparkify-2' },
       ],
     });
+  });
+
+  const spec: ClusterSpec = {
+    identifier: 'dwhcluster',
+    nodeType: 'ra3.large',
+    numberOfNodes: 1,
+    dbName: 'dwh',
+    dbUser: 'dwhuser',
+    password: DB_PASSWORD,
+    port: 5439,
+    roleName: 'dwhRole',
+  };
+  const network = { roleArn: ROLE_ARN, securityGroupId: 'sg-0wizard' };
+  /** What Redshift answers (HTTP 400, not a modeled fault) while a new role has not propagated. */
+  const roleNotValid = () =>
+    new RedshiftServiceException({
+      name: 'InvalidParameterValue',
+      $fault: 'client',
+      message: 'The IAM role dwhRole is not valid. The IAM role must delegate access to an Amazon Redshift account.',
+      $metadata: { httpStatusCode: 400 },
+    });
+
+  test('a new role Redshift does not accept yet is asked again every interval, saying so, until it is', async () => {
+    aws.redshift
+      .on(CreateClusterCommand)
+      .rejectsOnce(roleNotValid())
+      .rejectsOnce(roleNotValid())
+      .resolves({ Cluster: { ClusterIdentifier: 'dwhcluster', ClusterStatus: 'creating' } });
+    const clock = fakeClock();
+    const waits: Array<[number, number]> = [];
+    const outcome = await requestCluster(aws.clients.redshift, spec, network, REGION, {
+      clock,
+      signal: new AbortController().signal,
+      intervalMs: 5000,
+      timeoutMs: 60_000,
+      onWait: (elapsed, next) => waits.push([elapsed, next]),
+    });
+    expect(outcome).toMatchObject({ kind: 'requested', cluster: { identifier: 'dwhcluster', status: 'creating' } });
+    expect(aws.redshift.commandCalls(CreateClusterCommand)).toHaveLength(3);
+    expect(clock.sleeps.reduce((sum, ms) => sum + ms, 0)).toBe(10_000);
+    expect(waits[0]).toEqual([0, 5000]);
+  });
+
+  test('still refused after about a minute: role-not-usable; any other refusal is not retried', async () => {
+    aws.redshift.on(CreateClusterCommand).rejects(roleNotValid());
+    const clock = fakeClock();
+    const wait = { clock, signal: new AbortController().signal, intervalMs: 5000, timeoutMs: 60_000 };
+    expect(await requestCluster(aws.clients.redshift, spec, network, REGION, wait)).toEqual({
+      kind: 'role-not-usable',
+      elapsedMs: 60_000,
+    });
+    expect(aws.redshift.commandCalls(CreateClusterCommand)).toHaveLength(13);
+
+    aws.redshift.reset();
+    aws.redshift.on(CreateClusterCommand).rejects(
+      new ClusterQuotaExceededFault({
+        message: 'The request would exceed the allowed number of clusters.',
+        $metadata: {},
+      }),
+    );
+    await expect(requestCluster(aws.clients.redshift, spec, network, REGION, wait)).rejects.toThrow(
+      /Redshift cluster or node quota/,
+    );
+    expect(aws.redshift.commandCalls(CreateClusterCommand)).toHaveLength(1);
+  });
+
+  test('without a propagation wait (a role that already existed), the refusal is reported at once', async () => {
+    aws.redshift.on(CreateClusterCommand).rejects(roleNotValid());
+    await expect(requestCluster(aws.clients.redshift, spec, network, REGION)).rejects.toThrow(
+      /IAM role dwhRole does not let Redshift use it/,
+    );
+    expect(aws.redshift.commandCalls(CreateClusterCommand)).toHaveLength(1);
+  });
+
+  test('Ctrl-C while waiting for the role: aborted, nothing more is asked', async () => {
+    aws.redshift.on(CreateClusterCommand).rejects(roleNotValid());
+    const clock = fakeClock();
+    const controller = new AbortController();
+    clock.onSleep = (count) => {
+      if (count === 2) controller.abort();
+    };
+    const outcome = await requestCluster(aws.clients.redshift, spec, network, REGION, {
+      clock,
+      signal: controller.signal,
+      intervalMs: 5000,
+      timeoutMs: 60_000,
+    });
+    expect(outcome).toEqual({ kind: 'aborted' });
+    expect(aws.redshift.commandCalls(CreateClusterCommand)).toHaveLength(1);
   });
 });

@@ -151,11 +151,16 @@ describe('cluster shape', () => {
       'ra3.xlplus',
       'ra3.4xlarge',
       'ra3.16xlarge',
+      'rg.large',
+      'rg.xlarge',
+      'rg.4xlarge',
+      'rg.12xlarge',
     ]);
     expectProblems(validateNodeType, {
       'dc1.large':
         '"dc1.large" is not a Redshift node type; ' +
-        'use one of dc2.large, dc2.8xlarge, ra3.large, ra3.xlplus, ra3.4xlarge, ra3.16xlarge',
+        'use one of dc2.large, dc2.8xlarge, ra3.large, ra3.xlplus, ra3.4xlarge, ra3.16xlarge, ' +
+        'rg.large, rg.xlarge, rg.4xlarge, rg.12xlarge',
     });
   });
   it('requires 1 node for single-node and 2 or more for multi-node', () => {

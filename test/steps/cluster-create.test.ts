@@ -30,6 +30,7 @@ import {
   mockAws,
   ROLE_ARN,
   setKey,
+  ROLE_TAGS,
   TAGS,
 } from '../aws/fakes.js';
 import { ACCEPT_DEFAULTS, fakeDeps, mockFreshNetworkAndRole, notFound } from './cluster-fakes.js';
@@ -64,7 +65,8 @@ describe('cluster create', () => {
       Statement: [{ Effect: 'Allow', Principal: { Service: 'redshift.amazonaws.com' }, Action: 'sts:AssumeRole' }],
     });
     expect(createRole.RoleName).toBe('dwhRole');
-    expect(createRole.Tags).toEqual(TAGS);
+    // Tagged for this cluster and region: another config's cluster never shares it.
+    expect(createRole.Tags).toEqual(ROLE_TAGS);
     // Least privilege: GetObject on the [S3] prefixes, ListBucket limited to them; nothing else.
     const policy = aws.iam.commandCalls(PutRolePolicyCommand)[0]!.args[0].input;
     expect(policy.PolicyName).toBe('sparkify-dwh-s3-read');
@@ -134,8 +136,10 @@ describe('cluster create', () => {
     const polling = t.ui.spinners.find((spinner) => spinner.texts[0] === 'Cluster dwhcluster: checking…')!;
     expect(polling.texts[1]).toBe('Cluster dwhcluster: creating · 0 ms elapsed · next check in 15 s');
     expect(polling.texts[15]).toBe('Cluster dwhcluster: creating · 14.0 s elapsed · next check in 1 s');
-    expect(polling.end).toEqual({ state: 'succeed', text: 'Cluster dwhcluster is available (30.0 s)' });
-    expect(clock.sleeps).toEqual(Array(30).fill(1000));
+    // The first check is CreateCluster's own answer; DescribeClusters from one interval on
+    // (creating, creating, available).
+    expect(polling.end).toEqual({ state: 'succeed', text: 'Cluster dwhcluster is available (45.0 s)' });
+    expect(clock.sleeps).toEqual(Array(45).fill(1000));
     expect(connections).toEqual([
       { host: ENDPOINT, port: 5439, database: 'dwh', user: 'dwhuser', password: DB_PASSWORD },
     ]);
@@ -211,11 +215,10 @@ describe('cluster create', () => {
       '⚠ Stopped waiting; cluster dwhcluster is still being created. ' +
         'Run `sparkify-dwh cluster create` to pick up the wait.',
     );
-    // Nothing deletes or stops the cluster.
+    // Nothing deletes or stops the cluster. The first check is CreateCluster's own answer (creating).
     expect(aws.redshift.calls().map((call) => call.args[0].constructor.name)).toEqual([
       'DescribeClustersCommand',
       'CreateClusterCommand',
-      'DescribeClustersCommand',
       'DescribeClustersCommand',
     ]);
     expect(await readFile(t.configPath, 'utf8')).toContain('HOST =\n');

@@ -63,7 +63,8 @@ describe('cluster pause, resume, status', () => {
     expect(aws.redshift.commandCalls(PauseClusterCommand)[0]!.args[0].input).toEqual({
       ClusterIdentifier: 'dwhcluster',
     });
-    expect(t.ui.spinners[0]!.end).toEqual({ state: 'succeed', text: 'Cluster dwhcluster is paused (5.0 s)' });
+    // The first check is PauseCluster's own answer (pausing); DescribeClusters from one interval on.
+    expect(t.ui.spinners[0]!.end).toEqual({ state: 'succeed', text: 'Cluster dwhcluster is paused (10.0 s)' });
     await t.cleanup();
   });
 
@@ -94,7 +95,9 @@ describe('cluster pause, resume, status', () => {
       ['Nodes', '1 × ra3.large'],
       ['Database', 'dwh (user dwhuser)'],
       ['Created', '2 h ago'],
-      ['Cost so far', '~$1.09 (on-demand estimate; paused time is not billed for compute)'],
+      ['Running', '2 h 00 min'],
+      ['Cost so far', '~$1.09 ($1.09 compute + managed storage (size not measured); on-demand estimate)'],
+      ['Cost now', '~$0.54 per hour'],
       ['Created by', 'sparkify-dwh'],
     ]);
     expect(t.ui.of('warn')).toEqual([

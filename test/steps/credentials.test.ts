@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import type { AwsSettings } from '../../src/aws/clients.js';
+import { resolveAwsSettings } from '../../src/aws/credentials.js';
 import { runCredentials } from '../../src/steps/credentials.js';
 import { makeTestContext } from '../support/context.js';
 import {
@@ -42,54 +42,84 @@ afterEach(async () => {
 
 const IDENTITY = { Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/dev`, UserId: 'AIDAEXAMPLE' };
 
-function recordingMaker() {
-  const made: AwsSettings[] = [];
-  return {
-    made,
-    makeClients: (settings: AwsSettings) => {
-      made.push(settings);
-      return Promise.resolve(aws.clients);
-    },
-  };
+/** The settings the context's clients are made with after the step (what every later AWS call uses). */
+async function settingsAfter(t: Awaited<ReturnType<typeof makeTestContext>>, env: NodeJS.ProcessEnv) {
+  return resolveAwsSettings(t.ctx.config.values(), env, t.ctx.awsChoice);
 }
 
 describe('runCredentials', () => {
-  test('a profile picked from the list is verified with STS and shown with account and ARN', async () => {
-    const t = await makeTestContext({ config: configText(), answers: ['profile sparkify'] });
+  test('a picked profile is verified with STS, used for the session, saved as [AWS] PROFILE on yes', async () => {
+    const t = await makeTestContext({ aws: aws.clients, config: configText(), answers: ['profile sparkify', true] });
     aws.sts.on(GetCallerIdentityCommand).resolves(IDENTITY);
-    const maker = recordingMaker();
     const env: NodeJS.ProcessEnv = {};
-    expect(await runCredentials(t.ctx, { makeClients: maker.makeClients, env })).toEqual({
-      ok: true,
-      summary: `account ${ACCOUNT}`,
-    });
-    expect(maker.made).toEqual([{ region: 'us-west-2', profile: 'sparkify' }]);
+    expect(await runCredentials(t.ctx, { env })).toEqual({ ok: true, summary: `account ${ACCOUNT}` });
+    expect(await settingsAfter(t, env)).toEqual({ region: 'us-west-2', profile: 'sparkify' });
     expect(t.ui.spinners[0]!.end).toEqual({
       state: 'succeed',
       text: `Signed in to account ${ACCOUNT} as arn:aws:iam::${ACCOUNT}:user/dev`,
     });
-    expect(env.AWS_PROFILE).toBe('sparkify');
-    expect(t.ui.of('note')).toEqual(['To use profile sparkify in later commands too: export AWS_PROFILE=sparkify']);
+    expect(t.prompts.messages()).toEqual([
+      'Which AWS credentials should the wizard use?',
+      'Save profile sparkify as [AWS] PROFILE in dwh.cfg, for later commands too?',
+    ]);
+    expect(t.ctx.config.get('AWS', 'PROFILE')).toBe('sparkify');
+    // The environment is left alone: the choice lives in the session and in dwh.cfg.
+    expect(env).toEqual({});
+    await t.cleanup();
+  });
+
+  test('a profile kept for the session only: dwh.cfg unchanged, the session still uses it', async () => {
+    const t = await makeTestContext({ aws: aws.clients, config: configText(), answers: ['profile sparkify', false] });
+    aws.sts.on(GetCallerIdentityCommand).resolves(IDENTITY);
+    const env: NodeJS.ProcessEnv = { AWS_PROFILE: 'work' };
+    await runCredentials(t.ctx, { env });
+    expect(await readFile(t.configPath, 'utf8')).toBe(configText());
+    // The pick wins over AWS_PROFILE for the rest of the session.
+    expect(await settingsAfter(t, env)).toEqual({ region: 'us-west-2', profile: 'sparkify' });
+    expect(t.ui.of('note')).toEqual(['Profile sparkify is used until the wizard exits.']);
+    // The pick does not pin the region: an edited [AWS] REGION is followed.
+    await t.ctx.config.update([{ section: 'AWS', key: 'REGION', value: 'eu-west-1' }]);
+    expect(await settingsAfter(t, env)).toEqual({ region: 'eu-west-1', profile: 'sparkify' });
+    await t.cleanup();
+  });
+
+  test('"keys from the environment" wins over a set AWS_PROFILE (explicit provider, not the SDK chain)', async () => {
+    const t = await makeTestContext({
+      aws: aws.clients,
+      config: configText(),
+      answers: ['AWS_ACCESS_KEY_ID from the environment'],
+    });
+    aws.sts.on(GetCallerIdentityCommand).resolves(IDENTITY);
+    const env: NodeJS.ProcessEnv = {
+      AWS_PROFILE: 'work',
+      AWS_ACCESS_KEY_ID: 'AKIAENVEXAMPLE000001',
+      AWS_SECRET_ACCESS_KEY: 'x'.repeat(40),
+    };
+    await runCredentials(t.ctx, { env });
+    expect(await settingsAfter(t, env)).toEqual({ region: 'us-west-2', environmentKeys: true });
+    expect(t.prompts.remaining()).toBe(0);
     await t.cleanup();
   });
 
   test('typed keys: secret masked at a password prompt, saved to [AWS] only after the warning and a yes', async () => {
     const t = await makeTestContext({
+      aws: aws.clients,
       config: configText(),
       answers: ['Type an access key ID and secret', AWS_KEY_ID, AWS_SECRET, true],
     });
     aws.sts.on(GetCallerIdentityCommand).resolves(IDENTITY);
-    const maker = recordingMaker();
-    await runCredentials(t.ctx, { makeClients: maker.makeClients, env: {} });
+    await runCredentials(t.ctx, { env: { AWS_PROFILE: 'work' } });
     expect(t.prompts.asked.map((prompt) => [prompt.kind, prompt.message])).toEqual([
       ['select', 'Which AWS credentials should the wizard use?'],
       ['input', 'AWS access key ID'],
       ['password', 'AWS secret access key'],
       ['confirm', 'Save the key ID and secret in dwh.cfg [AWS] anyway?'],
     ]);
-    expect(maker.made).toEqual([
-      { region: 'us-west-2', keys: { accessKeyId: AWS_KEY_ID, secretAccessKey: AWS_SECRET } },
-    ]);
+    // Typed keys win over AWS_PROFILE.
+    expect(await settingsAfter(t, { AWS_PROFILE: 'work' })).toEqual({
+      region: 'us-west-2',
+      keys: { accessKeyId: AWS_KEY_ID, secretAccessKey: AWS_SECRET },
+    });
     expect(t.ui.of('warn')).toEqual([
       '⚠ Keys saved in dwh.cfg sit in a plain file; ' +
         'an AWS profile (`aws configure --profile sparkify`, or SSO) is safer.',
@@ -101,11 +131,14 @@ describe('runCredentials', () => {
     await t.cleanup();
   });
 
-  test('a bad key gets a message that says so, and nothing is saved', async () => {
+  test('a bad key gets a message that says so, nothing is saved and the session keeps what it had', async () => {
     const t = await makeTestContext({
+      aws: aws.clients,
       config: configText(),
       answers: ['Type an access key ID and secret', AWS_KEY_ID, AWS_SECRET],
     });
+    const before = { credentials: { kind: 'profile' as const, profile: 'sparkify' }, label: 'profile sparkify' };
+    t.ctx.awsChoice = before;
     aws.sts.on(GetCallerIdentityCommand).rejects(
       new STSServiceException({
         name: 'InvalidClientTokenId',
@@ -114,9 +147,7 @@ describe('runCredentials', () => {
         $metadata: { httpStatusCode: 403 },
       }),
     );
-    const failure = (await runCredentials(t.ctx, { ...recordingMaker(), env: {} }).catch(
-      (error: unknown) => error,
-    )) as Error;
+    const failure = (await runCredentials(t.ctx, { env: {} }).catch((error: unknown) => error)) as Error;
     expect(failure.message).toBe(
       'AWS rejected the access key while checking the AWS credentials (InvalidClientTokenId): ' +
         'the key ID is wrong or deleted; check [AWS] KEY, AWS_ACCESS_KEY_ID or the profile, ' +
@@ -124,38 +155,59 @@ describe('runCredentials', () => {
     );
     expect(t.ui.spinners[0]!.end).toEqual({ state: 'fail', text: 'AWS did not accept the credentials' });
     expect(await readFile(t.configPath, 'utf8')).toBe(configText());
+    expect(t.ctx.awsChoice).toBe(before);
     expect(`${failure.message}\n${t.ui.text()}`).not.toContain(AWS_SECRET);
     await t.cleanup();
   });
 
   test('no region anywhere: asked, default us-west-2; another region is warned about and saved', async () => {
     const t = await makeTestContext({
+      aws: aws.clients,
       config: configText({ 'AWS.REGION': '' }),
-      answers: ['eu-west-1', 'profile default'],
+      answers: ['profile sparkify', 'eu-west-1', false],
     });
     aws.sts.on(GetCallerIdentityCommand).resolves(IDENTITY);
-    const maker = recordingMaker();
-    await runCredentials(t.ctx, { makeClients: maker.makeClients, env: {} });
+    await runCredentials(t.ctx, { env: {} });
     expect(t.ui.of('warn')).toEqual([
-      '⚠ Region eu-west-1 differs from us-west-2, where the Sparkify bucket is: ' +
+      '⚠ Region eu-west-1 differs from us-west-2, where the [S3] data is: ' +
         'loading will be slower and transfer is billed.',
     ]);
-    expect(maker.made).toEqual([{ region: 'eu-west-1', profile: 'default' }]);
+    expect(await settingsAfter(t, {})).toEqual({ region: 'eu-west-1', profile: 'sparkify' });
     expect(await readFile(t.configPath, 'utf8')).toBe(configText({ 'AWS.REGION': 'eu-west-1' }));
+    await t.cleanup();
+  });
+
+  test("[AWS] REGION empty: the picked profile's own region is used, not asked and not written", async () => {
+    await writeFile(process.env.AWS_CONFIG_FILE!, `${SHARED_CONFIG}\n[profile eu]\nregion = eu-central-1\n`);
+    const t = await makeTestContext({
+      aws: aws.clients,
+      config: configText({ 'AWS.REGION': '' }),
+      answers: ['profile eu', false],
+    });
+    aws.sts.on(GetCallerIdentityCommand).resolves(IDENTITY);
+    await runCredentials(t.ctx, { env: {} });
+    expect(t.prompts.messages()).toEqual([
+      'Which AWS credentials should the wizard use?',
+      'Save profile eu as [AWS] PROFILE in dwh.cfg, for later commands too?',
+    ]);
+    expect(t.ui.of('info')).toContain('Region eu-central-1, from profile eu.');
+    expect(await settingsAfter(t, {})).toEqual({ region: 'eu-central-1', profile: 'eu' });
+    expect(await readFile(t.configPath, 'utf8')).toBe(configText({ 'AWS.REGION': '' }));
     await t.cleanup();
   });
 
   test('under --yes: what the config and environment say, no prompts', async () => {
     const t = await makeTestContext({
+      aws: aws.clients,
       config: configText({ 'AWS.KEY': AWS_KEY_ID, 'AWS.SECRET': AWS_SECRET }),
       yes: true,
     });
     aws.sts.on(GetCallerIdentityCommand).resolves(IDENTITY);
-    const maker = recordingMaker();
-    await runCredentials(t.ctx, { makeClients: maker.makeClients, env: { AWS_PROFILE: 'sparkify' } });
-    expect(maker.made).toEqual([
-      { region: 'us-west-2', keys: { accessKeyId: AWS_KEY_ID, secretAccessKey: AWS_SECRET } },
-    ]);
+    await runCredentials(t.ctx, { env: { AWS_PROFILE: 'sparkify' } });
+    expect(await settingsAfter(t, { AWS_PROFILE: 'sparkify' })).toEqual({
+      region: 'us-west-2',
+      keys: { accessKeyId: AWS_KEY_ID, secretAccessKey: AWS_SECRET },
+    });
     expect(t.ui.text()).not.toContain(AWS_SECRET);
     await t.cleanup();
   });

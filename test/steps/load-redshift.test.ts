@@ -48,6 +48,27 @@ test('COPYs both staging tables from S3 with the role, then rebuilds the star sc
   expect(t.ui.text()).not.toContain(DB_PASSWORD);
 });
 
+test("COPY names the bucket's region ([S3] REGION, default us-west-2), not the cluster's", async () => {
+  const elsewhere = setKey(CONFIG, 'AWS.REGION', 'eu-west-1');
+  const fake = recordingRedshift();
+  const t = await makeTestContext({ config: setKey(elsewhere, 'S3.REGION', ''), warehouse: fake.warehouse });
+  cleanup = t.cleanup;
+  await runLoad(t.ctx);
+  const copies = fake.statements.filter((s) => s.startsWith('COPY '));
+  expect(copies).toHaveLength(2);
+  for (const copy of copies) expect(copy).toContain("REGION 'us-west-2'");
+
+  const other = recordingRedshift();
+  const moved = await makeTestContext({
+    config: setKey(elsewhere, 'S3.REGION', 'us-east-1'),
+    warehouse: other.warehouse,
+  });
+  await runLoad(moved.ctx);
+  for (const copy of other.statements.filter((s) => s.startsWith('COPY ')))
+    expect(copy).toContain("REGION 'us-east-1'");
+  await moved.cleanup();
+});
+
 test('--song-prefix loads a subset of song_data and is checked before it reaches SQL', async () => {
   const fake = recordingRedshift();
   const t = await makeTestContext({ config: CONFIG, warehouse: fake.warehouse });

@@ -17,6 +17,7 @@ import {
   ClusterNotFoundFault,
   DeleteClusterCommand,
   DescribeClustersCommand,
+  InvalidClusterStateFault,
   type Cluster,
 } from '@aws-sdk/client-redshift';
 import { readFile } from 'node:fs/promises';
@@ -46,6 +47,8 @@ const TORN_DOWN = configText({ 'CLUSTER.HOST': '', 'CLUSTER.DB_PASSWORD': DB_PAS
 function cluster(status: string, tags = TAGS): Cluster {
   return awsCluster(status, { Tags: tags, Endpoint: { Address: ENDPOINT, Port: 5439 } });
 }
+/** DescribeClusters for this cluster (the list of all clusters, for who else uses the role, is mocked apart). */
+const ONE = { ClusterIdentifier: 'dwhcluster' };
 const notFound = () => new ClusterNotFoundFault({ message: 'Cluster dwhcluster not found.', $metadata: {} });
 const noRole = () =>
   new NoSuchEntityException({ message: 'The role with name dwhRole cannot be found.', $metadata: {} });
@@ -78,6 +81,8 @@ function mockOurRole(): void {
   aws.iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [], IsTruncated: false });
   aws.iam.on(DeleteRolePolicyCommand).resolves({});
   aws.iam.on(DeleteRoleCommand).resolves({});
+  // Who else has the role attached: only this cluster (the list call pages; the lookup names the cluster).
+  aws.redshift.on(DescribeClustersCommand, { MaxRecords: 100 }).resolves({ Clusters: [cluster('available')] });
 }
 
 describe('teardown', () => {
@@ -85,7 +90,7 @@ describe('teardown', () => {
     const clock = fakeClock();
     const t = await makeTestContext({ config: CREATED, answers: ['dwhcluster', false], aws: aws.clients, clock });
     aws.redshift
-      .on(DescribeClustersCommand)
+      .on(DescribeClustersCommand, ONE)
       .resolvesOnce({ Clusters: [cluster('available')] })
       .resolvesOnce({ Clusters: [cluster('deleting')] })
       .rejects(notFound());
@@ -128,8 +133,9 @@ describe('teardown', () => {
     });
     expect(aws.iam.commandCalls(DeleteRoleCommand)[0]!.args[0].input).toEqual({ RoleName: 'dwhRole' });
     expect(aws.ec2.commandCalls(DeleteSecurityGroupCommand)).toHaveLength(2);
-    // Polled until ClusterNotFoundFault: plan, deleting, gone.
-    expect(aws.redshift.commandCalls(DescribeClustersCommand)).toHaveLength(3);
+    // Polled until ClusterNotFoundFault: plan, deleting, gone; and once the list of all clusters (who uses the role).
+    expect(aws.redshift.commandCalls(DescribeClustersCommand, ONE)).toHaveLength(3);
+    expect(aws.redshift.commandCalls(DescribeClustersCommand, { MaxRecords: 100 })).toHaveLength(1);
     expect(await readFile(t.configPath, 'utf8')).toBe(TORN_DOWN);
     expect(t.ui.text()).toContain('✔ Cluster dwhcluster deleted (2.0 s)');
     expect(t.ui.text()).toContain('✔ Security group dwhcluster-sparkify-dwh (sg-0wizard) deleted');
@@ -142,7 +148,7 @@ describe('teardown', () => {
     const clock = fakeClock();
     const t = await makeTestContext({ config: CREATED, answers: ['dwhcluster', true], aws: aws.clients, clock });
     aws.redshift
-      .on(DescribeClustersCommand)
+      .on(DescribeClustersCommand, ONE)
       .resolvesOnce({ Clusters: [cluster('available')] })
       .rejects(notFound());
     aws.redshift.on(DeleteClusterCommand).resolves({ Cluster: cluster('deleting') });
@@ -167,7 +173,7 @@ describe('teardown', () => {
       clock: fakeClock(),
     });
     aws.redshift
-      .on(DescribeClustersCommand)
+      .on(DescribeClustersCommand, ONE)
       .resolvesOnce({ Clusters: [cluster('available')] })
       .rejects(notFound());
     aws.redshift.on(DeleteClusterCommand).resolves({ Cluster: cluster('deleting') });
@@ -204,7 +210,7 @@ describe('teardown', () => {
 
   test('a cluster not created by sparkify-dwh is never deleted', async () => {
     const t = await makeTestContext({ config: CREATED, answers: [], aws: aws.clients, clock: fakeClock() });
-    aws.redshift.on(DescribeClustersCommand).resolves({ Clusters: [cluster('available', [])] });
+    aws.redshift.on(DescribeClustersCommand, ONE).resolves({ Clusters: [cluster('available', [])] });
     aws.iam.on(GetRoleCommand).rejects(noRole());
     aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });
     expect(await runTeardown(t.ctx)).toEqual({ ok: true, summary: 'nothing to delete' });
@@ -222,7 +228,7 @@ describe('teardown', () => {
       aws: aws.clients,
       clock: fakeClock(),
     });
-    aws.redshift.on(DescribeClustersCommand).resolves({ Clusters: [cluster('available')] });
+    aws.redshift.on(DescribeClustersCommand, ONE).resolves({ Clusters: [cluster('available')] });
     mockOurRole();
     aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [wizardGroup] });
     expect(await runTeardown(t.ctx)).toEqual({ ok: false, summary: 'teardown cancelled' });
@@ -244,7 +250,7 @@ describe('teardown', () => {
       if (count === 3) t.ctx.abort();
     };
     aws.redshift
-      .on(DescribeClustersCommand)
+      .on(DescribeClustersCommand, ONE)
       .resolvesOnce({ Clusters: [cluster('available')] })
       .resolves({ Clusters: [cluster('deleting')] });
     await expect(runTeardown(t.ctx)).rejects.toBeInstanceOf(InterruptedError);
@@ -258,7 +264,7 @@ describe('teardown', () => {
     t.ctx.resetInterrupt();
     clock.onSleep = undefined;
     aws.redshift
-      .on(DescribeClustersCommand)
+      .on(DescribeClustersCommand, ONE)
       .resolvesOnce({ Clusters: [cluster('deleting')] })
       .resolvesOnce({ Clusters: [cluster('deleting')] })
       .rejects(notFound());
@@ -286,7 +292,7 @@ describe('teardown', () => {
       aws: aws.clients,
       clock: fakeClock(),
     });
-    aws.redshift.on(DescribeClustersCommand).rejects(notFound());
+    aws.redshift.on(DescribeClustersCommand, ONE).rejects(notFound());
     aws.iam.on(GetRoleCommand).rejects(noRole());
     aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [wizardGroup] });
     aws.ec2.on(DeleteSecurityGroupCommand).resolves({ Return: true });
@@ -299,7 +305,7 @@ describe('teardown', () => {
   test('under --yes: no typing, no final snapshot', async () => {
     const t = await makeTestContext({ config: CREATED, yes: true, aws: aws.clients, clock: fakeClock() });
     aws.redshift
-      .on(DescribeClustersCommand)
+      .on(DescribeClustersCommand, ONE)
       .resolvesOnce({ Clusters: [cluster('available')] })
       .rejects(notFound());
     aws.redshift.on(DeleteClusterCommand).resolves({ Cluster: cluster('deleting') });
@@ -312,6 +318,161 @@ describe('teardown', () => {
       SkipFinalClusterSnapshot: true,
     });
     expect(await readFile(t.configPath, 'utf8')).toBe(TORN_DOWN);
+    await t.cleanup();
+  });
+
+  test('a cluster still creating (Ctrl-C during create) is waited out with the spinner, then deleted', async () => {
+    const t = await makeTestContext({ config: CREATED, yes: true, aws: aws.clients, clock: fakeClock() });
+    aws.redshift
+      .on(DescribeClustersCommand, ONE)
+      .resolvesOnce({ Clusters: [cluster('creating')] })
+      .resolvesOnce({ Clusters: [cluster('creating')] })
+      .resolvesOnce({ Clusters: [cluster('available')] })
+      .resolvesOnce({ Clusters: [cluster('deleting')] })
+      .rejects(notFound());
+    aws.redshift.on(DeleteClusterCommand).resolves({ Cluster: cluster('deleting') });
+    mockOurRole();
+    aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [wizardGroup] });
+    aws.ec2.on(DeleteSecurityGroupCommand).resolves({ Return: true });
+    expect((await runTeardown(t.ctx, { pollIntervalMs: 5000 })).ok).toBe(true);
+    expect(t.ui.of('info')).toContain(
+      'Cluster dwhcluster is creating: AWS deletes it only once that is done; waiting.',
+    );
+    const settling = t.ui.spinners[0]!;
+    expect(settling.texts).toContain('Cluster dwhcluster: creating · 0 ms elapsed · next check in 5 s');
+    expect(settling.end).toEqual({ state: 'succeed', text: 'Cluster dwhcluster is available (5.0 s)' });
+    // DeleteCluster only once the cluster could be deleted; no InvalidClusterStateFault on the way.
+    expect(aws.redshift.commandCalls(DeleteClusterCommand)).toHaveLength(1);
+    expect(await readFile(t.configPath, 'utf8')).toBe(TORN_DOWN);
+    await t.cleanup();
+  });
+
+  test('InvalidClusterStateFault from DeleteCluster (the state moved under us) waits and asks again', async () => {
+    const t = await makeTestContext({ config: CREATED, yes: true, aws: aws.clients, clock: fakeClock() });
+    aws.redshift
+      .on(DescribeClustersCommand, ONE)
+      .resolvesOnce({ Clusters: [cluster('available')] })
+      .resolvesOnce({ Clusters: [cluster('modifying')] })
+      .resolvesOnce({ Clusters: [cluster('available')] })
+      .rejects(notFound());
+    aws.redshift
+      .on(DeleteClusterCommand)
+      .rejectsOnce(
+        new InvalidClusterStateFault({
+          message: 'The specified cluster is not in the available state.',
+          $metadata: {},
+        }),
+      )
+      .resolves({ Cluster: cluster('deleting') });
+    mockOurRole();
+    aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [wizardGroup] });
+    aws.ec2.on(DeleteSecurityGroupCommand).resolves({ Return: true });
+    expect((await runTeardown(t.ctx, { pollIntervalMs: 5000 })).ok).toBe(true);
+    expect(aws.redshift.commandCalls(DeleteClusterCommand)).toHaveLength(2);
+    await t.cleanup();
+  });
+
+  test('a role made for another cluster, or that another cluster uses, is left with [IAM_ROLE] ARN', async () => {
+    for (const [setup, action] of [
+      [
+        () => {
+          aws.iam.on(GetRoleCommand).resolves({
+            Role: {
+              RoleName: 'dwhRole',
+              Arn: ROLE_ARN,
+              Path: '/',
+              RoleId: 'AROAEXAMPLE',
+              CreateDate: new Date(),
+              Tags: [TAGS[0]!, { Key: 'sparkify-dwh:cluster', Value: 'teamcluster' }],
+            },
+          });
+        },
+        'left alone: belongs to cluster teamcluster',
+      ],
+      [
+        () => {
+          mockOurRole();
+          const other = awsCluster('available', {
+            ClusterIdentifier: 'teamcluster',
+            IamRoles: [{ IamRoleArn: ROLE_ARN, ApplyStatus: 'in-sync' }],
+          });
+          aws.redshift
+            .on(DescribeClustersCommand, { MaxRecords: 100 })
+            .resolves({ Clusters: [cluster('available'), other] });
+        },
+        'left alone: cluster teamcluster uses it too',
+      ],
+    ] as const) {
+      aws.restore();
+      aws = mockAws();
+      aws.ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: 'vpc-0default', IsDefault: true }] });
+      const t = await makeTestContext({ config: CREATED, yes: true, aws: aws.clients, clock: fakeClock() });
+      aws.redshift
+        .on(DescribeClustersCommand, ONE)
+        .resolvesOnce({ Clusters: [cluster('available')] })
+        .rejects(notFound());
+      aws.redshift.on(DeleteClusterCommand).resolves({ Cluster: cluster('deleting') });
+      setup();
+      aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [wizardGroup] });
+      aws.ec2.on(DeleteSecurityGroupCommand).resolves({ Return: true });
+      expect((await runTeardown(t.ctx)).ok).toBe(true);
+      expect(t.ui.tables[0]!.rows).toContainEqual(['IAM role', 'dwhRole', action]);
+      expect(aws.iam.commandCalls(DeleteRoleCommand)).toHaveLength(0);
+      expect(aws.iam.commandCalls(DeleteRolePolicyCommand)).toHaveLength(0);
+      // HOST cleared (this cluster is gone); the ARN still names a role that is in use.
+      expect(await readFile(t.configPath, 'utf8')).toBe(
+        configText({ 'CLUSTER.HOST': '', 'CLUSTER.DB_PASSWORD': DB_PASSWORD, 'IAM_ROLE.ARN': ROLE_ARN }),
+      );
+      await t.cleanup();
+    }
+  });
+
+  test('with nothing to delete, a role left in place keeps [IAM_ROLE] ARN', async () => {
+    const t = await makeTestContext({ config: CREATED, yes: true, aws: aws.clients, clock: fakeClock() });
+    aws.redshift.on(DescribeClustersCommand, ONE).rejects(notFound());
+    aws.iam.on(GetRoleCommand).resolves({
+      Role: { RoleName: 'dwhRole', Arn: ROLE_ARN, Path: '/', RoleId: 'AROAEXAMPLE', CreateDate: new Date(), Tags: [] },
+    });
+    aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });
+    expect(await runTeardown(t.ctx)).toEqual({ ok: true, summary: 'nothing to delete' });
+    expect(await readFile(t.configPath, 'utf8')).toBe(
+      configText({ 'CLUSTER.HOST': '', 'CLUSTER.DB_PASSWORD': DB_PASSWORD, 'IAM_ROLE.ARN': ROLE_ARN }),
+    );
+    await t.cleanup();
+  });
+
+  test('the plan lists ingress rules someone else added to the group it deletes', async () => {
+    const t = await makeTestContext({ config: CREATED, yes: true, aws: aws.clients, clock: fakeClock() });
+    aws.redshift
+      .on(DescribeClustersCommand, ONE)
+      .resolvesOnce({ Clusters: [cluster('available')] })
+      .rejects(notFound());
+    aws.redshift.on(DeleteClusterCommand).resolves({ Cluster: cluster('deleting') });
+    mockOurRole();
+    const opened = {
+      ...wizardGroup,
+      IpPermissions: [
+        {
+          IpProtocol: 'tcp',
+          FromPort: 5439,
+          ToPort: 5439,
+          IpRanges: [{ CidrIp: '203.0.113.7/32', Description: 'sparkify-dwh: Redshift from the wizard user' }],
+        },
+        { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '10.0.0.0/8' }] },
+      ],
+    };
+    aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [opened] });
+    aws.ec2.on(DeleteSecurityGroupCommand).resolves({ Return: true });
+    await runTeardown(t.ctx);
+    expect(t.ui.tables[0]!.rows).toContainEqual([
+      'Security group',
+      'dwhcluster-sparkify-dwh (sg-0wizard); with rules someone else added: tcp 22 from 10.0.0.0/8',
+      'delete',
+    ]);
+    expect(t.ui.of('warn')).toContain(
+      '⚠ Security group dwhcluster-sparkify-dwh also has rules sparkify-dwh did not add (tcp 22 from 10.0.0.0/8): ' +
+        'deleting the group removes them too.',
+    );
     await t.cleanup();
   });
 });

@@ -67,6 +67,7 @@ export async function makeTestContext(options: TestContextOptions = {}) {
       warehouse ??= openWarehouse(target(), config.values(), config.displayPath);
       return warehouse;
     },
+    awsChoice: undefined,
     aws: () => {
       if (!options.aws) return Promise.reject(new Error('this test gave the context no AWS clients'));
       return Promise.resolve(options.aws);

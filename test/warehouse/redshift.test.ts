@@ -27,17 +27,18 @@ class FakeClient extends EventEmitter {
   ) {
     super();
   }
-  async connect(): Promise<void> {
-    if (this.connectError !== undefined) throw this.connectError;
+  connect(): Promise<void> {
+    return this.connectError === undefined ? Promise.resolve() : Promise.reject(this.connectError);
   }
-  async query(config: {
+  query(config: {
     text: string;
   }): Promise<{ rows: unknown[]; fields: { name: string }[]; rowCount: number; command: string }> {
     this.statements.push(config.text);
-    return { rows: [], fields: [], rowCount: 0, command: config.text.split(' ')[0]! };
+    return Promise.resolve({ rows: [], fields: [], rowCount: 0, command: config.text.split(' ')[0]! });
   }
-  async end(): Promise<void> {
+  end(): Promise<void> {
     this.ended = true;
+    return Promise.resolve();
   }
 }
 
@@ -78,6 +79,8 @@ describe('redshift warehouse', () => {
       application_name: 'sparkify-dwh',
       connectionTimeoutMillis: 10_000,
     });
+    // TCP keepalive: a silent COPY that runs for minutes is not cut by a NAT or firewall on the way.
+    expect(config).toMatchObject({ keepAlive: true, keepAliveInitialDelayMillis: 60_000 });
     expect(warehouse.target).toBe('redshift');
     expect(warehouse.dialect).toBe('redshift');
     expect(warehouse.description).toBe(`redshift://awsuser@${CLUSTER.host}:5439/sparkify`);
