@@ -9,6 +9,7 @@
  * must still load every good one, and count and list the bad ones with file and line.
  */
 import { freePort } from '../support/postgres-server.js';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -861,5 +862,37 @@ describe('sql: one query, checked before it runs, never acting outside its trans
       expectOneClearLine(result, 1, message);
       expect(`${result.stdout}${result.stderr}`).not.toContain(GOOD_PASSWORD);
     });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Issue 9 (safety): -c that names no file, --song-prefix on a local target, demo over the user's
+// data, a load blocked by another session's lock
+
+describe('issue 9: -c, --song-prefix, demo over loaded data, lock waits', () => {
+  test('-c "" is a usage error naming the option', async () => {
+    const dir = join(base, `case-${(caseNumber += 1)}`);
+    await mkdir(dir);
+    const result = await runCli(['-c', '', 'load'], { cwd: dir });
+    expectOneClearLine(result, 2, /^✖ -c\/--config needs the path of a dwh\.cfg file; it was given an empty one$/);
+  });
+
+  test('-c naming a named pipe (FIFO) is a usage error at once, not a hang', async () => {
+    const dir = join(base, `case-${(caseNumber += 1)}`);
+    await mkdir(dir);
+    execFileSync('mkfifo', [join(dir, 'pipe.cfg')]);
+    const started = Date.now();
+    const result = await runCli(['-c', 'pipe.cfg', 'load'], { cwd: dir, timeoutMs: 15_000 });
+    expect(result.signal, 'it hung and was killed').toBe(null);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expectOneClearLine(result, 2, /^✖ -c\/--config pipe\.cfg: is a named pipe, not a file/);
+  });
+
+  test('-c naming a device (/dev/null) is a usage error', async () => {
+    const dir = join(base, `case-${(caseNumber += 1)}`);
+    await mkdir(dir);
+    // --target postgres: were /dev/null read as an empty dwh.cfg, nothing would be made beside it.
+    const result = await runCli(['-c', '/dev/null', '--target', 'postgres', 'load'], { cwd: dir });
+    expectOneClearLine(result, 2, /^✖ -c\/--config \/dev\/null: is a device, not a file/);
   });
 });
