@@ -4,11 +4,12 @@
  * nothing. The settings are checked and the COPY statements rendered before connecting.
  */
 import type { DwhConfig } from '../config/types.js';
-import { ConfigError, InterruptedError, UserError } from '../errors.js';
+import { ConfigError, InterruptedError } from '../errors.js';
 import { copyEventsFromS3Sql, copySongsFromS3Sql } from '../sql/copy.js';
 import { rowCountsSql } from '../sql/status.js';
 import type { CopyFromS3, Warehouse } from '../warehouse/types.js';
 import { clearStagingStatements, rebuildStarStatements, StatementProgress, type LoadStatement } from './statements.js';
+import { checkSongPrefix } from './song-prefix.js';
 import type { LoadResult, LoadRun } from './types.js';
 
 /** The AWS region COPY names when [AWS] REGION is not set (that of the course's bucket). */
@@ -40,12 +41,7 @@ export function s3LoadPlan(config: DwhConfig, configDisplayPath: string, songPre
     'run `sparkify-dwh cluster create` to create the role and write its ARN',
   );
   const region = config.aws.region ?? DEFAULT_REGION;
-  if (songPrefix) {
-    const prefix = songPrefix.replace(/^\/+/, '');
-    if (!/^[A-Za-z0-9/_.-]+$/.test(prefix))
-      throw new UserError(`--song-prefix "${prefix}" may contain only letters, digits, / _ . -`, { exitCode: 2 });
-    songData = `${songData.replace(/\/+$/, '')}/${prefix}`;
-  }
+  if (songPrefix) songData = `${songData.replace(/\/+$/, '')}/${checkSongPrefix(songPrefix)}`;
   const rendered = (render: () => string): string => {
     try {
       return render();

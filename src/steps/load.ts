@@ -7,6 +7,7 @@ import type { Context } from '../context.js';
 import { loadWarehouse } from '../load/load.js';
 import type { SourceFolders } from '../load/local.js';
 import { s3LoadPlan } from '../load/s3.js';
+import { checkSongPrefix, songFolderUnder } from '../load/song-prefix.js';
 import { REJECTS_LISTED, type LoadEvent, type LoadResult } from '../load/types.js';
 import { formatCount, formatDuration, formatRate } from '../ui/format.js';
 import type { Cell, Spinner } from '../ui/types.js';
@@ -16,13 +17,15 @@ import { isLoaded, readWarehouseState, requireTables } from './state.js';
 import type { MenuStep, StatusSnapshot, StepResult, StepStatus } from './types.js';
 
 export interface LoadOptions {
-  /** Redshift: load only song_data under this sub-prefix (a quick first run). */
+  /** Load only the song files under this sub-prefix of SONG_DATA, in S3 or on disk (a quick first run). */
   songPrefix?: string | undefined;
   /** Local targets: read these folders instead of [LOCAL] (the demo's generated data). */
   folders?: { songData: string; logData: string } | undefined;
 }
 
 export async function runLoad(ctx: Context, options: LoadOptions = {}): Promise<StepResult> {
+  // A bad prefix is a usage error, said before anything is opened.
+  if (options.songPrefix) checkSongPrefix(options.songPrefix);
   const planS3 = () => s3LoadPlan(ctx.config.values(), ctx.config.displayPath, options.songPrefix);
   // Settings first: a missing ARN or S3 prefix is said at once, not after connecting to the cluster.
   const s3Plan = stagingSourceOf(ctx.target()) === 's3' ? planS3() : undefined;
@@ -34,7 +37,7 @@ export async function runLoad(ctx: Context, options: LoadOptions = {}): Promise<
   try {
     counts = await loadWarehouse(
       warehouse,
-      { folders: () => sourceFolders(ctx, options.folders), s3: () => s3Plan ?? planS3() },
+      { folders: () => sourceFolders(ctx, options), s3: () => s3Plan ?? planS3() },
       { observe: (event) => view.show(event), signal: ctx.signal },
     );
   } finally {
@@ -63,15 +66,18 @@ export async function runLoad(ctx: Context, options: LoadOptions = {}): Promise<
   return { ok: true, summary };
 }
 
-/** The folders to read: the demo's, or [LOCAL] resolved against dwh.cfg's folder. */
-function sourceFolders(ctx: Context, folders: LoadOptions['folders']): SourceFolders {
-  const local = folders ?? ctx.config.values().local;
+/** The folders to read: the demo's, or [LOCAL] resolved against dwh.cfg's folder; songs narrowed by --song-prefix. */
+function sourceFolders(ctx: Context, options: LoadOptions): SourceFolders {
+  const local = options.folders ?? ctx.config.values().local;
   const base = dirname(ctx.config.path);
   const folder = (path: string, label: string) => {
     const dir = resolve(base, path);
     return { dir, displayDir: displayPath(ctx, dir), label };
   };
-  return { songs: folder(local.songData, '[LOCAL] SONG_DATA'), events: folder(local.logData, '[LOCAL] LOG_DATA') };
+  return {
+    songs: songFolderUnder(folder(local.songData, '[LOCAL] SONG_DATA'), options.songPrefix),
+    events: folder(local.logData, '[LOCAL] LOG_DATA'),
+  };
 }
 
 /** Spinner text is refreshed at most this often while rows stream. */

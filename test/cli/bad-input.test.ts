@@ -888,6 +888,15 @@ describe('issue 9: -c, --song-prefix, demo over loaded data, lock waits', () => 
     expectOneClearLine(result, 2, /^✖ -c\/--config pipe\.cfg: is a named pipe, not a file/);
   });
 
+  test('--song-prefix leaving [LOCAL] SONG_DATA is a usage error, said before the warehouse opens', async () => {
+    const dir = join(base, `case-${(caseNumber += 1)}`);
+    await mkdir(dir);
+    await writeFile(join(dir, 'dwh.cfg'), EMBEDDED, { mode: 0o600 });
+    const result = await runCli(['load', '--song-prefix', 'A/../../etc'], { cwd: dir });
+    expectOneClearLine(result, 2, /^✖ --song-prefix "A\/\.\.\/\.\.\/etc" must stay inside the song data/);
+    expect(existsSync(join(dir, '.sparkify'))).toBe(false);
+  });
+
   test('-c naming a device (/dev/null) is a usage error', async () => {
     const dir = join(base, `case-${(caseNumber += 1)}`);
     await mkdir(dir);

@@ -178,3 +178,34 @@ describe('menu', () => {
     expect(scripted.prompts.asked.map((p) => p.message)).toEqual(['What next?', 'SQL>', 'What next?']);
   });
 });
+
+describe('load --song-prefix on a local target (issue 9)', () => {
+  test('loads only the song files under that sub-folder of [LOCAL] SONG_DATA, as on S3', async () => {
+    const m = await context({ config: LOCAL_CONFIG, warehouse: await openEmbedded(undefined) });
+    await runGenerate(m.ctx, { out: 'data', songs: 60, events: 200, seed: 5 });
+    await runTablesCreate(m.ctx);
+    const { readdir } = await import('node:fs/promises');
+    const first = (await readdir(m.path('data/song_data'))).sort()[0]!;
+    const expected = (await readdir(m.path('data/song_data', first), { recursive: true })).filter((f) =>
+      f.endsWith('.json'),
+    ).length;
+    expect(expected).toBeGreaterThan(0);
+    expect(expected).toBeLessThan(60);
+    expect((await runLoad(m.ctx, { songPrefix: `${first}/` })).ok).toBe(true);
+    expect(await count(m, 'staging_songs')).toBe(expected);
+    expect(await count(m, 'staging_events')).toBe(200);
+  });
+
+  test('a prefix that leaves SONG_DATA, or names no folder, is refused and loads nothing', async () => {
+    const m = await context({ config: LOCAL_CONFIG, warehouse: await openEmbedded(undefined) });
+    await runGenerate(m.ctx, { out: 'data', songs: 20, events: 50, seed: 5 });
+    await runTablesCreate(m.ctx);
+    await expect(runLoad(m.ctx, { songPrefix: '../log_data' })).rejects.toThrow(
+      /--song-prefix "\.\.\/log_data" must stay inside the song data: no \. or \.\. parts/,
+    );
+    await expect(runLoad(m.ctx, { songPrefix: 'Q/Q/' })).rejects.toThrow(
+      /\[LOCAL\] SONG_DATA with --song-prefix Q\/Q\/: folder data\/song_data\/Q\/Q does not exist/,
+    );
+    expect(await count(m, 'staging_songs')).toBe(0);
+  });
+});
