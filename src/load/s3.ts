@@ -9,6 +9,7 @@ import { copyEventsFromS3Sql, copySongsFromS3Sql } from '../sql/copy.js';
 import { rowCountsSql } from '../sql/status.js';
 import type { CopyFromS3, Warehouse } from '../warehouse/types.js';
 import { clearStagingStatements, rebuildStarStatements, StatementProgress, type LoadStatement } from './statements.js';
+import { recordS3LoadStatements } from './history.js';
 import { checkSongPrefix } from './song-prefix.js';
 import type { LoadResult, LoadRun } from './types.js';
 
@@ -72,6 +73,7 @@ export async function loadFromS3(
     { step: 'copy', table: 'staging_events', from: plan.logData, sql: plan.copyEventsSql },
     { step: 'count', table: 'staging_events', sql: rowCountsSql(['staging_events']) },
     ...rebuildStarStatements(warehouse.dialect),
+    ...recordS3LoadStatements(warehouse.dialect, plan),
   ];
   const progress = new StatementProgress(statements, run.observe);
   try {

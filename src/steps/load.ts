@@ -19,7 +19,7 @@ import type { MenuStep, StatusSnapshot, StepResult, StepStatus } from './types.j
 export interface LoadOptions {
   /** Load only the song files under this sub-prefix of SONG_DATA, in S3 or on disk (a quick first run). */
   songPrefix?: string | undefined;
-  /** Local targets: read these folders instead of [LOCAL] (the demo's generated data). */
+  /** Local targets: read these folders instead of [LOCAL]: the demo's generated data, recorded as `demo`. */
   folders?: { songData: string; logData: string } | undefined;
 }
 
@@ -75,6 +75,7 @@ function sourceFolders(ctx: Context, options: LoadOptions): SourceFolders {
     return { dir, displayDir: displayPath(ctx, dir), label };
   };
   return {
+    kind: options.folders === undefined ? 'local' : 'demo',
     songs: songFolderUnder(folder(local.songData, '[LOCAL] SONG_DATA'), options.songPrefix),
     events: folder(local.logData, '[LOCAL] LOG_DATA'),
   };
