@@ -204,15 +204,16 @@ describe('the local stream loader (in-memory PGlite)', () => {
     expect(result).toMatchObject({ songs: 1, events: 1, songplays: 1, rejectedTotal: 1 });
     expect(result.rejected[0]).toMatchObject({ file: 'logs/2018-11-01-events.json', line: 2 });
     // Where the data came from, recorded by the load itself (issue 9).
-    expect(await latestLoad(warehouse)).toEqual({
+    const record = await latestLoad(warehouse);
+    expect(record).toMatchObject({
       kind: 'local',
       songData: folders.songs.dir,
       logData: folders.events.dir,
-      loadedAt: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/) as unknown as string,
       songs: 1,
       events: 1,
       songplays: 1,
     });
+    expect(record?.loadedAt).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
   });
 
   test('Ctrl-C before the transforms rolls the whole load back', async () => {
