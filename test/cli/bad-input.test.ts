@@ -897,6 +897,40 @@ describe('issue 9: -c, --song-prefix, demo over loaded data, lock waits', () => 
     expect(existsSync(join(dir, '.sparkify'))).toBe(false);
   });
 
+  test('PostgreSQL: tables create on loaded tables refuses without a terminal, naming what they hold', async () => {
+    const own = await createTestDatabase();
+    try {
+      const dir = join(base, `case-${(caseNumber += 1)}`);
+      await mkdir(dir);
+      await writeData(dir, {});
+      await writeConfig(join(dir, 'dwh.cfg'), {
+        WAREHOUSE: { TARGET: 'postgres', POSTGRES_URL: own.url },
+        LOCAL: { SONG_DATA: 'data/song_data', LOG_DATA: 'data/log_data' },
+      });
+      expect((await runCli(['tables', 'create'], { cwd: dir })).code).toBe(0);
+      const load = await runCli(['load'], { cwd: dir });
+      expect(load.code, load.stderr).toBe(0);
+      const before = await starSnapshot({ cwd: dir });
+      const result = await runCli(['tables', 'create'], { cwd: dir });
+      expectOneClearLine(
+        result,
+        1,
+        new RegExp(
+          '^✖ postgres://\\S+ holds 3 songplays loaded on \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC ' +
+            'from data/song_data and data/log_data; tables create would drop them, so nothing was changed$',
+        ),
+      );
+      expect(failureMessage(result.stderr)[1]).toBe('  → pass --yes to drop them anyway');
+      expect(await starSnapshot({ cwd: dir })).toEqual(before);
+      const forced = await runCli(['tables', 'create', '--yes'], { cwd: dir });
+      expect(forced.code, forced.stderr).toBe(0);
+      expect(forced.stderr).toMatch(/⚠ --yes: replacing 3 songplays loaded on .* in postgres:\/\//);
+      expect((await starSnapshot({ cwd: dir })).songplays).toEqual([]);
+    } finally {
+      await own.drop();
+    }
+  });
+
   test('-c naming a device (/dev/null) is a usage error', async () => {
     const dir = join(base, `case-${(caseNumber += 1)}`);
     await mkdir(dir);
