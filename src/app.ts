@@ -3,7 +3,7 @@
  * error printing and the exit status. src/cli.ts only maps argv onto this.
  */
 import { statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import type { AwsClients } from './aws/clients.js';
 import type { ConfigStore, Target } from './config/types.js';
 import { systemClock, type AppContext, type GlobalOptions, type StepResult } from './context.js';
@@ -92,12 +92,17 @@ export async function createContext(
           // Two processes on one PGlite data folder would corrupt it: one wizard at a time.
           const { acquireLock } = await import('./config/lock.js');
           const dir = resolve(dirname(config.path), values.warehouse.embeddedDir);
+          const shown = relative(io.cwd, dir);
           releaseWarehouseLock = await acquireLock(`${dir}.lock`, describeCommand(), {
+            subject: `the embedded warehouse ${shown === '' ? '.' : shown.startsWith('..') ? dir : shown}`,
             onNote: (note) => ui.note(note),
           });
         }
         const { openWarehouse } = await import('./warehouse/open.js');
-        return openWarehouse(target, values, config.displayPath);
+        // Other sessions see who we are when we hold, or wait for, a lock.
+        return openWarehouse(target, values, config.displayPath, {
+          applicationName: `sparkify-dwh ${describeCommand()}`,
+        });
       })();
       warehouse.catch(() => {
         warehouse = undefined;
