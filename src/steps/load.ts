@@ -12,6 +12,7 @@ import { REJECTS_LISTED, type LoadEvent, type LoadResult } from '../load/types.j
 import { formatCount, formatDuration, formatRate } from '../ui/format.js';
 import type { Cell, Spinner } from '../ui/types.js';
 import { stagingSourceOf } from '../warehouse/open.js';
+import { lockWatch, type LockWaitDisplay } from './lock-wait.js';
 import { displayPath } from './config.js';
 import { isLoaded, readWarehouseState, requireTables } from './state.js';
 import type { MenuStep, StatusSnapshot, StepResult, StepStatus } from './types.js';
@@ -30,15 +31,19 @@ export async function runLoad(ctx: Context, options: LoadOptions = {}): Promise<
   // Settings first: a missing ARN or S3 prefix is said at once, not after connecting to the cluster.
   const s3Plan = stagingSourceOf(ctx.target()) === 's3' ? planS3() : undefined;
   const warehouse = await ctx.warehouse();
-  requireTables(await readWarehouseState(ctx));
+  // Another session's lock is said, not waited on in silence (lock-wait.ts).
+  const locks = lockWatch(ctx, warehouse);
+  requireTables(await locks.run(() => readWarehouseState(ctx)));
   const started = ctx.clock.now();
-  const view = new LoadView(ctx);
+  const view = new LoadView(ctx, locks.display);
   let counts: LoadResult;
   try {
-    counts = await loadWarehouse(
-      warehouse,
-      { folders: () => sourceFolders(ctx, options), s3: () => s3Plan ?? planS3() },
-      { observe: (event) => view.show(event), signal: ctx.signal },
+    counts = await locks.run(() =>
+      loadWarehouse(
+        warehouse,
+        { folders: () => sourceFolders(ctx, options), s3: () => s3Plan ?? planS3() },
+        { observe: (event) => view.show(event), signal: ctx.signal },
+      ),
     );
   } finally {
     view.stop();
@@ -99,7 +104,11 @@ class LoadView {
       }
     | undefined;
 
-  constructor(private readonly ctx: Context) {}
+  constructor(
+    private readonly ctx: Context,
+    /** Shows a lock wait in the spinner of the moment. */
+    private readonly waits: LockWaitDisplay,
+  ) {}
 
   show(event: LoadEvent): void {
     const { table } = event;
@@ -118,9 +127,9 @@ class LoadView {
         const now = this.ctx.clock.now();
         if (current === undefined || now - current.lastShown < PROGRESS_EVERY_MS) return;
         current.lastShown = now;
-        current.spinner.update(
-          `${table}: ${formatCount(event.rows)} rows (${formatRate(event.rows, now - current.started)})`,
-        );
+        const text = `${table}: ${formatCount(event.rows)} rows (${formatRate(event.rows, now - current.started)})`;
+        current.spinner.update(text);
+        this.waits.followedText(text);
         return;
       }
       case 'copy-finished':
@@ -153,12 +162,14 @@ class LoadView {
   stop(): void {
     if (this.current?.ticker !== undefined) clearInterval(this.current.ticker);
     this.current = undefined;
+    this.waits.unfollow();
   }
 
   private start(text: string, options: { streamed?: boolean; tick?: (elapsed: string) => string } = {}): void {
     this.stop();
     const { tick } = options;
     const spinner = this.ctx.ui.spinner(text);
+    this.waits.follow(spinner, text);
     const started = this.ctx.clock.now();
     const ticker =
       tick === undefined

@@ -2,6 +2,7 @@ import type { Context } from '../context.js';
 import { createTablesSql, dropTablesSql } from '../sql/ddl.js';
 import { ALL_TABLES } from '../sql/tables.js';
 import { formatDuration } from '../ui/format.js';
+import { lockWatch } from './lock-wait.js';
 import { confirmReplacing, readHolding } from './replace-guard.js';
 import { allTablesExist } from './state.js';
 import type { MenuStep, StatusSnapshot, StepResult, StepStatus } from './types.js';
@@ -13,8 +14,10 @@ import type { MenuStep, StatusSnapshot, StepResult, StepStatus } from './types.j
  */
 export async function runTablesCreate(ctx: Context, options: { confirmDrop?: boolean } = {}): Promise<StepResult> {
   const warehouse = await ctx.warehouse();
+  // Another session's lock is said, not waited on in silence (lock-wait.ts).
+  const locks = lockWatch(ctx, warehouse);
   if (options.confirmDrop !== false) {
-    const holding = await readHolding(ctx);
+    const holding = await locks.run(() => readHolding(ctx));
     const go =
       holding === undefined ||
       (await confirmReplacing(ctx, holding, {
@@ -24,12 +27,16 @@ export async function runTablesCreate(ctx: Context, options: { confirmDrop?: boo
       }));
     if (!go) return { ok: true, summary: 'tables left as they were' };
   }
-  const spinner = ctx.ui.spinner(`Creating ${ALL_TABLES.length} tables on ${warehouse.description}`);
+  const text = `Creating ${ALL_TABLES.length} tables on ${warehouse.description}`;
+  const spinner = ctx.ui.spinner(text);
   const started = ctx.clock.now();
   try {
-    await warehouse.transaction(async (tx) => {
-      for (const statement of dropTablesSql()) await tx.query(statement);
-      for (const statement of createTablesSql(warehouse.dialect)) await tx.query(statement);
+    await locks.run(() => {
+      locks.display.follow(spinner, text);
+      return warehouse.transaction(async (tx) => {
+        for (const statement of dropTablesSql()) await tx.query(statement);
+        for (const statement of createTablesSql(warehouse.dialect)) await tx.query(statement);
+      });
     });
   } catch (error) {
     spinner.fail('Creating tables failed; the tables are as they were');
