@@ -147,7 +147,9 @@ describe('in a terminal: the spinner says who holds the lock, and the step waits
 
   async function terminalContext(): Promise<Made> {
     made = await makeTestContext({
-      config: `[WAREHOUSE]\nTARGET = postgres\nPOSTGRES_URL = ${db.url}\n\n[LOCAL]\nSONG_DATA = data/song_data\nLOG_DATA = data/log_data\n`,
+      config:
+        `[WAREHOUSE]\nTARGET = postgres\nPOSTGRES_URL = ${db.url}\n\n` +
+        '[LOCAL]\nSONG_DATA = data/song_data\nLOG_DATA = data/log_data\n',
     });
     // A person at a terminal: spinners animate, so a wait is shown in them rather than bounded.
     Object.defineProperty(made.ui, 'interactive', { value: true });
@@ -157,7 +159,7 @@ describe('in a terminal: the spinner says who holds the lock, and the step waits
 
   const spinnerTexts = (m: Made): string[] => m.ui.spinners.flatMap((spinner) => spinner.texts);
 
-  test('load: within seconds the spinner names pid, psql and what to do; once released, the load finishes', async () => {
+  test('load: within seconds the spinner names pid, psql and what to do; released, the load finishes', async () => {
     const m = await terminalContext();
     const holder = await holdSongplays();
     let loading: Promise<unknown> | undefined;

@@ -54,7 +54,8 @@ function expectRefused(
   const [line] = failureMessage(result.stderr);
   expect(line).toMatch(
     new RegExp(
-      `^✖ ${subject} is in use by another sparkify-dwh \\(pid ${pid}, "${command}", since \\d\\d:\\d\\d:\\d\\d\\); wait for it to finish or stop it$`,
+      `^✖ ${subject} is in use by another sparkify-dwh \\(pid ${pid}, "${command}", ` +
+        'since \\d\\d:\\d\\d:\\d\\d\\); wait for it to finish or stop it$',
     ),
   );
 }
@@ -88,7 +89,7 @@ describe('a lock held by another live process', () => {
   });
 });
 
-test('while a real load runs, a second wizard on the same dwh.cfg, or another dwh.cfg on the same warehouse, stops', async () => {
+test('while a real load runs, a second wizard on its dwh.cfg, or on its warehouse through another, stops', async () => {
   expect(
     (await runCli(['generate', '--out', 'big', '--songs', '1000', '--events', '150000'], { cwd: base })).code,
   ).toBe(0);
