@@ -10,11 +10,13 @@ import { createNoTerminalPrompts } from '../../src/ui/prompts.js';
 import type { AppContext } from '../../src/context.js';
 import { runAnalytics } from '../../src/steps/analytics.js';
 import { runGenerate } from '../../src/steps/generate.js';
-import { runLoad } from '../../src/steps/load.js';
+import { loadStatus, runLoad } from '../../src/steps/load.js';
 import { runMenu } from '../../src/steps/menu.js';
 import { runSetup } from '../../src/steps/setup.js';
 import { runSql } from '../../src/steps/sql.js';
-import { runTablesCreate } from '../../src/steps/tables.js';
+import { runTablesCreate, tablesStatus } from '../../src/steps/tables.js';
+import { runCheck } from '../../src/steps/check.js';
+import { statusSnapshot } from '../../src/steps/state.js';
 import { openEmbedded } from '../../src/warehouse/embedded.js';
 import { makeTestContext } from '../support/context.js';
 
@@ -263,6 +265,15 @@ describe('nothing drops data it did not put there unasked (issue 9)', () => {
         '(or with [WAREHOUSE] EMBEDDED_DIR set to another folder)',
     );
     expect(await count(m, 'songplays')).toBe(songplays);
+  });
+
+  test('the load history is not one of the seven tables: statuses and checks are as before', async () => {
+    const m = await loadedContext();
+    expect(await count(m, 'sparkify_load_history')).toBe(1);
+    const snapshot = statusSnapshot(m.ctx);
+    expect(await tablesStatus(m.ctx, snapshot)).toEqual({ state: 'done', detail: '7 tables' });
+    expect((await loadStatus(m.ctx, snapshot)).state).toBe('done');
+    expect((await runCheck(m.ctx)).ok).toBe(true);
   });
 
   test('demo replaces its own data without a question, even without a terminal', async () => {
