@@ -140,7 +140,7 @@ describe('each step twice on PostgreSQL', () => {
   });
 });
 
-test('setup --yes in an empty folder creates dwh.cfg (0600), generates data, loads; a second run keeps it all', async () => {
+test('setup --yes in an empty folder makes dwh.cfg (0600), data and a load; a second run keeps it all', async () => {
   const dir = join(base, 'from-nothing');
   await mkdir(dir);
   const project = { cwd: dir };

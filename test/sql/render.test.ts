@@ -215,6 +215,9 @@ SORTKEY (start_time)`);
     for (const table of STAR_TABLES) expect(createTableSql(table, 'postgres')).toMatch(/PRIMARY KEY \(\w+\)\n\)$/);
   });
 
+  const HISTORY_COLUMNS =
+    'load_number, source_kind, song_data, log_data, loaded_at, staging_songs, staging_events, songplays';
+
   test('the load history (issue 9): made on Redshift too, with its own distribution', () => {
     expect(createTableSql('sparkify_load_history', 'redshift')).toBe(`CREATE TABLE sparkify_load_history (
   load_number INTEGER NOT NULL,
@@ -231,7 +234,7 @@ DISTSTYLE ALL`);
     expect(createLoadHistoryIfMissingSql('redshift')).toBe(
       createTableSql('sparkify_load_history', 'redshift').replace('CREATE TABLE', 'CREATE TABLE IF NOT EXISTS'),
     );
-    expect(createTableSql('sparkify_load_history', 'postgres')).toMatch(/^  song_data TEXT NOT NULL,$/m);
+    expect(createTableSql('sparkify_load_history', 'postgres')).toMatch(/^ {2}song_data TEXT NOT NULL,$/m);
   });
 
   test('an S3 load records its prefixes and counts the rows in its own transaction (Redshift SYSDATE)', () => {
@@ -251,9 +254,11 @@ CROSS JOIN (SELECT COUNT(*) AS n FROM songplays) plays`);
 
   test('a local load records its folders as parameters and the counts it knows', () => {
     expect(recordLoadSql('postgres', { songs: 10, events: 20, songplays: 5 })).toBe(
-      `INSERT INTO sparkify_load_history (load_number, source_kind, song_data, log_data, loaded_at, staging_songs, staging_events, songplays)
-SELECT previous.n + 1, $1, $2, $3, CURRENT_TIMESTAMP AT TIME ZONE 'UTC', 10, 20, 5
-FROM (SELECT COALESCE(MAX(load_number), 0) AS n FROM sparkify_load_history) previous`,
+      [
+        `INSERT INTO sparkify_load_history (${HISTORY_COLUMNS})`,
+        "SELECT previous.n + 1, $1, $2, $3, CURRENT_TIMESTAMP AT TIME ZONE 'UTC', 10, 20, 5",
+        'FROM (SELECT COALESCE(MAX(load_number), 0) AS n FROM sparkify_load_history) previous',
+      ].join('\n'),
     );
   });
 
