@@ -243,13 +243,17 @@ DISTSTYLE ALL`);
         songData: 's3://udacity-dend/song_data/A/',
         logData: 's3://udacity-dend/log_data',
       }),
-    )
-      .toBe(`INSERT INTO sparkify_load_history (load_number, source_kind, song_data, log_data, loaded_at, staging_songs, staging_events, songplays)
-SELECT previous.n + 1, 's3', 's3://udacity-dend/song_data/A/', 's3://udacity-dend/log_data', SYSDATE, songs.n, events.n, plays.n
-FROM (SELECT COALESCE(MAX(load_number), 0) AS n FROM sparkify_load_history) previous
-CROSS JOIN (SELECT COUNT(*) AS n FROM staging_songs) songs
-CROSS JOIN (SELECT COUNT(*) AS n FROM staging_events) events
-CROSS JOIN (SELECT COUNT(*) AS n FROM songplays) plays`);
+    ).toBe(
+      [
+        `INSERT INTO sparkify_load_history (${HISTORY_COLUMNS})`,
+        "SELECT previous.n + 1, 's3', 's3://udacity-dend/song_data/A/', 's3://udacity-dend/log_data', SYSDATE, " +
+          'songs.n, events.n, plays.n',
+        'FROM (SELECT COALESCE(MAX(load_number), 0) AS n FROM sparkify_load_history) previous',
+        'CROSS JOIN (SELECT COUNT(*) AS n FROM staging_songs) songs',
+        'CROSS JOIN (SELECT COUNT(*) AS n FROM staging_events) events',
+        'CROSS JOIN (SELECT COUNT(*) AS n FROM songplays) plays',
+      ].join('\n'),
+    );
   });
 
   test('a local load records its folders as parameters and the counts it knows', () => {
