@@ -2,11 +2,12 @@
  * Builds the one Context a command runs with, and runs a command inside it: lock, signals,
  * error printing and the exit status. src/cli.ts only maps argv onto this.
  */
-import { dirname, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
 import type { AwsClients, AwsSettings } from './aws/clients.js';
 import type { ConfigStore, Target } from './config/types.js';
 import { systemClock, type AppContext, type GlobalOptions, type StepResult } from './context.js';
-import { InterruptedError, UserError } from './errors.js';
+import { InterruptedError, UsageError, UserError } from './errors.js';
 import { isInteractive } from './ui/interactive.js';
 import type { Prompts, Ui } from './ui/types.js';
 import type { Warehouse } from './warehouse/types.js';
@@ -38,6 +39,7 @@ export async function createContext(
     import('./ui/terminal.js'),
   ]);
   const configPath = resolve(io.cwd, options.configPath);
+  checkConfigPath(options.configPath, configPath);
   const config = await openConfig(configPath, options.configPath);
   for (const secret of secretsIn(config)) registerSecret(secret);
   // Secrets from the environment are redacted too: they must never be echoed back either.
@@ -95,12 +97,17 @@ export async function createContext(
           // Two processes on one PGlite data folder would corrupt it: one wizard at a time.
           const { acquireLock } = await import('./config/lock.js');
           const dir = resolve(dirname(config.path), values.warehouse.embeddedDir);
+          const shown = relative(io.cwd, dir);
           releaseWarehouseLock = await acquireLock(`${dir}.lock`, describeCommand(), {
+            subject: `the embedded warehouse ${shown === '' ? '.' : shown.startsWith('..') ? dir : shown}`,
             onNote: (note) => ui.note(note),
           });
         }
         const { openWarehouse } = await import('./warehouse/open.js');
-        return openWarehouse(target, values, config.displayPath);
+        // Other sessions see who we are when we hold, or wait for, a lock.
+        return openWarehouse(target, values, config.displayPath, {
+          applicationName: `sparkify-dwh ${describeCommand()}`,
+        });
       })();
       warehouse.catch(() => {
         warehouse = undefined;
@@ -144,6 +151,30 @@ export async function createContext(
     },
   };
   return ctx;
+}
+
+/**
+ * -c must name a file, or one still to be made: an empty path would name the current folder, and
+ * reading a named pipe waits forever for a writer (a device reads as nothing, and could not be
+ * written back). A folder is left to the store, which names it.
+ */
+function checkConfigPath(typed: string, path: string): void {
+  if (typed === '') throw new UsageError('-c/--config needs the path of a dwh.cfg file; it was given an empty one');
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    return; // Missing (the commands that need it say so) or unreadable (the store says why).
+  }
+  if (stats.isFile() || stats.isDirectory()) return;
+  const kind = stats.isFIFO()
+    ? 'a named pipe'
+    : stats.isSocket()
+      ? 'a socket'
+      : stats.isCharacterDevice() || stats.isBlockDevice()
+        ? 'a device'
+        : 'a special file';
+  throw new UsageError(`-c/--config ${typed}: is ${kind}, not a file`, { hint: 'pass the path of a dwh.cfg file' });
 }
 
 let commandDescription = 'sparkify-dwh';

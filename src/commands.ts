@@ -192,7 +192,7 @@ export const COMMANDS: readonly AnyCommandSpec[] = [
     options: [
       {
         flags: '--song-prefix <prefix>',
-        description: 'redshift: load only song_data under this sub-prefix (e.g. A/A/) for a quick first run',
+        description: 'load only the song files under this sub-prefix of SONG_DATA (e.g. A/A/) for a quick first run',
       },
     ],
     config: 'required',

@@ -7,7 +7,7 @@
  * holds dwh.cfg, not to the current directory, so `sparkify-dwh -c ../other/dwh.cfg` reads the
  * same data as running it from that folder. A leading `~/` means the home folder.
  */
-import { statSync } from 'node:fs';
+import { constants, statSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -191,6 +191,17 @@ class FileConfigStore implements ConfigStore {
   }
 
   private async readFromDisk(): Promise<{ document: IniDocument; text: string } | undefined> {
+    const special = await this.io.stat(this.path).then(
+      (stats) => specialFileKind(stats.mode),
+      () => undefined, // Missing or unreadable: the read below says which.
+    );
+    if (special !== undefined)
+      throw new ConfigError(
+        this.displayPath,
+        undefined,
+        undefined,
+        `is ${special}, not a file; pass the path of the file with --config`,
+      );
     let bytes: Uint8Array;
     try {
       bytes = await this.io.readFile(this.path);
@@ -239,6 +250,24 @@ function allowWriteCommand(path: string): string {
 
 function shellQuote(path: string): string {
   return /^[A-Za-z0-9_./~-]+$/.test(path) ? path : `'${path.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * What a path that is neither a file nor a folder is, from its mode; undefined for those two.
+ * Reading a named pipe waits for a writer forever, and a device reads as nothing (or never ends).
+ */
+function specialFileKind(mode: number): string | undefined {
+  switch (mode & constants.S_IFMT) {
+    case constants.S_IFIFO:
+      return 'a named pipe';
+    case constants.S_IFSOCK:
+      return 'a socket';
+    case constants.S_IFCHR:
+    case constants.S_IFBLK:
+      return 'a device';
+    default:
+      return undefined; // a file, a folder (named by the read), or a type this platform does not report
+  }
 }
 
 function cannotReadProblem(error: unknown): string {

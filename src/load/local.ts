@@ -11,6 +11,7 @@ import type { EventRecord, RejectedRecord, SongRecord } from '../source/types.js
 import { STAGING_EVENTS_COLUMNS, STAGING_SONGS_COLUMNS, type StagingTableName } from '../sql/tables.js';
 import { encodeCopyRow, type CopyValue } from '../warehouse/copy-format.js';
 import type { CopyFromStdin, Transaction, Warehouse } from '../warehouse/types.js';
+import { recordLocalLoad } from './history.js';
 import { clearStagingStatements, rebuildStarStatements, runInTransaction, StatementProgress } from './statements.js';
 import { REJECTS_LISTED, type LoadResult, type LoadRun } from './types.js';
 
@@ -25,6 +26,8 @@ export interface SourceFolder {
 }
 
 export interface SourceFolders {
+  /** `demo` when these are the demo's own generated files: recorded in the load history. */
+  kind: 'demo' | 'local';
   songs: SourceFolder;
   events: SourceFolder;
 }
@@ -80,6 +83,11 @@ export async function loadFromFolders(
       eventRow,
     );
     await runInTransaction(tx, star, progress, run.signal);
+    await recordLocalLoad(tx, warehouse.dialect, folders, {
+      songs,
+      events,
+      songplays: progress.rows.get('songplays') ?? 0,
+    });
     return { songs, events };
   });
   return { ...counts, songplays: progress.rows.get('songplays') ?? 0, rejected, rejectedTotal };

@@ -4,11 +4,13 @@
  * nothing. The settings are checked and the COPY statements rendered before connecting.
  */
 import type { DwhConfig } from '../config/types.js';
-import { ConfigError, InterruptedError, UserError } from '../errors.js';
+import { ConfigError, InterruptedError } from '../errors.js';
 import { copyEventsFromS3Sql, copySongsFromS3Sql } from '../sql/copy.js';
 import { rowCountsSql } from '../sql/status.js';
 import type { CopyFromS3, Warehouse } from '../warehouse/types.js';
 import { clearStagingStatements, rebuildStarStatements, StatementProgress, type LoadStatement } from './statements.js';
+import { recordS3LoadStatements } from './history.js';
+import { checkSongPrefix } from './song-prefix.js';
 import type { LoadResult, LoadRun } from './types.js';
 
 export interface S3LoadPlan {
@@ -39,12 +41,7 @@ export function s3LoadPlan(config: DwhConfig, configDisplayPath: string, songPre
   // The bucket's region ([S3] REGION, us-west-2 for s3://udacity-dend), not the cluster's: COPY from a
   // bucket elsewhere fails with "must be addressed using the specified endpoint" unless REGION names it.
   const region = config.s3.region;
-  if (songPrefix) {
-    const prefix = songPrefix.replace(/^\/+/, '');
-    if (!/^[A-Za-z0-9/_.-]+$/.test(prefix))
-      throw new UserError(`--song-prefix "${prefix}" may contain only letters, digits, / _ . -`, { exitCode: 2 });
-    songData = `${songData.replace(/\/+$/, '')}/${prefix}`;
-  }
+  if (songPrefix) songData = `${songData.replace(/\/+$/, '')}/${checkSongPrefix(songPrefix)}`;
   const rendered = (render: () => string): string => {
     try {
       return render();
@@ -75,6 +72,7 @@ export async function loadFromS3(
     { step: 'copy', table: 'staging_events', from: plan.logData, sql: plan.copyEventsSql },
     { step: 'count', table: 'staging_events', sql: rowCountsSql(['staging_events']) },
     ...rebuildStarStatements(warehouse.dialect),
+    ...recordS3LoadStatements(warehouse.dialect, plan),
   ];
   const progress = new StatementProgress(statements, run.observe);
   try {

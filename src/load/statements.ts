@@ -17,7 +17,9 @@ export type LoadStatement =
   | { step: 'copy'; table: StagingTableName; from: string; sql: string }
   /** Counts `table` after its COPY: answers one row with `row_count` (rowCountsSql). */
   | { step: 'count'; table: StagingTableName; sql: string }
-  | { step: 'transform'; table: StarTableName; sql: string };
+  | { step: 'transform'; table: StarTableName; sql: string }
+  /** Records where the data came from in the load history (history.ts). */
+  | { step: 'record'; sql: string };
 
 export function clearStagingStatements(dialect: Dialect): LoadStatement[] {
   return clearStagingSql(dialect).map((sql) => ({ step: 'clear', sql }));

@@ -15,6 +15,14 @@ export type StagingTableName = (typeof STAGING_TABLES)[number];
 export type StarTableName = (typeof STAR_TABLES)[number];
 export type TableName = StagingTableName | StarTableName;
 
+/**
+ * Where the data in the tables came from: one row per load, written in the load's own transaction
+ * and dropped and created with the tables, so its newest row always describes what they hold
+ * (docs/safety.md). It is not one of the seven: checks, analytics and statuses never see it.
+ */
+export const LOAD_HISTORY_TABLE = 'sparkify_load_history';
+export type MetadataTableName = typeof LOAD_HISTORY_TABLE;
+
 export interface ColumnDefinition {
   name: string;
   /** Column type with any constraint on it, as written in CREATE TABLE: the default, and where a dialect differs. */
@@ -22,8 +30,8 @@ export interface ColumnDefinition {
 }
 
 export interface TableDefinition {
-  name: TableName;
-  layer: 'staging' | 'star';
+  name: TableName | MetadataTableName;
+  layer: 'staging' | 'star' | 'metadata';
   /** One row per … (docs/data.md, Tables). */
   grain: string;
   columns: readonly ColumnDefinition[];
@@ -237,11 +245,35 @@ export const TABLES: Readonly<Record<TableName, TableDefinition>> = {
   },
 };
 
+/** The load history (LOAD_HISTORY_TABLE). */
+export const LOAD_HISTORY: TableDefinition = {
+  name: LOAD_HISTORY_TABLE,
+  layer: 'metadata',
+  grain: 'load that committed',
+  columns: [
+    // 1, 2, 3 … in the order the loads committed: the newest row describes the tables.
+    column('load_number', INTEGER, 'NOT NULL'),
+    // demo (the demo's own generated data), local (files on this machine) or s3.
+    column('source_kind', SHORT_TEXT, 'NOT NULL'),
+    // The folders (absolute paths) or s3:// prefixes read, --song-prefix included.
+    column('song_data', FREE_TEXT, 'NOT NULL'),
+    column('log_data', FREE_TEXT, 'NOT NULL'),
+    // UTC, the time the load's transaction started.
+    column('loaded_at', TIMESTAMP, 'NOT NULL'),
+    column('staging_songs', BIGINT, 'NOT NULL'),
+    column('staging_events', BIGINT, 'NOT NULL'),
+    column('songplays', BIGINT, 'NOT NULL'),
+  ],
+  primaryKey: 'load_number',
+  // A handful of small rows: a copy on every node.
+  attributes: { default: [], redshift: ['DISTSTYLE ALL'] },
+};
+
 export function isTableName(name: string): name is TableName {
   return (ALL_TABLES as readonly string[]).includes(name);
 }
 
 /** The table's name as written in SQL: `time` is reserved-ish, so it is always `"time"`. */
-export function tableSql(table: TableName): string {
+export function tableSql(table: TableName | MetadataTableName): string {
   return sqlIdentifier(table);
 }

@@ -1,6 +1,7 @@
 /**
  * `demo`: zero setup, no AWS. Generated data → tables → load → checks → analytics on the
- * embedded warehouse ([WAREHOUSE] EMBEDDED_DIR), which it rebuilds. Without a dwh.cfg it creates
+ * embedded warehouse ([WAREHOUSE] EMBEDDED_DIR), which it rebuilds: at once when it holds nothing
+ * or this folder's demo data, after a yes when it holds anything else (replace-guard.ts). Without a dwh.cfg it creates
  * one from the example, so the menu and `sql` afterwards work on the same warehouse. The generated files are
  * kept under .sparkify/demo-data and reused when the sizes match.
  */
@@ -12,8 +13,14 @@ import { runAnalytics } from './analytics.js';
 import { runCheck } from './check.js';
 import { runGenerate } from './generate.js';
 import { runLoad } from './load.js';
+import { confirmReplacing, readHolding, type Holding } from './replace-guard.js';
 import { runTablesCreate } from './tables.js';
 import type { StepResult } from './types.js';
+
+/** The tables hold what this folder's demo loaded (the history names its generated song data). */
+function isDemoData(holding: Holding, dataDir: string): boolean {
+  return holding.load?.kind === 'demo' && holding.load.songData === join(dataDir, 'song_data');
+}
 
 export interface DemoOptions {
   songs?: number | undefined;
@@ -41,6 +48,22 @@ export async function runDemo(ctx: Context, options: DemoOptions = {}): Promise<
     );
   }
 
+  // Its own earlier run's data is replaced without a question; anything else only when agreed.
+  const holding = await readHolding(ctx);
+  if (holding !== undefined && !isDemoData(holding, dataDir)) {
+    const go = await confirmReplacing(ctx, holding, {
+      question: 'replace them with the demo data?',
+      wouldHave: 'the demo would replace them',
+      hint:
+        'pass --yes to replace them, or run the demo in a fresh folder ' +
+        '(or with [WAREHOUSE] EMBEDDED_DIR set to another folder)',
+    });
+    if (!go) {
+      ctx.ui.info('Nothing changed.');
+      return { ok: false, summary: 'demo not run: the warehouse was left as it was' };
+    }
+  }
+
   const marker = join(dataDir, 'dataset.json');
   const have = existsSync(marker) ? await readFile(marker, 'utf8').catch(() => '') : '';
   if (have !== JSON.stringify(wanted)) {
@@ -54,6 +77,7 @@ export async function runDemo(ctx: Context, options: DemoOptions = {}): Promise<
     ctx.ui.note(`Reusing the generated data in ${shown}`);
   }
 
+  // Asked above: whatever the tables hold now is the demo's own, or agreed to go.
   const tables = await runTablesCreate(ctx, { confirmDrop: false });
   if (!tables.ok) return tables;
   const loaded = await runLoad(ctx, {

@@ -7,39 +7,48 @@ import type { Context } from '../context.js';
 import { loadWarehouse } from '../load/load.js';
 import type { SourceFolders } from '../load/local.js';
 import { s3LoadPlan } from '../load/s3.js';
+import { checkSongPrefix, songFolderUnder } from '../load/song-prefix.js';
 import { REJECTS_LISTED, type LoadEvent, type LoadResult } from '../load/types.js';
 import { formatCount, formatDuration, formatRate } from '../ui/format.js';
 import type { Cell, Spinner } from '../ui/types.js';
 import { stagingSourceOf } from '../warehouse/open.js';
 import { withCancel } from '../warehouse/rows.js';
+import { lockWatch, type LockWaitDisplay } from './lock-wait.js';
 import { displayPath } from './config.js';
 import { isLoaded, readWarehouseState, requireTables } from './state.js';
 import type { MenuStep, StatusSnapshot, StepResult, StepStatus } from './types.js';
 
 export interface LoadOptions {
-  /** Redshift: load only song_data under this sub-prefix (a quick first run). */
+  /** Load only the song files under this sub-prefix of SONG_DATA, in S3 or on disk (a quick first run). */
   songPrefix?: string | undefined;
-  /** Local targets: read these folders instead of [LOCAL] (the demo's generated data). */
+  /** Local targets: read these folders instead of [LOCAL]: the demo's generated data, recorded as `demo`. */
   folders?: { songData: string; logData: string } | undefined;
 }
 
 export async function runLoad(ctx: Context, options: LoadOptions = {}): Promise<StepResult> {
+  // A bad prefix is a usage error, said before anything is opened.
+  if (options.songPrefix) checkSongPrefix(options.songPrefix);
   const planS3 = () => s3LoadPlan(ctx.config.values(), ctx.config.displayPath, options.songPrefix);
   // Settings first: a missing ARN or S3 prefix is said at once, not after connecting to the cluster.
   const s3Plan = stagingSourceOf(ctx.target()) === 's3' ? planS3() : undefined;
   const warehouse = await ctx.warehouse();
-  requireTables(await readWarehouseState(ctx));
+  // Another session's lock is said, not waited on in silence (lock-wait.ts).
+  const locks = lockWatch(ctx, warehouse);
+  requireTables(await locks.run(() => readWarehouseState(ctx)));
   const started = ctx.clock.now();
-  const view = new LoadView(ctx);
+  const view = new LoadView(ctx, locks.display);
   let counts: LoadResult;
   try {
     // Ctrl-C also cancels the statement running on the server (a COPY, a transform, a TRUNCATE
-    // waiting for another session's lock), not only the ones after it (docs/safety.md).
-    counts = await withCancel(warehouse, ctx.signal, () =>
-      loadWarehouse(
-        warehouse,
-        { folders: () => sourceFolders(ctx, options.folders), s3: () => s3Plan ?? planS3() },
-        { observe: (event) => view.show(event), signal: ctx.signal },
+    // waiting for another session's lock), not only the ones after it (docs/safety.md); another
+    // session's lock is said, not waited on in silence.
+    counts = await locks.run(() =>
+      withCancel(warehouse, ctx.signal, () =>
+        loadWarehouse(
+          warehouse,
+          { folders: () => sourceFolders(ctx, options), s3: () => s3Plan ?? planS3() },
+          { observe: (event) => view.show(event), signal: ctx.signal },
+        ),
       ),
     );
   } finally {
@@ -68,15 +77,19 @@ export async function runLoad(ctx: Context, options: LoadOptions = {}): Promise<
   return { ok: true, summary };
 }
 
-/** The folders to read: the demo's, or [LOCAL] resolved against dwh.cfg's folder. */
-function sourceFolders(ctx: Context, folders: LoadOptions['folders']): SourceFolders {
-  const local = folders ?? ctx.config.values().local;
+/** The folders to read: the demo's, or [LOCAL] resolved against dwh.cfg's folder; songs narrowed by --song-prefix. */
+function sourceFolders(ctx: Context, options: LoadOptions): SourceFolders {
+  const local = options.folders ?? ctx.config.values().local;
   const base = dirname(ctx.config.path);
   const folder = (path: string, label: string) => {
     const dir = resolve(base, path);
     return { dir, displayDir: displayPath(ctx, dir), label };
   };
-  return { songs: folder(local.songData, '[LOCAL] SONG_DATA'), events: folder(local.logData, '[LOCAL] LOG_DATA') };
+  return {
+    kind: options.folders === undefined ? 'local' : 'demo',
+    songs: songFolderUnder(folder(local.songData, '[LOCAL] SONG_DATA'), options.songPrefix),
+    events: folder(local.logData, '[LOCAL] LOG_DATA'),
+  };
 }
 
 /** Spinner text is refreshed at most this often while rows stream. */
@@ -97,7 +110,11 @@ class LoadView {
       }
     | undefined;
 
-  constructor(private readonly ctx: Context) {}
+  constructor(
+    private readonly ctx: Context,
+    /** Shows a lock wait in the spinner of the moment. */
+    private readonly waits: LockWaitDisplay,
+  ) {}
 
   show(event: LoadEvent): void {
     const { table } = event;
@@ -116,9 +133,9 @@ class LoadView {
         const now = this.ctx.clock.now();
         if (current === undefined || now - current.lastShown < PROGRESS_EVERY_MS) return;
         current.lastShown = now;
-        current.spinner.update(
-          `${table}: ${formatCount(event.rows)} rows (${formatRate(event.rows, now - current.started)})`,
-        );
+        const text = `${table}: ${formatCount(event.rows)} rows (${formatRate(event.rows, now - current.started)})`;
+        current.spinner.update(text);
+        this.waits.followedText(text);
         return;
       }
       case 'copy-finished':
@@ -151,12 +168,14 @@ class LoadView {
   stop(): void {
     if (this.current?.ticker !== undefined) clearInterval(this.current.ticker);
     this.current = undefined;
+    this.waits.unfollow();
   }
 
   private start(text: string, options: { streamed?: boolean; tick?: (elapsed: string) => string } = {}): void {
     this.stop();
     const { tick } = options;
     const spinner = this.ctx.ui.spinner(text);
+    this.waits.follow(spinner, text);
     const started = this.ctx.clock.now();
     const ticker =
       tick === undefined

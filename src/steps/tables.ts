@@ -1,28 +1,42 @@
 import type { Context } from '../context.js';
 import { createTablesSql, dropTablesSql } from '../sql/ddl.js';
 import { ALL_TABLES } from '../sql/tables.js';
-import { formatCount, formatDuration } from '../ui/format.js';
-import { allTablesExist, readWarehouseState } from './state.js';
+import { formatDuration } from '../ui/format.js';
+import { lockWatch } from './lock-wait.js';
+import { confirmReplacing, readHolding } from './replace-guard.js';
+import { allTablesExist } from './state.js';
 import type { MenuStep, StatusSnapshot, StepResult, StepStatus } from './types.js';
 
-/** Drop and create the staging and star-schema tables, in one transaction. */
+/**
+ * Drop and create the staging and star-schema tables (and the load history), in one transaction.
+ * Tables that hold rows are dropped only when the user agrees (replace-guard.ts); `confirmDrop:
+ * false` is for a caller that has already asked (the demo).
+ */
 export async function runTablesCreate(ctx: Context, options: { confirmDrop?: boolean } = {}): Promise<StepResult> {
   const warehouse = await ctx.warehouse();
-  const state = await readWarehouseState(ctx);
-  const rowsLost = [...state.rows.values()].reduce((sum, n) => sum + n, 0);
-  if (rowsLost > 0 && options.confirmDrop !== false) {
-    const go = await ctx.prompts.confirm({
-      message: `The tables hold ${formatCount(rowsLost)} rows; drop and create them anyway?`,
-      default: true,
-    });
+  // Another session's lock is said, not waited on in silence (lock-wait.ts).
+  const locks = lockWatch(ctx, warehouse);
+  if (options.confirmDrop !== false) {
+    const holding = await locks.run(() => readHolding(ctx));
+    const go =
+      holding === undefined ||
+      (await confirmReplacing(ctx, holding, {
+        question: 'drop them and create empty tables?',
+        wouldHave: 'tables create would drop them',
+        hint: 'pass --yes to drop them anyway',
+      }));
     if (!go) return { ok: true, summary: 'tables left as they were' };
   }
-  const spinner = ctx.ui.spinner(`Creating ${ALL_TABLES.length} tables on ${warehouse.description}`);
+  const text = `Creating ${ALL_TABLES.length} tables on ${warehouse.description}`;
+  const spinner = ctx.ui.spinner(text);
   const started = ctx.clock.now();
   try {
-    await warehouse.transaction(async (tx) => {
-      for (const statement of dropTablesSql()) await tx.query(statement);
-      for (const statement of createTablesSql(warehouse.dialect)) await tx.query(statement);
+    await locks.run(() => {
+      locks.display.follow(spinner, text);
+      return warehouse.transaction(async (tx) => {
+        for (const statement of dropTablesSql()) await tx.query(statement);
+        for (const statement of createTablesSql(warehouse.dialect)) await tx.query(statement);
+      });
     });
   } catch (error) {
     spinner.fail('Creating tables failed; the tables are as they were');

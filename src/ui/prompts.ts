@@ -115,13 +115,25 @@ export function createUnattendedPrompts(): Prompts {
 // ---------------------------------------------------------------------------------------------
 // no terminal, no --yes
 
+/**
+ * A question nobody could answer: no terminal and no --yes. A step that can say better what to do
+ * (e.g. what it would have dropped) catches this one and throws its own.
+ */
+export class NoTerminalError extends UserError {
+  constructor(message: string, hint: string) {
+    super(message, { hint });
+    this.name = 'NoTerminalError';
+  }
+}
+
 /** Without a terminal nobody can answer; say how to run it instead of hanging or guessing. */
 export function createNoTerminalPrompts(): Prompts {
   const fail = (prompt: { message: string; unattended?: string }): never => {
     const source = prompt.unattended ? ` (${prompt.unattended})` : '';
-    throw new UserError(`${promptSubject(prompt.message)}: needs an answer, but there is no terminal to ask in`, {
-      hint: `run it in a terminal, or pass --yes to take the answers from dwh.cfg and the defaults${source}`,
-    });
+    throw new NoTerminalError(
+      `${promptSubject(prompt.message)}: needs an answer, but there is no terminal to ask in`,
+      `run it in a terminal, or pass --yes to take the answers from dwh.cfg and the defaults${source}`,
+    );
   };
   return {
     unattended: false,

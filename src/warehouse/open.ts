@@ -62,8 +62,22 @@ export function stagingSourceOf(target: Target): 'this machine' | 's3' {
   }
 }
 
+export interface OpenWarehouseOptions {
+  /**
+   * How the connection names itself to the server, so other sessions see who holds a lock
+   * (pg_stat_activity.application_name): `sparkify-dwh <command>`.
+   */
+  applicationName?: string | undefined;
+}
+
 /** The warehouse for `target`, configured from dwh.cfg (`configDisplayPath` names it in errors). */
-export async function openWarehouse(target: Target, config: DwhConfig, configDisplayPath: string): Promise<Warehouse> {
+export async function openWarehouse(
+  target: Target,
+  config: DwhConfig,
+  configDisplayPath: string,
+  options: OpenWarehouseOptions = {},
+): Promise<Warehouse> {
+  const { applicationName } = options;
   switch (target) {
     case 'embedded': {
       const { openEmbedded } = await import('./embedded.js');
@@ -81,12 +95,12 @@ export async function openWarehouse(target: Target, config: DwhConfig, configDis
         );
       }
       const { openPostgres } = await import('./postgres.js');
-      return openPostgres(url);
+      return openPostgres(url, { applicationName });
     }
     case 'redshift': {
       const connection = redshiftConnectionFrom(config, configDisplayPath);
       const { openRedshift } = await import('./redshift.js');
-      return openRedshift(connection);
+      return openRedshift(connection, { applicationName });
     }
     case 'redshift-serverless':
       // dwh.cfg accepts it already (docs/configuration.md); the channel to it comes with its own change.

@@ -25,6 +25,7 @@ import type { Target } from '../config/types.js';
 import { SERVER_VERSION_SQL, TERMINATE_BACKEND_SQL, copyFromStdinSql } from '../sql/session.js';
 import { oneLine } from '../error-text.js';
 import { withoutSecret } from './errors.js';
+import { pgLockWaits } from './pg-lock-waits.js';
 import { RESULT_PARSERS, normalizeParams } from './result-types.js';
 import type { Dialect } from '../sql/dialect.js';
 import {
@@ -74,6 +75,10 @@ export interface PgSessionOptions {
   diagnoseConnectFailure: (error: unknown) => UserError;
   /** Whether the server takes COPY … FROM STDIN (PostgreSQL does; Redshift loads from S3 only). */
   copyFromStdin: boolean;
+  /** Whether to offer the lockWaits capability (PostgreSQL; Redshift has no pg_blocking_pids). */
+  lockWaits?: boolean;
+  /** What other sessions see as this one's application_name (default "sparkify-dwh"). */
+  applicationName?: string | undefined;
   capabilities?: CapabilitiesOver | undefined;
   /** Checks the text of `SELECT version()` after connecting (throws a UserError to refuse the server). */
   checkServerVersion: ((versionText: string) => void) | undefined;
@@ -112,6 +117,8 @@ class PgEngineSession implements EngineSession {
   private idleError: Error | undefined;
   /** Statements (and cursor reads) sent and not yet answered: what a cancel would stop. */
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Closed with the session (the lock-wait connection). */
+  readonly closeAlso: Array<() => Promise<void>> = [];
 
   constructor(
     private readonly client: pg.Client,
@@ -195,6 +202,7 @@ class PgEngineSession implements EngineSession {
   }
 
   async close(): Promise<void> {
+    for (const close of this.closeAlso) await close().catch(() => undefined);
     await this.client.end().catch(() => undefined);
   }
 
@@ -287,13 +295,14 @@ function pgCopyIn(client: pg.Client): EngineCopyIn {
 /** Connect one Client, check the server, and wrap it as a Warehouse. */
 export async function openPgSession(options: PgSessionOptions): Promise<Warehouse> {
   const factory = options.clientFactory ?? defaultPgClientFactory;
-  const newClient = (): pg.Client =>
-    factory({
-      ...options.clientConfig,
-      application_name: APPLICATION_NAME,
-      connectionTimeoutMillis: options.connectTimeoutMillis,
-      types: warehouseTypes,
-    });
+  const applicationName = options.applicationName ?? APPLICATION_NAME;
+  const clientConfig = (name: string): pg.ClientConfig => ({
+    ...options.clientConfig,
+    application_name: name,
+    connectionTimeoutMillis: options.connectTimeoutMillis,
+    types: warehouseTypes,
+  });
+  const newClient = (): pg.Client => factory(clientConfig(applicationName));
   const client = newClient();
   // A connect failure may also be emitted as an 'error' event; swallow it here, it is rejected below.
   const ignoreConnectError = (): void => undefined;
@@ -317,10 +326,31 @@ export async function openPgSession(options: PgSessionOptions): Promise<Warehous
     }
   };
   const engine = new PgEngineSession(client, options, terminateBackend);
+  // node-postgres keeps the backend's pid from BackendKeyData (for cancel requests); @types/pg
+  // does not declare it, hence the narrow cast.
+  const ownPid = (client as unknown as { processID?: unknown }).processID;
+  const lockWaits = (warehouse: Warehouse) => {
+    if (options.lockWaits !== true || typeof ownPid !== 'number') return {};
+    const waits = pgLockWaits({
+      ownPid,
+      session: warehouse,
+      connect: async () => {
+        const probe = factory(clientConfig(`${applicationName} (lock check)`));
+        probe.on('error', () => undefined); // its failures surface as failed questions
+        await probe.connect();
+        return probe;
+      },
+    });
+    engine.closeAlso.push(() => waits.close());
+    return { lockWaits: waits };
+  };
   const warehouse = new SessionWarehouse(
     engine,
     { target: options.target, dialect: options.dialect, description: options.description },
-    { copyIn: options.copyFromStdin ? pgCopyIn(client) : undefined, capabilities: options.capabilities },
+    {
+      copyIn: options.copyFromStdin ? pgCopyIn(client) : undefined,
+      capabilities: (opened) => ({ ...options.capabilities?.(opened), ...lockWaits(opened) }),
+    },
   );
   if (options.checkServerVersion !== undefined) {
     try {

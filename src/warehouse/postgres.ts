@@ -13,6 +13,8 @@ export interface OpenPostgresOptions {
   connectTimeoutMillis?: number;
   /** For tests: make the pg Client. */
   clientFactory?: PgClientFactory;
+  /** What other sessions see (pg_stat_activity.application_name): `sparkify-dwh <command>`. */
+  applicationName?: string | undefined;
 }
 
 interface ParsedUrl {
@@ -133,6 +135,8 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
     connectTimeoutMillis,
     diagnoseConnectFailure: (error) => diagnosePostgresConnectFailure(error, endpoint, password, connectTimeoutMillis),
     copyFromStdin: true,
+    lockWaits: true,
+    applicationName: options.applicationName,
     checkServerVersion: (versionText) => checkPostgresVersion(versionText, description),
     connectionLostMessage: `lost the connection to ${description}`,
     clientFactory: options.clientFactory,

@@ -31,6 +31,8 @@ export interface OpenRedshiftOptions {
   connectTimeoutMillis?: number;
   /** For tests: make the pg Client (and so see the TLS settings it is given). */
   clientFactory?: PgClientFactory;
+  /** What the cluster's session list shows for this connection: `sparkify-dwh <command>`. */
+  applicationName?: string | undefined;
 }
 
 export function describeRedshift(endpoint: PgEndpoint): string {
@@ -143,6 +145,7 @@ export async function openRedshift(
     diagnoseConnectFailure: (error) =>
       diagnoseRedshiftConnectFailure(error, endpoint, connection.password, connectTimeoutMillis),
     copyFromStdin: false,
+    applicationName: options.applicationName,
     capabilities: (warehouse) => ({ copyFromS3: stlLoadErrors(warehouse) }),
     // version() on Redshift reads "PostgreSQL 8.0.2 … Redshift 1.0.x": nothing to compare.
     checkServerVersion: undefined,

@@ -69,6 +69,47 @@ export interface WarehouseCapabilities {
   readonly streamResults?: StreamResults;
   /** Stopping the statement that is running now on the server (no channel offers it yet). */
   readonly cancel?: CancelStatement;
+  /** Seeing who holds a lock this session waits for, and bounding such waits (PostgreSQL). */
+  readonly lockWaits?: LockWaits;
+}
+
+/** Another session that holds a lock this warehouse's session waits for. */
+export interface LockHolder {
+  pid: number;
+  /** Its application_name; '' when it set none. */
+  application: string;
+  /** Its database user, when the server shows it. */
+  user: string | undefined;
+  /** How long its transaction (outside one, its session) has been running, by the server's clock. */
+  heldForMs: number | undefined;
+}
+
+/** What the server says about one wait of this session. */
+export interface LockWaitState {
+  holders: LockHolder[];
+  /** The table waited for, when the lock is on a table. */
+  relation: string | undefined;
+  /** How long this session has waited so far, by the server's clock. */
+  waitedMs: number | undefined;
+}
+
+/**
+ * Lock waits on a server shared with other sessions (PostgreSQL): a statement that needs a lock
+ * another session holds waits, silently, until that session ends its transaction.
+ */
+export interface LockWaits {
+  /**
+   * From now on, a statement of this session that has waited `ms` for a lock fails (SQLSTATE
+   * 55P03, PostgreSQL's lock_timeout) instead of waiting on.
+   */
+  limitWait(ms: number): Promise<void>;
+  /**
+   * What this session waits for right now, asked over a second connection (this one is busy
+   * waiting); undefined when it waits for no lock.
+   */
+  currentWait(): Promise<LockWaitState | undefined>;
+  /** Stop the statement of this session that waits (Ctrl-C): it fails with SQLSTATE 57014. */
+  cancelWait(): Promise<void>;
 }
 
 /** COPY … FROM STDIN: the database's own bulk load, fed from this process. */

@@ -9,7 +9,7 @@
  * must still load every good one, and count and list the bad ones with file and line.
  */
 import { freePort } from '../support/postgres-server.js';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -1142,5 +1142,79 @@ describe('results are the user’s data: exact, complete, streamed, never redact
       expect(result.stdout).toContain('│ \\x00deadbeef │');
       expect((await sql("SELECT '\\x01ff'::bytea AS b", '--format', 'csv')).stdout).toBe('b\n\\x01ff\n');
     });
+  });
+});
+
+// Issue 9 (safety): -c that names no file, --song-prefix on a local target, demo over the user's
+// data, a load blocked by another session's lock
+
+describe('issue 9: -c, --song-prefix, demo over loaded data, lock waits', () => {
+  test('-c "" is a usage error naming the option', async () => {
+    const dir = join(base, `case-${(caseNumber += 1)}`);
+    await mkdir(dir);
+    const result = await runCli(['-c', '', 'load'], { cwd: dir });
+    expectOneClearLine(result, 2, /^✖ -c\/--config needs the path of a dwh\.cfg file; it was given an empty one$/);
+  });
+
+  test('-c naming a named pipe (FIFO) is a usage error at once, not a hang', async () => {
+    const dir = join(base, `case-${(caseNumber += 1)}`);
+    await mkdir(dir);
+    execFileSync('mkfifo', [join(dir, 'pipe.cfg')]);
+    const started = Date.now();
+    const result = await runCli(['-c', 'pipe.cfg', 'load'], { cwd: dir, timeoutMs: 15_000 });
+    expect(result.signal, 'it hung and was killed').toBe(null);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expectOneClearLine(result, 2, /^✖ -c\/--config pipe\.cfg: is a named pipe, not a file/);
+  });
+
+  test('--song-prefix leaving [LOCAL] SONG_DATA is a usage error, said before the warehouse opens', async () => {
+    const dir = join(base, `case-${(caseNumber += 1)}`);
+    await mkdir(dir);
+    await writeFile(join(dir, 'dwh.cfg'), EMBEDDED, { mode: 0o600 });
+    const result = await runCli(['load', '--song-prefix', 'A/../../etc'], { cwd: dir });
+    expectOneClearLine(result, 2, /^✖ --song-prefix "A\/\.\.\/\.\.\/etc" must stay inside the song data/);
+    expect(existsSync(join(dir, '.sparkify'))).toBe(false);
+  });
+
+  test('PostgreSQL: tables create on loaded tables refuses without a terminal, naming what they hold', async () => {
+    const own = await createTestDatabase();
+    try {
+      const dir = join(base, `case-${(caseNumber += 1)}`);
+      await mkdir(dir);
+      await writeData(dir, {});
+      await writeConfig(join(dir, 'dwh.cfg'), {
+        WAREHOUSE: { TARGET: 'postgres', POSTGRES_URL: own.url },
+        LOCAL: { SONG_DATA: 'data/song_data', LOG_DATA: 'data/log_data' },
+      });
+      expect((await runCli(['tables', 'create'], { cwd: dir })).code).toBe(0);
+      const load = await runCli(['load'], { cwd: dir });
+      expect(load.code, load.stderr).toBe(0);
+      const before = await starSnapshot({ cwd: dir });
+      const result = await runCli(['tables', 'create'], { cwd: dir });
+      expectOneClearLine(
+        result,
+        1,
+        new RegExp(
+          '^✖ postgres://\\S+ holds 3 songplays loaded on \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC ' +
+            'from data/song_data and data/log_data; tables create would drop them, so nothing was changed$',
+        ),
+      );
+      expect(failureMessage(result.stderr)[1]).toBe('  → pass --yes to drop them anyway');
+      expect(await starSnapshot({ cwd: dir })).toEqual(before);
+      const forced = await runCli(['tables', 'create', '--yes'], { cwd: dir });
+      expect(forced.code, forced.stderr).toBe(0);
+      expect(forced.stderr).toMatch(/⚠ --yes: replacing 3 songplays loaded on .* in postgres:\/\//);
+      expect((await starSnapshot({ cwd: dir })).songplays).toEqual([]);
+    } finally {
+      await own.drop();
+    }
+  });
+
+  test('-c naming a device (/dev/null) is a usage error', async () => {
+    const dir = join(base, `case-${(caseNumber += 1)}`);
+    await mkdir(dir);
+    // --target postgres: were /dev/null read as an empty dwh.cfg, nothing would be made beside it.
+    const result = await runCli(['-c', '/dev/null', '--target', 'postgres', 'load'], { cwd: dir });
+    expectOneClearLine(result, 2, /^✖ -c\/--config \/dev\/null: is a device, not a file/);
   });
 });

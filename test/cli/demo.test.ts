@@ -5,7 +5,7 @@
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { ensureBuilt, runCli, tempDir } from './run.js';
+import { ensureBuilt, failureMessage, runCli, starSnapshot, tempDir, writeConfig } from './run.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -49,3 +49,50 @@ test('demo in an empty folder: data → tables → load → checks → every ana
   expect(again.stdout + again.stderr).toMatch(/Reusing the generated data in \.sparkify\/demo-data/);
   expect(again.stdout + again.stderr).toContain(`✔ Loaded ${Number(loaded).toLocaleString('en-US')} songplays`);
 }, 240_000);
+
+test('demo over the user’s data in the embedded warehouse: refused without a terminal; --yes replaces it', async () => {
+  const user = await tempDir('demo-user');
+  try {
+    await writeConfig(join(user, 'dwh.cfg'), { WAREHOUSE: { TARGET: 'embedded' } });
+    // The user's own data, in [LOCAL]'s default folders, loaded into the embedded warehouse.
+    expect(
+      (await runCli(['generate', '--out', 'data', '--songs', '200', '--events', '3000'], { cwd: user })).code,
+    ).toBe(0);
+    expect((await runCli(['tables', 'create'], { cwd: user })).code).toBe(0);
+    const load = await runCli(['load'], { cwd: user });
+    expect(load.code, load.stderr).toBe(0);
+    const before = await starSnapshot({ cwd: user });
+    const songplays = before.songplays!.length.toLocaleString('en-US');
+
+    // No terminal (stdin is not one), no --yes: as `demo --songs 50 --events 100 </dev/null`.
+    const refused = await runCli(['demo', '--songs', '50', '--events', '100'], { cwd: user, timeoutMs: 120_000 });
+    expect(refused.code, refused.stderr).toBe(1);
+    const [line, hint] = failureMessage(refused.stderr);
+    expect(line).toMatch(
+      new RegExp(
+        `^✖ embedded \\(PGlite\\) at .*\\.sparkify/warehouse holds ${songplays} songplays loaded on ` +
+          '\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC from data/song_data and data/log_data; ' +
+          'the demo would replace them, so nothing was changed$',
+      ),
+    );
+    expect(hint).toBe(
+      '  → pass --yes to replace them, or run the demo in a fresh folder ' +
+        '(or with [WAREHOUSE] EMBEDDED_DIR set to another folder)',
+    );
+    expect(refused.stderr).not.toMatch(/Generat/);
+    expect(await starSnapshot({ cwd: user })).toEqual(before);
+
+    // --yes replaces it, saying what goes; after that the data is the demo's own: no question.
+    const replaced = await runCli(['demo', '--songs', '50', '--events', '100', '--yes'], {
+      cwd: user,
+      timeoutMs: 120_000,
+    });
+    expect(replaced.code, replaced.stderr).toBe(0);
+    expect(replaced.stderr + replaced.stdout).toContain(`--yes: replacing ${songplays} songplays loaded on`);
+    const again = await runCli(['demo', '--songs', '50', '--events', '100'], { cwd: user, timeoutMs: 120_000 });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr + again.stdout).not.toMatch(/replacing/i);
+  } finally {
+    await rm(user, { recursive: true, force: true });
+  }
+}, 300_000);

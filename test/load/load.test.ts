@@ -10,6 +10,8 @@ import { s3LoadPlan } from '../../src/load/s3.js';
 import type { LoadEvent } from '../../src/load/types.js';
 import type { DwhConfig } from '../../src/config/types.js';
 import { loadErrorsSql } from '../../src/sql/copy.js';
+import { latestLoad } from '../../src/load/history.js';
+import { recordS3LoadSql } from '../../src/sql/load-history.js';
 import { createTablesSql } from '../../src/sql/ddl.js';
 import { openEmbedded } from '../../src/warehouse/embedded.js';
 import type { Warehouse } from '../../src/warehouse/types.js';
@@ -76,6 +78,16 @@ describe('the S3 loader', () => {
       ]),
     ]);
     expect(result).toEqual({ songs: 42, events: 42, songplays: 7, rejected: [], rejectedTotal: 0 });
+    expect(fake.outcome).toEqual({ committed: 1, rolledBack: 0 });
+  });
+
+  test('the batch ends by recording its S3 prefixes in the load history, in the same transaction', async () => {
+    const fake = recordingRedshift();
+    await loadWarehouse(fake.warehouse, s3Only(), { observe: () => undefined, signal: new AbortController().signal });
+    expect(fake.statements.slice(-2)).toEqual([
+      expect.stringMatching(/^CREATE TABLE IF NOT EXISTS sparkify_load_history \(/),
+      recordS3LoadSql('redshift', { songData: 's3://udacity-dend/song_data', logData: 's3://udacity-dend/log_data' }),
+    ]);
     expect(fake.outcome).toEqual({ committed: 1, rolledBack: 0 });
   });
 
@@ -154,6 +166,7 @@ describe('the local stream loader (in-memory PGlite)', () => {
     const songs = await folderWith({ 'A/song.json': JSON.stringify(song) });
     const logs = await folderWith({ '2018-11-01-events.json': `${JSON.stringify(play)}\nnot json\n` });
     folders = {
+      kind: 'local',
       songs: { dir: songs, displayDir: './songs', label: '[LOCAL] SONG_DATA' },
       events: { dir: logs, displayDir: './logs', label: '[LOCAL] LOG_DATA' },
     };
@@ -190,6 +203,17 @@ describe('the local stream loader (in-memory PGlite)', () => {
     ]);
     expect(result).toMatchObject({ songs: 1, events: 1, songplays: 1, rejectedTotal: 1 });
     expect(result.rejected[0]).toMatchObject({ file: 'logs/2018-11-01-events.json', line: 2 });
+    // Where the data came from, recorded by the load itself (issue 9).
+    const record = await latestLoad(warehouse);
+    expect(record).toMatchObject({
+      kind: 'local',
+      songData: folders.songs.dir,
+      logData: folders.events.dir,
+      songs: 1,
+      events: 1,
+      songplays: 1,
+    });
+    expect(record?.loadedAt).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
   });
 
   test('Ctrl-C before the transforms rolls the whole load back', async () => {
@@ -205,5 +229,15 @@ describe('the local stream loader (in-memory PGlite)', () => {
     const after = await warehouse.query<{ n: number }>('SELECT count(*) AS n FROM staging_events');
     expect(after.rows).toEqual(before.rows);
     expect((await warehouse.query<{ n: number }>('SELECT count(*) AS n FROM songplays')).rows).toEqual([{ n: 1 }]);
+    // Nor did it record a load: the history still ends with the one that committed.
+    const history = await warehouse.query<{ n: number }>('SELECT count(*)::int AS n FROM sparkify_load_history');
+    expect(history.rows).toEqual([{ n: 1 }]);
+  });
+
+  test('a load into tables made before the load history existed makes it and records itself', async () => {
+    await warehouse.query('DROP TABLE sparkify_load_history');
+    expect(await latestLoad(warehouse)).toBeUndefined();
+    await loadWarehouse(warehouse, local(), { observe: () => undefined, signal: new AbortController().signal });
+    expect(await latestLoad(warehouse)).toMatchObject({ kind: 'local', songs: 1, events: 1, songplays: 1 });
   });
 });

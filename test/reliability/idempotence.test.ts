@@ -81,10 +81,11 @@ describe('each step twice on PostgreSQL', () => {
     project = await postgresProject('twice');
   });
 
-  test('tables create twice: the same seven empty tables, dwh.cfg untouched', async () => {
+  test('tables create twice: the same seven empty tables (and load history), dwh.cfg untouched', async () => {
     await ok(['tables', 'create'], project);
     const first = await state(project);
-    expect(first.tables).toHaveLength(7);
+    expect(first.tables).toHaveLength(8);
+    expect(first.tables).toContainEqual({ table_name: 'sparkify_load_history' });
     expect(Object.values(first.star).every((rows) => rows.length === 0)).toBe(true);
     await ok(['tables', 'create'], project);
     expect(await state(project)).toEqual(first);
@@ -139,7 +140,7 @@ describe('each step twice on PostgreSQL', () => {
   });
 });
 
-test('setup --yes in an empty folder creates dwh.cfg (0600), generates data, loads; a second run keeps it all', async () => {
+test('setup --yes in an empty folder makes dwh.cfg (0600), data and a load; a second run keeps it all', async () => {
   const dir = join(base, 'from-nothing');
   await mkdir(dir);
   const project = { cwd: dir };

@@ -54,7 +54,8 @@ function expectRefused(
   const [line] = failureMessage(result.stderr);
   expect(line).toMatch(
     new RegExp(
-      `^✖ ${subject} is in use by another sparkify-dwh \\(pid ${pid}, "${command}", since \\d\\d:\\d\\d:\\d\\d\\); wait for it to finish or stop it$`,
+      `^✖ ${subject} is in use by another sparkify-dwh \\(pid ${pid}, "${command}", ` +
+        'since \\d\\d:\\d\\d:\\d\\d\\); wait for it to finish or stop it$',
     ),
   );
 }
@@ -77,8 +78,10 @@ describe('a lock held by another live process', () => {
   test('embedded warehouse locked: even read-only commands (check, sql) stop, naming the pid', async () => {
     const release = await acquireLock(join(project.cwd, '.sparkify/warehouse.lock'), 'load');
     try {
-      expectRefused(await runCli(['check'], project), 'warehouse', process.pid, 'load');
-      expectRefused(await runCli(['sql', 'SELECT 1'], project), 'warehouse', process.pid, 'load');
+      // Named as the embedded warehouse, with its folder (issue 9: a clear message for a lock wait).
+      const subject = 'the embedded warehouse \\.sparkify/warehouse';
+      expectRefused(await runCli(['check'], project), subject, process.pid, 'load');
+      expectRefused(await runCli(['sql', 'SELECT 1'], project), subject, process.pid, 'load');
     } finally {
       await release();
     }
@@ -86,7 +89,7 @@ describe('a lock held by another live process', () => {
   });
 });
 
-test('while a real load runs, a second wizard on the same dwh.cfg, or another dwh.cfg on the same warehouse, stops', async () => {
+test('while a real load runs, a second wizard on its dwh.cfg, or on its warehouse through another, stops', async () => {
   expect(
     (await runCli(['generate', '--out', 'big', '--songs', '1000', '--events', '150000'], { cwd: base })).code,
   ).toBe(0);
@@ -108,7 +111,12 @@ test('while a real load runs, a second wizard on the same dwh.cfg, or another dw
     const deadline = Date.now() + 30_000;
     while (!/staging_songs: reading/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expectRefused(await runCli(['load'], project), 'dwh.cfg', child.pid!, 'load');
-    expectRefused(await runCli(['tables', 'create', '--yes'], other), 'warehouse', child.pid!, 'load');
+    expectRefused(
+      await runCli(['tables', 'create', '--yes'], other),
+      'the embedded warehouse /\\S+/project/\\.sparkify/warehouse',
+      child.pid!,
+      'load',
+    );
     // The first load was not disturbed.
     expect(child.exitCode).toBe(null);
   } finally {

@@ -3,7 +3,8 @@ import { describe, expect, test } from 'vitest';
 import { ANALYTICS_QUERIES, findAnalyticsQuery } from '../../src/sql/analytics.js';
 import { DATA_CHECKS, matchRateSql } from '../../src/sql/checks.js';
 import { copyEventsFromS3Sql, copySongsFromS3Sql, loadErrorsSql } from '../../src/sql/copy.js';
-import { createTableSql, createTablesSql, dropTablesSql } from '../../src/sql/ddl.js';
+import { createLoadHistoryIfMissingSql, createTableSql, createTablesSql, dropTablesSql } from '../../src/sql/ddl.js';
+import { latestLoadSql, loadHistoryExistsSql, recordLoadSql, recordS3LoadSql } from '../../src/sql/load-history.js';
 import { existingTablesSql, rowCountsSql } from '../../src/sql/status.js';
 import {
   ALL_TABLES,
@@ -26,7 +27,11 @@ const S3 = {
 function allStatements(dialect: Dialect): Array<[string, string]> {
   const statements: Array<[string, string]> = [
     ...dropTablesSql().map((sql, i): [string, string] => [`drop ${i}`, sql]),
-    ...createTablesSql(dialect).map((sql, i): [string, string] => [`create ${ALL_TABLES[i]}`, sql]),
+    ...createTablesSql(dialect).map((sql, i): [string, string] => [`create ${ALL_TABLES[i] ?? 'load history'}`, sql]),
+    ['create load history if missing', createLoadHistoryIfMissingSql(dialect)],
+    ['record a local load', recordLoadSql(dialect, { songs: 1, events: 2, songplays: 3 })],
+    ['load history exists', loadHistoryExistsSql()],
+    ['latest load', latestLoadSql()],
     ...clearStagingSql(dialect).map((sql, i): [string, string] => [`clear staging ${i}`, sql]),
     ...clearStarSql(dialect).map((sql, i): [string, string] => [`clear star ${i}`, sql]),
     ...insertStarSql().map((step): [string, string] => [`insert ${step.table}`, step.sql]),
@@ -41,6 +46,7 @@ function allStatements(dialect: Dialect): Array<[string, string]> {
       ['copy events', copyEventsFromS3Sql(S3)],
       ['copy songs', copySongsFromS3Sql(S3)],
       ['load errors', loadErrorsSql()],
+      ['record an S3 load', recordS3LoadSql('redshift', { songData: S3.s3Url, logData: S3.s3Url })],
     );
   }
   return statements;
@@ -74,7 +80,7 @@ describe('invariants of every statement', () => {
 });
 
 describe('DDL', () => {
-  test('drop lists all seven tables, "time" quoted', () => {
+  test('drop lists all seven tables, "time" quoted, then the load history', () => {
     expect(dropTablesSql()).toEqual([
       'DROP TABLE IF EXISTS songplays',
       'DROP TABLE IF EXISTS users',
@@ -83,10 +89,11 @@ describe('DDL', () => {
       'DROP TABLE IF EXISTS "time"',
       'DROP TABLE IF EXISTS staging_events',
       'DROP TABLE IF EXISTS staging_songs',
+      'DROP TABLE IF EXISTS sparkify_load_history',
     ]);
   });
 
-  test('create covers staging then star tables in load order', () => {
+  test('create covers staging then star tables in load order, then the load history', () => {
     const names = (dialect: Dialect) => createTablesSql(dialect).map((sql) => /^CREATE TABLE (\S+) \(/.exec(sql)?.[1]);
     expect(names('postgres')).toEqual([
       'staging_events',
@@ -96,6 +103,7 @@ describe('DDL', () => {
       'users',
       'songplays',
       '"time"',
+      'sparkify_load_history',
     ]);
     expect(names('redshift')).toEqual(names('postgres'));
   });
@@ -205,6 +213,57 @@ SORTKEY (start_time)`);
     );
     expect(createTableSql('staging_songs', 'redshift')).toMatch(/\n\)\nDISTSTYLE EVEN$/);
     for (const table of STAR_TABLES) expect(createTableSql(table, 'postgres')).toMatch(/PRIMARY KEY \(\w+\)\n\)$/);
+  });
+
+  const HISTORY_COLUMNS =
+    'load_number, source_kind, song_data, log_data, loaded_at, staging_songs, staging_events, songplays';
+
+  test('the load history (issue 9): made on Redshift too, with its own distribution', () => {
+    expect(createTableSql('sparkify_load_history', 'redshift')).toBe(`CREATE TABLE sparkify_load_history (
+  load_number INTEGER NOT NULL,
+  source_kind VARCHAR(256) NOT NULL,
+  song_data VARCHAR(65535) NOT NULL,
+  log_data VARCHAR(65535) NOT NULL,
+  loaded_at TIMESTAMP NOT NULL,
+  staging_songs BIGINT NOT NULL,
+  staging_events BIGINT NOT NULL,
+  songplays BIGINT NOT NULL,
+  PRIMARY KEY (load_number)
+)
+DISTSTYLE ALL`);
+    expect(createLoadHistoryIfMissingSql('redshift')).toBe(
+      createTableSql('sparkify_load_history', 'redshift').replace('CREATE TABLE', 'CREATE TABLE IF NOT EXISTS'),
+    );
+    expect(createTableSql('sparkify_load_history', 'postgres')).toMatch(/^ {2}song_data TEXT NOT NULL,$/m);
+  });
+
+  test('an S3 load records its prefixes and counts the rows in its own transaction (Redshift SYSDATE)', () => {
+    expect(
+      recordS3LoadSql('redshift', {
+        songData: 's3://udacity-dend/song_data/A/',
+        logData: 's3://udacity-dend/log_data',
+      }),
+    ).toBe(
+      [
+        `INSERT INTO sparkify_load_history (${HISTORY_COLUMNS})`,
+        "SELECT previous.n + 1, 's3', 's3://udacity-dend/song_data/A/', 's3://udacity-dend/log_data', SYSDATE, " +
+          'songs.n, events.n, plays.n',
+        'FROM (SELECT COALESCE(MAX(load_number), 0) AS n FROM sparkify_load_history) previous',
+        'CROSS JOIN (SELECT COUNT(*) AS n FROM staging_songs) songs',
+        'CROSS JOIN (SELECT COUNT(*) AS n FROM staging_events) events',
+        'CROSS JOIN (SELECT COUNT(*) AS n FROM songplays) plays',
+      ].join('\n'),
+    );
+  });
+
+  test('a local load records its folders as parameters and the counts it knows', () => {
+    expect(recordLoadSql('postgres', { songs: 10, events: 20, songplays: 5 })).toBe(
+      [
+        `INSERT INTO sparkify_load_history (${HISTORY_COLUMNS})`,
+        "SELECT previous.n + 1, $1, $2, $3, CURRENT_TIMESTAMP AT TIME ZONE 'UTC', 10, 20, 5",
+        'FROM (SELECT COALESCE(MAX(load_number), 0) AS n FROM sparkify_load_history) previous',
+      ].join('\n'),
+    );
   });
 
   test('COPY column lists are the staging columns after event_id', () => {

@@ -4,14 +4,19 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { afterEach, describe, expect, test } from 'vitest';
-import { InterruptedError, UsageError } from '../../src/errors.js';
+import { InterruptedError, UsageError, UserError } from '../../src/errors.js';
+import { runDemo } from '../../src/steps/demo.js';
+import { createNoTerminalPrompts } from '../../src/ui/prompts.js';
+import type { AppContext } from '../../src/context.js';
 import { runAnalytics } from '../../src/steps/analytics.js';
 import { runGenerate } from '../../src/steps/generate.js';
-import { runLoad } from '../../src/steps/load.js';
+import { loadStatus, runLoad } from '../../src/steps/load.js';
 import { runMenu } from '../../src/steps/menu.js';
 import { runSetup } from '../../src/steps/setup.js';
 import { runSql } from '../../src/steps/sql.js';
-import { runTablesCreate } from '../../src/steps/tables.js';
+import { runTablesCreate, tablesStatus } from '../../src/steps/tables.js';
+import { runCheck } from '../../src/steps/check.js';
+import { statusSnapshot } from '../../src/steps/state.js';
 import { openEmbedded } from '../../src/warehouse/embedded.js';
 import { makeTestContext } from '../support/context.js';
 
@@ -84,7 +89,9 @@ describe('tables create', () => {
     const songplays = await count(m, 'songplays');
     const result = await runTablesCreate(m.ctx);
     expect(result).toEqual({ ok: true, summary: 'tables left as they were' });
-    expect(m.prompts.asked.at(-1)?.message).toMatch(/^The tables hold [\d,]+ rows; drop and create them anyway\?$/);
+    expect(m.prompts.asked.at(-1)?.message).toMatch(
+      /^Embedded \(PGlite\) in memory holds [\d,]+ songplays .*: drop them and create empty tables\?$/,
+    );
     expect(await count(m, 'songplays')).toBe(songplays);
   });
 
@@ -177,5 +184,107 @@ describe('menu', () => {
     await expect(runMenu(scripted.ctx)).rejects.toBeInstanceOf(InterruptedError);
     expect(scripted.ui.text()).toMatch(/Stopped; back to the menu\./);
     expect(scripted.prompts.asked.map((p) => p.message)).toEqual(['What next?', 'SQL>', 'What next?']);
+  });
+});
+
+describe('load --song-prefix on a local target (issue 9)', () => {
+  test('loads only the song files under that sub-folder of [LOCAL] SONG_DATA, as on S3', async () => {
+    const m = await context({ config: LOCAL_CONFIG, warehouse: await openEmbedded(undefined) });
+    await runGenerate(m.ctx, { out: 'data', songs: 60, events: 200, seed: 5 });
+    await runTablesCreate(m.ctx);
+    const { readdir } = await import('node:fs/promises');
+    const first = (await readdir(m.path('data/song_data'))).sort()[0]!;
+    const expected = (await readdir(m.path('data/song_data', first), { recursive: true })).filter((f) =>
+      f.endsWith('.json'),
+    ).length;
+    expect(expected).toBeGreaterThan(0);
+    expect(expected).toBeLessThan(60);
+    expect((await runLoad(m.ctx, { songPrefix: `${first}/` })).ok).toBe(true);
+    expect(await count(m, 'staging_songs')).toBe(expected);
+    expect(await count(m, 'staging_events')).toBe(200);
+  });
+
+  test('a prefix that leaves SONG_DATA, or names no folder, is refused and loads nothing', async () => {
+    const m = await context({ config: LOCAL_CONFIG, warehouse: await openEmbedded(undefined) });
+    await runGenerate(m.ctx, { out: 'data', songs: 20, events: 50, seed: 5 });
+    await runTablesCreate(m.ctx);
+    await expect(runLoad(m.ctx, { songPrefix: '../log_data' })).rejects.toThrow(
+      /--song-prefix "\.\.\/log_data" must stay inside the song data: no \. or \.\. parts/,
+    );
+    await expect(runLoad(m.ctx, { songPrefix: 'Q/Q/' })).rejects.toThrow(
+      /\[LOCAL\] SONG_DATA with --song-prefix Q\/Q\/: folder data\/song_data\/Q\/Q does not exist/,
+    );
+    expect(await count(m, 'staging_songs')).toBe(0);
+  });
+});
+
+/** The same context, as a run without a terminal and without --yes would have it. */
+function withoutTerminal(ctx: AppContext): AppContext {
+  return Object.create(ctx, { prompts: { value: createNoTerminalPrompts() } }) as AppContext;
+}
+
+const HOLDS_LOCAL =
+  /^[Ee]mbedded \(PGlite\) in memory holds [\d,]+ songplays loaded on \d{4}-\d\d-\d\d \d\d:\d\d UTC from data\/song_data and data\/log_data/;
+
+describe('nothing drops data it did not put there unasked (issue 9)', () => {
+  test('tables create says what the tables hold and where it came from, and the default is No', async () => {
+    const m = await loadedContext([undefined]);
+    const songplays = await count(m, 'songplays');
+    expect(await runTablesCreate(m.ctx)).toEqual({ ok: true, summary: 'tables left as they were' });
+    const asked = m.prompts.asked.at(-1)!;
+    expect(asked.message).toMatch(HOLDS_LOCAL);
+    expect(asked.message).toMatch(/: drop them and create empty tables\?$/);
+    expect(asked.answer).toBe(false);
+    expect(await count(m, 'songplays')).toBe(songplays);
+  });
+
+  test('tables create without a terminal refuses with what it would drop and how to go ahead', async () => {
+    const m = await loadedContext();
+    const songplays = await count(m, 'songplays');
+    const error = await runTablesCreate(withoutTerminal(m.ctx)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).message).toMatch(HOLDS_LOCAL);
+    expect((error as UserError).message).toMatch(/; tables create would drop them, so nothing was changed$/);
+    expect((error as UserError).hint).toBe('pass --yes to drop them anyway');
+    expect(await count(m, 'songplays')).toBe(songplays);
+  });
+
+  test('demo over the user’s data asks (default No) and leaves it; without a terminal it refuses', async () => {
+    const m = await loadedContext([undefined]);
+    const songplays = await count(m, 'songplays');
+    expect(await runDemo(m.ctx, { songs: 30, events: 100 })).toEqual({
+      ok: false,
+      summary: 'demo not run: the warehouse was left as it was',
+    });
+    expect(m.prompts.asked.at(-1)?.message).toMatch(HOLDS_LOCAL);
+    expect(m.prompts.asked.at(-1)?.message).toMatch(/: replace them with the demo data\?$/);
+    const error = await runDemo(withoutTerminal(m.ctx), { songs: 30, events: 100 }).catch((e: unknown) => e);
+    expect((error as UserError).message).toMatch(HOLDS_LOCAL);
+    expect((error as UserError).message).toMatch(/; the demo would replace them, so nothing was changed$/);
+    expect((error as UserError).hint).toBe(
+      'pass --yes to replace them, or run the demo in a fresh folder ' +
+        '(or with [WAREHOUSE] EMBEDDED_DIR set to another folder)',
+    );
+    expect(await count(m, 'songplays')).toBe(songplays);
+  });
+
+  test('the load history is not one of the seven tables: statuses and checks are as before', async () => {
+    const m = await loadedContext();
+    expect(await count(m, 'sparkify_load_history')).toBe(1);
+    const snapshot = statusSnapshot(m.ctx);
+    expect(await tablesStatus(m.ctx, snapshot)).toEqual({ state: 'done', detail: '7 tables' });
+    expect((await loadStatus(m.ctx, snapshot)).state).toBe('done');
+    expect((await runCheck(m.ctx)).ok).toBe(true);
+  });
+
+  test('demo replaces its own data without a question, even without a terminal', async () => {
+    const m = await context({ config: LOCAL_CONFIG, warehouse: await openEmbedded(undefined), yes: true });
+    expect((await runDemo(m.ctx, { songs: 30, events: 100 })).ok).toBe(true);
+    const first = await count(m, 'songplays');
+    expect(first).toBeGreaterThan(0);
+    const again = await runDemo(withoutTerminal(m.ctx), { songs: 30, events: 100 });
+    expect(again.ok).toBe(true);
+    expect(m.ui.text()).not.toMatch(/Replacing/);
+    expect(await count(m, 'songplays')).toBe(first);
   });
 });
