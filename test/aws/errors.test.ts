@@ -39,7 +39,8 @@ describe('describeAwsError: one line that says what to do next', () => {
   test.each([
     [
       generic(STSServiceException, 'InvalidClientTokenId', 'The security token included in the request is invalid.'),
-      'AWS rejected the access key while creating cluster dwhcluster (InvalidClientTokenId): the key ID is wrong or deleted; check [AWS] KEY, AWS_ACCESS_KEY_ID or the profile, then run `sparkify-dwh credentials`',
+      'AWS rejected the access key while creating cluster dwhcluster (InvalidClientTokenId): the key ID ' +
+        'is wrong or deleted; check [AWS] KEY, AWS_ACCESS_KEY_ID or the profile, then run `sparkify-dwh credentials`',
     ],
     [
       generic(
@@ -47,7 +48,8 @@ describe('describeAwsError: one line that says what to do next', () => {
         'UnrecognizedClientException',
         'The security token included in the request is invalid.',
       ),
-      'AWS rejected the access key while creating cluster dwhcluster (UnrecognizedClientException): the key ID is wrong or deleted; check [AWS] KEY, AWS_ACCESS_KEY_ID or the profile, then run `sparkify-dwh credentials`',
+      'AWS rejected the access key while creating cluster dwhcluster (UnrecognizedClientException): the ' +
+        'key ID is wrong or deleted; check [AWS] KEY, AWS_ACCESS_KEY_ID or the profile, then run `sparkify-dwh credentials`',
     ],
     [
       generic(
@@ -55,18 +57,21 @@ describe('describeAwsError: one line that says what to do next', () => {
         'SignatureDoesNotMatch',
         'The request signature we calculated does not match the signature you provided.',
       ),
-      'AWS rejected the request signature while creating cluster dwhcluster (SignatureDoesNotMatch): the secret access key does not match the key ID; check [AWS] SECRET or AWS_SECRET_ACCESS_KEY, then run `sparkify-dwh credentials`',
+      'AWS rejected the request signature while creating cluster dwhcluster (SignatureDoesNotMatch): the ' +
+        'secret access key does not match the key ID; check [AWS] SECRET or AWS_SECRET_ACCESS_KEY, then run `sparkify-dwh credentials`',
     ],
     [
       new ExpiredTokenException({
         message: 'The security token included in the request is expired',
         $metadata: metadata,
       }),
-      'the AWS session token has expired while creating cluster dwhcluster (ExpiredTokenException): run `aws sso login --profile dev` or refresh your temporary credentials, then try again',
+      'the AWS session token has expired while creating cluster dwhcluster (ExpiredTokenException): run ' +
+        '`aws sso login --profile dev` or refresh your temporary credentials, then try again',
     ],
     [
       generic(RedshiftServiceException, 'ExpiredToken', 'The security token included in the request is expired'),
-      'the AWS session token has expired while creating cluster dwhcluster (ExpiredToken): run `aws sso login --profile dev` or refresh your temporary credentials, then try again',
+      'the AWS session token has expired while creating cluster dwhcluster (ExpiredToken): run `aws sso ' +
+        'login --profile dev` or refresh your temporary credentials, then try again',
     ],
     [
       generic(
@@ -74,11 +79,13 @@ describe('describeAwsError: one line that says what to do next', () => {
         'AccessDenied',
         'User: arn:aws:iam::123456789012:user/dev is not authorized to perform: redshift:CreateCluster',
       ),
-      'AWS denied redshift:CreateCluster while creating cluster dwhcluster (AccessDenied): the identity running the wizard needs that permission; see the README, "Minimal IAM policy for the user running the wizard"',
+      'AWS denied redshift:CreateCluster while creating cluster dwhcluster (AccessDenied): the identity ' +
+        'running the wizard needs that permission; see the README, "Minimal IAM policy for the user running the wizard"',
     ],
     [
       new UnauthorizedOperation({ message: 'Not authorized', $metadata: metadata }),
-      'AWS denied redshift:CreateCluster while creating cluster dwhcluster (UnauthorizedOperation): the identity running the wizard needs that permission; see the README, "Minimal IAM policy for the user running the wizard"',
+      'AWS denied redshift:CreateCluster while creating cluster dwhcluster (UnauthorizedOperation): the ' +
+        'identity running the wizard needs that permission; see the README, "Minimal IAM policy for the user running the wizard"',
     ],
     [
       generic(
@@ -86,22 +93,26 @@ describe('describeAwsError: one line that says what to do next', () => {
         'UnauthorizedOperation',
         'You are not authorized to perform this operation. Encoded authorization failure message: xyz',
       ),
-      'AWS denied redshift:CreateCluster while creating cluster dwhcluster (UnauthorizedOperation): the identity running the wizard needs that permission; see the README, "Minimal IAM policy for the user running the wizard"',
+      'AWS denied redshift:CreateCluster while creating cluster dwhcluster (UnauthorizedOperation): the ' +
+        'identity running the wizard needs that permission; see the README, "Minimal IAM policy for the user running the wizard"',
     ],
     [
       new ClusterAlreadyExistsFault({ message: 'Cluster already exists', $metadata: metadata }),
-      'a cluster named "dwhcluster" already exists in us-west-2 but could not be reused: choose another [DWH] DWH_CLUSTER_IDENTIFIER or run `sparkify-dwh cluster status`',
+      'a cluster named "dwhcluster" already exists in us-west-2 but could not be reused: choose another ' +
+        '[DWH] DWH_CLUSTER_IDENTIFIER or run `sparkify-dwh cluster status`',
     ],
     [
       new ClusterQuotaExceededFault({
         message: 'The request would exceed the allowed number of cluster instances for this account.',
         $metadata: metadata,
       }),
-      'the account has reached its Redshift cluster or node quota in us-west-2 (ClusterQuotaExceededFault): delete an unused cluster or request an increase in the Service Quotas console',
+      'the account has reached its Redshift cluster or node quota in us-west-2 ' +
+        '(ClusterQuotaExceededFault): delete an unused cluster or request an increase in the Service Quotas console',
     ],
     [
       new InsufficientClusterCapacityFault({ message: 'Insufficient capacity', $metadata: metadata }),
-      'AWS has no spare ra3.large capacity in us-west-2 right now: try another node type ([DWH] DWH_NODE_TYPE), another region ([AWS] REGION) or again later',
+      'AWS has no spare ra3.large capacity in us-west-2 right now: try another node type ([DWH] ' +
+        'DWH_NODE_TYPE), another region ([AWS] REGION) or again later',
     ],
     [
       new ClusterNotFoundFault({ message: 'Cluster dwhcluster not found.', $metadata: metadata }),
@@ -109,19 +120,23 @@ describe('describeAwsError: one line that says what to do next', () => {
     ],
     [
       generic(EC2ServiceException, 'RequestLimitExceeded', 'Request limit exceeded.'),
-      'AWS kept throttling redshift:CreateCluster while creating cluster dwhcluster, even after retries: wait a minute and run the command again',
+      'AWS kept throttling redshift:CreateCluster while creating cluster dwhcluster, even after retries: ' +
+        'wait a minute and run the command again',
     ],
     [
       generic(RedshiftServiceException, 'Throttling', 'Rate exceeded'),
-      'AWS kept throttling redshift:CreateCluster while creating cluster dwhcluster, even after retries: wait a minute and run the command again',
+      'AWS kept throttling redshift:CreateCluster while creating cluster dwhcluster, even after retries: ' +
+        'wait a minute and run the command again',
     ],
     [
       generic(EC2ServiceException, 'VPCIdNotSpecified', 'No default VPC for this user'),
-      'there is no default VPC in us-west-2: create one with `aws ec2 create-default-vpc --region us-west-2` and try again',
+      'there is no default VPC in us-west-2: create one with `aws ec2 create-default-vpc --region ' +
+        'us-west-2` and try again',
     ],
     [
       new EntityAlreadyExistsException({ message: 'Role with name dwhRole already exists.', $metadata: metadata }),
-      'AWS failed while creating cluster dwhcluster (EntityAlreadyExistsException: Role with name dwhRole already exists.)',
+      'AWS failed while creating cluster dwhcluster (EntityAlreadyExistsException: Role with name ' +
+        'dwhRole already exists.)',
     ],
   ])('%s', (error, message) => {
     expect(describeAwsError(error, context)).toBe(message);

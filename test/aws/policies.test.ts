@@ -10,50 +10,53 @@ describe('policies', () => {
     });
   });
 
-  test('two buckets: GetObject on each prefix, one ListBucket per bucket limited to its prefixes; duplicates once', () => {
-    const policy = s3ReadPolicy(
-      [
-        's3://logs-bucket/events/2018',
-        's3://songs.bucket/catalog/',
-        's3://songs.bucket/catalog/',
-        's3://logs-bucket/paths.json',
-      ],
-      'eu-west-1',
-    );
-    expect(policy).toEqual({
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Sid: 'ReadSourceObjects',
-          Effect: 'Allow',
-          Action: 's3:GetObject',
-          Resource: [
-            'arn:aws:s3:::logs-bucket/events/2018*',
-            'arn:aws:s3:::songs.bucket/catalog/*',
-            'arn:aws:s3:::logs-bucket/paths.json*',
-          ],
-        },
-        {
-          Sid: 'ListSourcePrefixes',
-          Effect: 'Allow',
-          Action: 's3:ListBucket',
-          Resource: 'arn:aws:s3:::logs-bucket',
-          Condition: { StringLike: { 's3:prefix': ['events/2018*', 'paths.json*'] } },
-        },
-        {
-          Sid: 'ListSourcePrefixes2',
-          Effect: 'Allow',
-          Action: 's3:ListBucket',
-          Resource: 'arn:aws:s3:::songs.bucket',
-          Condition: { StringLike: { 's3:prefix': ['catalog/*'] } },
-        },
-      ],
-    });
-    // Nothing broader than the prefixes: no s3:*, no bucket-wide object wildcard.
-    const text = JSON.stringify(policy);
-    expect(text).not.toContain('s3:*');
-    expect(text).not.toMatch(/:::[a-z.-]+\/\*"/);
-  });
+  test(
+    'two buckets: GetObject on each prefix, one ListBucket per bucket limited to its prefixes; ' + 'duplicates once',
+    () => {
+      const policy = s3ReadPolicy(
+        [
+          's3://logs-bucket/events/2018',
+          's3://songs.bucket/catalog/',
+          's3://songs.bucket/catalog/',
+          's3://logs-bucket/paths.json',
+        ],
+        'eu-west-1',
+      );
+      expect(policy).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'ReadSourceObjects',
+            Effect: 'Allow',
+            Action: 's3:GetObject',
+            Resource: [
+              'arn:aws:s3:::logs-bucket/events/2018*',
+              'arn:aws:s3:::songs.bucket/catalog/*',
+              'arn:aws:s3:::logs-bucket/paths.json*',
+            ],
+          },
+          {
+            Sid: 'ListSourcePrefixes',
+            Effect: 'Allow',
+            Action: 's3:ListBucket',
+            Resource: 'arn:aws:s3:::logs-bucket',
+            Condition: { StringLike: { 's3:prefix': ['events/2018*', 'paths.json*'] } },
+          },
+          {
+            Sid: 'ListSourcePrefixes2',
+            Effect: 'Allow',
+            Action: 's3:ListBucket',
+            Resource: 'arn:aws:s3:::songs.bucket',
+            Condition: { StringLike: { 's3:prefix': ['catalog/*'] } },
+          },
+        ],
+      });
+      // Nothing broader than the prefixes: no s3:*, no bucket-wide object wildcard.
+      const text = JSON.stringify(policy);
+      expect(text).not.toContain('s3:*');
+      expect(text).not.toMatch(/:::[a-z.-]+\/\*"/);
+    },
+  );
 
   test('ARNs follow the region partition', () => {
     expect([partitionOf('us-west-2'), partitionOf('cn-north-1'), partitionOf('us-gov-west-1')]).toEqual([

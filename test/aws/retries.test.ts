@@ -49,7 +49,9 @@ beforeEach(async () => {
       requests.push(new URLSearchParams(body).get('Action') ?? '?');
       const reply = replies.shift() ?? {
         status: 500,
-        body: '<ErrorResponse><Error><Code>InternalFailure</Code><Message>no reply scripted</Message></Error></ErrorResponse>',
+        body:
+          '<ErrorResponse><Error><Code>InternalFailure</Code><Message>no reply ' +
+          'scripted</Message></Error></ErrorResponse>',
       };
       response.writeHead(reply.status, { 'content-type': 'text/xml', 'x-amzn-requestid': 'test' });
       response.end(reply.body);

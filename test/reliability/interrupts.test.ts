@@ -119,37 +119,42 @@ describe('load interrupted on PostgreSQL', () => {
   }, 90_000);
 });
 
-test('SIGKILL during load on the embedded warehouse: its data folder survives, tables as before, stale locks taken over', async () => {
-  const dir = join(base, 'embedded');
-  await mkdir(dir);
-  const embedded = { cwd: dir };
-  const configure = (data: string): Promise<void> =>
-    writeConfig(join(dir, 'dwh.cfg'), {
-      WAREHOUSE: { TARGET: 'embedded' },
-      LOCAL: { SONG_DATA: `../${data}/song_data`, LOG_DATA: `../${data}/log_data` },
-    });
-  await configure('small');
-  expect((await runCli(['tables', 'create'], embedded)).code).toBe(0);
-  expect((await runCli(['load'], embedded)).code).toBe(0);
-  const loaded = await starSnapshot(embedded);
-  expect(loaded).toEqual(before);
+test(
+  'SIGKILL during load on the embedded warehouse: its data folder survives, tables as before, stale ' +
+    'locks taken over',
+  async () => {
+    const dir = join(base, 'embedded');
+    await mkdir(dir);
+    const embedded = { cwd: dir };
+    const configure = (data: string): Promise<void> =>
+      writeConfig(join(dir, 'dwh.cfg'), {
+        WAREHOUSE: { TARGET: 'embedded' },
+        LOCAL: { SONG_DATA: `../${data}/song_data`, LOG_DATA: `../${data}/log_data` },
+      });
+    await configure('small');
+    expect((await runCli(['tables', 'create'], embedded)).code).toBe(0);
+    expect((await runCli(['load'], embedded)).code).toBe(0);
+    const loaded = await starSnapshot(embedded);
+    expect(loaded).toEqual(before);
 
-  await configure('big');
-  const { child, done } = startCli(['load'], embedded);
-  let stderr = '';
-  child.stderr!.on('data', (text: string) => (stderr += text));
-  await waitFor(() => /staging_events: reading/.test(stderr), 30_000, 'staging_events to start');
-  await new Promise((resolveWait) => setTimeout(resolveWait, 300));
-  child.kill('SIGKILL');
-  expect((await done).signal).toBe('SIGKILL');
-  expect(existsSync(join(dir, '.sparkify/warehouse.lock'))).toBe(true);
+    await configure('big');
+    const { child, done } = startCli(['load'], embedded);
+    let stderr = '';
+    child.stderr!.on('data', (text: string) => (stderr += text));
+    await waitFor(() => /staging_events: reading/.test(stderr), 30_000, 'staging_events to start');
+    await new Promise((resolveWait) => setTimeout(resolveWait, 300));
+    child.kill('SIGKILL');
+    expect((await done).signal).toBe('SIGKILL');
+    expect(existsSync(join(dir, '.sparkify/warehouse.lock'))).toBe(true);
 
-  await configure('small');
-  expect(await starSnapshot(embedded)).toEqual(loaded);
-  const again = await runCli(['load'], embedded);
-  expect(again.code, again.stderr).toBe(0);
-  expect(await starSnapshot(embedded)).toEqual(loaded);
-}, 90_000);
+    await configure('small');
+    expect(await starSnapshot(embedded)).toEqual(loaded);
+    const again = await runCli(['load'], embedded);
+    expect(again.code, again.stderr).toBe(0);
+    expect(await starSnapshot(embedded)).toEqual(loaded);
+  },
+  90_000,
+);
 
 describe('a dwh.cfg write cut short', () => {
   test('a process killed while rewriting the file leaves the old bytes or the new, never a mix', async () => {

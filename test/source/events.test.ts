@@ -7,9 +7,12 @@ import { collecting, drain, folderWith, tempDir } from './fixtures.js';
 
 // The sample line of docs/data.md (Source data), with the user agent as the real logs write it (escaped slashes).
 const REAL_LINE =
-  '{"artist":"Des\'ree","auth":"Logged In","firstName":"Kaylee","gender":"F","itemInSession":1,"lastName":"Summers","length":246.30812,' +
-  '"level":"free","location":"Phoenix-Mesa-Scottsdale, AZ","method":"PUT","page":"NextSong","registration":1540344794796.0,"sessionId":139,' +
-  '"song":"You Gotta Be","status":200,"ts":1541106106796,"userAgent":"\\"Mozilla\\/5.0 (Windows NT 6.1; WOW64) AppleWebKit\\/537.36 (KHTML, like Gecko) Chrome\\/35.0.1916.153 Safari\\/537.36\\"","userId":"8"}';
+  '{"artist":"Des\'ree","auth":"Logged ' +
+  'In","firstName":"Kaylee","gender":"F","itemInSession":1,"lastName":"Summers","length":246.30812,' +
+  '"level":"free","location":"Phoenix-Mesa-Scottsdale, ' +
+  'AZ","method":"PUT","page":"NextSong","registration":1540344794796.0,"sessionId":139,' +
+  '"song":"You Gotta Be","status":200,"ts":1541106106796,"userAgent":"\\"Mozilla\\/5.0 (Windows NT 6.1; ' +
+  'WOW64) AppleWebKit\\/537.36 (KHTML, like Gecko) Chrome\\/35.0.1916.153 Safari\\/537.36\\"","userId":"8"}';
 
 const REAL_RECORD: EventRecord = {
   artist: "Des'ree",
@@ -34,7 +37,8 @@ const REAL_RECORD: EventRecord = {
 };
 
 const LOGGED_OUT_LINE =
-  '{"artist":null,"auth":"Logged Out","firstName":null,"gender":null,"itemInSession":0,"lastName":null,"length":null,"level":"free","location":null,' +
+  '{"artist":null,"auth":"Logged ' +
+  'Out","firstName":null,"gender":null,"itemInSession":0,"lastName":null,"length":null,"level":"free","location":null,' +
   '"method":"PUT","page":"Login","registration":null,"sessionId":52,"song":null,"status":307,"ts":1541207073796,"userAgent":null,"userId":""}';
 
 const LOGGED_OUT_RECORD: EventRecord = {

@@ -6,8 +6,10 @@ import { collecting, drain, folderWith, tempDir } from './fixtures.js';
 
 // The sample file of docs/data.md (Source data): Python json.dumps style, no trailing newline.
 const REAL_FILE =
-  '{"num_songs": 1, "artist_id": "ARD7TVE1187B99BFB1", "artist_latitude": null, "artist_longitude": null, "artist_location": "California - LA", ' +
-  '"artist_name": "Casual", "song_id": "SOMZWCG12A8C13C480", "title": "I Didn\'t Mean To", "duration": 218.93179, "year": 0}';
+  '{"num_songs": 1, "artist_id": "ARD7TVE1187B99BFB1", "artist_latitude": null, "artist_longitude": ' +
+  'null, "artist_location": "California - LA", ' +
+  '"artist_name": "Casual", "song_id": "SOMZWCG12A8C13C480", "title": "I Didn\'t Mean To", "duration": ' +
+  '218.93179, "year": 0}';
 
 const REAL_SONG: SongRecord = {
   numSongs: 1,
@@ -23,8 +25,10 @@ const REAL_SONG: SongRecord = {
 };
 
 const OTHER_FILE =
-  '{"num_songs": 1, "artist_id": "ARMJAGH1187FB546F3", "artist_latitude": 35.14968, "artist_longitude": -90.04892, "artist_location": "Memphis, TN", ' +
-  '"artist_name": "The Box Tops", "song_id": "SOCIWDW12A8C13D406", "title": "Soul Deep", "duration": 148.03546, "year": 1969}';
+  '{"num_songs": 1, "artist_id": "ARMJAGH1187FB546F3", "artist_latitude": 35.14968, "artist_longitude": ' +
+  '-90.04892, "artist_location": "Memphis, TN", ' +
+  '"artist_name": "The Box Tops", "song_id": "SOCIWDW12A8C13D406", "title": "Soul Deep", "duration": ' +
+  '148.03546, "year": 1969}';
 
 const OTHER_SONG: SongRecord = {
   numSongs: 1,

@@ -59,7 +59,8 @@ describe('listSourceFiles', () => {
     const error = await listSourceFiles(dir, label).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).message).toBe(
-      '[LOCAL] SONG_DATA: folder ./data/song_data is empty; write a sample data set with `sparkify-dwh generate --out <dir>` and point [LOCAL] SONG_DATA at its folder',
+      '[LOCAL] SONG_DATA: folder ./data/song_data is empty; write a sample data set with `sparkify-dwh ' +
+        'generate --out <dir>` and point [LOCAL] SONG_DATA at its folder',
     );
   });
 

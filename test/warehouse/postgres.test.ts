@@ -191,7 +191,8 @@ describe('postgres connection failures', () => {
     });
     const { endpoint } = parsePostgresUrl(`postgres://ana:${PASSWORD}@db.example.com:5432/sparkify`);
     expect(diagnosePostgresConnectFailure(serverError, endpoint, PASSWORD, 10_000).message).toBe(
-      'authentication failed for user "ana" on PostgreSQL at db.example.com:5432 (password authentication failed for user "ana"); check the user and password in [WAREHOUSE] POSTGRES_URL',
+      'authentication failed for user "ana" on PostgreSQL at db.example.com:5432 (password ' +
+        'authentication failed for user "ana"); check the user and password in [WAREHOUSE] POSTGRES_URL',
     );
   });
 
@@ -199,7 +200,8 @@ describe('postgres connection failures', () => {
     const lookupError = Object.assign(new Error('getaddrinfo ENOTFOUND db.invalid'), { code: 'ENOTFOUND' });
     const { endpoint } = parsePostgresUrl(`postgres://ana:${PASSWORD}@db.invalid/sparkify`);
     expect(diagnosePostgresConnectFailure(lookupError, endpoint, PASSWORD, 10_000).message).toBe(
-      'cannot reach PostgreSQL at db.invalid:5432 (host name not found); check [WAREHOUSE] POSTGRES_URL and that the server is running',
+      'cannot reach PostgreSQL at db.invalid:5432 (host name not found); check [WAREHOUSE] POSTGRES_URL ' +
+        'and that the server is running',
     );
   });
 
