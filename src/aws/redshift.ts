@@ -178,7 +178,10 @@ export async function resumeCluster(
   return output.Cluster ? toClusterInfo(output.Cluster) : undefined;
 }
 
-/** DescribeClusters' largest page (MaxRecords: minimum 20, maximum 100). */
+/**
+ * DescribeClusters' largest page (MaxRecords: default 100, minimum 20, maximum 100;
+ * docs.aws.amazon.com/redshift/latest/APIReference/API_DescribeClusters.html).
+ */
 export const LIST_PAGE_SIZE = 100;
 
 /** Every cluster in the region (paged): who else uses a role. */
