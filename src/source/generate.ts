@@ -138,10 +138,8 @@ function validateOptions(options: GenerateDatasetOptions): void {
 
 function wholeNumber(name: string, value: number, min: number, max: number): void {
   if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new UserError(
-      `${name} must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}, got ${String(value)}`,
-      { exitCode: 2 },
-    );
+    const range = `${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`;
+    throw new UserError(`${name} must be a whole number from ${range}, got ${String(value)}`, { exitCode: 2 });
   }
 }
 
@@ -239,13 +237,14 @@ function artistName(random: Random): string {
   return `${random.pick(ARTIST_LAST_NAMES)} feat. ${random.pick(ARTIST_FIRST_NAMES)} ${random.pick(ARTIST_LAST_NAMES)}`;
 }
 
+const VERSIONS = ['Remix', 'Live', 'Album Version', 'Demo'] as const;
+
 function songTitle(random: Random): string {
   const style = random.float();
   if (style < 0.35) return `${random.pick(TITLE_STARTS)} ${random.pick(NOUNS)}`;
   if (style < 0.65) return `${random.pick(ADJECTIVES)} ${random.pick(NOUNS)}`;
   if (style < 0.8) return random.pick(NOUNS);
-  if (style < 0.9)
-    return `${random.pick(ADJECTIVES)} ${random.pick(NOUNS)} (${random.pick(['Remix', 'Live', 'Album Version', 'Demo'])})`;
+  if (style < 0.9) return `${random.pick(ADJECTIVES)} ${random.pick(NOUNS)} (${random.pick(VERSIONS)})`;
   return `${random.pick(NOUNS)} of ${random.pick(ADJECTIVES)} ${plural(random.pick(NOUNS))}`;
 }
 
@@ -303,9 +302,12 @@ function buildCatalog(random: Random, songCount: number): CatalogSong[] {
 export function songFileText(song: CatalogSong): string {
   const artist = song.artist;
   return (
-    `{"num_songs": 1, "artist_id": ${pythonString(artist.id)}, "artist_latitude": ${pythonNullableFloat(artist.latitude)}, ` +
-    `"artist_longitude": ${pythonNullableFloat(artist.longitude)}, "artist_location": ${pythonNullable(artist.location)}, ` +
-    `"artist_name": ${pythonString(artist.name)}, "song_id": ${pythonString(song.songId)}, "title": ${pythonString(song.title)}, ` +
+    `{"num_songs": 1, "artist_id": ${pythonString(artist.id)}, ` +
+    `"artist_latitude": ${pythonNullableFloat(artist.latitude)}, ` +
+    `"artist_longitude": ${pythonNullableFloat(artist.longitude)}, ` +
+    `"artist_location": ${pythonNullable(artist.location)}, ` +
+    `"artist_name": ${pythonString(artist.name)}, "song_id": ${pythonString(song.songId)}, ` +
+    `"title": ${pythonString(song.title)}, ` +
     `"duration": ${pythonFloat(song.duration)}, "year": ${song.year}}`
   );
 }
@@ -675,10 +677,12 @@ function userLine(
 ): string {
   const { method, status } = request(page);
   return (
-    `{"artist":${played === undefined ? 'null' : played.artist},"auth":"Logged In","firstName":${user.firstName},"gender":${user.gender},` +
-    `"itemInSession":${item},"lastName":${user.lastName},"length":${played === undefined ? 'null' : played.length},"level":"${level}",` +
-    `"location":${user.location},"method":"${method}","page":"${page}","registration":${user.registration},"sessionId":${sessionId},` +
-    `"song":${played === undefined ? 'null' : played.title},"status":${status},"ts":${ts},"userAgent":${user.userAgent},"userId":${user.userId}}\n`
+    `{"artist":${played === undefined ? 'null' : played.artist},"auth":"Logged In",` +
+    `"firstName":${user.firstName},"gender":${user.gender},"itemInSession":${item},"lastName":${user.lastName},` +
+    `"length":${played === undefined ? 'null' : played.length},"level":"${level}","location":${user.location},` +
+    `"method":"${method}","page":"${page}","registration":${user.registration},"sessionId":${sessionId},` +
+    `"song":${played === undefined ? 'null' : played.title},"status":${status},"ts":${ts},` +
+    `"userAgent":${user.userAgent},"userId":${user.userId}}\n`
   );
 }
 
@@ -686,8 +690,9 @@ function userLine(
 function guestLine(page: string, level: Level, item: number, sessionId: number, ts: number): string {
   const { method, status } = request(page);
   return (
-    `{"artist":null,"auth":"Logged Out","firstName":null,"gender":null,"itemInSession":${item},"lastName":null,"length":null,` +
-    `"level":"${level}","location":null,"method":"${method}","page":"${page}","registration":null,"sessionId":${sessionId},` +
+    `{"artist":null,"auth":"Logged Out","firstName":null,"gender":null,"itemInSession":${item},` +
+    `"lastName":null,"length":null,"level":"${level}","location":null,"method":"${method}","page":"${page}",` +
+    `"registration":null,"sessionId":${sessionId},` +
     `"song":null,"status":${status},"ts":${ts},"userAgent":null,"userId":""}\n`
   );
 }

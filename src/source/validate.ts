@@ -16,9 +16,8 @@ const INT32_MAX = 2_147_483_647;
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
-  const type = typeof value;
-  if (type === 'number') return Number.isFinite(value) ? 'number' : String(value);
-  return type;
+  if (typeof value === 'number') return Number.isFinite(value) ? 'number' : String(value);
+  return typeof value;
 }
 
 /** A string field that may be missing or null (both mean NULL, as COPY reads them). */

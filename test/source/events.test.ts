@@ -37,9 +37,9 @@ const REAL_RECORD: EventRecord = {
 };
 
 const LOGGED_OUT_LINE =
-  '{"artist":null,"auth":"Logged ' +
-  'Out","firstName":null,"gender":null,"itemInSession":0,"lastName":null,"length":null,"level":"free","location":null,' +
-  '"method":"PUT","page":"Login","registration":null,"sessionId":52,"song":null,"status":307,"ts":1541207073796,"userAgent":null,"userId":""}';
+  '{"artist":null,"auth":"Logged Out","firstName":null,"gender":null,"itemInSession":0,"lastName":null,' +
+  '"length":null,"level":"free","location":null,"method":"PUT","page":"Login","registration":null,' +
+  '"sessionId":52,"song":null,"status":307,"ts":1541207073796,"userAgent":null,"userId":""}';
 
 const LOGGED_OUT_RECORD: EventRecord = {
   artist: null,

@@ -210,7 +210,9 @@ describe('generateDataset', () => {
     const users = new Map<string, string>();
     for (const event of data.events) {
       if (event.userId === '') continue;
-      const who = `${event.firstName} ${event.lastName} ${event.gender} ${event.location} ${event.userAgent} ${event.registration}`;
+      const who = [event.firstName, event.lastName, event.gender, event.location, event.userAgent, event.registration]
+        .map(String)
+        .join(' ');
       expect(users.get(event.userId!) ?? who).toBe(who);
       users.set(event.userId!, who);
     }
