@@ -45,8 +45,8 @@ export async function runSqlPrompt(ctx: Context): Promise<StepResult> {
       // Ctrl-C during a query ends the prompt too (the menu says so and carries on); staying here
       // would leave every later query refused as interrupted.
       if (isInterrupted(error)) throw error;
-      const { printError } = await import('../ui/errors.js');
-      printError(ctx.ui, error, { debug: Boolean(process.env.DEBUG) });
+      const { debugRequested, printError } = await import('../ui/errors.js');
+      printError(ctx.ui, error, { debug: debugRequested(ctx.env) });
     }
   }
 }
