@@ -591,6 +591,21 @@ const dataCases: DataCase[] = [
     events: 3,
   },
   {
+    // JSON.stringify writes a lone surrogate as its escape, as a broken exporter would.
+    name: 'a lone high surrogate in a song title',
+    data: { badSong: songJson('9', { title: 'Title \ud800' }) },
+    message: rejectedSong('title contains a lone surrogate \\(\\\\ud800\\)'),
+    songs: 2,
+    events: 3,
+  },
+  {
+    name: 'a lone low surrogate in an event',
+    data: { badEventLine: eventJson({ song: 'Song \udc00' }) },
+    message: rejectedEvent('song contains a lone surrogate (\\udc00), half a character, which cannot be stored'),
+    songs: 2,
+    events: 3,
+  },
+  {
     name: 'ts in seconds',
     data: { badEventLine: eventJson({ ts: 1541106106 }) },
     message: rejectedEvent('ts 1541106106 looks like seconds, expected milliseconds'),

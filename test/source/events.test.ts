@@ -171,6 +171,21 @@ describe('readEvents rejections: file, line and a reason naming the problem', ()
       withField('song', '"a\\u0000b"'),
       'song contains a NUL character (\\u0000), which the warehouse cannot store',
     ],
+    [
+      'lone high surrogate in a string',
+      withField('song', '"a\\ud800b"'),
+      'song contains a lone surrogate (\\ud800), half a character, which cannot be stored',
+    ],
+    [
+      'lone low surrogate in a string',
+      withField('artist', '"\\uDC00"'),
+      'artist contains a lone surrogate (\\udc00), half a character, which cannot be stored',
+    ],
+    [
+      'surrogates in the wrong order',
+      withField('userId', '"\\udfb5\\ud83c"'),
+      'userId contains a lone surrogate (\\udfb5), half a character, which cannot be stored',
+    ],
   ];
 
   it.each(cases)('%s', async (_name, badLine, reason) => {
@@ -184,6 +199,11 @@ describe('readEvents rejections: file, line and a reason naming the problem', ()
 
   it('accepts an escaped backslash before u0000 (not a NUL character)', () => {
     expect(parseEvent(withField('song', '"a\\\\u0000b"')).song).toBe('a\\u0000b');
+  });
+
+  it('accepts a surrogate pair (one character, escaped) and an escaped backslash before ud800', () => {
+    expect(parseEvent(withField('song', '"Notes \\ud83c\\udfb5"')).song).toBe('Notes 🎵');
+    expect(parseEvent(withField('song', '"a\\\\ud800b"')).song).toBe('a\\ud800b');
   });
 
   it('rejects lines over the limit, invalid UTF-8 and binary data, and keeps reading', async () => {
