@@ -15,6 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { errnoCode, errnoText } from '../error-text.js';
 import { UserError } from '../errors.js';
 import { logString, pythonFloat, pythonNullable, pythonNullableFloat, pythonString } from './json-style.js';
 import { Random, WeightedPicker } from './random.js';
@@ -143,18 +144,35 @@ function wholeNumber(name: string, value: number, min: number, max: number): voi
   }
 }
 
-/** Refuse to mix a new data set into an old one: leftover files would be loaded too. */
+/**
+ * Refuse to mix a new data set into an old one: leftover files would be loaded too. `out` itself is
+ * looked at first, so a file given as --out is named as such, not as the song_data inside it.
+ */
 async function prepareOutput(out: string, roots: string[]): Promise<void> {
+  const kind = await outputKind(out);
+  if (kind === 'file') {
+    throw new UserError(`--out ${out} is a file, not a folder`, {
+      hint: 'name a new or empty folder to write the data set into',
+    });
+  }
+  if (kind === 'under a file') {
+    throw new UserError(`--out ${out}: a part of the path is a file, not a folder`, {
+      hint: 'name a new or empty folder to write the data set into',
+    });
+  }
   for (const root of roots) {
     let entries: string[];
     try {
       entries = await readdir(root);
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
+      const code = errnoCode(error);
       if (code === 'ENOENT') continue;
+      // `out` is a folder (checked above), so this is a file named song_data or log_data inside it.
       if (code === 'ENOTDIR')
         throw new UserError(`--out ${out}: ${root} is a file, not a folder`, { hint: 'choose another --out folder' });
-      throw new UserError(`--out ${out}: cannot read ${root} (${String(code ?? error)})`, { cause: error });
+      throw new UserError(`--out ${out}: cannot read ${root} (${errnoText(error) ?? String(code ?? error)})`, {
+        cause: error,
+      });
     }
     if (entries.length > 0) {
       throw new UserError(`--out ${out} already holds a data set (${root} is not empty)`, {
@@ -169,6 +187,20 @@ async function prepareOutput(out: string, roots: string[]): Promise<void> {
     if (error instanceof UserError) throw error;
     throw new UserError(`--out ${out} cannot be created as a folder`, {
       hint: 'choose a folder path that is not a file and that you may write to',
+      cause: error,
+    });
+  }
+}
+
+/** What is at `out` now: nothing yet, a folder, a file (or other non-folder), or a path through a file. */
+async function outputKind(out: string): Promise<'none' | 'folder' | 'file' | 'under a file'> {
+  try {
+    return (await stat(out)).isDirectory() ? 'folder' : 'file';
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'ENOTDIR') return 'under a file';
+    if (code === 'ENOENT') return 'none';
+    throw new UserError(`--out ${out} cannot be read (${errnoText(error) ?? String(code ?? error)})`, {
       cause: error,
     });
   }

@@ -360,6 +360,13 @@ const configCases: ConfigCase[] = [
     status: 2,
     message: /--events must be a whole number of at least 1/,
   },
+  {
+    name: 'generate --out naming a file',
+    prepare: (dir) => writeFile(join(dir, 'afile'), 'keep me'),
+    args: ['generate', '--out', 'afile'],
+    status: 1,
+    message: /--out \S*\/afile is a file, not a folder$/,
+  },
   { name: 'unknown command', cfg: EMBEDDED, args: ['frobnicate'], status: 2, message: /unknown command 'frobnicate'/ },
   {
     name: 'unknown option',
