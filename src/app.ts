@@ -3,6 +3,7 @@
  * error printing and the exit status. src/cli.ts only maps argv onto this.
  */
 import { statSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import type { AwsClients, AwsSettings } from './aws/clients.js';
 import type { ConfigStore, Target } from './config/types.js';
@@ -98,7 +99,9 @@ export async function createContext(
           const { acquireLock } = await import('./config/lock.js');
           const dir = resolve(dirname(config.path), values.warehouse.embeddedDir);
           const shown = relative(io.cwd, dir);
-          releaseWarehouseLock = await acquireLock(`${dir}.lock`, describeCommand(), {
+          // Locked under its real path: a symbolic link and the folder it points to are one warehouse.
+          const real = await realpath(dir).catch(() => dir);
+          releaseWarehouseLock = await acquireLock(`${real}.lock`, describeCommand(), {
             subject: `the embedded warehouse ${shown === '' ? '.' : shown.startsWith('..') ? dir : shown}`,
             onNote: (note) => ui.note(note),
           });
