@@ -2,7 +2,8 @@ import type { Context } from '../context.js';
 import { DATA_CHECKS, matchRateSql } from '../sql/checks.js';
 import { formatCount } from '../ui/format.js';
 import { withCancel } from '../warehouse/rows.js';
-import { isLoaded, readWarehouseState, requireLoaded } from './state.js';
+import { recordLastRun } from './last-run.js';
+import { isLoaded, lastRunStatus, readWarehouseState, requireLoaded } from './state.js';
 import type { MenuStep, StatusSnapshot, StepResult, StepStatus } from './types.js';
 
 export interface CheckOutcome {
@@ -15,7 +16,8 @@ export interface CheckOutcome {
 /** Run every data-quality check; show a table; fail (exit 1) when any check finds a problem. */
 export async function runCheck(ctx: Context): Promise<StepResult> {
   const warehouse = await ctx.warehouse();
-  requireLoaded(await readWarehouseState(ctx));
+  const state = await readWarehouseState(ctx);
+  requireLoaded(state);
   const outcomes: CheckOutcome[] = [];
   for (const check of DATA_CHECKS) {
     // Ctrl-C cancels the check running on the server (docs/safety.md).
@@ -56,6 +58,8 @@ export async function runCheck(ctx: Context): Promise<StepResult> {
     );
   }
   const failed = outcomes.filter((o) => o.failures > 0);
+  // For the menu's "✔ done (8 passed 14:05)" (src/steps/last-run.ts).
+  await recordLastRun(ctx, 'check', state, { passed: outcomes.length - failed.length, failed: failed.length });
   if (failed.length > 0) {
     ctx.ui.error(`${failed.length} of ${outcomes.length} checks failed: ${failed.map((o) => o.name).join(', ')}`);
     return { ok: false, summary: `${failed.length} checks failed` };
@@ -64,11 +68,10 @@ export async function runCheck(ctx: Context): Promise<StepResult> {
   return { ok: true, summary: `all ${outcomes.length} checks passed` };
 }
 
-export async function checkStatus(_ctx: Context, snapshot: StatusSnapshot): Promise<StepStatus> {
+export async function checkStatus(ctx: Context, snapshot: StatusSnapshot): Promise<StepStatus> {
   const state = await snapshot.warehouse();
-  return isLoaded(state)
-    ? { state: 'todo', detail: `${DATA_CHECKS.length} checks ready` }
-    : { state: 'unavailable', detail: 'load first' };
+  if (!isLoaded(state)) return { state: 'unavailable', detail: 'load first' };
+  return (await lastRunStatus(ctx, snapshot, 'check')) ?? { state: 'todo', detail: `${DATA_CHECKS.length} checks ready` };
 }
 
 export const checkStep: MenuStep = {

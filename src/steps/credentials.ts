@@ -62,7 +62,7 @@ async function pickCredentials(ctx: Context, sources: CredentialSource[]): Promi
 export async function runCredentials(ctx: Context, options: Partial<CredentialsDeps> = {}): Promise<StepResult> {
   const deps = { ...defaultDeps(), ...options };
   const config = ctx.config.values();
-  ctx.ui.heading('AWS credentials');
+  // No heading of its own: the guided setup heads each step with its title, the menu names it.
 
   const sources = await discoverCredentialSources(config, deps.env);
   // --yes: exactly what every other command uses (dwh.cfg, then the environment).
