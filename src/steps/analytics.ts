@@ -84,7 +84,10 @@ export async function analyticsStatus(ctx: Context, snapshot: StatusSnapshot): P
   const state = await snapshot.warehouse();
   if (!isLoaded(state)) return { state: 'unavailable', detail: 'load first' };
   return (
-    (await lastRunStatus(ctx, snapshot, 'analytics')) ?? { state: 'todo', detail: `${ANALYTICS_QUERIES.length} queries` }
+    (await lastRunStatus(ctx, snapshot, 'analytics')) ?? {
+      state: 'todo',
+      detail: `${ANALYTICS_QUERIES.length} queries`,
+    }
   );
 }
 

@@ -71,7 +71,9 @@ export async function runCheck(ctx: Context): Promise<StepResult> {
 export async function checkStatus(ctx: Context, snapshot: StatusSnapshot): Promise<StepStatus> {
   const state = await snapshot.warehouse();
   if (!isLoaded(state)) return { state: 'unavailable', detail: 'load first' };
-  return (await lastRunStatus(ctx, snapshot, 'check')) ?? { state: 'todo', detail: `${DATA_CHECKS.length} checks ready` };
+  return (
+    (await lastRunStatus(ctx, snapshot, 'check')) ?? { state: 'todo', detail: `${DATA_CHECKS.length} checks ready` }
+  );
 }
 
 export const checkStep: MenuStep = {

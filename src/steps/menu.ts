@@ -132,7 +132,8 @@ const ACTIONS = new Set(['sql', 'cluster-status', 'cluster-pause', 'cluster-resu
 
 function choiceLabel(ctx: Context, step: MenuStep, status: StepStatus | undefined): string {
   if (step === targetStep && status?.detail) return warehouseChoiceLabel(step.title, status.detail, ctx.ui.color);
-  if (ACTIONS.has(step.id) && status?.state === 'todo') return actionChoiceLabel(step.title, status.detail, ctx.ui.color);
+  if (ACTIONS.has(step.id) && status?.state === 'todo')
+    return actionChoiceLabel(step.title, status.detail, ctx.ui.color);
   return status ? menuChoiceLabel(step.title, status, ctx.ui.color) : checkingChoiceLabel(step.title, ctx.ui.color);
 }
 

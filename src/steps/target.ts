@@ -28,7 +28,7 @@ export const TARGET_CHOICES: ReadonlyArray<{ target: Target; name: string; fits:
 
 /** How SQL reaches Redshift, as the question lists it (docs/redshift.md). */
 export const ACCESS_CHOICES: ReadonlyArray<{ access: DwhAccess; name: string; fits: string }> = [
-  { access: 'private', name: 'Private', fits: 'no open port, SQL over the Redshift Data API, no stored password' },
+  { access: 'private', name: 'Private', fits: 'no open port; SQL via the Data API; no stored password' },
   { access: 'public', name: 'Public', fits: 'port open to your IP only, for psql and BI tools (TLS)' },
 ];
 

@@ -55,7 +55,7 @@ export function renderHeader(header: MenuHeader): string {
   if (header.cost) {
     const value = `${header.cost.warn ? '⚠ ' : ''}${header.cost.text}`;
     wrap(value, maxText - labelWidth).forEach((part, i) => {
-      const row: Row = { label: i === 0 ? 'cluster' : '', value: part, warn: header.cost?.warn === true };
+      const row: Row = { label: i === 0 ? 'cost' : '', value: part, warn: header.cost?.warn === true };
       plain.push({ text: `${row.label.padEnd(labelWidth)}${part}`, row });
     });
   }
