@@ -5,7 +5,7 @@
  * drawn again in place when they arrive.
  */
 import type { AppContext, Context, StepResult } from '../context.js';
-import { isInterrupted } from '../errors.js';
+import { ConfigError, isInterrupted } from '../errors.js';
 import { debugRequested, printError } from '../ui/errors.js';
 import { CHECKING, checkingChoiceLabel, eraseAbove, preloadTerminalPrompts, terminalColumns } from '../ui/live-menu.js';
 import { actionChoiceLabel, menuChoiceLabel, renderHeader, warehouseChoiceLabel } from '../ui/menu.js';
@@ -221,10 +221,16 @@ async function menuSteps(ctx: AppContext): Promise<{ steps: MenuStep[]; walkthro
   return { steps, walkthrough: new Set(walkthrough) };
 }
 
+/** A Redshift target whose cluster was never made: nothing is wrong, the cluster step comes first. */
+function noClusterYet(error: unknown): boolean {
+  return error instanceof ConfigError && error.section === 'CLUSTER' && error.key === 'HOST';
+}
+
 async function safeStatus(ctx: Context, step: MenuStep, snapshot: StatusSnapshot): Promise<StepStatus> {
   try {
     return await step.status(ctx, snapshot);
   } catch (error) {
+    if (noClusterYet(error)) return { state: 'unavailable', detail: 'create the cluster first' };
     const message = error instanceof Error ? error.message : String(error);
     return { state: 'unavailable', detail: message.length > 60 ? `${message.slice(0, 57)}…` : message };
   }
@@ -234,6 +240,7 @@ async function warehouseDescription(ctx: Context): Promise<string> {
   try {
     return (await ctx.warehouse()).description;
   } catch (error) {
+    if (noClusterYet(error)) return 'no cluster yet (the Redshift cluster step makes it)';
     return `not reachable: ${error instanceof Error ? error.message : String(error)}`;
   }
 }

@@ -33,11 +33,11 @@ export async function runSetup(ctx: Context): Promise<StepResult> {
       ctx.ui.note(`✔ ${step.title}: already done${status.detail ? ` (${status.detail})` : ''}`);
       continue;
     }
+    ctx.ui.heading(step.title);
     if (step.id === 'load' && (ctx.target() === 'embedded' || ctx.target() === 'postgres')) {
       const offered = await offerSampleData(ctx);
       if (!offered) return { ok: false, summary: 'no data to load' };
     }
-    ctx.ui.heading(step.title);
     const result = await step.run(ctx);
     if (!result.ok) {
       ctx.ui.error(

@@ -128,7 +128,8 @@ async function postgresUrl(ctx: Context, values: DwhConfig, ask: boolean): Promi
     await testConnection(ctx, values, url);
     return url;
   }
-  ctx.ui.note('Like postgres://user:password@host:5432/database (kept in dwh.cfg; the password is never shown).');
+  // Written without a password in it: the redaction would mask the example's as if it were one.
+  ctx.ui.note('Like postgres://user@host:5432/database, with :password after the user when the server needs one.');
   for (;;) {
     const shownDefault = url === undefined ? undefined : maskPassword(url);
     const typed = (
@@ -171,12 +172,12 @@ async function testConnection(ctx: Context, values: DwhConfig, url: string): Pro
   }
 }
 
-/** The URL with its password shown as ***; anything that is not a URL as it is. */
+/** The URL with its password shown as **** (as the redaction shows it); anything that is not a URL as it is. */
 export function maskPassword(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password === '') return url;
-    parsed.password = '***';
+    parsed.password = '****';
     return parsed.toString();
   } catch {
     return url;

@@ -2,7 +2,7 @@
  * The menu on the redshift target: AWS steps appear with live status read from (mocked) AWS,
  * and cluster housekeeping runs from it.
  */
-import { DescribeClustersCommand } from '@aws-sdk/client-redshift';
+import { ClusterNotFoundFault, DescribeClustersCommand } from '@aws-sdk/client-redshift';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { existingTablesSql } from '../../src/sql/status.js';
 import { runMenu } from '../../src/steps/menu.js';
@@ -170,6 +170,24 @@ test('past the cost guard the header warns, in words that say what to do', async
     // Every line of the box is as wide as the others: the warning wraps inside it.
     const widths = new Set(header.split('\n').map((line) => [...line].length));
     expect(widths.size).toBe(1);
+  } finally {
+    await t.cleanup();
+  }
+});
+
+test('before the cluster exists the menu says so, instead of a dwh.cfg error about [CLUSTER] HOST', async () => {
+  aws.redshift
+    .on(DescribeClustersCommand)
+    .rejects(new ClusterNotFoundFault({ message: 'Cluster dwhcluster not found.', $metadata: {} }));
+  const t = await makeTestContext({ config: configText(), aws: aws.clients, clock: fakeClock() });
+  try {
+    const seen = quitOnceComplete(t.ctx);
+    expect((await runMenu(t.ctx)).ok).toBe(true);
+    expect(t.ui.of('print').at(-1)).toMatch(/│ warehouse +no cluster yet \(the Redshift cluster step makes it\) +│/);
+    expect(seen.labels.find((label) => label.startsWith('Create tables'))).toBe(
+      'Create tables            – n/a (create the cluster first)',
+    );
+    expect(seen.labels.find((label) => label.startsWith('Redshift cluster'))).toMatch(/• not yet \(no cluster\)/);
   } finally {
     await t.cleanup();
   }

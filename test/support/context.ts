@@ -84,7 +84,8 @@ export async function makeTestContext(options: TestContextOptions = {}) {
       return Promise.resolve(options.aws);
     },
     close: async () => {
-      if (warehouse && !options.warehouse) await (await warehouse).close();
+      // A warehouse that never opened (no cluster yet) has nothing to close.
+      if (warehouse && !options.warehouse) await (await warehouse.catch(() => undefined))?.close();
       warehouse = undefined;
     },
   };
