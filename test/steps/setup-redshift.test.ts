@@ -51,7 +51,9 @@ beforeEach(() => {
 });
 afterEach(() => aws.restore());
 
-test('setup --yes: credentials to analytics on Redshift with no prompt; writes HOST and ARN back', async () => {
+const notFound = () => new ClusterNotFoundFault({ message: 'Cluster dwhcluster not found.', $metadata: {} });
+
+test('setup --yes on Redshift: credentials to analytics with no prompt, HOST and ARN written back', async () => {
   const start = configText({
     'AWS.KEY': AWS_KEY_ID,
     'AWS.SECRET': AWS_SECRET,
@@ -73,9 +75,8 @@ test('setup --yes: credentials to analytics on Redshift with no prompt; writes H
   aws.ec2.on(AuthorizeSecurityGroupIngressCommand).resolves({ Return: true });
   aws.redshift
     .on(DescribeClustersCommand)
-    // The walkthrough's status, then create: none yet.
-    .rejectsOnce(new ClusterNotFoundFault({ message: 'Cluster dwhcluster not found.', $metadata: {} }))
-    .rejectsOnce(new ClusterNotFoundFault({ message: 'Cluster dwhcluster not found.', $metadata: {} }))
+    .rejectsOnce(notFound()) // the walkthrough's status
+    .rejectsOnce(notFound()) // create: none yet
     .resolvesOnce({ Clusters: [cluster('creating')] })
     .resolves({ Clusters: [cluster('available')] });
   aws.redshift.on(CreateClusterCommand).resolves({ Cluster: cluster('creating') });
