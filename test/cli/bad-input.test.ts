@@ -166,7 +166,7 @@ const configCases: ConfigCase[] = [
     cfg: EMBEDDED,
     args: ['--target', 'oracle', 'load'],
     status: 2,
-    message: /'oracle' is invalid.*embedded, postgres, redshift/,
+    message: /'oracle' is invalid.*embedded, postgres, redshift, redshift-serverless/,
   },
   {
     name: 'port "abc"',
