@@ -64,7 +64,9 @@ export async function makeTestContext(options: TestContextOptions = {}) {
     },
     target,
     warehouse: () => {
-      warehouse ??= openWarehouse(target(), config.values(), config.displayPath);
+      warehouse ??= openWarehouse(target(), config.values(), config.displayPath, {
+        dataApiClient: async () => (await ctx.aws()).redshiftData,
+      });
       return warehouse;
     },
     awsChoice: undefined,
