@@ -11,7 +11,7 @@ import type { Target } from './config/types.js';
 import type { AppContext } from './context.js';
 import { isInteractive } from './ui/interactive.js';
 
-const TARGET_CHOICES: readonly Target[] = ['embedded', 'postgres', 'redshift'];
+const TARGET_CHOICES: readonly Target[] = ['embedded', 'postgres', 'redshift', 'redshift-serverless'];
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };

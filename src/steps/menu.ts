@@ -174,6 +174,7 @@ async function menuSteps(ctx: AppContext): Promise<MenuStep[]> {
       teardownStep,
     );
   }
+  if (ctx.target() === 'redshift-serverless') steps.push(...(await import('./serverless.js')).serverlessMenuSteps());
   return steps;
 }
 

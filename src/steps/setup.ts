@@ -1,5 +1,6 @@
 import { basename, dirname, resolve } from 'node:path';
 import type { Context } from '../context.js';
+import { stagingSourceOf } from '../warehouse/open.js';
 import { DEMO_DEFAULTS } from './demo.js';
 import { ensureConfig, localDataPresent } from './config.js';
 import { runGenerate } from './generate.js';
@@ -27,7 +28,7 @@ export async function runSetup(ctx: Context): Promise<StepResult> {
       ctx.ui.note(`✔ ${step.title}: already done${status.detail ? ` (${status.detail})` : ''}`);
       continue;
     }
-    if (step.id === 'load' && ctx.target() !== 'redshift') {
+    if (step.id === 'load' && stagingSourceOf(ctx.target()) === 'this machine') {
       const offered = await offerSampleData(ctx);
       if (!offered) return { ok: false, summary: 'no data to load' };
     }

@@ -25,7 +25,7 @@ export async function runSql(ctx: Context, options: SqlOptions): Promise<StepRes
   if (text === '')
     throw new UsageError('the query is empty', { hint: 'sparkify-dwh sql "SELECT count(*) FROM songplays"' });
   // Checked before connecting: a refused statement never reaches the warehouse (docs/safety.md).
-  await assertReadOnlyQuery(text, ctx.target() === 'redshift' ? 'redshift' : 'postgres');
+  await assertReadOnlyQuery(text, ctx.target().startsWith('redshift') ? 'redshift' : 'postgres');
   const warehouse = await ctx.warehouse();
   const rows = await readRows(warehouse, text, ctx.signal);
   // No thousands separators: `sql` integers are as often ids and epoch milliseconds as counts.
