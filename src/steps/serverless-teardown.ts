@@ -203,7 +203,11 @@ export async function serverlessTeardownStatus(ctx: Context): Promise<StepStatus
     const clients = await ctx.aws();
     const identifier = clusterIdentifierOf(ctx.config.values());
     const plan = await planServerlessTeardown(clients.redshiftServerless, identifier, clients.region);
-    if (plan.workgroup) return { state: 'todo', detail: `workgroup ${plan.workgroup.status}: delete it when done` };
+    if (plan.workgroup)
+      return {
+        state: 'todo',
+        detail: `workgroup ${plan.workgroup.status.toLowerCase()}: delete it when done`,
+      };
     if (plan.namespace) return { state: 'todo', detail: 'namespace left: its storage is billed' };
     return { state: 'done', detail: 'no workgroup' };
   } catch {
