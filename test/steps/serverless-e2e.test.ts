@@ -204,3 +204,43 @@ test('from a config without passwords: create, tables, load, check, analytics, s
     await t.cleanup();
   }
 });
+
+test('a rejected COPY on Serverless is explained from SYS_LOAD_ERROR_DETAIL, never STL_LOAD_ERRORS', async () => {
+  const rejected = "Load into table 'staging_events' failed. Check 'sys_load_error_detail' system table for details.";
+  double.configure({
+    pageSize: 50,
+    pollsBeforeStart: 0,
+    rewrite: (sql) => (sql.startsWith('COPY staging_events') ? { error: `ERROR: ${rejected}` } : asPostgres(sql)),
+  });
+  await double.db.query(`CREATE VIEW sys_load_error_detail AS
+    SELECT id::bigint AS query_id,
+      's3://udacity-dend/log_data/2018/11/2018-11-01-events.json'::char(256) AS file_name,
+      3::bigint AS line_number, 'ts'::char(127) AS column_name,
+      'Invalid digit, Value ''x'''::char(512) AS error_message
+    FROM generate_series(1, 100000) AS id`);
+  const t = await makeTestContext({
+    config: configText({
+      'WAREHOUSE.TARGET': 'redshift-serverless',
+      'DWH.DWH_DB_PASSWORD': '',
+      'IAM_ROLE.ARN': ROLE_ARN,
+    }),
+    yes: true,
+    aws: { ...aws.clients, redshiftData: double.client },
+    clock: fakeClock(),
+  });
+  try {
+    const before = double.submitted().length;
+    await run(t.ctx, 'tables create');
+    const error = await run(t.ctx, 'load').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(Error);
+    const text = t.ui.text();
+    expect(text).toMatch(/2018-11-01-events\.json/);
+    expect(text).toMatch(/Invalid digit, Value 'x'/);
+    const sent = double.submitted().slice(before).flat();
+    expect(sent.some((sql) => /FROM sys_load_error_detail/i.test(sql))).toBe(true);
+    expect(sent.some((sql) => /stl_load_errors/i.test(sql))).toBe(false);
+  } finally {
+    await double.db.query('DROP VIEW sys_load_error_detail');
+    await t.cleanup();
+  }
+});
