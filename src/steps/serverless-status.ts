@@ -94,8 +94,12 @@ export async function runServerlessStatus(ctx: Context): Promise<StepResult> {
 
 function usageText(usage: UsageSoFar | undefined): string {
   if (!usage) return 'unknown (read from SYS_SERVERLESS_USAGE once the workgroup answers)';
+  // The view shows its rows to superusers only: the Data API's IAM user may see none of them.
+  if (usage.from === undefined) {
+    return 'none recorded for this user (SYS_SERVERLESS_USAGE shows usage to the admin user only)';
+  }
   const hours = usage.chargedRpuHours.toFixed(2);
-  const since = usage.from ? ` since ${usage.from.toISOString().slice(0, 16).replace('T', ' ')} UTC` : '';
+  const since = ` since ${usage.from.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   return (
     `${hours} RPU-hours${since} (the last 7 days at most): ~${formatMoney(usage.computeUsd)} ` +
     `at $${usage.usdPerRpuHour} per RPU-hour`
