@@ -134,6 +134,38 @@ async function deleteNamespaceWhenFree(
   );
 }
 
+/**
+ * DeleteWorkgroup, retried while ConflictException says the workgroup is busy (still being created
+ * or modified: a Ctrl-C during `cluster create` leaves one CREATING), so teardown waits that out.
+ * One already being deleted counts as deleting (deleteWorkgroup).
+ */
+async function deleteWorkgroupWhenFree(
+  client: RedshiftServerlessClient,
+  name: string,
+  region: string,
+  options: ServerlessTeardownOptions,
+) {
+  return poll<NamespaceDeletion>(
+    async () => {
+      try {
+        return { state: 'SUCCESS', outcome: await deleteWorkgroup(client, name, region) };
+      } catch (error) {
+        const cause = (error as { cause?: unknown }).cause;
+        if (isAwsError(cause, 'ConflictException')) return { state: 'RETRY', status: 'busy' };
+        throw error;
+      }
+    },
+    {
+      clock: options.clock,
+      signal: options.signal,
+      intervalMs: options.intervalMs,
+      timeoutMs: options.timeoutMs,
+      tickMs: 1000,
+      onProgress: (progress) => options.onProgress?.('workgroup', progress),
+    },
+  );
+}
+
 /** Delete what the plan marks as ours: the workgroup, wait, then the namespace, wait. */
 export async function executeServerlessTeardown(
   client: RedshiftServerlessClient,
@@ -144,8 +176,11 @@ export async function executeServerlessTeardown(
   const wait = { clock: options.clock, signal: options.signal, intervalMs: options.intervalMs };
   let workgroup: DeletionOutcome = plan.workgroup ? 'not-ours' : 'absent';
   if (plan.workgroup?.ours) {
-    const deleting = await deleteWorkgroup(client, plan.workgroup.name, region);
-    if (deleting === 'deleting') {
+    const request = await deleteWorkgroupWhenFree(client, plan.workgroup.name, region, options);
+    if (request.state === 'TIMEOUT' || request.state === 'ABORTED') {
+      return { state: request.state, phase: 'workgroup', workgroup: 'deleting' };
+    }
+    if (request.outcome === 'deleting') {
       const gone = await waitForWorkgroupGone(client, plan.workgroup.name, region, {
         ...wait,
         timeoutMs: options.timeoutMs,
