@@ -18,12 +18,16 @@ import {
 } from '@aws-sdk/client-iam';
 import { CreateClusterCommand } from '@aws-sdk/client-redshift';
 import { CreateNamespaceCommand, CreateWorkgroupCommand } from '@aws-sdk/client-redshift-serverless';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from 'vitest';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { COMMANDS } from '../../src/commands.js';
 import type { AppContext, StepResult } from '../../src/context.js';
+import { dropTablesSql } from '../../src/sql/ddl.js';
 import { STAGING_EVENTS_COLUMNS, STAGING_SONGS_COLUMNS } from '../../src/sql/tables.js';
-import { configText, fakeClock, mockAws, ROLE_ARN, ROLE_TAGS } from '../aws/fakes.js';
+import { runSetup } from '../../src/steps/setup.js';
+import { AWS_KEY_ID, AWS_SECRET, configText, fakeClock, mockAws, ROLE_ARN, ROLE_TAGS } from '../aws/fakes.js';
 import { SECRET_ARN, serverlessService, WORKGROUP_ENDPOINT } from '../aws/serverless-fakes.js';
 import { createDataApiDouble, type DataApiDouble } from '../support/data-api-double.js';
 import { makeTestContext } from '../support/context.js';
@@ -241,6 +245,46 @@ test('a rejected COPY on Serverless is explained from SYS_LOAD_ERROR_DETAIL, nev
     expect(sent.some((sql) => /stl_load_errors/i.test(sql))).toBe(false);
   } finally {
     await double.db.query('DROP VIEW sys_load_error_detail');
+    await t.cleanup();
+  }
+});
+
+test('setup --yes: credentials → workgroup → tables → load (from S3, no sample data offered) → checks', async () => {
+  double.configure({ pageSize: 50, pollsBeforeStart: 0, rewrite: asPostgres });
+  for (const sql of dropTablesSql()) await double.db.query(sql);
+  const service = serverlessService(aws.serverless);
+  iamService();
+  aws.sts
+    .on(GetCallerIdentityCommand)
+    .resolves({ Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/ana', UserId: 'AIDAEXAMPLE' });
+  const t = await makeTestContext({
+    config: configText({
+      'WAREHOUSE.TARGET': 'redshift-serverless',
+      'DWH.DWH_DB_PASSWORD': '',
+      'AWS.KEY': AWS_KEY_ID,
+      'AWS.SECRET': AWS_SECRET,
+    }),
+    yes: true,
+    aws: { ...aws.clients, redshiftData: double.client },
+    clock: fakeClock(),
+  });
+  try {
+    const result = await runSetup(t.ctx);
+    const text = t.ui.text();
+    expect(result.ok, text).toBe(true);
+    expect(text).toMatch(/Guided setup on the redshift-serverless warehouse: .*Redshift Serverless workgroup/);
+    expect(text).toMatch(/Setup complete/);
+    // The data is in S3: nothing offered or generated on this machine.
+    expect(existsSync(t.path('data'))).toBe(false);
+    expect(service.workgroup?.status).toBe('AVAILABLE');
+    expect(
+      double
+        .submitted()
+        .flat()
+        .filter((sql) => sql.startsWith('COPY ')).length,
+    ).toBeGreaterThanOrEqual(2);
+    expect(text).not.toContain(AWS_SECRET);
+  } finally {
     await t.cleanup();
   }
 });

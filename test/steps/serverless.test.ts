@@ -6,12 +6,14 @@
  * and the walkthrough show the workgroup's live state.
  */
 import {
+  CreateRoleCommand,
   DeleteRoleCommand,
   DeleteRolePolicyCommand,
   GetRoleCommand,
   ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
   NoSuchEntityException,
+  PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import {
   CreateNamespaceCommand,
@@ -19,11 +21,16 @@ import {
   DeleteNamespaceCommand,
   DeleteWorkgroupCommand,
 } from '@aws-sdk/client-redshift-serverless';
+import {
+  DescribeStatementCommand,
+  ExecuteStatementCommand,
+  GetStatementResultCommand,
+} from '@aws-sdk/client-redshift-data';
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { COMMANDS } from '../../src/commands.js';
 import type { AppContext, StepResult } from '../../src/context.js';
-import { ConfigError, UserError } from '../../src/errors.js';
+import { ConfigError, InterruptedError, UserError } from '../../src/errors.js';
 import { walkthroughSteps } from '../../src/steps/index.js';
 import { statusSnapshot } from '../../src/steps/state.js';
 import { configText, fakeClock, mockAws, ROLE_ARN, ROLE_TAGS } from '../aws/fakes.js';
@@ -117,6 +124,58 @@ describe('cluster create on Serverless', () => {
       );
       expect(aws.iam.commandCalls(GetRoleCommand)).toHaveLength(0);
       expect(aws.serverless.commandCalls(CreateWorkgroupCommand)).toHaveLength(0);
+    } finally {
+      await t.cleanup();
+    }
+  });
+});
+
+describe('waiting for the workgroup', () => {
+  test('Ctrl-C stops the waiting, not AWS: said in one line, and a rerun picks the pair up', async () => {
+    const service = serverlessService(aws.serverless);
+    aws.iam
+      .on(GetRoleCommand)
+      .rejectsOnce(
+        new NoSuchEntityException({ message: 'The role with name dwhRole cannot be found.', $metadata: {} }),
+      );
+    ourRole();
+    aws.iam.on(CreateRoleCommand).resolves({
+      Role: { RoleName: 'dwhRole', Arn: ROLE_ARN, Path: '/', RoleId: 'AROAEXAMPLE', CreateDate: new Date() },
+    });
+    aws.iam.on(PutRolePolicyCommand).resolves({});
+    // The Data API answering the SELECT version() at the end, as the service does.
+    aws.data.on(ExecuteStatementCommand).resolves({ Id: 'd9b6c0c9-0747-4bf4-b142-000000000001' });
+    aws.data.on(DescribeStatementCommand).resolves({
+      Id: 'd9b6c0c9-0747-4bf4-b142-000000000001',
+      Status: 'FINISHED',
+      HasResultSet: true,
+      ResultRows: 1,
+      RedshiftQueryId: 1001,
+    });
+    aws.data.on(GetStatementResultCommand).resolves({
+      Records: [[{ stringValue: 'PostgreSQL 8.0.2 on i686-pc-linux-gnu, Redshift 1.0.90000' }]],
+      ColumnMetadata: [{ name: 'version', label: 'version', typeName: 'varchar' }],
+      TotalNumRows: 1,
+    });
+    const clock = fakeClock();
+    const t = await makeTestContext({ config: configText(SERVERLESS), yes: true, aws: aws.clients, clock });
+    clock.onSleep = () => t.ctx.abort();
+    try {
+      const error = await run(t.ctx, 'cluster create').catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(InterruptedError);
+      expect(t.ui.text()).toMatch(
+        /Stopped waiting; namespace and workgroup dwhcluster are still being created\. Run `sparkify-dwh cluster create`/,
+      );
+      expect(service.workgroup?.status).toBe('CREATING');
+      // The rerun creates nothing twice: it reuses both and waits until they are available.
+      t.ctx.resetInterrupt();
+      clock.onSleep = undefined;
+      expect((await run(t.ctx, 'cluster create')).ok).toBe(true);
+      expect(aws.serverless.commandCalls(CreateNamespaceCommand)).toHaveLength(1);
+      expect(aws.serverless.commandCalls(CreateWorkgroupCommand)).toHaveLength(1);
+      expect(t.ui.text()).toMatch(/Namespace and workgroup dwhcluster already exist \(AVAILABLE, CREATING\): reusing/);
+      expect(t.ui.text()).toMatch(/Namespace and workgroup dwhcluster are available/);
+      expect(await readFile(t.configPath, 'utf8')).toContain(`HOST = ${WORKGROUP_ENDPOINT}`);
     } finally {
       await t.cleanup();
     }
