@@ -272,7 +272,7 @@ test('setup --yes: credentials → workgroup → tables → load (from S3, no sa
     const result = await runSetup(t.ctx);
     const text = t.ui.text();
     expect(result.ok, text).toBe(true);
-    expect(text).toMatch(/Guided setup on the redshift-serverless warehouse: .*Redshift Serverless workgroup/);
+    expect(text).toMatch(/Steps: AWS credentials → Redshift Serverless workgroup → Create tables → Load data/);
     expect(text).toMatch(/Setup complete/);
     // The data is in S3: nothing offered or generated on this machine.
     expect(existsSync(t.path('data'))).toBe(false);
