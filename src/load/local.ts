@@ -12,7 +12,13 @@ import { STAGING_EVENTS_COLUMNS, STAGING_SONGS_COLUMNS, type StagingTableName } 
 import { encodeCopyRow, type CopyValue } from '../warehouse/copy-format.js';
 import type { CopyFromStdin, Transaction, Warehouse } from '../warehouse/types.js';
 import { recordLocalLoad } from './history.js';
-import { clearStagingStatements, rebuildStarStatements, runInTransaction, StatementProgress } from './statements.js';
+import {
+  clearStagingStatements,
+  rebuildStarStatements,
+  runInTransaction,
+  StatementProgress,
+  turnOfTheEventLoop,
+} from './statements.js';
 import { REJECTS_LISTED, type LoadResult, type LoadRun } from './types.js';
 
 /** A folder of source files. */
@@ -107,6 +113,7 @@ async function copyStaging<R>(
   async function* copyText(): AsyncGenerator<string> {
     let chunk = '';
     for await (const batch of batches) {
+      await turnOfTheEventLoop();
       if (run.signal.aborted) throw new InterruptedError();
       for (const record of batch) {
         chunk += encodeCopyRow(toRow(record));
@@ -126,6 +133,8 @@ async function copyStaging<R>(
     return copied;
   } catch (error) {
     run.observe({ kind: 'copy-failed', table });
+    // The readers stop with the signal's own AbortError; a load says it was interrupted.
+    if (run.signal.aborted) throw new InterruptedError();
     throw error;
   }
 }
