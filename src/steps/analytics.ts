@@ -3,6 +3,8 @@ import { UsageError } from '../errors.js';
 import { ANALYTICS_QUERIES, findAnalyticsQuery, type AnalyticsQuery } from '../sql/analytics.js';
 import { jsonText, rowObject, showRows, uniqueKeys, type OutputFormat } from '../ui/results.js';
 import { allRows, readRows, rowsInMemory } from '../warehouse/rows.js';
+import type { Warehouse } from '../warehouse/types.js';
+import { lockWatch } from './lock-wait.js';
 import { isLoaded, readWarehouseState, requireLoaded } from './state.js';
 import type { MenuStep, StatusSnapshot, StepResult, StepStatus } from './types.js';
 
@@ -46,13 +48,8 @@ export async function runAnalytics(ctx: Context, options: AnalyticsOptions = {})
     if (choice !== '*') queries = ANALYTICS_QUERIES.filter((q) => q.name === choice);
   }
   const warehouse = await ctx.warehouse();
-  requireLoaded(await readWarehouseState(ctx));
-  const results: QueryRows[] = [];
-  for (const query of queries) {
-    // Each result is a few dozen rows at most: read whole, then shown.
-    const stream = await readRows(warehouse, query.sql, ctx.signal);
-    results.push({ query, fields: stream.fields, rows: await allRows(stream) });
-  }
+  // Another session's lock (a load elsewhere) is said, not waited on in silence (lock-wait.ts).
+  const results = await lockWatch(ctx, warehouse).run(() => readResults(ctx, warehouse, queries));
   if (format === 'json') {
     const objects = ({ fields, rows }: QueryRows): Record<string, unknown>[] => {
       const keys = uniqueKeys(fields);
@@ -74,6 +71,21 @@ export async function runAnalytics(ctx: Context, options: AnalyticsOptions = {})
     }
   }
   return { ok: true, summary: `${results.length} analytics quer${results.length === 1 ? 'y' : 'ies'}` };
+}
+
+async function readResults(
+  ctx: Context,
+  warehouse: Warehouse,
+  queries: readonly AnalyticsQuery[],
+): Promise<QueryRows[]> {
+  requireLoaded(await readWarehouseState(ctx));
+  const results: QueryRows[] = [];
+  for (const query of queries) {
+    // Each result is a few dozen rows at most: read whole, then shown.
+    const stream = await readRows(warehouse, query.sql, ctx.signal);
+    results.push({ query, fields: stream.fields, rows: await allRows(stream) });
+  }
+  return results;
 }
 
 export async function analyticsStatus(_ctx: Context, snapshot: StatusSnapshot): Promise<StepStatus> {

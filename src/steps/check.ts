@@ -2,6 +2,8 @@ import type { Context } from '../context.js';
 import { DATA_CHECKS, matchRateSql } from '../sql/checks.js';
 import { formatCount } from '../ui/format.js';
 import { withCancel } from '../warehouse/rows.js';
+import type { Warehouse } from '../warehouse/types.js';
+import { lockWatch } from './lock-wait.js';
 import { isLoaded, readWarehouseState, requireLoaded } from './state.js';
 import type { MenuStep, StatusSnapshot, StepResult, StepStatus } from './types.js';
 
@@ -15,28 +17,8 @@ export interface CheckOutcome {
 /** Run every data-quality check; show a table; fail (exit 1) when any check finds a problem. */
 export async function runCheck(ctx: Context): Promise<StepResult> {
   const warehouse = await ctx.warehouse();
-  requireLoaded(await readWarehouseState(ctx));
-  const outcomes: CheckOutcome[] = [];
-  for (const check of DATA_CHECKS) {
-    // Ctrl-C cancels the check running on the server (docs/safety.md).
-    const result = await withCancel(warehouse, ctx.signal, () =>
-      warehouse.readOnlyQuery<{ failures: number | string; detail?: string | null }>(check.sql),
-    );
-    const row = result.rows[0];
-    outcomes.push({
-      name: check.name,
-      table: check.table,
-      failures: Number(row?.failures ?? 0),
-      detail: row?.detail ?? null,
-    });
-  }
-  const rate = (
-    await withCancel(warehouse, ctx.signal, () =>
-      warehouse.readOnlyQuery<{ matched: number | string; total: number | string; rate: number | string | null }>(
-        matchRateSql(),
-      ),
-    )
-  ).rows[0];
+  // Another session's lock (a load elsewhere) is said, not waited on in silence (lock-wait.ts).
+  const { outcomes, rate } = await lockWatch(ctx, warehouse).run(() => runChecks(ctx, warehouse));
   ctx.ui.table(
     outcomes.map((o) => ({
       check: o.name,
@@ -62,6 +44,33 @@ export async function runCheck(ctx: Context): Promise<StepResult> {
   }
   ctx.ui.success(`All ${outcomes.length} checks passed`);
   return { ok: true, summary: `all ${outcomes.length} checks passed` };
+}
+
+/** Every check, then the catalog match rate, on the server. */
+async function runChecks(ctx: Context, warehouse: Warehouse) {
+  requireLoaded(await readWarehouseState(ctx));
+  const outcomes: CheckOutcome[] = [];
+  for (const check of DATA_CHECKS) {
+    // Ctrl-C cancels the check running on the server (docs/safety.md).
+    const result = await withCancel(warehouse, ctx.signal, () =>
+      warehouse.readOnlyQuery<{ failures: number | string; detail?: string | null }>(check.sql),
+    );
+    const row = result.rows[0];
+    outcomes.push({
+      name: check.name,
+      table: check.table,
+      failures: Number(row?.failures ?? 0),
+      detail: row?.detail ?? null,
+    });
+  }
+  const rate = (
+    await withCancel(warehouse, ctx.signal, () =>
+      warehouse.readOnlyQuery<{ matched: number | string; total: number | string; rate: number | string | null }>(
+        matchRateSql(),
+      ),
+    )
+  ).rows[0];
+  return { outcomes, rate };
 }
 
 export async function checkStatus(_ctx: Context, snapshot: StatusSnapshot): Promise<StepStatus> {

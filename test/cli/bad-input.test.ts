@@ -360,6 +360,13 @@ const configCases: ConfigCase[] = [
     status: 2,
     message: /--events must be a whole number of at least 1/,
   },
+  {
+    name: 'generate --out naming a file',
+    prepare: (dir) => writeFile(join(dir, 'afile'), 'keep me'),
+    args: ['generate', '--out', 'afile'],
+    status: 1,
+    message: /--out \S*\/afile is a file, not a folder$/,
+  },
   { name: 'unknown command', cfg: EMBEDDED, args: ['frobnicate'], status: 2, message: /unknown command 'frobnicate'/ },
   {
     name: 'unknown option',
@@ -587,6 +594,21 @@ const dataCases: DataCase[] = [
     name: 'a huge line (over 1 MiB)',
     data: { badEventLine: eventJson({ artist: 'x'.repeat(1_200_000) }) },
     message: /1 rejected record \(first: .*2018-11-01-events\.json line 2: line is \d+ bytes, over the 1 MiB limit/,
+    songs: 2,
+    events: 3,
+  },
+  {
+    // JSON.stringify writes a lone surrogate as its escape, as a broken exporter would.
+    name: 'a lone high surrogate in a song title',
+    data: { badSong: songJson('9', { title: 'Title \ud800' }) },
+    message: rejectedSong('title contains a lone surrogate \\(\\\\ud800\\)'),
+    songs: 2,
+    events: 3,
+  },
+  {
+    name: 'a lone low surrogate in an event',
+    data: { badEventLine: eventJson({ song: 'Song \udc00' }) },
+    message: rejectedEvent('song contains a lone surrogate (\\udc00), half a character, which cannot be stored'),
     songs: 2,
     events: 3,
   },

@@ -202,7 +202,7 @@ describe('a dwh.cfg write cut short', () => {
     const target = join(dir, 'dwh.cfg');
     await writeFile(target, 'old\n', { mode: 0o600 });
     const { open } = await import('node:fs/promises');
-    const failingOpen: typeof open = (async (...args: Parameters<typeof open>) => {
+    const failingOpen: typeof open = async (...args: Parameters<typeof open>) => {
       const handle = await open(...args);
       // The first half reaches the disk, then the disk is full.
       handle.writeFile = async (data: Parameters<typeof handle.writeFile>[0]) => {
@@ -210,7 +210,7 @@ describe('a dwh.cfg write cut short', () => {
         throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
       };
       return handle;
-    }) as typeof open;
+    };
     await expect(writeFileAtomic(target, 'new contents\n', { open: failingOpen })).rejects.toThrow(/ENOSPC/);
     expect(await readFile(target, 'utf8')).toBe('old\n');
     expect(await readdir(dir)).toEqual(['dwh.cfg']);

@@ -358,7 +358,7 @@ describe.each(engines)('the local pipeline on $name', ({ make }) => {
     expect(made.ui.of('data').join('\n')).toMatch(/First Song|Second Song|Hidden Track|Unknown/);
   });
 
-  test('a malformed line is reported with file and line, every good record loads, and the load fails', async () => {
+  test('a malformed line is named with file and line, every good record loads, and the load fails', async () => {
     const made = await setup(['{"artist":"Alpha","auth":"Logged In"', '[1,2,3]']);
     await runTablesCreate(made.ctx);
     const result = await runLoad(made.ctx);

@@ -47,7 +47,8 @@ describe('embedded warehouse on disk', () => {
     writeFileSync(join(folder, 'notes.txt'), 'keep me');
     await expect(openEmbedded(folder)).rejects.toThrow(
       new UserError(
-        `${folder} is not an embedded warehouse folder (it holds other files and no PG_VERSION): set [WAREHOUSE] EMBEDDED_DIR to a new folder, or delete this one if nothing in it is needed`,
+        `${folder} is not an embedded warehouse folder (it holds other files and no PG_VERSION): ` +
+          'set [WAREHOUSE] EMBEDDED_DIR to a new folder, or delete this one if nothing in it is needed',
       ),
     );
   });
@@ -59,11 +60,8 @@ describe('embedded warehouse on disk', () => {
     const error = await openEmbedded(folder).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UserError);
     const message = (error as Error).message;
-    expect(
-      message.startsWith(
-        `cannot open the embedded warehouse in ${folder}: the folder is damaged or was made by another PGlite version (`,
-      ),
-    ).toBe(true);
+    const cause = 'the folder is damaged or was made by another PGlite version (';
+    expect(message.startsWith(`cannot open the embedded warehouse in ${folder}: ${cause}`)).toBe(true);
     expect(
       message.endsWith(
         '); delete that folder to start over, then run `sparkify-dwh tables create` and `sparkify-dwh load`',
