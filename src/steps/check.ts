@@ -4,7 +4,8 @@ import { formatCount } from '../ui/format.js';
 import { withCancel } from '../warehouse/rows.js';
 import type { Warehouse } from '../warehouse/types.js';
 import { lockWatch } from './lock-wait.js';
-import { isLoaded, readWarehouseState, requireLoaded } from './state.js';
+import { recordLastRun } from './last-run.js';
+import { isLoaded, lastRunStatus, readWarehouseState, requireLoaded } from './state.js';
 import type { MenuStep, StatusSnapshot, StepResult, StepStatus } from './types.js';
 
 export interface CheckOutcome {
@@ -18,7 +19,7 @@ export interface CheckOutcome {
 export async function runCheck(ctx: Context): Promise<StepResult> {
   const warehouse = await ctx.warehouse();
   // Another session's lock (a load elsewhere) is said, not waited on in silence (lock-wait.ts).
-  const { outcomes, rate } = await lockWatch(ctx, warehouse).run(() => runChecks(ctx, warehouse));
+  const { outcomes, rate, state } = await lockWatch(ctx, warehouse).run(() => runChecks(ctx, warehouse));
   ctx.ui.table(
     outcomes.map((o) => ({
       check: o.name,
@@ -38,6 +39,8 @@ export async function runCheck(ctx: Context): Promise<StepResult> {
     );
   }
   const failed = outcomes.filter((o) => o.failures > 0);
+  // For the menu's "✔ done (8 passed 14:05)" (src/steps/last-run.ts).
+  await recordLastRun(ctx, 'check', state, { passed: outcomes.length - failed.length, failed: failed.length });
   if (failed.length > 0) {
     ctx.ui.error(`${failed.length} of ${outcomes.length} checks failed: ${failed.map((o) => o.name).join(', ')}`);
     return { ok: false, summary: `${failed.length} checks failed` };
@@ -48,7 +51,8 @@ export async function runCheck(ctx: Context): Promise<StepResult> {
 
 /** Every check, then the catalog match rate, on the server. */
 async function runChecks(ctx: Context, warehouse: Warehouse) {
-  requireLoaded(await readWarehouseState(ctx));
+  const state = await readWarehouseState(ctx);
+  requireLoaded(state);
   const outcomes: CheckOutcome[] = [];
   for (const check of DATA_CHECKS) {
     // Ctrl-C cancels the check running on the server (docs/safety.md).
@@ -70,14 +74,15 @@ async function runChecks(ctx: Context, warehouse: Warehouse) {
       ),
     )
   ).rows[0];
-  return { outcomes, rate };
+  return { outcomes, rate, state };
 }
 
-export async function checkStatus(_ctx: Context, snapshot: StatusSnapshot): Promise<StepStatus> {
+export async function checkStatus(ctx: Context, snapshot: StatusSnapshot): Promise<StepStatus> {
   const state = await snapshot.warehouse();
-  return isLoaded(state)
-    ? { state: 'todo', detail: `${DATA_CHECKS.length} checks ready` }
-    : { state: 'unavailable', detail: 'load first' };
+  if (!isLoaded(state)) return { state: 'unavailable', detail: 'load first' };
+  return (
+    (await lastRunStatus(ctx, snapshot, 'check')) ?? { state: 'todo', detail: `${DATA_CHECKS.length} checks ready` }
+  );
 }
 
 export const checkStep: MenuStep = {

@@ -55,7 +55,7 @@ async function pickCredentials(ctx: Context, sources: CredentialSource[]): Promi
 /** `credentials`: choose, verify with STS, show account and ARN. */
 export async function runCredentials(ctx: Context): Promise<StepResult> {
   const config = ctx.config.values();
-  ctx.ui.heading('AWS credentials');
+  // No heading of its own: the guided setup heads each step with its title, the menu names it.
 
   const sources = await discoverCredentialSources(config, ctx.env);
   // --yes: exactly what every other command uses (dwh.cfg, then the environment).

@@ -11,7 +11,7 @@
 import { freePort } from '../support/postgres-server.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -166,7 +166,7 @@ const configCases: ConfigCase[] = [
     cfg: EMBEDDED,
     args: ['--target', 'oracle', 'load'],
     status: 2,
-    message: /'oracle' is invalid.*embedded, postgres, redshift/,
+    message: /'oracle' is invalid.*embedded, postgres, redshift, redshift-serverless/,
   },
   {
     name: 'port "abc"',
@@ -1170,6 +1170,44 @@ describe('results are the user’s data: exact, complete, streamed, never redact
 
 // Issue 9 (safety): -c that names no file, --song-prefix on a local target, demo over the user's
 // data, a load blocked by another session's lock
+
+describe('the embedded warehouse folder (9.4): real causes, never "delete", symbolic links open', () => {
+  test('EMBEDDED_DIR = / is refused in one line that never suggests deleting anything', async () => {
+    const dir = join(base, `case-${(caseNumber += 1)}`);
+    await mkdir(dir);
+    await writeFile(join(dir, 'dwh.cfg'), `${EMBEDDED}EMBEDDED_DIR = /\n`, { mode: 0o600 });
+    const result = await runCli(['sql', 'SELECT 1'], { cwd: dir });
+    expectOneClearLine(
+      result,
+      1,
+      /^✖ \/ is not an embedded warehouse folder \(it holds other files and no PG_VERSION\)/,
+    );
+    expect(result.stderr).not.toMatch(/delete|remove/i);
+  });
+
+  test('a damaged warehouse folder names the real cause and says to move it aside', async () => {
+    const dir = join(base, `case-${(caseNumber += 1)}`);
+    await mkdir(join(dir, 'wh'), { recursive: true });
+    await writeFile(join(dir, 'wh', 'PG_VERSION'), 'garbage\n');
+    await writeFile(join(dir, 'dwh.cfg'), `${EMBEDDED}EMBEDDED_DIR = wh\n`, { mode: 0o600 });
+    const result = await runCli(['sql', 'SELECT 1'], { cwd: dir });
+    expectOneClearLine(result, 1, /^✖ cannot open the embedded warehouse in \S+\/wh: .*\/wh\//);
+    expect(result.stderr).toMatch(/move it aside/);
+    expect(result.stderr).not.toMatch(/delete|remove|\[object Object\]|\/pglite\/data/i);
+  });
+
+  test('a symbolic link to a healthy warehouse folder opens it', async () => {
+    const dir = join(base, `case-${(caseNumber += 1)}`);
+    await mkdir(dir);
+    await writeFile(join(dir, 'dwh.cfg'), `${EMBEDDED}EMBEDDED_DIR = real\n`, { mode: 0o600 });
+    expect((await runCli(['sql', 'SELECT 1'], { cwd: dir })).code).toBe(0);
+    await symlink(join(dir, 'real'), join(dir, 'link'));
+    await writeFile(join(dir, 'dwh.cfg'), `${EMBEDDED}EMBEDDED_DIR = link\n`, { mode: 0o600 });
+    const result = await runCli(['sql', 'SELECT 42 AS answer', '--format', 'json'], { cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual([{ answer: 42 }]);
+  }, 60_000);
+});
 
 describe('issue 9: -c, --song-prefix, demo over loaded data, lock waits', () => {
   test('-c "" is a usage error naming the option', async () => {

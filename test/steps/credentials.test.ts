@@ -68,6 +68,8 @@ describe('runCredentials', () => {
       'Save profile sparkify as [AWS] PROFILE in dwh.cfg, for later commands too?',
     ]);
     expect(t.ctx.config.get('AWS', 'PROFILE')).toBe('sparkify');
+    // No heading of its own: the guided setup heads it with the step's title (printed once).
+    expect(t.ui.of('heading')).toEqual([]);
     // The environment is left alone: the choice lives in the session and in dwh.cfg.
     expect(env).toEqual({});
     await t.cleanup();

@@ -94,6 +94,16 @@ test('setup --yes on Redshift: credentials to analytics with no prompt, HOST and
 
     const text = t.ui.text();
     expect(text).toMatch(/Setup complete/);
+    // Each step headed once, by its title: no step prints a second heading of its own.
+    expect(t.ui.of('heading')).toEqual([
+      'Guided setup',
+      // (AWS credentials: already done, from [AWS] KEY and SECRET)
+      'Redshift cluster',
+      'Create tables',
+      'Load data',
+      'Check data quality',
+      'Analytics',
+    ]);
     expect(aws.redshift.commandCalls(CreateClusterCommand)).toHaveLength(1);
     const written = await readFile(t.configPath, 'utf8');
     expect(written).toMatch(new RegExp(`^HOST = ${ENDPOINT.replaceAll('.', '\\.')}$`, 'm'));
