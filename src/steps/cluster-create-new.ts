@@ -40,15 +40,16 @@ export async function createNewCluster(
   const roleRequest = { roleName: spec.roleName, clusterIdentifier: identifier, region };
   refuseForeignRole(ctx, await findRole(clients.iam, roleRequest), identifier);
   refuseForeignGroup(ctx, await findSecurityGroup(clients.ec2, identifier, region), identifier);
-  const { cidr, typed } = await chooseAllowedCidr(ctx, config, deps);
-  showSummary(ctx, spec, region, cidr);
+  // Private: no address is let in at all (the Data API needs no network path to the cluster).
+  const allowed = spec.access === 'public' ? await chooseAllowedCidr(ctx, config, deps) : undefined;
+  showSummary(ctx, spec, region, allowed?.cidr);
   const go = await ctx.prompts.confirm({
     message: 'Create these AWS resources? (billed while the cluster exists)',
     default: true,
   });
   if (!go) return { kind: 'stopped', result: { ok: false, summary: 'nothing created' } };
   // dwh.cfg first: if anything below fails, a rerun asks nothing again.
-  await writeBack(ctx.config, [...dwhWriteBack(spec), ...(typed ? allowedCidrWriteBack(cidr) : [])]);
+  await writeBack(ctx.config, [...dwhWriteBack(spec), ...(allowed?.typed ? allowedCidrWriteBack(allowed.cidr) : [])]);
   const role = await ensureRole(clients.iam, roleRequest);
   refuseForeignRole(ctx, role, identifier);
   showRole(ctx, role);
@@ -57,7 +58,10 @@ export async function createNewCluster(
   }
   await writeBack(ctx.config, roleArnWriteBack(role.arn));
   const securityGroupId = showGroup(ctx, await ensureSecurityGroup(clients.ec2, identifier, region), identifier);
-  showIngress(ctx, await allowWizardIngress(clients.ec2, { groupId: securityGroupId, port: spec.port, cidr }, region));
+  if (allowed) {
+    const rule = { groupId: securityGroupId, port: spec.port, cidr: allowed.cidr };
+    showIngress(ctx, await allowWizardIngress(clients.ec2, rule, region));
+  }
   const cluster = await requestShown(ctx, role, (propagation) =>
     requestCluster(
       clients.redshift,

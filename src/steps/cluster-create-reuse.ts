@@ -1,7 +1,7 @@
 /**
  * `cluster create` for a cluster that already exists: it is reused as it is. Its role's S3 policy
- * follows [S3] again, the caller's address is let into its group (another network than last
- * time), and a paused cluster is resumed when the user agrees.
+ * follows [S3] again, with DWH_ACCESS = public the caller's address is let into its group (another
+ * network than last time), and a paused cluster is resumed when the user agrees.
  */
 import type { AwsClients } from '../aws/clients.js';
 import { recordPowerChange } from '../aws/cluster-cost.js';
@@ -38,15 +38,29 @@ export async function reuseCluster(
       urls: s3SourceUrls(config),
     }),
   );
-  showIngress(
-    ctx,
-    await allowCallerIntoCluster(clients.ec2, cluster, {
-      configuredCidr: config.dwh.allowedCidr,
-      lookupPublicIp: () => deps.lookupPublicIp(ctx.signal),
-      port: cluster.endpoint?.port ?? config.dwh.port ?? 5439,
-      region: clients.region,
-    }),
-  );
+  if (config.dwh.access === 'public') {
+    if (cluster.publiclyAccessible === false) {
+      ctx.ui.warn(
+        `Cluster ${identifier} is not publicly accessible, but DWH_ACCESS is public: direct connections will ` +
+          'not reach it. Set [DWH] DWH_ACCESS = private to use the Redshift Data API instead.',
+      );
+    }
+    showIngress(
+      ctx,
+      await allowCallerIntoCluster(clients.ec2, cluster, {
+        configuredCidr: config.dwh.allowedCidr,
+        lookupPublicIp: () => deps.lookupPublicIp(ctx.signal),
+        port: cluster.endpoint?.port ?? config.dwh.port ?? 5439,
+        region: clients.region,
+      }),
+    );
+  } else if (cluster.publiclyAccessible === true) {
+    // Private access opens nothing; it does not close what an earlier public setup opened either.
+    ctx.ui.note(
+      `Cluster ${identifier} is publicly accessible; with DWH_ACCESS = private the wizard sends SQL through the ` +
+        'Data API and opens no port for you.',
+    );
+  }
   let current = cluster;
   let fresh = false;
   if (cluster.status === 'paused') {

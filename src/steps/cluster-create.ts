@@ -13,10 +13,8 @@ import { s3SourceUrls } from '../aws/naming.js';
 import { describeCluster } from '../aws/redshift.js';
 import type { Context } from '../context.js';
 import { UserError } from '../errors.js';
-import { SERVER_VERSION_SQL } from '../sql/session.js';
 import { showConfigSaved } from '../ui/config-saved.js';
-import type { RedshiftConnection } from '../warehouse/redshift.js';
-import type { Warehouse } from '../warehouse/types.js';
+import { testConnection } from './cluster-connect.js';
 import { withDefaults, type ClusterDeps } from './cluster-deps.js';
 import { showClusterCost } from './cluster-cost.js';
 import { createNewCluster } from './cluster-create-new.js';
@@ -75,11 +73,12 @@ export async function runClusterCreate(ctx: Context, options: Partial<ClusterDep
   );
   const summary = `cluster ${identifier} available at ${available.endpoint.address}`;
   if (prepared.reused) showClusterCost(ctx, available, region);
-  if (password === undefined) {
-    ctx.ui.warn('No password for the cluster in dwh.cfg: set [CLUSTER] DB_PASSWORD to connect.');
-    return { ok: true, summary };
+  if (available.masterPasswordSecretArn) {
+    ctx.ui.info(`The admin password is kept by AWS in Secrets Manager: ${available.masterPasswordSecretArn}`);
   }
-  await testConnection(ctx, deps, {
+  await testConnection(ctx, clients, deps, {
+    access: config.dwh.access,
+    identifier,
     host: available.endpoint.address,
     port: available.endpoint.port,
     database: available.dbName ?? config.cluster.dbName ?? 'dwh',
@@ -87,22 +86,4 @@ export async function runClusterCreate(ctx: Context, options: Partial<ClusterDep
     password,
   });
   return { ok: true, summary };
-}
-
-/** Connect over TLS and run SELECT version(); a failure throws the warehouse's diagnosis. */
-async function testConnection(ctx: Context, deps: ClusterDeps, connection: RedshiftConnection): Promise<string> {
-  const spinner = ctx.ui.spinner(`Connecting to ${connection.host}:${connection.port} over TLS…`);
-  let warehouse: Warehouse | undefined;
-  try {
-    warehouse = await deps.openRedshift(connection);
-    const result = await warehouse.query<{ version: string }>(SERVER_VERSION_SQL);
-    const version = String(result.rows[0]?.version ?? 'unknown version');
-    spinner.succeed(`Connected: ${version}`);
-    return version;
-  } catch (error) {
-    spinner.fail('Connection test failed');
-    throw error;
-  } finally {
-    await warehouse?.close().catch(() => undefined);
-  }
 }

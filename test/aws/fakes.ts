@@ -5,6 +5,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { RedshiftClient } from '@aws-sdk/client-redshift';
+import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -26,6 +27,7 @@ export const ENDPOINT = 'dwhcluster.abc123xyz.us-west-2.redshift.amazonaws.com';
 export function mockAws() {
   const redshift = mockClient(RedshiftClient);
   const serverless = mockClient(RedshiftServerlessClient);
+  const redshiftData = mockClient(RedshiftDataClient);
   const iam = mockClient(IAMClient);
   const ec2 = mockClient(EC2Client);
   const sts = mockClient(STSClient);
@@ -34,6 +36,7 @@ export function mockAws() {
     region: REGION,
     redshift: new RedshiftClient({ region: REGION, credentials }),
     redshiftServerless: new RedshiftServerlessClient({ region: REGION, credentials }),
+    redshiftData: new RedshiftDataClient({ region: REGION, credentials }),
     iam: new IAMClient({ region: REGION, credentials }),
     ec2: new EC2Client({ region: REGION, credentials }),
     sts: new STSClient({ region: REGION, credentials }),
@@ -41,12 +44,13 @@ export function mockAws() {
   return {
     redshift,
     serverless,
+    redshiftData,
     iam,
     ec2,
     sts,
     clients,
     restore: () => {
-      for (const mock of [redshift, serverless, iam, ec2, sts]) mock.restore();
+      for (const mock of [redshift, serverless, redshiftData, iam, ec2, sts]) mock.restore();
     },
   };
 }
@@ -79,12 +83,22 @@ export function fakeClock(start = Date.UTC(2025, 0, 2, 3, 4, 5)) {
 
 const EXAMPLE = readFileSync(new URL('../../dwh.cfg.example', import.meta.url), 'utf8');
 
-/** dwh.cfg.example for the redshift target, with a DB password set (and more `KEY = value` edits). */
+/**
+ * dwh.cfg.example for the redshift target, with a DB password set and DWH_ACCESS = public: the
+ * direct TLS path most step tests were written for (more `KEY = value` edits after; the private
+ * path's tests set DWH_ACCESS back, or use privateConfigText).
+ */
 export function configText(edits: Record<string, string> = {}): string {
-  let text = EXAMPLE.replace(/^TARGET = embedded$/m, 'TARGET = redshift').replace(
-    /^DWH_DB_PASSWORD =$/m,
-    `DWH_DB_PASSWORD = ${DB_PASSWORD}`,
-  );
+  let text = EXAMPLE.replace(/^TARGET = embedded$/m, 'TARGET = redshift')
+    .replace(/^DWH_DB_PASSWORD =$/m, `DWH_DB_PASSWORD = ${DB_PASSWORD}`)
+    .replace(/^DWH_ACCESS =$/m, 'DWH_ACCESS = public');
+  for (const [key, value] of Object.entries(edits)) text = setKey(text, key, value);
+  return text;
+}
+
+/** dwh.cfg.example for the redshift target as a new user has it: no password, no CIDR, no DWH_ACCESS (private). */
+export function privateConfigText(edits: Record<string, string> = {}): string {
+  let text = EXAMPLE.replace(/^TARGET = embedded$/m, 'TARGET = redshift');
   for (const [key, value] of Object.entries(edits)) text = setKey(text, key, value);
   return text;
 }

@@ -64,7 +64,7 @@ export async function makeTestContext(options: TestContextOptions = {}) {
     },
     target,
     warehouse: () => {
-      warehouse ??= openWarehouse(target(), config.values(), config.displayPath);
+      warehouse ??= openWarehouse(target(), config.values(), config.displayPath, { aws: () => ctx.aws() });
       return warehouse;
     },
     awsChoice: undefined,
