@@ -27,16 +27,18 @@ export const ENDPOINT = 'dwhcluster.abc123xyz.us-west-2.redshift.amazonaws.com';
 export function mockAws() {
   const redshift = mockClient(RedshiftClient);
   const serverless = mockClient(RedshiftServerlessClient);
-  const redshiftData = mockClient(RedshiftDataClient);
   const iam = mockClient(IAMClient);
   const ec2 = mockClient(EC2Client);
   const sts = mockClient(STSClient);
   const credentials = { accessKeyId: AWS_KEY_ID, secretAccessKey: AWS_SECRET };
+  // This one instance only: a class-wide mock would also take over the Data API double's own client.
+  const dataClient = new RedshiftDataClient({ region: REGION, credentials });
+  const redshiftData = mockClient(dataClient);
   const clients: AwsClients = {
     region: REGION,
     redshift: new RedshiftClient({ region: REGION, credentials }),
     redshiftServerless: new RedshiftServerlessClient({ region: REGION, credentials }),
-    redshiftData: new RedshiftDataClient({ region: REGION, credentials }),
+    redshiftData: dataClient,
     iam: new IAMClient({ region: REGION, credentials }),
     ec2: new EC2Client({ region: REGION, credentials }),
     sts: new STSClient({ region: REGION, credentials }),
