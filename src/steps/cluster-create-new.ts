@@ -13,6 +13,7 @@ import type { DwhConfig } from '../config/types.js';
 import type { Context } from '../context.js';
 import { InterruptedError, UserError } from '../errors.js';
 import { formatDuration } from '../ui/format.js';
+import { askPauseAfterHours, autoPauseText } from './cluster-auto-pause.js';
 import type { ClusterDeps } from './cluster-deps.js';
 import {
   refuseForeignGroup,
@@ -42,14 +43,19 @@ export async function createNewCluster(
   refuseForeignGroup(ctx, await findSecurityGroup(clients.ec2, identifier, region), identifier);
   // Private: no address is let in at all (the Data API needs no network path to the cluster).
   const allowed = spec.access === 'public' ? await chooseAllowedCidr(ctx, config, deps) : undefined;
-  showSummary(ctx, spec, region, allowed?.cidr);
+  const pause = await askPauseAfterHours(ctx, config);
+  showSummary(ctx, spec, region, allowed?.cidr, autoPauseText(pause.hours));
   const go = await ctx.prompts.confirm({
     message: 'Create these AWS resources? (billed while the cluster exists)',
     default: true,
   });
   if (!go) return { kind: 'stopped', result: { ok: false, summary: 'nothing created' } };
   // dwh.cfg first: if anything below fails, a rerun asks nothing again.
-  await writeBack(ctx.config, [...dwhWriteBack(spec), ...(allowed?.typed ? allowedCidrWriteBack(allowed.cidr) : [])]);
+  await writeBack(ctx.config, [
+    ...dwhWriteBack(spec),
+    ...(allowed?.typed ? allowedCidrWriteBack(allowed.cidr) : []),
+    ...pause.changes,
+  ]);
   const role = await ensureRole(clients.iam, roleRequest);
   refuseForeignRole(ctx, role, identifier);
   showRole(ctx, role);
@@ -83,6 +89,7 @@ export async function createNewCluster(
     changes: [],
     fresh: true,
     reused: false,
+    pauseAfterHours: pause.hours,
   };
 }
 

@@ -82,5 +82,7 @@ export async function reuseCluster(
     changes: identifier !== config.dwh.clusterIdentifier ? identifierWriteBack(identifier) : [],
     fresh,
     reused: true,
+    // Only a value in dwh.cfg: rerunning create on an existing cluster asks nothing new.
+    pauseAfterHours: config.dwh.pauseAfterHours ?? 0,
   };
 }

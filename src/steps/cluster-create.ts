@@ -14,6 +14,7 @@ import { describeCluster } from '../aws/redshift.js';
 import type { Context } from '../context.js';
 import { UserError } from '../errors.js';
 import { showConfigSaved } from '../ui/config-saved.js';
+import { scheduleAutoPause } from './cluster-auto-pause.js';
 import { testConnection } from './cluster-connect.js';
 import { withDefaults, type ClusterDeps } from './cluster-deps.js';
 import { showClusterCost } from './cluster-cost.js';
@@ -75,6 +76,11 @@ export async function runClusterCreate(ctx: Context, options: Partial<ClusterDep
   if (prepared.reused) showClusterCost(ctx, available, region);
   if (available.masterPasswordSecretArn) {
     ctx.ui.info(`The admin password is kept by AWS in Secrets Manager: ${available.masterPasswordSecretArn}`);
+  }
+  if (prepared.pauseAfterHours > 0) {
+    // A new cluster counts from its creation; rerunning create on an existing one starts the count again.
+    const fromMs = prepared.reused ? ctx.clock.now() : (available.createdAt?.getTime() ?? ctx.clock.now());
+    await scheduleAutoPause(ctx, clients, identifier, prepared.pauseAfterHours, fromMs);
   }
   await testConnection(ctx, clients, deps, {
     access: config.dwh.access,

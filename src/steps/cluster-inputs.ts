@@ -205,7 +205,13 @@ function networkText(spec: ClusterSpec, cidr: string | undefined): string {
 }
 
 /** What is about to be created, with the estimated cost, before the user confirms. */
-export function showSummary(ctx: Context, spec: ClusterSpec, region: string, cidr: string | undefined): void {
+export function showSummary(
+  ctx: Context,
+  spec: ClusterSpec,
+  region: string,
+  cidr: string | undefined,
+  autoPause: string,
+): void {
   const cost = estimateCost(spec.nodeType, spec.numberOfNodes, region);
   const shape = spec.numberOfNodes === 1 ? 'single-node' : 'multi-node';
   const rows = [
@@ -221,6 +227,7 @@ export function showSummary(ctx: Context, spec: ClusterSpec, region: string, cid
           ? 'generated and kept by AWS in Secrets Manager (none in dwh.cfg)'
           : 'the one in dwh.cfg (DWH_DB_PASSWORD)',
     },
+    { setting: 'Automatic pause', value: autoPause },
   ];
   if (cost) {
     const qualifier = cost.exactRegion ? '' : ` (us-east-1 price; ${region} is likely higher)`;

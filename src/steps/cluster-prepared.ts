@@ -22,5 +22,7 @@ export type Prepared =
       fresh: boolean;
       /** The cluster existed before this run (its run time and cost so far are worth saying). */
       reused: boolean;
+      /** Pause it automatically this many hours after it was made (new) or from now (reused); 0: no. */
+      pauseAfterHours: number;
     }
   | { kind: 'stopped'; result: StepResult };

@@ -3,8 +3,8 @@
  * request ever leaves the process), a fake clock that makes polling instant, and a dwh.cfg text.
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { RedshiftClient } from '@aws-sdk/client-redshift';
+import { GetRoleCommand, IAMClient, NoSuchEntityException } from '@aws-sdk/client-iam';
+import { DescribeScheduledActionsCommand, RedshiftClient } from '@aws-sdk/client-redshift';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -26,8 +26,18 @@ export const ENDPOINT = 'dwhcluster.abc123xyz.us-west-2.redshift.amazonaws.com';
 
 export function mockAws() {
   const redshift = mockClient(RedshiftClient);
+  // No automatic pause scheduled (teardown looks for one); a test that schedules one says so after this.
+  redshift.on(DescribeScheduledActionsCommand).resolves({ ScheduledActions: [] });
   const serverless = mockClient(RedshiftServerlessClient);
   const iam = mockClient(IAMClient);
+  // No role until a test says so (its own GetRole answers, set later, win over this one).
+  iam
+    .on(GetRoleCommand)
+    .callsFake((input: { RoleName?: string }) =>
+      Promise.reject(
+        new NoSuchEntityException({ message: `The role with name ${input.RoleName} cannot be found.`, $metadata: {} }),
+      ),
+    );
   const ec2 = mockClient(EC2Client);
   const sts = mockClient(STSClient);
   const credentials = { accessKeyId: AWS_KEY_ID, secretAccessKey: AWS_SECRET };

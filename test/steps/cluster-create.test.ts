@@ -477,7 +477,7 @@ describe('cluster create', () => {
   test('edited inputs are validated at the prompt and written to [DWH]', async () => {
     const t = await makeTestContext({
       config: configText(),
-      answers: ['Bad_Name', 'sparkify-2', 'ra3.xlplus', '2', undefined, undefined, undefined, undefined, true],
+      answers: ['Bad_Name', 'sparkify-2', 'ra3.xlplus', '2', undefined, undefined, undefined, undefined, '0', true],
       aws: aws.clients,
       clock: fakeClock(),
     });
