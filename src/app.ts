@@ -130,7 +130,8 @@ export async function createContext(
         // Other sessions see who we are when we hold, or wait for, a lock.
         return openWarehouse(target, values, config.displayPath, {
           applicationName: `sparkify-dwh ${describeCommand()}`,
-          dataApiClient: async () => (await ctx.aws()).redshiftData,
+          // Redshift: the Data API (private) or temporary credentials (no stored password).
+          aws: () => ctx.aws(),
         });
       })();
       warehouse.catch(() => {

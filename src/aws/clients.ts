@@ -12,7 +12,7 @@ export interface AwsClients {
   readonly redshift: RedshiftClient;
   /** Namespaces and workgroups (TARGET = redshift-serverless). */
   readonly redshiftServerless: RedshiftServerlessClient;
-  /** SQL over HTTPS (the Data API): how a Serverless workgroup is reached, with no password. */
+  /** SQL over HTTPS (DWH_ACCESS = private): the Data API channel in src/warehouse/data-api.ts. */
   readonly redshiftData: RedshiftDataClient;
   readonly iam: IAMClient;
   readonly ec2: EC2Client;
@@ -109,15 +109,14 @@ export async function createAwsClients(settings: AwsSettings): Promise<AwsClient
 
 /** Close every client's connections (each holds its own keep-alive sockets). */
 export function destroyAwsClients(clients: AwsClients): void {
-  const all = [
+  for (const client of [
     clients.redshift,
     clients.redshiftServerless,
     clients.redshiftData,
     clients.iam,
     clients.ec2,
     clients.sts,
-  ];
-  for (const client of all) {
+  ]) {
     client.destroy();
   }
 }

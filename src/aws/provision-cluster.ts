@@ -4,6 +4,7 @@
  */
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { RedshiftClient } from '@aws-sdk/client-redshift';
+import type { DwhAccess } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { isAwsError } from './errors.js';
 import { getRole } from './iam.js';
@@ -18,9 +19,12 @@ export interface ClusterSpec {
   numberOfNodes: number;
   dbName: string;
   dbUser: string;
-  password: string;
+  /** Undefined: no password in dwh.cfg, so AWS generates and keeps it (ManageMasterPassword). */
+  password: string | undefined;
   port: number;
   roleName: string;
+  /** private: not publicly accessible, no port opened, SQL through the Data API; public: the TLS path. */
+  access: DwhAccess;
 }
 
 /**
@@ -84,6 +88,7 @@ export async function requestCluster(
         port: spec.port,
         iamRoleArn: network.roleArn,
         securityGroupId: network.securityGroupId,
+        publiclyAccessible: spec.access === 'public',
         tags: wizardTags(spec.identifier),
       },
       region,

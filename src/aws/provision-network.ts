@@ -132,3 +132,36 @@ export function cidrReach(cidr: string): CidrReach {
   if (prefix < 32) return { kind: 'range', addresses: 2 ** (32 - prefix) };
   return { kind: 'one-address' };
 }
+
+/** What rerunning `cluster create` did about the caller's address on an existing cluster's group. */
+export type CallerIngressOutcome =
+  /** The cluster has no group the wizard made for it: nothing of the wizard's to open. */
+  | { kind: 'no-wizard-group' }
+  /** No DWH_ALLOWED_CIDR and the public-IP lookup failed: the group is left as it is. */
+  | { kind: 'no-address' }
+  | IngressOutcome;
+
+/**
+ * The caller's address (DWH_ALLOWED_CIDR, else the looked-up public IP as /32) let into the
+ * wizard's group of an existing cluster: the caller may be on another network than when the
+ * cluster was made. Never a failure for want of an address: the cluster still works for whoever
+ * it already lets in.
+ */
+export async function allowCallerIntoCluster(
+  ec2: EC2Client,
+  cluster: ClusterInfo,
+  options: {
+    configuredCidr: string | undefined;
+    lookupPublicIp: () => Promise<string | undefined>;
+    port: number;
+    region: string;
+  },
+): Promise<CallerIngressOutcome> {
+  const ourGroups = await wizardGroupsOf(ec2, cluster, options.region);
+  const group = ourGroups[0];
+  if (!group) return { kind: 'no-wizard-group' };
+  const ip = options.configuredCidr ? undefined : await options.lookupPublicIp();
+  const cidr = options.configuredCidr ?? (ip ? `${ip}/32` : undefined);
+  if (!cidr) return { kind: 'no-address' };
+  return allowWizardIngress(ec2, { groupId: group.id, port: options.port, cidr }, options.region);
+}

@@ -5,6 +5,7 @@
 import type { Cluster, RedshiftClient } from '@aws-sdk/client-redshift';
 import { squeezeSpaces } from '../error-text.js';
 import { callAws, isAwsError } from './errors.js';
+import { clusterPasswordParameters } from './secrets.js';
 import type { Tag } from './tags.js';
 
 export interface ClusterInfo {
@@ -27,6 +28,8 @@ export interface ClusterInfo {
   encrypted: boolean | undefined;
   /** arn:aws:redshift:region:account:cluster:identifier, built from ClusterNamespaceArn (tagging needs it). */
   arn: string | undefined;
+  /** The Secrets Manager secret of an AWS-managed admin password (ManageMasterPassword), if any. */
+  masterPasswordSecretArn?: string | undefined;
 }
 
 /** The cluster's ARN from its namespace ARN (same partition, region and account). */
@@ -60,6 +63,7 @@ function toClusterInfo(cluster: Cluster): ClusterInfo {
     publiclyAccessible: cluster.PubliclyAccessible,
     encrypted: cluster.Encrypted,
     arn: clusterArn(cluster),
+    masterPasswordSecretArn: cluster.MasterPasswordSecretArn,
   };
 }
 
@@ -96,16 +100,19 @@ export interface CreateClusterRequest {
   numberOfNodes: number;
   dbName: string;
   masterUsername: string;
-  masterPassword: string;
+  /** Undefined: Redshift generates the password and keeps it in Secrets Manager (ManageMasterPassword). */
+  masterPassword: string | undefined;
   port: number;
   iamRoleArn: string;
   securityGroupId: string;
+  /** DWH_ACCESS = public: reachable from the user's machine through the security group. */
+  publiclyAccessible: boolean;
   tags: Tag[];
 }
 
 /**
- * Create a cluster reachable from the user's machine: publicly accessible (new clusters are
- * private by default since 2025) behind the given security group, encrypted at rest.
+ * Create a cluster behind the given security group, encrypted at rest: private (reached through
+ * the Data API only, as new clusters are by default since 2025) or publicly accessible.
  */
 export async function createCluster(
   client: RedshiftClient,
@@ -132,11 +139,11 @@ export async function createCluster(
           ...(singleNode ? {} : { NumberOfNodes: request.numberOfNodes }),
           DBName: request.dbName,
           MasterUsername: request.masterUsername,
-          MasterUserPassword: request.masterPassword,
+          ...clusterPasswordParameters(request.masterPassword),
           Port: request.port,
           IamRoles: [request.iamRoleArn],
           VpcSecurityGroupIds: [request.securityGroupId],
-          PubliclyAccessible: true,
+          PubliclyAccessible: request.publiclyAccessible,
           Encrypted: true,
           Tags: request.tags,
         }),

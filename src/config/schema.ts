@@ -29,6 +29,7 @@ import {
   validateIamRoleName,
   validateNodeCount,
   validateNodeType,
+  validatePauseAfterHours,
   validatePostgresUrl,
   validateProfileName,
   validateRedshiftPassword,
@@ -152,6 +153,12 @@ export const CONFIG_KEYS: KeyTable = {
       validate: validateBaseRpu,
       parse: asNumber,
       default: String(DEFAULT_BASE_RPU),
+    },
+    pauseAfterHours: {
+      section: 'DWH',
+      key: 'DWH_PAUSE_AFTER_HOURS',
+      validate: validatePauseAfterHours,
+      parse: asNumber,
     },
   },
   cluster: {

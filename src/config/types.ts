@@ -34,6 +34,8 @@ export interface DwhSection {
   access: DwhAccess;
   /** Redshift Serverless base capacity in RPUs. */
   baseRpu: number;
+  /** Pause a new provisioned cluster automatically this many hours after it was made (0: never). */
+  pauseAfterHours?: number | undefined;
 }
 
 export interface ClusterSection {

@@ -279,6 +279,16 @@ export function isServerlessBaseCapacity(rpu: number): boolean {
   return rpu === 4 || (rpu >= 8 && rpu <= 512 && rpu % 8 === 0) || (rpu > 512 && rpu <= 1024 && rpu % 32 === 0);
 }
 
+/**
+ * [DWH] DWH_PAUSE_AFTER_HOURS: whole hours from 1 to a week, or 0 for no automatic pause (a
+ * scheduled action runs at most once an hour:
+ * docs.aws.amazon.com/redshift/latest/APIReference/API_ScheduledAction.html).
+ */
+export function validatePauseAfterHours(value: string): Validation {
+  if (/^[0-9]{1,3}$/.test(value) && Number(value) <= 168) return true;
+  return `${show(value)} is not a number of hours: use 1 to 168 (a week), or 0 for no automatic pause`;
+}
+
 export function validateBaseRpu(value: string): Validation {
   if (/^[0-9]{1,4}$/.test(value) && isServerlessBaseCapacity(Number(value))) return true;
   return (

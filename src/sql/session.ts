@@ -10,6 +10,8 @@ export const BEGIN_READ_ONLY_SQL = 'BEGIN READ ONLY';
 export const COMMIT_SQL = 'COMMIT';
 export const ROLLBACK_SQL = 'ROLLBACK';
 export const SERVER_VERSION_SQL = 'SELECT version() AS version';
+/** The cheapest statement that proves the Data API reaches the database as the configured user. */
+export const CONNECTION_TEST_SQL = 'SELECT 1 AS ok';
 /**
  * Ends another session of ours (its transaction rolls back): the last resort when a cancelled
  * statement runs on. PostgreSQL and Redshift both let a user end their own sessions.

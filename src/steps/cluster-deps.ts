@@ -4,6 +4,7 @@
  */
 import { ROLE_PROPAGATION } from '../aws/provision-cluster.js';
 import { publicIpLookup, type PublicIpLookup } from '../aws/public-ip.js';
+import type { OpenRedshiftDataApiOptions } from '../warehouse/data-api.js';
 import type { RedshiftConnection } from '../warehouse/redshift.js';
 import type { Warehouse } from '../warehouse/types.js';
 
@@ -12,6 +13,8 @@ export interface ClusterDeps {
   lookupPublicIp: PublicIpLookup;
   /** Connect to the cluster (src/warehouse/redshift.ts's openRedshift in production). */
   openRedshift: (connection: RedshiftConnection) => Promise<Warehouse>;
+  /** Open the Data API channel (src/warehouse/data-api.ts's openRedshiftDataApi in production). */
+  openDataApi: (options: OpenRedshiftDataApiOptions) => Promise<Warehouse>;
   /** Time between two DescribeClusters calls while waiting. */
   pollIntervalMs: number;
   /** Give up waiting for creation (or resume) after this long; the cluster carries on. */
@@ -26,6 +29,7 @@ export interface ClusterDeps {
 export const defaultClusterDeps: ClusterDeps = {
   lookupPublicIp: publicIpLookup(),
   openRedshift: async (connection) => (await import('../warehouse/redshift.js')).openRedshift(connection),
+  openDataApi: async (options) => (await import('../warehouse/data-api.js')).openRedshiftDataApi(options),
   pollIntervalMs: 15_000,
   createTimeoutMs: 40 * 60_000,
   settleTimeoutMs: 30 * 60_000,

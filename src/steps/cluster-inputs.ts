@@ -26,7 +26,6 @@ import {
   validateDatabaseName,
   validateIamRoleName,
   validateNodeCount,
-  validateRedshiftPassword,
   validateRedshiftPort,
   validateUserName,
 } from '../config/validate.js';
@@ -127,17 +126,11 @@ export async function askNewClusterSpec(
     validate: validateUserName,
     unattended: 'set [DWH] DWH_DB_USER in dwh.cfg',
   });
-  const known = config.dwh.dbPassword ?? config.cluster.dbPassword;
-  // A valid password already in dwh.cfg is used as is: asking again would only invite a typo.
-  const password =
-    known !== undefined && validateRedshiftPassword(known) === true
-      ? known
-      : await ctx.prompts.password({
-          message: 'Admin password (8–64 characters, upper and lower case and a digit)',
-          validate: validateRedshiftPassword,
-          unattended: 'set [DWH] DWH_DB_PASSWORD in dwh.cfg',
-        });
-  registerSecret(password);
+  // A password in dwh.cfg is used as is (schema.ts has validated it). Without one, none is asked
+  // for: Redshift generates it and keeps it in Secrets Manager (docs/redshift.md, Passwords), so
+  // dwh.cfg holds no secret.
+  const password = config.dwh.dbPassword ?? config.cluster.dbPassword;
+  if (password !== undefined) registerSecret(password);
   const configuredPort = config.dwh.port;
   const port = Number(
     await ctx.prompts.input({
@@ -158,7 +151,7 @@ export async function askNewClusterSpec(
     validate: validateIamRoleName,
     unattended: 'set [DWH] DWH_IAM_ROLE_NAME in dwh.cfg',
   });
-  return { identifier, nodeType, numberOfNodes, dbName, dbUser, password, port, roleName };
+  return { identifier, nodeType, numberOfNodes, dbName, dbUser, password, port, roleName, access: config.dwh.access };
 }
 
 /**
@@ -203,8 +196,22 @@ export async function chooseAllowedCidr(
   return { cidr, typed };
 }
 
+/** How the summary describes the network: no port at all when private, else the one address range let in. */
+function networkText(spec: ClusterSpec, cidr: string | undefined): string {
+  if (spec.access === 'private' || cidr === undefined) {
+    return 'private (not publicly accessible, no port opened), encrypted; SQL through the Redshift Data API';
+  }
+  return `publicly accessible, encrypted; port ${spec.port} open to ${cidr} only`;
+}
+
 /** What is about to be created, with the estimated cost, before the user confirms. */
-export function showSummary(ctx: Context, spec: ClusterSpec, region: string, cidr: string): void {
+export function showSummary(
+  ctx: Context,
+  spec: ClusterSpec,
+  region: string,
+  cidr: string | undefined,
+  autoPause: string,
+): void {
   const cost = estimateCost(spec.nodeType, spec.numberOfNodes, region);
   const shape = spec.numberOfNodes === 1 ? 'single-node' : 'multi-node';
   const rows = [
@@ -212,7 +219,15 @@ export function showSummary(ctx: Context, spec: ClusterSpec, region: string, cid
     { setting: 'Nodes', value: `${spec.numberOfNodes} × ${spec.nodeType} (${shape})` },
     { setting: 'Database', value: `${spec.dbName}, user ${spec.dbUser}, port ${spec.port}` },
     { setting: 'IAM role', value: `${spec.roleName} (reads only the [S3] prefixes)` },
-    { setting: 'Network', value: `publicly accessible, encrypted; port ${spec.port} open to ${cidr} only` },
+    { setting: 'Network', value: networkText(spec, cidr) },
+    {
+      setting: 'Admin password',
+      value:
+        spec.password === undefined
+          ? 'generated and kept by AWS in Secrets Manager (none in dwh.cfg)'
+          : 'the one in dwh.cfg (DWH_DB_PASSWORD)',
+    },
+    { setting: 'Automatic pause', value: autoPause },
   ];
   if (cost) {
     const qualifier = cost.exactRegion ? '' : ` (us-east-1 price; ${region} is likely higher)`;

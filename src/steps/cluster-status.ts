@@ -5,6 +5,7 @@ import { clusterCostReport, type ClusterCostReport } from '../aws/cluster-cost.j
 import { NODE_TYPE_INFO, type NodeType } from '../aws/pricing.js';
 import { describeCluster, latestClusterEvent, type ClusterInfo } from '../aws/redshift.js';
 import { isCreatedByWizard } from '../aws/tags.js';
+import type { DwhAccess } from '../config/types.js';
 import type { Context } from '../context.js';
 import { UserError } from '../errors.js';
 import { storedMegabytesSql } from '../sql/storage.js';
@@ -38,6 +39,13 @@ export async function runClusterStatus(ctx: Context): Promise<StepResult> {
     },
     { field: 'Nodes', value: `${cluster.numberOfNodes} × ${cluster.nodeType}` },
     { field: 'Database', value: `${cluster.dbName ?? '?'} (user ${cluster.masterUsername ?? '?'})` },
+    { field: 'Access', value: accessText(cluster, config.dwh.access) },
+    {
+      field: 'Admin password',
+      value: cluster.masterPasswordSecretArn
+        ? `in AWS Secrets Manager: ${cluster.masterPasswordSecretArn}`
+        : 'set by you (not kept by AWS)',
+    },
     { field: 'Created', value: created === undefined ? 'unknown' : formatAge(created, now) },
     ...costRows(report, storedGb, hasManagedStorage(cluster.nodeType)),
     {
@@ -68,6 +76,15 @@ export async function runClusterStatus(ctx: Context): Promise<StepResult> {
   }
   const cost = report ? `, ${costLine(report)}` : '';
   return { ok: true, summary: `cluster ${identifier} ${cluster.status}${cost}` };
+}
+
+/** How the cluster is reached, and whether that matches DWH_ACCESS. */
+function accessText(cluster: ClusterInfo, access: DwhAccess): string {
+  const how =
+    access === 'private' ? 'private: SQL through the Redshift Data API' : 'public: direct TLS from DWH_ALLOWED_CIDR';
+  if (cluster.publiclyAccessible === undefined) return how;
+  const actual = cluster.publiclyAccessible ? 'publicly accessible' : 'not publicly accessible';
+  return `${how} (the cluster is ${actual})`;
 }
 
 function hasManagedStorage(nodeType: string): boolean {

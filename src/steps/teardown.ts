@@ -2,8 +2,8 @@
  * `teardown`: delete what the wizard created in AWS for this cluster, and only that. Resources are
  * recognised by their tags, not by name (src/aws/teardown.ts): a role or group the user made by
  * hand under the same name, one made for another cluster, or a role another cluster uses, is
- * listed and left alone, and [IAM_ROLE] ARN is then kept. Every step tolerates "already gone", so a teardown that was
- * interrupted or failed halfway is finished by running it again.
+ * listed and left alone, and [IAM_ROLE] ARN is then kept. The automatic pause goes too
+ * (teardown-schedule.ts). Every step tolerates "already gone": rerunning finishes a teardown.
  *
  * Under --yes there is no final snapshot: teardown is how people stop paying, and a snapshot
  * keeps costing storage. Interactively the user is offered one (default no).
@@ -21,6 +21,7 @@ import type { Context } from '../context.js';
 import { InterruptedError, UserError } from '../errors.js';
 import { formatDuration } from '../ui/format.js';
 import { showClusterCost } from './cluster-cost.js';
+import { planPauseRemoval, removePause } from './teardown-schedule.js';
 import type { MenuStep, StepResult, StepStatus } from './types.js';
 import { waitForCluster } from './wait.js';
 import { teardownClears } from './write-back.js';
@@ -111,13 +112,14 @@ export async function runTeardown(ctx: Context, options: Partial<TeardownDeps> =
   const clients = await ctx.aws();
   ctx.ui.heading(`Teardown in ${clients.region}`);
   const plan = await planTeardown(clients, ctx.config.values());
-  const { deleting } = showPlan(ctx, plan);
+  const deleting = showPlan(ctx, plan).deleting;
+  const pause = await planPauseRemoval(ctx, clients, plan.clusterIdentifier);
 
   if (plan.cluster) showClusterCost(ctx, plan.cluster, clients.region);
   // [IAM_ROLE] ARN is cleared only when it names the role of this config and that role is gone.
   const arnNamesRole = (ctx.config.get('IAM_ROLE', 'ARN') ?? '').endsWith(`/${plan.roleName}`);
 
-  if (deleting === 0) {
+  if (deleting + pause.deleting === 0) {
     ctx.ui.info('Nothing created by sparkify-dwh is left in AWS.');
     await clearWrittenBack(ctx, { host: plan.cluster === undefined, arn: plan.role === undefined && arnNamesRole });
     return { ok: true, summary: 'nothing to delete' };
@@ -147,6 +149,7 @@ export async function runTeardown(ctx: Context, options: Partial<TeardownDeps> =
     ctx.ui.success(`IAM role ${plan.role.name} deleted`);
   }
   for (const group of plan.groups) if (group.ours) await deleteGroup(ctx, clients, group, deps);
+  await removePause(ctx, clients, pause.plan);
 
   await clearWrittenBack(ctx, { host: clusterGone, arn: arnNamesRole && (roleDeleted || plan.role === undefined) });
   return { ok: true, summary: 'deleted what sparkify-dwh created' };
@@ -154,14 +157,8 @@ export async function runTeardown(ctx: Context, options: Partial<TeardownDeps> =
 
 /** What a cluster in a transitional state is doing, for "is still …" messages. */
 function activityOf(status: string): string {
-  const activities: Record<string, string> = {
-    creating: 'being created',
-    modifying: 'being modified',
-    rebooting: 'rebooting',
-    resizing: 'being resized',
-    renaming: 'being renamed',
-  };
-  return activities[status] ?? status;
+  const activities: Record<string, string> = { creating: 'being created', modifying: 'being modified' };
+  return activities[status] ?? (['resizing', 'renaming'].includes(status) ? `being ${status.slice(0, -3)}ed` : status);
 }
 
 /**

@@ -90,7 +90,12 @@ export function teardownClears(config: ConfigStore, gone: { host: boolean; arn: 
   return changes;
 }
 
-/** Write the changes whose value differs from dwh.cfg. */
-export async function writeBack(config: ConfigStore, changes: ConfigChange[]): Promise<void> {
-  await config.update(changes.filter((change) => config.get(change.section, change.key) !== change.value));
+/**
+ * Write the changes whose value differs from dwh.cfg. Resolves to whether the file changed, so the
+ * step can say "already up to date" instead of claiming to have written (src/ui/config-saved.ts).
+ */
+export async function writeBack(config: ConfigStore, changes: ConfigChange[]): Promise<boolean> {
+  const differing = changes.filter((change) => config.get(change.section, change.key) !== change.value);
+  if (differing.length === 0) return false;
+  return config.update(differing);
 }

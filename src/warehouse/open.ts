@@ -2,7 +2,7 @@
  * Opens the warehouse for a target. Each implementation is imported only when chosen, so the
  * embedded path never loads pg and the server paths never load PGlite's WebAssembly.
  */
-import type { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
+import type { AwsClients } from '../aws/clients.js';
 import { ConfigError } from '../errors.js';
 import type { DwhConfig, Target } from '../config/types.js';
 import type { RedshiftConnection } from './redshift.js';
@@ -10,11 +10,15 @@ import type { Warehouse } from './types.js';
 
 export const DEFAULT_REDSHIFT_PORT = 5439;
 
+/** A cluster connection as dwh.cfg gives it: without a password when none is stored. */
+export type ConfiguredRedshiftConnection = Omit<RedshiftConnection, 'password'> & { password: string | undefined };
+
 /**
  * The cluster connection from [CLUSTER], falling back to the matching [DWH] keys the cluster was
- * created with (the Python scripts kept both in step by hand).
+ * created with (the Python scripts kept both in step by hand). No password in either is fine:
+ * the connection then uses temporary IAM credentials (docs/redshift.md, Passwords).
  */
-export function redshiftConnectionFrom(config: DwhConfig, configDisplayPath: string): RedshiftConnection {
+export function redshiftConnectionFrom(config: DwhConfig, configDisplayPath: string): ConfiguredRedshiftConnection {
   const { cluster, dwh } = config;
   if (cluster.host === undefined || cluster.host === '') {
     throw new ConfigError(
@@ -32,8 +36,7 @@ export function redshiftConnectionFrom(config: DwhConfig, configDisplayPath: str
         'CLUSTER',
         key,
         'is not set',
-        `set it to the cluster's ${key === 'DB_PASSWORD' ? 'master password' : 'value'} ` +
-          '([DWH] has the one used at creation)',
+        "set it to the cluster's value ([DWH] has the one used at creation)",
       );
     return value;
   };
@@ -42,7 +45,7 @@ export function redshiftConnectionFrom(config: DwhConfig, configDisplayPath: str
     port: cluster.dbPort ?? dwh.port ?? DEFAULT_REDSHIFT_PORT,
     database: required(cluster.dbName ?? dwh.db, 'DB_NAME'),
     user: required(cluster.dbUser ?? dwh.dbUser, 'DB_USER'),
-    password: required(cluster.dbPassword ?? dwh.dbPassword, 'DB_PASSWORD'),
+    password: cluster.dbPassword || dwh.dbPassword || undefined,
   };
 }
 
@@ -70,10 +73,10 @@ export interface OpenWarehouseOptions {
    */
   applicationName?: string | undefined;
   /**
-   * The Redshift Data API client, made from the session's AWS settings (region, profile, keys,
-   * AWS_ENDPOINT_URL): asked for only by a target reached through the Data API.
+   * The AWS clients of the session, for Redshift: the Data API (DWH_ACCESS = private) and the
+   * temporary credentials of a public cluster without a stored password.
    */
-  dataApiClient?: (() => Promise<RedshiftDataClient>) | undefined;
+  aws?: (() => Promise<Pick<AwsClients, 'region' | 'redshift' | 'redshiftServerless' | 'redshiftData'>>) | undefined;
 }
 
 /** The warehouse for `target`, configured from dwh.cfg (`configDisplayPath` names it in errors). */
@@ -105,18 +108,67 @@ export async function openWarehouse(
     }
     case 'redshift': {
       const connection = redshiftConnectionFrom(config, configDisplayPath);
+      if (config.dwh.access === 'private') {
+        // No network path to the cluster: every statement goes over HTTPS with IAM (docs/redshift.md).
+        const clients = await awsFor(options, 'DWH_ACCESS = private');
+        const { dataApiTargetFrom, openRedshiftDataApi } = await import('./data-api.js');
+        return openRedshiftDataApi({
+          client: clients.redshiftData,
+          target: dataApiTargetFrom('redshift', config, configDisplayPath),
+        });
+      }
       const { openRedshift } = await import('./redshift.js');
-      return openRedshift(connection, { applicationName });
+      if (connection.password !== undefined) {
+        return openRedshift({ ...connection, password: connection.password }, { applicationName });
+      }
+      // No stored password: a database user and a password valid for an hour, made for the caller's IAM identity.
+      const clients = await awsFor(options, 'a cluster without [CLUSTER] DB_PASSWORD');
+      const { temporaryCredentials } = await import('../aws/temp-credentials.js');
+      const credentials = await temporaryCredentials(
+        clients,
+        {
+          kind: 'cluster',
+          clusterIdentifier: clusterIdentifierFrom(config, configDisplayPath),
+          dbName: connection.database,
+        },
+        { region: clients.region },
+      );
+      return openRedshift(
+        { ...connection, user: credentials.user, password: credentials.password },
+        { applicationName },
+      );
     }
     case 'redshift-serverless': {
       // A workgroup is always reached through the Data API with the caller's IAM identity: no
       // password and no open port (docs/redshift.md, Redshift Serverless).
       const { dataApiTargetFrom, openRedshiftDataApi } = await import('./data-api.js');
       const dataApiTarget = dataApiTargetFrom(target, config, configDisplayPath);
-      if (options.dataApiClient === undefined) {
-        throw new Error('the redshift-serverless target needs AWS clients: none were given to openWarehouse');
-      }
-      return openRedshiftDataApi({ client: await options.dataApiClient(), target: dataApiTarget });
+      const clients = await awsFor(options, 'TARGET = redshift-serverless');
+      return openRedshiftDataApi({ client: clients.redshiftData, target: dataApiTarget });
     }
   }
+}
+
+/** The session's AWS clients, which `why` needs; a caller that gave none is a programming error. */
+async function awsFor(
+  options: OpenWarehouseOptions,
+  why: string,
+): Promise<Pick<AwsClients, 'region' | 'redshift' | 'redshiftServerless' | 'redshiftData'>> {
+  if (!options.aws) throw new Error(`opening Redshift with ${why} needs the AWS clients`);
+  return options.aws();
+}
+
+/** [DWH] DWH_CLUSTER_IDENTIFIER, which GetClusterCredentialsWithIAM names. */
+function clusterIdentifierFrom(config: DwhConfig, configDisplayPath: string): string {
+  const identifier = config.dwh.clusterIdentifier;
+  if (identifier === undefined || identifier === '') {
+    throw new ConfigError(
+      configDisplayPath,
+      'DWH',
+      'DWH_CLUSTER_IDENTIFIER',
+      'is not set',
+      'set it to the cluster identifier',
+    );
+  }
+  return identifier;
 }

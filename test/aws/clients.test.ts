@@ -67,6 +67,9 @@ test('AWS_ENDPOINT_URL reaches every client, and a per-service variable wins for
   expect(await configuredEndpoint(clients.iam)).toBe('http://localhost:4566');
   expect(await configuredEndpoint(clients.ec2)).toBe('http://localhost:4566');
   expect(await configuredEndpoint(clients.sts)).toBe('http://localhost:4566');
+  // The Data API (DWH_ACCESS = private) and Serverless too: every client goes by the SDK's own chain.
+  expect(await configuredEndpoint(clients.redshiftData)).toBe('http://localhost:4566');
+  expect(await configuredEndpoint(clients.redshiftServerless)).toBe('http://localhost:4566');
   expect(clients.region).toBe('us-west-2');
   expect(await clients.redshift.config.region()).toBe('us-west-2');
   // Retries: the SDK's standard strategy with five attempts.

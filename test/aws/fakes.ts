@@ -3,8 +3,8 @@
  * request ever leaves the process), a fake clock that makes polling instant, and a dwh.cfg text.
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { RedshiftClient } from '@aws-sdk/client-redshift';
+import { GetRoleCommand, IAMClient, NoSuchEntityException } from '@aws-sdk/client-iam';
+import { DescribeScheduledActionsCommand, RedshiftClient } from '@aws-sdk/client-redshift';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -26,32 +26,45 @@ export const ENDPOINT = 'dwhcluster.abc123xyz.us-west-2.redshift.amazonaws.com';
 
 export function mockAws() {
   const redshift = mockClient(RedshiftClient);
+  // No automatic pause scheduled (teardown looks for one); a test that schedules one says so after this.
+  redshift.on(DescribeScheduledActionsCommand).resolves({ ScheduledActions: [] });
   const serverless = mockClient(RedshiftServerlessClient);
   const iam = mockClient(IAMClient);
+  // No role until a test says so (its own GetRole answers, set later, win over this one).
+  iam
+    .on(GetRoleCommand)
+    .callsFake((input: { RoleName?: string }) =>
+      Promise.reject(
+        new NoSuchEntityException({ message: `The role with name ${input.RoleName} cannot be found.`, $metadata: {} }),
+      ),
+    );
   const ec2 = mockClient(EC2Client);
   const sts = mockClient(STSClient);
   const credentials = { accessKeyId: AWS_KEY_ID, secretAccessKey: AWS_SECRET };
+  // This one instance only: a class-wide mock would also take over the Data API double's own client.
+  const dataClient = new RedshiftDataClient({ region: REGION, credentials });
+  const redshiftData = mockClient(dataClient);
   const clients: AwsClients = {
     region: REGION,
     redshift: new RedshiftClient({ region: REGION, credentials }),
     redshiftServerless: new RedshiftServerlessClient({ region: REGION, credentials }),
-    // Mocked below, answering nothing: a test that runs SQL passes the Data API double's client instead.
-    redshiftData: new RedshiftDataClient({ region: REGION, credentials }),
+    redshiftData: dataClient,
     iam: new IAMClient({ region: REGION, credentials }),
     ec2: new EC2Client({ region: REGION, credentials }),
     sts: new STSClient({ region: REGION, credentials }),
   };
-  const data = mockClient(clients.redshiftData);
   return {
     redshift,
     serverless,
-    data,
+    redshiftData,
+    /** The same Data API mock, by its shorter name. */
+    data: redshiftData,
     iam,
     ec2,
     sts,
     clients,
     restore: () => {
-      for (const mock of [redshift, serverless, data, iam, ec2, sts]) mock.restore();
+      for (const mock of [redshift, serverless, redshiftData, iam, ec2, sts]) mock.restore();
     },
   };
 }
@@ -84,12 +97,22 @@ export function fakeClock(start = Date.UTC(2025, 0, 2, 3, 4, 5)) {
 
 const EXAMPLE = readFileSync(new URL('../../dwh.cfg.example', import.meta.url), 'utf8');
 
-/** dwh.cfg.example for the redshift target, with a DB password set (and more `KEY = value` edits). */
+/**
+ * dwh.cfg.example for the redshift target, with a DB password set and DWH_ACCESS = public: the
+ * direct TLS path most step tests were written for (more `KEY = value` edits after; the private
+ * path's tests set DWH_ACCESS back, or use privateConfigText).
+ */
 export function configText(edits: Record<string, string> = {}): string {
-  let text = EXAMPLE.replace(/^TARGET = embedded$/m, 'TARGET = redshift').replace(
-    /^DWH_DB_PASSWORD =$/m,
-    `DWH_DB_PASSWORD = ${DB_PASSWORD}`,
-  );
+  let text = EXAMPLE.replace(/^TARGET = embedded$/m, 'TARGET = redshift')
+    .replace(/^DWH_DB_PASSWORD =$/m, `DWH_DB_PASSWORD = ${DB_PASSWORD}`)
+    .replace(/^DWH_ACCESS =$/m, 'DWH_ACCESS = public');
+  for (const [key, value] of Object.entries(edits)) text = setKey(text, key, value);
+  return text;
+}
+
+/** dwh.cfg.example for the redshift target as a new user has it: no password, no CIDR, no DWH_ACCESS (private). */
+export function privateConfigText(edits: Record<string, string> = {}): string {
+  let text = EXAMPLE.replace(/^TARGET = embedded$/m, 'TARGET = redshift');
   for (const [key, value] of Object.entries(edits)) text = setKey(text, key, value);
   return text;
 }

@@ -410,6 +410,7 @@ describe('requestCluster', () => {
       password: DB_PASSWORD,
       port: 5439,
       roleName: 'dwhRole',
+      access: 'public',
     };
     const made = await requestCluster(
       aws.clients.redshift,
@@ -443,6 +444,28 @@ describe('requestCluster', () => {
     });
   });
 
+  test('private and without a password: not publicly accessible, the password managed by AWS', async () => {
+    aws.redshift.on(CreateClusterCommand).resolves({
+      Cluster: { ClusterIdentifier: 'dwhcluster', ClusterStatus: 'creating', NodeType: 'ra3.large', NumberOfNodes: 1 },
+    });
+    const spec: ClusterSpec = {
+      identifier: 'dwhcluster',
+      nodeType: 'ra3.large',
+      numberOfNodes: 1,
+      dbName: 'dwh',
+      dbUser: 'dwhuser',
+      password: undefined,
+      port: 5439,
+      roleName: 'dwhRole',
+      access: 'private',
+    };
+    await requestCluster(aws.clients.redshift, spec, { roleArn: ROLE_ARN, securityGroupId: 'sg-0wizard' }, REGION);
+    const input = aws.redshift.commandCalls(CreateClusterCommand)[0]!.args[0].input;
+    expect(input.PubliclyAccessible).toBe(false);
+    expect(input.ManageMasterPassword).toBe(true);
+    expect(input).not.toHaveProperty('MasterUserPassword');
+  });
+
   const spec: ClusterSpec = {
     identifier: 'dwhcluster',
     nodeType: 'ra3.large',
@@ -452,6 +475,7 @@ describe('requestCluster', () => {
     password: DB_PASSWORD,
     port: 5439,
     roleName: 'dwhRole',
+    access: 'public',
   };
   const network = { roleArn: ROLE_ARN, securityGroupId: 'sg-0wizard' };
   /** What Redshift answers (HTTP 400, not a modeled fault) while a new role has not propagated. */

@@ -97,7 +97,7 @@ describe('node types, node counts and ports AWS accepts today', () => {
   test('at the prompt: DC2 is warned about and RA3 offered; counts and ports AWS refuses are asked again', async () => {
     const t = await makeTestContext({
       config: configText({ 'DWH.DWH_NODE_TYPE': 'dc2.8xlarge' }),
-      answers: [undefined, 'ra3.4xlarge', '1', '2', undefined, undefined, '6000', '5440', undefined, true],
+      answers: [undefined, 'ra3.4xlarge', '1', '2', undefined, undefined, '6000', '5440', undefined, '0', true],
       aws: aws.clients,
       clock: fakeClock(),
     });
@@ -347,7 +347,7 @@ describe('the address typed at the prompt', () => {
   test('is written to [DWH] DWH_ALLOWED_CIDR (a looked-up one is not: it changes with the network)', async () => {
     const t = await makeTestContext({
       config: configText(),
-      answers: [...ACCEPT_DEFAULTS.slice(0, 7), '198.51.100.7/32', true],
+      answers: [...ACCEPT_DEFAULTS.slice(0, 7), '198.51.100.7/32', '0', true],
       aws: aws.clients,
       clock: fakeClock(),
     });

@@ -193,6 +193,10 @@ describe('cluster create', () => {
     expect(second.ui.text()).toContain('Cluster dwhcluster already exists (available): reusing it.');
     expect(second.ui.text()).toContain('Port 5439 was already open to 203.0.113.7/32');
     expect(await readFile(t.configPath, 'utf8')).toBe(afterFirst);
+    // Nothing changed, so it does not claim to have written (the first run did).
+    expect(t.ui.text()).toContain(`Wrote [CLUSTER] HOST = ${ENDPOINT} and [IAM_ROLE] ARN to dwh.cfg`);
+    expect(second.ui.text()).toContain(`dwh.cfg already up to date ([CLUSTER] HOST = ${ENDPOINT} and [IAM_ROLE] ARN)`);
+    expect(second.ui.text()).not.toContain('Wrote');
     await second.cleanup();
     await t.cleanup();
   });
@@ -473,7 +477,7 @@ describe('cluster create', () => {
   test('edited inputs are validated at the prompt and written to [DWH]', async () => {
     const t = await makeTestContext({
       config: configText(),
-      answers: ['Bad_Name', 'sparkify-2', 'ra3.xlplus', '2', undefined, undefined, undefined, undefined, true],
+      answers: ['Bad_Name', 'sparkify-2', 'ra3.xlplus', '2', undefined, undefined, undefined, undefined, '0', true],
       aws: aws.clients,
       clock: fakeClock(),
     });

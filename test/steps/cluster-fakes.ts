@@ -64,5 +64,15 @@ export function mockFreshNetworkAndRole(aws: ReturnType<typeof mockAws>): void {
   aws.ec2.on(AuthorizeSecurityGroupIngressCommand).resolves({ Return: true });
 }
 
-/** Enter at every prompt: identifier, node type, nodes, db, user, port, role; then confirm. */
-export const ACCEPT_DEFAULTS = [undefined, 'ra3.large', undefined, undefined, undefined, undefined, undefined, true];
+/** Enter at every prompt: identifier, node type, nodes, db, user, port, role, automatic pause (never); then confirm. */
+export const ACCEPT_DEFAULTS = [
+  undefined,
+  'ra3.large',
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  true,
+];

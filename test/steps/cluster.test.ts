@@ -94,6 +94,8 @@ describe('cluster pause, resume, status', () => {
       ['Endpoint', `${ENDPOINT}:5439`],
       ['Nodes', '1 × ra3.large'],
       ['Database', 'dwh (user dwhuser)'],
+      ['Access', 'public: direct TLS from DWH_ALLOWED_CIDR (the cluster is publicly accessible)'],
+      ['Admin password', 'set by you (not kept by AWS)'],
       ['Created', '2 h ago'],
       ['Running', '2 h 00 min'],
       ['Cost so far', '~$1.09 ($1.09 compute + managed storage (size not measured); on-demand estimate)'],
@@ -161,7 +163,7 @@ describe('the whole lifecycle under --yes', () => {
     expect(await readFile(t.configPath, 'utf8')).toBe(created);
 
     // Teardown sees the role tagged by the wizard and the wizard's group.
-    aws.iam.on(GetRoleCommand).resolves({
+    aws.iam.on(GetRoleCommand, { RoleName: 'dwhRole' }).resolves({
       Role: {
         RoleName: 'dwhRole',
         Arn: ROLE_ARN,

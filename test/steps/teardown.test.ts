@@ -67,7 +67,7 @@ beforeEach(() => {
 afterEach(() => aws.restore());
 
 function mockOurRole(): void {
-  aws.iam.on(GetRoleCommand).resolves({
+  aws.iam.on(GetRoleCommand, { RoleName: 'dwhRole' }).resolves({
     Role: {
       RoleName: 'dwhRole',
       Arn: ROLE_ARN,
@@ -178,7 +178,7 @@ describe('teardown', () => {
       .rejects(notFound());
     aws.redshift.on(DeleteClusterCommand).resolves({ Cluster: cluster('deleting') });
     // The user's own role under the same name: no created-by tag.
-    aws.iam.on(GetRoleCommand).resolves({
+    aws.iam.on(GetRoleCommand, { RoleName: 'dwhRole' }).resolves({
       Role: {
         RoleName: 'dwhRole',
         Arn: ROLE_ARN,
@@ -376,7 +376,7 @@ describe('teardown', () => {
     for (const [setup, action] of [
       [
         () => {
-          aws.iam.on(GetRoleCommand).resolves({
+          aws.iam.on(GetRoleCommand, { RoleName: 'dwhRole' }).resolves({
             Role: {
               RoleName: 'dwhRole',
               Arn: ROLE_ARN,
@@ -430,7 +430,7 @@ describe('teardown', () => {
   test('with nothing to delete, a role left in place keeps [IAM_ROLE] ARN', async () => {
     const t = await makeTestContext({ config: CREATED, yes: true, aws: aws.clients, clock: fakeClock() });
     aws.redshift.on(DescribeClustersCommand, ONE).rejects(notFound());
-    aws.iam.on(GetRoleCommand).resolves({
+    aws.iam.on(GetRoleCommand, { RoleName: 'dwhRole' }).resolves({
       Role: { RoleName: 'dwhRole', Arn: ROLE_ARN, Path: '/', RoleId: 'AROAEXAMPLE', CreateDate: new Date(), Tags: [] },
     });
     aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });

@@ -75,9 +75,7 @@ export async function makeTestContext(options: TestContextOptions = {}) {
         }
         warehouseKey = key;
       }
-      warehouse ??= openWarehouse(target(), config.values(), config.displayPath, {
-        dataApiClient: async () => (await ctx.aws()).redshiftData,
-      });
+      warehouse ??= openWarehouse(target(), config.values(), config.displayPath, { aws: () => ctx.aws() });
       return warehouse;
     },
     awsChoice: undefined,

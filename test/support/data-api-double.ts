@@ -401,12 +401,12 @@ export async function createDataApiDouble(options: DataApiDoubleOptions = {}): P
     return { statement, sub };
   }
 
-  mock.on(ExecuteStatementCommand).callsFake((input: ExecuteStatementInput) => {
+  mock.on(ExecuteStatementCommand).callsFake(async (input: ExecuteStatementInput) => {
     const statement = submit(input, [input.Sql ?? '']);
     return { Id: statement.id, CreatedAt: statement.createdAt, Database: input.Database };
   });
 
-  mock.on(BatchExecuteStatementCommand).callsFake((input: BatchExecuteStatementInput) => {
+  mock.on(BatchExecuteStatementCommand).callsFake(async (input: BatchExecuteStatementInput) => {
     if (input.Sqls === undefined || input.Sqls.length === 0) throw validation('Sqls must contain at least one SQL.');
     const statement = submit(input, input.Sqls);
     return { Id: statement.id, CreatedAt: statement.createdAt, Database: input.Database };

@@ -1,11 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExecuteStatementCommand } from '@aws-sdk/client-redshift-data';
 import { afterAll, describe, expect, test } from 'vitest';
-import { ConfigError } from '../../src/errors.js';
+import { ExecuteStatementCommand } from '@aws-sdk/client-redshift-data';
+import { GetClusterCredentialsWithIAMCommand } from '@aws-sdk/client-redshift';
+import { ConfigError, UserError } from '../../src/errors.js';
 import type { DwhConfig } from '../../src/config/types.js';
 import { openWarehouse, redshiftConnectionFrom, stagingSourceOf } from '../../src/warehouse/open.js';
+import { mockAws } from '../aws/fakes.js';
 import { createDataApiDouble } from '../support/data-api-double.js';
 import { createTestDatabase } from '../support/postgres.js';
 
@@ -87,12 +89,13 @@ describe('openWarehouse', () => {
 
   test('redshift-serverless: the Data API to the workgroup DWH_CLUSTER_IDENTIFIER, no password read', async () => {
     const double = await createDataApiDouble({ targets: [{ workgroupName: 'dwhcluster', database: 'dwh' }] });
+    const aws = mockAws();
     try {
       const warehouse = await openWarehouse(
         'redshift-serverless',
         config({ dwh: { clusterIdentifier: 'dwhcluster', db: 'dwh', dbUser: 'dwhuser' } }),
         'dwh.cfg',
-        { dataApiClient: () => Promise.resolve(double.client) },
+        { aws: () => Promise.resolve({ ...aws.clients, redshiftData: double.client }) },
       );
       expect(warehouse.target).toBe('redshift-serverless');
       expect(warehouse.description).toMatch(/via the Data API/);
@@ -105,13 +108,14 @@ describe('openWarehouse', () => {
       expect(sent.every((input) => input.ClusterIdentifier === undefined && input.DbUser === undefined)).toBe(true);
       await warehouse.close();
     } finally {
+      aws.restore();
       await double.close();
     }
   });
 
   test('redshift-serverless without DWH_CLUSTER_IDENTIFIER: a ConfigError naming the workgroup key', async () => {
     const error = await openWarehouse('redshift-serverless', config({ dwh: { db: 'dwh' } }), 'dwh.cfg', {
-      dataApiClient: () => Promise.reject(new Error('not asked for')),
+      aws: () => Promise.reject(new Error('not asked for')),
     }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message).toBe('dwh.cfg [DWH] DWH_CLUSTER_IDENTIFIER: is not set');
@@ -137,9 +141,57 @@ describe('redshiftConnectionFrom', () => {
     ).toBe(5440);
   });
 
-  test('a missing password names [CLUSTER] DB_PASSWORD', () => {
-    expect(() =>
-      redshiftConnectionFrom(config({ cluster: { host: 'h', dbName: 'd', dbUser: 'u' } }), 'dwh.cfg'),
-    ).toThrow('dwh.cfg [CLUSTER] DB_PASSWORD: is not set');
+  test('no password in [CLUSTER] or [DWH] is no error: the connection then uses temporary IAM credentials', () => {
+    expect(
+      redshiftConnectionFrom(config({ cluster: { host: 'h', dbName: 'd', dbUser: 'u' } }), 'dwh.cfg').password,
+    ).toBeUndefined();
+  });
+});
+
+describe('openWarehouse on redshift, by DWH_ACCESS', () => {
+  const cluster = { host: 'dwhcluster.abc.us-west-2.redshift.amazonaws.com', dbName: 'dwh', dbUser: 'dwhuser' };
+  const dwh = { clusterIdentifier: 'dwhcluster' };
+
+  test('private: every statement goes through the Data API as DbUser, with no password and no connection', async () => {
+    const double = await createDataApiDouble();
+    try {
+      const aws = mockAws();
+      const clients = { ...aws.clients, redshiftData: double.client };
+      const warehouse = await openWarehouse('redshift', config({ cluster, dwh }), 'dwh.cfg', {
+        aws: () => Promise.resolve(clients),
+      });
+      expect(warehouse.description).toBe('redshift via the Data API (cluster dwhcluster, database dwh as dwhuser)');
+      expect((await warehouse.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+      const calls = double.mock.commandCalls(ExecuteStatementCommand).map((call) => call.args[0].input);
+      expect(calls.every((input) => input.ClusterIdentifier === 'dwhcluster' && input.DbUser === 'dwhuser')).toBe(true);
+      await warehouse.close();
+      aws.restore();
+    } finally {
+      await double.close();
+    }
+  });
+
+  test('public without a password: a temporary login from GetClusterCredentialsWithIAM, none stored', async () => {
+    const aws = mockAws();
+    aws.redshift.on(GetClusterCredentialsWithIAMCommand).resolves({
+      DbUser: 'IAM:ana',
+      DbPassword: 'TempPa55wordFromIam',
+      Expiration: new Date(Date.now() + 3_600_000),
+    });
+    // No cluster in tests: the attempt to reach the endpoint is refused, which is what we look at.
+    const error = await openWarehouse(
+      'redshift',
+      config({ cluster: { ...cluster, host: '127.0.0.1', dbPort: 1 }, dwh: { ...dwh, access: 'public' } }),
+      'dwh.cfg',
+      { aws: () => Promise.resolve(aws.clients) },
+    ).catch((caught: unknown) => caught);
+    expect(aws.redshift.commandCalls(GetClusterCredentialsWithIAMCommand)[0]!.args[0].input).toEqual({
+      ClusterIdentifier: 'dwhcluster',
+      DbName: 'dwh',
+      DurationSeconds: 3600,
+    });
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as Error).message).not.toContain('TempPa55wordFromIam');
+    aws.restore();
   });
 });
