@@ -7,9 +7,9 @@
  * bytes_loaded, bytes_to_load; https://docs.aws.amazon.com/redshift/latest/dg/r_STV_LOAD_STATE.html).
  * A regular user sees only their own rows, which are the ones we want.
  *
- * Redshift Serverless cannot query STV tables ("You can't query STL, STV, SVCS, SVL, and some SVV
- * system tables and views with Amazon Redshift Serverless",
- * https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-monitoring.html); SYS_LOAD_HISTORY has
+ * Redshift Serverless cannot query STV tables: they are listed under "System monitoring
+ * (provisioned only)" (https://docs.aws.amazon.com/redshift/latest/dg/c_intro_system_views.html,
+ * and https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-monitoring.html); SYS_LOAD_HISTORY has
  * one row per COPY, running ones included (status 'running'; loaded_rows, loaded_bytes,
  * file_count_scanned, source_file_count, session_id;
  * https://docs.aws.amazon.com/redshift/latest/dg/SYS_LOAD_HISTORY.html).
