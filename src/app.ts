@@ -61,7 +61,8 @@ export async function createContext(
     });
   const prompts = overrides.prompts ?? (await choosePrompts(options.yes, interactive, options.color));
   // --dry-run swaps the seams below (dwh.cfg, warehouse, AWS, clock) for planning ones; steps run unchanged.
-  const plan = options.dryRun ? new (await import('./ui/plan.js')).PlanView(ui) : undefined;
+  const planUi = options.dryRun ? await import('./ui/plan.js') : undefined;
+  const plan = planUi ? new planUi.PlanView(ui) : undefined;
   const config = plan
     ? await (
         await import('./config/planning.js')
@@ -99,7 +100,7 @@ export async function createContext(
     options,
     config,
     prompts,
-    ui,
+    ui: planUi ? planUi.PlanView.marked(ui) : ui,
     clock: plan ? plannedClock() : systemClock,
     get signal() {
       return controller.signal;

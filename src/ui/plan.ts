@@ -3,7 +3,10 @@
  * dwh.cfg key as the step reaches it, then one line that counts them. Secrets arrive masked; the
  * output is redacted again on the way out like everything the tool prints.
  */
-import type { Ui } from './types.js';
+import type { Spinner, Ui } from './types.js';
+
+/** What a dry run's "done" lines start with: the step did not do it, it only would have. */
+export const DRY_RUN_MARK = '[dry run]';
 
 export interface PlanCounts {
   aws: number;
@@ -25,6 +28,36 @@ export class PlanView {
   readonly counts: PlanCounts = { aws: 0, sql: 0, config: 0 };
 
   constructor(private readonly ui: Ui) {}
+
+  /**
+   * `ui` with every success line (and spinner success) marked as planned, so "✔ IAM role dwhRole
+   * created" reads "✔ [dry run] IAM role dwhRole created".
+   */
+  static marked(ui: Ui): Ui {
+    const mark = (text: string | undefined) => (text === undefined ? undefined : `${DRY_RUN_MARK} ${text}`);
+    return new Proxy(ui, {
+      get: (target, key, receiver) => {
+        if (key === 'success') return (text: string) => target.success(`${DRY_RUN_MARK} ${text}`);
+        if (key === 'spinner') {
+          return (text: string): Spinner => {
+            const spinner = target.spinner(text);
+            let last = text;
+            return {
+              update: (next) => {
+                last = next;
+                spinner.update(next);
+              },
+              succeed: (next) => spinner.succeed(mark(next ?? last)),
+              fail: (next) => spinner.fail(next),
+              warn: (next) => spinner.warn(next),
+              stop: () => spinner.stop(),
+            };
+          };
+        }
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+  }
 
   /** Said once, before the command's own output. */
   banner(offline: boolean | undefined = undefined): void {

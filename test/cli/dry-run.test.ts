@@ -164,6 +164,8 @@ describe('redshift', () => {
     expect(run.text).not.toContain(DB_PASSWORD);
     expect(run.text).not.toContain(AWS_SECRET);
     expect(run.text).toContain('Dry run done: nothing was changed');
+    // What the step says it did reads as planned, not done.
+    expect(run.text).toContain('[dry run] IAM role dwhRole created');
     expect(sentActions()).toContain('DescribeClusters');
     expectNothingMutatingSent();
     run.unchanged();
