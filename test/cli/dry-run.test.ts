@@ -350,3 +350,14 @@ describe('postgres', () => {
     }
   });
 });
+
+describe('demo', () => {
+  test('demo --dry-run keeps the demo data it finds and writes no new one', async () => {
+    const data = join(dir, '.sparkify/demo-data');
+    await mkdir(join(data, 'song_data'), { recursive: true });
+    await writeFile(join(data, 'dataset.json'), '{"songs":1}');
+    const run = await dryRun('demo', undefined);
+    expect(run.plan).toMatch(/plan {2}files: would write 1,000 songs/);
+    run.unchanged();
+  });
+});
