@@ -3,6 +3,7 @@
  * error printing and the exit status. src/cli.ts only maps argv onto this.
  */
 import { statSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import type { AwsClients, AwsSettings } from './aws/clients.js';
 import type { ConfigStore, Target } from './config/types.js';
@@ -76,6 +77,9 @@ export async function createContext(
   let controller = new AbortController();
   let warehouse: Promise<Warehouse> | undefined;
   let releaseWarehouseLock: (() => Promise<void>) | undefined;
+  // What the open warehouse was opened for (warehouseKey), and the closing of one it replaced.
+  let openedFor: string | undefined;
+  let closingWarehouse: Promise<void> = Promise.resolve();
   // The clients and the settings they were made with: another profile, keys or region makes new ones.
   let aws: { settings: AwsSettings; clients: Promise<AwsClients> } | undefined;
   // Outside `aws`: the notice is said once per run, however often the clients are made again.
@@ -112,7 +116,24 @@ export async function createContext(
     target: () => effectiveTarget(options.target, config),
     warehouse: () => {
       if (closed) return closedError();
+      // Another target (the menu's Warehouse entry) or other connection settings (a URL typed, a
+      // cluster's endpoint written back) open the warehouse they name; the one open is closed.
+      const key = warehouseKey(ctx.target(), config);
+      if (warehouse && openedFor !== key) {
+        const stale = warehouse;
+        const release = releaseWarehouseLock;
+        warehouse = undefined;
+        releaseWarehouseLock = undefined;
+        closingWarehouse = (async () => {
+          await (await stale.catch(() => undefined))?.close().catch(() => undefined);
+          await release?.().catch(() => undefined);
+        })();
+      }
+      openedFor = key;
+      const closing = closingWarehouse;
       warehouse ??= (async () => {
+        // The one being replaced lets go of its folder's lock first.
+        await closing;
         const values = config.values();
         const target = ctx.target();
         if (plan) {
@@ -131,7 +152,9 @@ export async function createContext(
           const { acquireLock } = await import('./config/lock.js');
           const dir = resolve(dirname(config.path), values.warehouse.embeddedDir);
           const shown = relative(io.cwd, dir);
-          releaseWarehouseLock = await acquireLock(`${dir}.lock`, describeCommand(), {
+          // Locked under its real path: a symbolic link and the folder it points to are one warehouse.
+          const real = await realpath(dir).catch(() => dir);
+          releaseWarehouseLock = await acquireLock(`${real}.lock`, describeCommand(), {
             subject: `the embedded warehouse ${shown === '' ? '.' : shown.startsWith('..') ? dir : shown}`,
             onNote: (note) => ui.note(note),
           });
@@ -173,6 +196,7 @@ export async function createContext(
       closed = true;
       const open = warehouse;
       warehouse = undefined;
+      await closingWarehouse;
       if (open) await (await open.catch(() => undefined))?.close();
       await releaseWarehouseLock?.();
       releaseWarehouseLock = undefined;
@@ -246,6 +270,16 @@ export function setCommandDescription(text: string): void {
 }
 function describeCommand(): string {
   return commandDescription;
+}
+
+/** The target and the settings its warehouse is opened with; undefined when dwh.cfg cannot be read. */
+function warehouseKey(target: Target, config: ConfigStore): string | undefined {
+  try {
+    const values = config.values();
+    return JSON.stringify([target, values.warehouse, values.cluster, values.dwh]);
+  } catch {
+    return undefined;
+  }
 }
 
 function effectiveTarget(flag: Target | undefined, config: ConfigStore): Target {

@@ -7,11 +7,11 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import type { AppIo, ContextOptions } from './app.js';
 import { COMMANDS, GROUPS, MENU, type AnyCommandSpec, type OptionSpec } from './commands.js';
-import type { Target } from './config/types.js';
+import { TARGETS, type Target } from './config/types.js';
 import type { AppContext } from './context.js';
 import { isInteractive } from './ui/interactive.js';
 
-const TARGET_CHOICES: readonly Target[] = ['embedded', 'postgres', 'redshift'];
+const TARGET_CHOICES: readonly Target[] = TARGETS;
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };

@@ -108,7 +108,8 @@ export const GROUPS: readonly GroupSpec[] = [
 export const COMMANDS: readonly AnyCommandSpec[] = [
   {
     name: 'setup',
-    description: 'the guided walkthrough: every step not yet done, in order',
+    description:
+      'the guided walkthrough: where the warehouse lives (--target records it), then every step not yet done, in order',
     config: 'created',
     lock: 'config',
     load: async () => (await import('./steps/setup.js')).runSetup,

@@ -9,6 +9,15 @@ export function oneLine(text: string): string {
 }
 
 /**
+ * Every run of whitespace (newlines, tabs, double spaces) as one space: for messages from AWS,
+ * whose text is prose wrapped or padded anyhow. Unlike oneLine it also squeezes spaces inside a
+ * line, which a database message may use to align (`failed.  Check 'stl_load_errors'`).
+ */
+export function squeezeSpaces(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/**
  * Only the first line of a message: for messages whose first line is the summary and the rest
  * is noise to the user (AWS SDK exceptions, unexpected errors whose stack DEBUG shows anyway).
  */

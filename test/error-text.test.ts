@@ -1,6 +1,6 @@
 /** The one way failures are put on one line, and errno codes put into words. */
 import { describe, expect, test } from 'vitest';
-import { errnoCode, errnoText, firstLine, oneLine } from '../src/error-text.js';
+import { errnoCode, errnoText, firstLine, oneLine, squeezeSpaces } from '../src/error-text.js';
 
 function systemError(code: string, message = `${code}: something`): Error {
   return Object.assign(new Error(message), { code });
@@ -14,6 +14,12 @@ describe('oneLine', () => {
     expect(oneLine("Load into table 'e' failed.  Check 'stl_load_errors'")).toBe(
       "Load into table 'e' failed.  Check 'stl_load_errors'",
     );
+  });
+});
+
+describe('squeezeSpaces', () => {
+  test('makes every whitespace run one space, inside a line too (AWS prose, wrapped anyhow)', () => {
+    expect(squeezeSpaces('  Access denied\n\tfor  user dev.  ')).toBe('Access denied for user dev.');
   });
 });
 

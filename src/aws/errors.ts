@@ -4,6 +4,7 @@
  * reaches here is final. Messages never quote credentials: AWS does not put the secret in its
  * messages, and we add nothing but names (actions, clusters, profiles, regions).
  */
+import { squeezeSpaces } from '../error-text.js';
 import { UserError } from '../errors.js';
 
 /** Where the wizard's docs list the minimal IAM policy for the user running it. */
@@ -63,13 +64,8 @@ const THROTTLED = new Set([
   'SlowDown',
 ]);
 
-/** Whitespace runs (newlines included) as one space: AWS messages shown on one line. */
-export function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
-
 function rawMessage(error: unknown): string {
-  return error instanceof Error ? oneLine(error.message) : oneLine(String(error));
+  return squeezeSpaces(error instanceof Error ? error.message : String(error));
 }
 
 /** An SSO or credential-chain failure, before any request was sent. */

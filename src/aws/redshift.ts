@@ -3,7 +3,8 @@
  * printing. The SDK module is imported inside each call so merely loading this file costs nothing.
  */
 import type { Cluster, RedshiftClient } from '@aws-sdk/client-redshift';
-import { callAws, isAwsError, oneLine } from './errors.js';
+import { squeezeSpaces } from '../error-text.js';
+import { callAws, isAwsError } from './errors.js';
 import type { Tag } from './tags.js';
 
 export interface ClusterInfo {
@@ -274,7 +275,7 @@ export async function latestClusterEvent(client: RedshiftClient, identifier: str
     );
     const events = [...(output.Events ?? [])].sort((a, b) => (b.Date?.getTime() ?? 0) - (a.Date?.getTime() ?? 0));
     const message = events[0]?.Message;
-    return message === undefined ? undefined : oneLine(message);
+    return message === undefined ? undefined : squeezeSpaces(message);
   } catch {
     return undefined;
   }

@@ -9,7 +9,8 @@
  */
 import type { Namespace, RedshiftServerlessClient, Workgroup } from '@aws-sdk/client-redshift-serverless';
 import { UserError } from '../errors.js';
-import { awsErrorName, awsUserError, isAwsError, oneLine, type AwsErrorContext } from './errors.js';
+import { squeezeSpaces } from '../error-text.js';
+import { awsErrorName, awsUserError, isAwsError, type AwsErrorContext } from './errors.js';
 import type { Tag } from './tags.js';
 
 export interface NamespaceInfo {
@@ -85,7 +86,7 @@ function toWorkgroupInfo(workgroup: Workgroup): WorkgroupInfo {
 export function describeServerlessError(error: unknown, context: AwsErrorContext): string | undefined {
   const name = awsErrorName(error);
   const region = context.region ?? 'this region';
-  const detail = error instanceof Error ? oneLine(error.message) : '';
+  const detail = error instanceof Error ? squeezeSpaces(error.message) : '';
   switch (name) {
     case 'ServiceQuotaExceededException':
       return (

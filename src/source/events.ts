@@ -8,13 +8,13 @@ import { batchSizeOf, emptyStats, fileReadError, type SourceReadOptions } from '
 import type { EventRecord, ReadStats } from './types.js';
 import {
   asObject,
-  NUL_ESCAPE,
   optionalInteger,
   optionalNumber,
   optionalText,
   parseJson,
   RecordProblem,
-  rejectNulCharacters,
+  rejectUnstorableText,
+  UNICODE_ESCAPE,
 } from './validate.js';
 import { listSourceFiles } from './walk.js';
 
@@ -116,7 +116,7 @@ export function parseEvent(line: string): EventRecord {
     userAgent: optionalText(source, 'userAgent'),
     userId: userId(source.userId),
   };
-  if (line.includes(NUL_ESCAPE)) rejectNulCharacters(source, TEXT_KEYS);
+  if (line.includes(UNICODE_ESCAPE)) rejectUnstorableText(source, TEXT_KEYS);
   return event;
 }
 

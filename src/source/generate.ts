@@ -15,6 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { errnoCode, errnoText } from '../error-text.js';
 import { UserError } from '../errors.js';
 import { logString, pythonFloat, pythonNullable, pythonNullableFloat, pythonString } from './json-style.js';
 import { Random, WeightedPicker } from './random.js';
@@ -138,25 +139,40 @@ function validateOptions(options: GenerateDatasetOptions): void {
 
 function wholeNumber(name: string, value: number, min: number, max: number): void {
   if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new UserError(
-      `${name} must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}, got ${String(value)}`,
-      { exitCode: 2 },
-    );
+    const range = `${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`;
+    throw new UserError(`${name} must be a whole number from ${range}, got ${String(value)}`, { exitCode: 2 });
   }
 }
 
-/** Refuse to mix a new data set into an old one: leftover files would be loaded too. */
+/**
+ * Refuse to mix a new data set into an old one: leftover files would be loaded too. `out` itself is
+ * looked at first, so a file given as --out is named as such, not as the song_data inside it.
+ */
 async function prepareOutput(out: string, roots: string[]): Promise<void> {
+  const kind = await outputKind(out);
+  if (kind === 'file') {
+    throw new UserError(`--out ${out} is a file, not a folder`, {
+      hint: 'name a new or empty folder to write the data set into',
+    });
+  }
+  if (kind === 'under a file') {
+    throw new UserError(`--out ${out}: a part of the path is a file, not a folder`, {
+      hint: 'name a new or empty folder to write the data set into',
+    });
+  }
   for (const root of roots) {
     let entries: string[];
     try {
       entries = await readdir(root);
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
+      const code = errnoCode(error);
       if (code === 'ENOENT') continue;
+      // `out` is a folder (checked above), so this is a file named song_data or log_data inside it.
       if (code === 'ENOTDIR')
         throw new UserError(`--out ${out}: ${root} is a file, not a folder`, { hint: 'choose another --out folder' });
-      throw new UserError(`--out ${out}: cannot read ${root} (${String(code ?? error)})`, { cause: error });
+      throw new UserError(`--out ${out}: cannot read ${root} (${errnoText(error) ?? String(code ?? error)})`, {
+        cause: error,
+      });
     }
     if (entries.length > 0) {
       throw new UserError(`--out ${out} already holds a data set (${root} is not empty)`, {
@@ -171,6 +187,20 @@ async function prepareOutput(out: string, roots: string[]): Promise<void> {
     if (error instanceof UserError) throw error;
     throw new UserError(`--out ${out} cannot be created as a folder`, {
       hint: 'choose a folder path that is not a file and that you may write to',
+      cause: error,
+    });
+  }
+}
+
+/** What is at `out` now: nothing yet, a folder, a file (or other non-folder), or a path through a file. */
+async function outputKind(out: string): Promise<'none' | 'folder' | 'file' | 'under a file'> {
+  try {
+    return (await stat(out)).isDirectory() ? 'folder' : 'file';
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'ENOTDIR') return 'under a file';
+    if (code === 'ENOENT') return 'none';
+    throw new UserError(`--out ${out} cannot be read (${errnoText(error) ?? String(code ?? error)})`, {
       cause: error,
     });
   }
@@ -239,13 +269,14 @@ function artistName(random: Random): string {
   return `${random.pick(ARTIST_LAST_NAMES)} feat. ${random.pick(ARTIST_FIRST_NAMES)} ${random.pick(ARTIST_LAST_NAMES)}`;
 }
 
+const VERSIONS = ['Remix', 'Live', 'Album Version', 'Demo'] as const;
+
 function songTitle(random: Random): string {
   const style = random.float();
   if (style < 0.35) return `${random.pick(TITLE_STARTS)} ${random.pick(NOUNS)}`;
   if (style < 0.65) return `${random.pick(ADJECTIVES)} ${random.pick(NOUNS)}`;
   if (style < 0.8) return random.pick(NOUNS);
-  if (style < 0.9)
-    return `${random.pick(ADJECTIVES)} ${random.pick(NOUNS)} (${random.pick(['Remix', 'Live', 'Album Version', 'Demo'])})`;
+  if (style < 0.9) return `${random.pick(ADJECTIVES)} ${random.pick(NOUNS)} (${random.pick(VERSIONS)})`;
   return `${random.pick(NOUNS)} of ${random.pick(ADJECTIVES)} ${plural(random.pick(NOUNS))}`;
 }
 
@@ -303,9 +334,12 @@ function buildCatalog(random: Random, songCount: number): CatalogSong[] {
 export function songFileText(song: CatalogSong): string {
   const artist = song.artist;
   return (
-    `{"num_songs": 1, "artist_id": ${pythonString(artist.id)}, "artist_latitude": ${pythonNullableFloat(artist.latitude)}, ` +
-    `"artist_longitude": ${pythonNullableFloat(artist.longitude)}, "artist_location": ${pythonNullable(artist.location)}, ` +
-    `"artist_name": ${pythonString(artist.name)}, "song_id": ${pythonString(song.songId)}, "title": ${pythonString(song.title)}, ` +
+    `{"num_songs": 1, "artist_id": ${pythonString(artist.id)}, ` +
+    `"artist_latitude": ${pythonNullableFloat(artist.latitude)}, ` +
+    `"artist_longitude": ${pythonNullableFloat(artist.longitude)}, ` +
+    `"artist_location": ${pythonNullable(artist.location)}, ` +
+    `"artist_name": ${pythonString(artist.name)}, "song_id": ${pythonString(song.songId)}, ` +
+    `"title": ${pythonString(song.title)}, ` +
     `"duration": ${pythonFloat(song.duration)}, "year": ${song.year}}`
   );
 }
@@ -675,10 +709,12 @@ function userLine(
 ): string {
   const { method, status } = request(page);
   return (
-    `{"artist":${played === undefined ? 'null' : played.artist},"auth":"Logged In","firstName":${user.firstName},"gender":${user.gender},` +
-    `"itemInSession":${item},"lastName":${user.lastName},"length":${played === undefined ? 'null' : played.length},"level":"${level}",` +
-    `"location":${user.location},"method":"${method}","page":"${page}","registration":${user.registration},"sessionId":${sessionId},` +
-    `"song":${played === undefined ? 'null' : played.title},"status":${status},"ts":${ts},"userAgent":${user.userAgent},"userId":${user.userId}}\n`
+    `{"artist":${played === undefined ? 'null' : played.artist},"auth":"Logged In",` +
+    `"firstName":${user.firstName},"gender":${user.gender},"itemInSession":${item},"lastName":${user.lastName},` +
+    `"length":${played === undefined ? 'null' : played.length},"level":"${level}","location":${user.location},` +
+    `"method":"${method}","page":"${page}","registration":${user.registration},"sessionId":${sessionId},` +
+    `"song":${played === undefined ? 'null' : played.title},"status":${status},"ts":${ts},` +
+    `"userAgent":${user.userAgent},"userId":${user.userId}}\n`
   );
 }
 
@@ -686,8 +722,9 @@ function userLine(
 function guestLine(page: string, level: Level, item: number, sessionId: number, ts: number): string {
   const { method, status } = request(page);
   return (
-    `{"artist":null,"auth":"Logged Out","firstName":null,"gender":null,"itemInSession":${item},"lastName":null,"length":null,` +
-    `"level":"${level}","location":null,"method":"${method}","page":"${page}","registration":null,"sessionId":${sessionId},` +
+    `{"artist":null,"auth":"Logged Out","firstName":null,"gender":null,"itemInSession":${item},` +
+    `"lastName":null,"length":null,"level":"${level}","location":null,"method":"${method}","page":"${page}",` +
+    `"registration":null,"sessionId":${sessionId},` +
     `"song":null,"status":${status},"ts":${ts},"userAgent":null,"userId":""}\n`
   );
 }

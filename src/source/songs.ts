@@ -10,13 +10,13 @@ import { batchSizeOf, emptyStats, fileReadError, type SourceReadOptions } from '
 import type { ReadStats, SongRecord } from './types.js';
 import {
   asObject,
-  NUL_ESCAPE,
   optionalInteger,
   optionalNumber,
   optionalText,
   parseJson,
   RecordProblem,
-  rejectNulCharacters,
+  rejectUnstorableText,
+  UNICODE_ESCAPE,
   requiredId,
 } from './validate.js';
 import { listSourceFiles, type SourceFile } from './walk.js';
@@ -154,7 +154,7 @@ export function parseSong(text: string): SongRecord {
     duration: optionalNumber(source, 'duration'),
     year: optionalInteger(source, 'year'),
   };
-  if (text.includes(NUL_ESCAPE)) rejectNulCharacters(source, TEXT_KEYS);
+  if (text.includes(UNICODE_ESCAPE)) rejectUnstorableText(source, TEXT_KEYS);
   return song;
 }
 

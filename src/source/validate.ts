@@ -16,9 +16,8 @@ const INT32_MAX = 2_147_483_647;
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
-  const type = typeof value;
-  if (type === 'number') return Number.isFinite(value) ? 'number' : String(value);
-  return type;
+  if (typeof value === 'number') return Number.isFinite(value) ? 'number' : String(value);
+  return typeof value;
 }
 
 /** A string field that may be missing or null (both mean NULL, as COPY reads them). */
@@ -95,17 +94,31 @@ function jsonFailure(error: unknown): string {
   return `invalid JSON: ${message}`;
 }
 
+/** A high surrogate not followed by a low one, or a low one not after a high one. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
- * PostgreSQL text cannot hold U+0000, which JSON can spell as `\u0000`. Only called when the
- * raw line contains that escape, so valid records pay one `includes` per line for it.
+ * Text the warehouse cannot store as it is written. PostgreSQL text cannot hold U+0000, and a lone
+ * UTF-16 surrogate (`\ud800` with no partner) is not a character at all: it has no UTF-8 form, so
+ * it would reach the tables as U+FFFD, a silently changed value. JSON can spell both only as a
+ * `\u` escape (a raw NUL byte or broken UTF-8 is refused earlier, in lines.ts), so the readers call
+ * this only when the raw text holds `\u`: records without escapes pay one `includes` for it.
+ * Every reader (songs.ts, events.ts, and so every load path) goes through here (docs/data.md).
  */
-export function rejectNulCharacters(source: Record<string, unknown>, keys: readonly string[]): void {
+export function rejectUnstorableText(source: Record<string, unknown>, keys: readonly string[]): void {
   for (const key of keys) {
     const value = source[key];
-    if (typeof value === 'string' && value.includes('\u0000')) {
+    if (typeof value !== 'string') continue;
+    if (value.includes('\u0000')) {
       throw new RecordProblem(`${key} contains a NUL character (\\u0000), which the warehouse cannot store`);
+    }
+    const lone = LONE_SURROGATE.exec(value);
+    if (lone !== null) {
+      const escape = `\\u${lone[0].charCodeAt(0).toString(16)}`;
+      throw new RecordProblem(`${key} contains a lone surrogate (${escape}), half a character, which cannot be stored`);
     }
   }
 }
 
-export const NUL_ESCAPE = '\\u0000';
+/** The start of every JSON escape that can spell NUL or a surrogate. */
+export const UNICODE_ESCAPE = '\\u';

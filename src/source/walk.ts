@@ -72,9 +72,8 @@ export async function listSourceFiles(dir: string, options: ListOptions): Promis
   }
 
   if (files.length === 0) {
-    throw new UserError(
-      `${where} is empty; write a sample data set with \`sparkify-dwh generate --out <dir>\` and point ${options.label} at its folder`,
-    );
+    const advice = `write a sample data set with \`sparkify-dwh generate --out <dir>\``;
+    throw new UserError(`${where} is empty; ${advice} and point ${options.label} at its folder`);
   }
   files.sort((a, b) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0));
   return files;

@@ -14,7 +14,9 @@
  * read Redshift-only syntax, so a narrower rule on the text applies (see checkRedshiftText).
  */
 import type { ParseResult, ScanResult } from 'libpg-query';
+import { oneLine } from '../error-text.js';
 import { UsageError, UserError } from '../errors.js';
+import type { Dialect } from './dialect.js';
 
 /** Functions refused by name, with the reason shown to the user. */
 export interface RefusedFunctions {
@@ -132,7 +134,7 @@ function refusedFunction(name: string): string | undefined {
  * Refuse `sql` unless it is one query that cannot act outside its transaction; throws a one-line
  * UserError naming why (a UsageError when the text holds no statement at all).
  */
-export async function assertReadOnlyQuery(sql: string, dialect: 'postgres' | 'redshift'): Promise<void> {
+export async function assertReadOnlyQuery(sql: string, dialect: Dialect): Promise<void> {
   if (dialect === 'redshift') {
     checkRedshiftText(sql);
     return;
@@ -189,10 +191,6 @@ function noStatement(): UsageError {
   return new UsageError('the query holds no statement, only comments or semicolons', {
     hint: 'sparkify-dwh sql "SELECT count(*) FROM songplays"',
   });
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim();
 }
 
 /** A parse tree node: `{ SelectStmt: {…} }`, one key naming its type. */

@@ -38,3 +38,39 @@ export function copyFromStdinSql(table: string, columns: readonly string[]): str
 export function copyFromBlobSql(table: string, columns: readonly string[]): string {
   return `COPY ${copyTableName(table)} (${columnList(columns)}) FROM '/dev/blob'`;
 }
+
+/**
+ * The embedded warehouse's template (src/warehouse/embedded-template.ts) drops the databases that
+ * initdb makes and nothing uses: PGlite connects to `postgres` only, and only CREATE DATABASE,
+ * which nothing here runs, copies a template database.
+ */
+export const DROP_UNUSED_DATABASES_SQL: readonly string[] = [
+  'ALTER DATABASE template1 IS_TEMPLATE false',
+  'DROP DATABASE template1',
+  'ALTER DATABASE template0 IS_TEMPLATE false',
+  'DROP DATABASE template0',
+  'CHECKPOINT',
+];
+
+/**
+ * The cursor a streamed result is read through where the channel has no protocol-level portal
+ * (the embedded warehouse): DECLARE inside the read-only transaction, FETCH a page at a time.
+ */
+const ROWS_CURSOR = 'sparkify_rows';
+
+/** Whether `sql` is a query DECLARE … CURSOR FOR accepts (SELECT, WITH, VALUES, TABLE), after comments. */
+export function cursorCanRead(sql: string): boolean {
+  const start = sql.replace(/^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/|\()*/, '');
+  return /^(?:select|with|values|table)\b/i.test(start);
+}
+
+export function declareRowsCursorSql(sql: string): string {
+  return `DECLARE ${ROWS_CURSOR} NO SCROLL CURSOR FOR ${sql}`;
+}
+
+export function fetchRowsSql(rows: number): string {
+  if (!Number.isSafeInteger(rows) || rows <= 0) throw new Error(`a page holds at least one row, not ${rows}`);
+  return `FETCH FORWARD ${rows} FROM ${ROWS_CURSOR}`;
+}
+
+export const CLOSE_ROWS_CURSOR_SQL = `CLOSE ${ROWS_CURSOR}`;

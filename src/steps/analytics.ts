@@ -3,7 +3,10 @@ import { UsageError } from '../errors.js';
 import { ANALYTICS_QUERIES, findAnalyticsQuery, type AnalyticsQuery } from '../sql/analytics.js';
 import { jsonText, rowObject, showRows, uniqueKeys, type OutputFormat } from '../ui/results.js';
 import { allRows, readRows, rowsInMemory } from '../warehouse/rows.js';
-import { isLoaded, readWarehouseState, requireLoaded } from './state.js';
+import type { Warehouse } from '../warehouse/types.js';
+import { lockWatch } from './lock-wait.js';
+import { recordLastRun } from './last-run.js';
+import { isLoaded, lastRunStatus, readWarehouseState, requireLoaded, type WarehouseState } from './state.js';
 import type { MenuStep, StatusSnapshot, StepResult, StepStatus } from './types.js';
 
 export interface AnalyticsOptions {
@@ -46,13 +49,8 @@ export async function runAnalytics(ctx: Context, options: AnalyticsOptions = {})
     if (choice !== '*') queries = ANALYTICS_QUERIES.filter((q) => q.name === choice);
   }
   const warehouse = await ctx.warehouse();
-  requireLoaded(await readWarehouseState(ctx));
-  const results: QueryRows[] = [];
-  for (const query of queries) {
-    // Each result is a few dozen rows at most: read whole, then shown.
-    const stream = await readRows(warehouse, query.sql, ctx.signal);
-    results.push({ query, fields: stream.fields, rows: await allRows(stream) });
-  }
+  // Another session's lock (a load elsewhere) is said, not waited on in silence (lock-wait.ts).
+  const { results, state } = await lockWatch(ctx, warehouse).run(() => readResults(ctx, warehouse, queries));
   if (format === 'json') {
     const objects = ({ fields, rows }: QueryRows): Record<string, unknown>[] => {
       const keys = uniqueKeys(fields);
@@ -73,14 +71,36 @@ export async function runAnalytics(ctx: Context, options: AnalyticsOptions = {})
       });
     }
   }
+  // For the menu's "✔ done (4 queries 14:05)" (src/steps/last-run.ts).
+  await recordLastRun(ctx, 'analytics', state, { passed: results.length, failed: 0 });
   return { ok: true, summary: `${results.length} analytics quer${results.length === 1 ? 'y' : 'ies'}` };
 }
 
-export async function analyticsStatus(_ctx: Context, snapshot: StatusSnapshot): Promise<StepStatus> {
+async function readResults(
+  ctx: Context,
+  warehouse: Warehouse,
+  queries: readonly AnalyticsQuery[],
+): Promise<{ results: QueryRows[]; state: WarehouseState }> {
+  const state = await readWarehouseState(ctx);
+  requireLoaded(state);
+  const results: QueryRows[] = [];
+  for (const query of queries) {
+    // Each result is a few dozen rows at most: read whole, then shown.
+    const stream = await readRows(warehouse, query.sql, ctx.signal);
+    results.push({ query, fields: stream.fields, rows: await allRows(stream) });
+  }
+  return { results, state };
+}
+
+export async function analyticsStatus(ctx: Context, snapshot: StatusSnapshot): Promise<StepStatus> {
   const state = await snapshot.warehouse();
-  return isLoaded(state)
-    ? { state: 'todo', detail: `${ANALYTICS_QUERIES.length} queries` }
-    : { state: 'unavailable', detail: 'load first' };
+  if (!isLoaded(state)) return { state: 'unavailable', detail: 'load first' };
+  return (
+    (await lastRunStatus(ctx, snapshot, 'analytics')) ?? {
+      state: 'todo',
+      detail: `${ANALYTICS_QUERIES.length} queries`,
+    }
+  );
 }
 
 export const analyticsStep: MenuStep = {

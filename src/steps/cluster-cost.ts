@@ -47,11 +47,15 @@ export function showClusterCost(ctx: Context, cluster: ClusterInfo, region: stri
  * undefined when there is no cluster, no price or AWS cannot be asked. Never throws; one
  * DescribeClusters call.
  */
-export async function clusterCostHeader(ctx: Context): Promise<{ text: string; warn: boolean } | undefined> {
+export async function clusterCostHeader(
+  ctx: Context,
+  /** How the cluster is read: the menu passes its drawing's snapshot, which the cluster step shares. */
+  readCluster?: () => Promise<ClusterInfo | undefined>,
+): Promise<{ text: string; warn: boolean } | undefined> {
   try {
     const clients = await ctx.aws();
     const identifier = clusterIdentifierOf(ctx.config.values());
-    const cluster = await describeCluster(clients.redshift, identifier, clients.region);
+    const cluster = await (readCluster ? readCluster() : describeCluster(clients.redshift, identifier, clients.region));
     if (!cluster) return undefined;
     const report = clusterCostReport(cluster, clients.region, ctx.clock.now());
     if (!report) return undefined;

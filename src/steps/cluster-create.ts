@@ -82,7 +82,7 @@ export async function runClusterCreate(ctx: Context, options: Partial<ClusterDep
   const config = ctx.config.values();
   const clients = await ctx.aws();
   const region = clients.region;
-  ctx.ui.heading(`Redshift cluster in ${region}`);
+  ctx.ui.note(`Region ${region}`); // the step's title is the heading (setup) or the menu's answer
   if (s3SourceUrls(config).length > 0 && region !== config.s3.region) {
     ctx.ui.warn(
       `The cluster will be in ${region} but the [S3] data is in ${config.s3.region}: loading is slower ` +

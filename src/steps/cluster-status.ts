@@ -10,7 +10,7 @@ import { UserError } from '../errors.js';
 import { storedMegabytesSql } from '../sql/storage.js';
 import { formatAge, formatDuration, formatMoney } from '../ui/format.js';
 import { costLine, costWarning } from './cluster-cost.js';
-import type { StepResult, StepStatus } from './types.js';
+import type { StatusSnapshot, StepResult, StepStatus } from './types.js';
 
 /** `cluster status`: status, endpoint, node type and count, how long it has run and what it has cost. */
 export async function runClusterStatus(ctx: Context): Promise<StepResult> {
@@ -137,11 +137,14 @@ async function measureStoredGb(ctx: Context, cluster: ClusterInfo): Promise<numb
 }
 
 /** Live status for the menu: available / paused / creating / none. Never throws. */
-export async function clusterStatus(ctx: Context): Promise<StepStatus> {
+export async function clusterStatus(ctx: Context, snapshot?: StatusSnapshot): Promise<StepStatus> {
   try {
     const clients = await ctx.aws();
     const identifier = clusterIdentifierOf(ctx.config.values());
-    const cluster = await describeCluster(clients.redshift, identifier, clients.region);
+    // Through the menu's snapshot: the header's cost line reads the same DescribeClusters answer.
+    const cluster = await (snapshot
+      ? snapshot.cluster()
+      : describeCluster(clients.redshift, identifier, clients.region));
     if (!cluster) return { state: 'todo', detail: 'no cluster' };
     if (cluster.status === 'available') return { state: 'done', detail: 'cluster available' };
     if (cluster.status === 'paused') return { state: 'stale', detail: 'cluster paused' };

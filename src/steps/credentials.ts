@@ -26,12 +26,6 @@ import { registerSecret } from '../ui/redact.js';
 import type { MenuStep, StepResult, StepStatus } from './types.js';
 import { keysWriteBack, profileWriteBack, regionWriteBack } from './write-back.js';
 
-export interface CredentialsDeps {
-  env: NodeJS.ProcessEnv;
-}
-
-const defaultDeps = (): CredentialsDeps => ({ env: process.env });
-
 /** The user's pick: nothing (dwh.cfg and the environment as they are), a discovered source, or typed keys. */
 async function pickCredentials(ctx: Context, sources: CredentialSource[]): Promise<Omit<AwsChoice, 'region'>> {
   const choices: Array<{ name: string; value: CredentialSource | 'type' }> = sources.map((source) => ({
@@ -59,21 +53,20 @@ async function pickCredentials(ctx: Context, sources: CredentialSource[]): Promi
 }
 
 /** `credentials`: choose, verify with STS, show account and ARN. */
-export async function runCredentials(ctx: Context, options: Partial<CredentialsDeps> = {}): Promise<StepResult> {
-  const deps = { ...defaultDeps(), ...options };
+export async function runCredentials(ctx: Context): Promise<StepResult> {
   const config = ctx.config.values();
-  ctx.ui.heading('AWS credentials');
+  // No heading of its own: the guided setup heads each step with its title, the menu names it.
 
-  const sources = await discoverCredentialSources(config, deps.env);
+  const sources = await discoverCredentialSources(config, ctx.env);
   // --yes: exactly what every other command uses (dwh.cfg, then the environment).
   const pick: Omit<AwsChoice, 'region'> = ctx.prompts.unattended
     ? { credentials: ctx.awsChoice?.credentials, label: ctx.awsChoice?.label ?? 'as dwh.cfg and the environment say' }
     : await pickCredentials(ctx, sources);
 
   // The region the user set; else the region of the profile in use, as the AWS CLI takes it; else ask.
-  const credentials = credentialSettingsFrom(config, deps.env, pick.credentials);
+  const credentials = credentialSettingsFrom(config, ctx.env, pick.credentials);
   const profile = credentials.keys || credentials.environmentKeys ? undefined : (credentials.profile ?? 'default');
-  let region = configuredRegion(config, deps.env);
+  let region = configuredRegion(config, ctx.env);
   let typedRegion = false;
   if (region === undefined && profile !== undefined) {
     region = await profileRegion(profile);
@@ -102,7 +95,7 @@ export async function runCredentials(ctx: Context, options: Partial<CredentialsD
   let identity: CallerIdentity;
   const spinner = ctx.ui.spinner('Checking the credentials with AWS STS…');
   try {
-    const settings = await resolveAwsSettings(config, deps.env, ctx.awsChoice);
+    const settings = await resolveAwsSettings(config, ctx.env, ctx.awsChoice);
     identity = await verifyCredentials(await ctx.aws(), settings);
   } catch (error) {
     // A choice AWS refuses is not kept: the session goes on with what worked before.
@@ -114,7 +107,7 @@ export async function runCredentials(ctx: Context, options: Partial<CredentialsD
 
   const changes: ConfigChange[] = [];
   // A region from the profile stays with the profile: written, it would no longer follow it.
-  if (typedRegion || (config.aws.region === undefined && configuredRegion(config, deps.env) === region)) {
+  if (typedRegion || (config.aws.region === undefined && configuredRegion(config, ctx.env) === region)) {
     changes.push(...regionWriteBack(region));
   }
   changes.push(...(await saveChoice(ctx, config.aws, pick.credentials)));
@@ -172,7 +165,7 @@ async function saveChoice(
 export async function credentialsStatus(ctx: Context): Promise<StepStatus> {
   try {
     if (ctx.awsChoice) return { state: 'done', detail: ctx.awsChoice.label };
-    const sources = await discoverCredentialSources(ctx.config.values(), process.env);
+    const sources = await discoverCredentialSources(ctx.config.values(), ctx.env);
     if (sources.length === 0) return { state: 'todo', detail: 'no credentials found' };
     return { state: 'done', detail: sources[0]!.label };
   } catch (error) {

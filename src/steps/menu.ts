@@ -5,15 +5,16 @@
  * drawn again in place when they arrive.
  */
 import type { AppContext, Context, StepResult } from '../context.js';
-import { isInterrupted } from '../errors.js';
+import { ConfigError, isInterrupted } from '../errors.js';
 import { debugRequested, printError } from '../ui/errors.js';
-import { CHECKING, checkingChoiceLabel, eraseAbove, preloadTerminalPrompts } from '../ui/live-menu.js';
-import { menuChoiceLabel, renderHeader } from '../ui/menu.js';
+import { CHECKING, checkingChoiceLabel, eraseAbove, preloadTerminalPrompts, terminalColumns } from '../ui/live-menu.js';
+import { actionChoiceLabel, menuChoiceLabel, renderHeader, warehouseChoiceLabel } from '../ui/menu.js';
 import { isSelectAborted } from '../ui/prompts.js';
 import { ensureConfig } from './config.js';
 import { walkthroughSteps } from './index.js';
 import { statusSnapshot } from './state.js';
 import { sqlStep } from './sql.js';
+import { targetStep } from './target.js';
 import type { MenuStep, StatusSnapshot, StepStatus } from './types.js';
 
 type MenuAction = { kind: 'setup' } | { kind: 'step'; step: MenuStep } | { kind: 'quit' };
@@ -30,13 +31,13 @@ export async function runMenu(ctx: AppContext): Promise<StepResult> {
   const promptsLoaded = ctx.ui.interactive && !ctx.prompts.unattended ? preloadTerminalPrompts() : Promise.resolve();
   await ensureConfig(ctx);
   for (let first = true; ; first = false) {
-    const steps = await menuSteps(ctx);
+    const { steps, walkthrough } = await menuSteps(ctx);
     // The reads start only once the menu can be drawn: opening PGlite parses half a megabyte
     // of JavaScript and compiles WebAssembly on this thread, which would delay the drawing.
     if (first) await promptsLoaded;
     const live = readLiveState(ctx, steps);
     await settledWithin(live.ready, first ? 0 : STATUS_GRACE_MS);
-    const action = await chooseAction(ctx, steps, live);
+    const action = await chooseAction(ctx, steps, walkthrough, live, first);
     if (action.kind === 'quit') return { ok: true };
     try {
       if (action.kind === 'setup') await (await import('./setup.js')).runSetup(ctx);
@@ -66,7 +67,13 @@ async function settledWithin(work: Promise<void>, ms: number): Promise<void> {
  * arrive, the question is withdrawn and both are drawn again in place, the cursor on the same
  * entry. A choice made before that is simply run (the statuses still being read are dropped).
  */
-async function chooseAction(ctx: AppContext, steps: MenuStep[], live: LiveState): Promise<MenuAction> {
+async function chooseAction(
+  ctx: AppContext,
+  steps: MenuStep[],
+  walkthrough: ReadonlySet<MenuStep>,
+  live: LiveState,
+  first: boolean,
+): Promise<MenuAction> {
   // The same value objects on every drawing, so the highlighted one is found again by identity.
   const setup: MenuAction = { kind: 'setup' };
   const quit: MenuAction = { kind: 'quit' };
@@ -74,30 +81,36 @@ async function chooseAction(ctx: AppContext, steps: MenuStep[], live: LiveState)
   let highlighted: MenuAction | undefined;
   for (;;) {
     const complete = live.complete;
-    const header = renderHeader({
-      target: ctx.target(),
-      description: live.description ?? CHECKING,
-      configPath: ctx.config.displayPath,
-      lines: [],
-      color: ctx.ui.color,
-    });
+    // After a step, a blank line keeps its last line apart from the menu (erased and redrawn with it).
+    const header =
+      (first ? '' : '\n') +
+      renderHeader({
+        target: ctx.target(),
+        description: live.description ?? CHECKING,
+        configPath: ctx.config.displayPath,
+        lines: [],
+        cost: live.cost,
+        color: ctx.ui.color,
+        width: terminalColumns(),
+      });
     ctx.ui.print(header);
     const refresh = complete ? undefined : new AbortController();
     if (refresh) void live.ready.then(() => refresh.abort());
+    // This drawing will be erased and drawn again: a line printed under it meanwhile (the AWS SDK's
+    // notice or a Node warning while a status is read) would shift it, and the erase would leave
+    // its top behind. Held back, it is printed once the drawing is gone, above the next one.
+    const release = refresh ? ctx.ui.hold?.() : undefined;
     try {
       return await ctx.prompts.select<MenuAction>({
         message: 'What next?',
         choices: [
-          { name: setupLabel(steps, live.statuses), value: setup },
-          ...steps.map((step, i) => {
-            const status = live.statuses[i];
-            return {
-              name: status
-                ? menuChoiceLabel(step.title, status, ctx.ui.color)
-                : checkingChoiceLabel(step.title, ctx.ui.color),
-              value: stepActions[i]!,
-            };
-          }),
+          { name: setupLabel(steps, walkthrough, live.statuses), short: 'Guided setup', value: setup },
+          ...steps.map((step, i) => ({
+            name: choiceLabel(ctx, step, live.statuses[i]),
+            // The answer line names the step; its status was for choosing.
+            short: step.title,
+            value: stepActions[i]!,
+          })),
           { name: 'Quit', value: quit },
         ],
         ...(highlighted === undefined ? {} : { default: highlighted }),
@@ -108,12 +121,29 @@ async function chooseAction(ctx: AppContext, steps: MenuStep[], live: LiveState)
       // The prompt erased itself; the header above it goes too, and both are drawn again.
       highlighted = error.highlighted as MenuAction | undefined;
       eraseAbove(header);
+    } finally {
+      release?.();
     }
   }
 }
 
-function setupLabel(steps: MenuStep[], statuses: ReadonlyArray<StepStatus | undefined>): string {
-  const counted = steps.map((step, i) => ({ step, status: statuses[i] })).filter(({ step }) => step.id !== 'sql');
+/** Entries that are actions rather than steps with progress: they say what they do, not a badge. */
+const ACTIONS = new Set(['sql', 'cluster-status', 'cluster-pause', 'cluster-resume']);
+
+function choiceLabel(ctx: Context, step: MenuStep, status: StepStatus | undefined): string {
+  if (step === targetStep && status?.detail) return warehouseChoiceLabel(step.title, status.detail, ctx.ui.color);
+  if (ACTIONS.has(step.id) && status?.state === 'todo')
+    return actionChoiceLabel(step.title, status.detail, ctx.ui.color);
+  return status ? menuChoiceLabel(step.title, status, ctx.ui.color) : checkingChoiceLabel(step.title, ctx.ui.color);
+}
+
+/** "Guided setup (2 steps to do)": the steps the walkthrough runs on this target that are not done. */
+export function setupLabel(
+  steps: MenuStep[],
+  walkthrough: ReadonlySet<MenuStep>,
+  statuses: ReadonlyArray<StepStatus | undefined>,
+): string {
+  const counted = steps.map((step, i) => ({ step, status: statuses[i] })).filter(({ step }) => walkthrough.has(step));
   if (counted.some(({ status }) => status === undefined)) return `Guided setup (${CHECKING})`;
   const todo = counted.filter(({ status }) => status?.state !== 'done').length;
   return `Guided setup${todo > 0 ? ` (${todo} step${todo === 1 ? '' : 's'} to do)` : ' (all done)'}`;
@@ -125,6 +155,8 @@ interface LiveState {
   description: string | undefined;
   /** Each step's status, undefined while it is being read. */
   statuses: Array<StepStatus | undefined>;
+  /** A provisioned cluster's run time and cost so far, with the cost guard's warning; undefined without one. */
+  cost: { text: string; warn: boolean } | undefined;
   complete: boolean;
   ready: Promise<void>;
 }
@@ -135,6 +167,7 @@ function readLiveState(ctx: Context, steps: MenuStep[]): LiveState {
   const live: LiveState = {
     description: undefined,
     statuses: steps.map(() => undefined),
+    cost: undefined,
     complete: false,
     ready: Promise.resolve(),
   };
@@ -146,6 +179,15 @@ function readLiveState(ctx: Context, steps: MenuStep[]): LiveState {
       live.description = await warehouseDescription(ctx);
     })(),
   );
+  if (ctx.target() === 'redshift') {
+    reads.push(
+      (async () => {
+        // clusterCostHeader never rejects; it reads the cluster through the snapshot, with the cluster step.
+        const { clusterCostHeader } = await import('./cluster-cost.js');
+        live.cost = await clusterCostHeader(ctx, () => snapshot.cluster());
+      })(),
+    );
+  }
   // safeStatus and warehouseDescription never reject, so neither does this.
   live.ready = Promise.all(reads).then(() => {
     live.complete = true;
@@ -153,8 +195,10 @@ function readLiveState(ctx: Context, steps: MenuStep[]): LiveState {
   return live;
 }
 
-async function menuSteps(ctx: AppContext): Promise<MenuStep[]> {
-  const steps = [...(await walkthroughSteps(ctx)), sqlStep];
+/** The menu's steps in order, and which of them the guided setup walks through. */
+async function menuSteps(ctx: AppContext): Promise<{ steps: MenuStep[]; walkthrough: ReadonlySet<MenuStep> }> {
+  const walkthrough = await walkthroughSteps(ctx);
+  const steps = [targetStep, ...walkthrough, sqlStep];
   if (ctx.target() === 'redshift') {
     const [{ teardownStep }, cluster] = await Promise.all([import('./teardown.js'), import('./cluster.js')]);
     // Cluster housekeeping: their live state is the cluster step's, so no extra AWS call per redraw.
@@ -174,13 +218,19 @@ async function menuSteps(ctx: AppContext): Promise<MenuStep[]> {
       teardownStep,
     );
   }
-  return steps;
+  return { steps, walkthrough: new Set(walkthrough) };
+}
+
+/** A Redshift target whose cluster was never made: nothing is wrong, the cluster step comes first. */
+function noClusterYet(error: unknown): boolean {
+  return error instanceof ConfigError && error.section === 'CLUSTER' && error.key === 'HOST';
 }
 
 async function safeStatus(ctx: Context, step: MenuStep, snapshot: StatusSnapshot): Promise<StepStatus> {
   try {
     return await step.status(ctx, snapshot);
   } catch (error) {
+    if (noClusterYet(error)) return { state: 'unavailable', detail: 'create the cluster first' };
     const message = error instanceof Error ? error.message : String(error);
     return { state: 'unavailable', detail: message.length > 60 ? `${message.slice(0, 57)}…` : message };
   }
@@ -190,6 +240,7 @@ async function warehouseDescription(ctx: Context): Promise<string> {
   try {
     return (await ctx.warehouse()).description;
   } catch (error) {
+    if (noClusterYet(error)) return 'no cluster yet (the Redshift cluster step makes it)';
     return `not reachable: ${error instanceof Error ? error.message : String(error)}`;
   }
 }

@@ -5,16 +5,22 @@ import { ensureConfig, localDataPresent } from './config.js';
 import { runGenerate } from './generate.js';
 import { walkthroughSteps } from './index.js';
 import { statusSnapshot } from './state.js';
+import { chooseTarget } from './target.js';
 import type { StepResult, StepStatus } from './types.js';
 
 /**
- * `setup`: every step not yet done, in order, stopping at the first that fails. Rerunning it
- * after a half-finished setup finishes the job, since each step's status is read live.
+ * `setup`: first where the warehouse lives (asked, unless --target or --yes says; recorded either
+ * way), then every step not yet done, in order, stopping at the first that fails. Rerunning it
+ * after a half-finished setup finishes the job, since each step's status is read live. Each step's
+ * title heads its output here; the steps themselves print no heading of their own.
  */
 export async function runSetup(ctx: Context): Promise<StepResult> {
   await ensureConfig(ctx);
+  ctx.ui.heading('Guided setup');
+  const where = await chooseTarget(ctx, { ask: ctx.options.target === undefined });
+  if (!where.ok) return where;
   const steps = await walkthroughSteps(ctx);
-  ctx.ui.heading(`Guided setup on the ${ctx.target()} warehouse: ${steps.map((s) => s.title).join(' → ')}`);
+  ctx.ui.note(`Steps: ${steps.map((s) => s.title).join(' → ')}`);
   for (const step of steps) {
     let status: StepStatus;
     try {
@@ -27,11 +33,11 @@ export async function runSetup(ctx: Context): Promise<StepResult> {
       ctx.ui.note(`✔ ${step.title}: already done${status.detail ? ` (${status.detail})` : ''}`);
       continue;
     }
-    if (step.id === 'load' && ctx.target() !== 'redshift') {
+    ctx.ui.heading(step.title);
+    if (step.id === 'load' && (ctx.target() === 'embedded' || ctx.target() === 'postgres')) {
       const offered = await offerSampleData(ctx);
       if (!offered) return { ok: false, summary: 'no data to load' };
     }
-    ctx.ui.heading(step.title);
     const result = await step.run(ctx);
     if (!result.ok) {
       ctx.ui.error(

@@ -3,6 +3,7 @@ import { isInterrupted, UsageError } from '../errors.js';
 import { assertReadOnlyQuery } from '../sql/read-only.js';
 import { showRows, type OutputFormat } from '../ui/results.js';
 import { readRows } from '../warehouse/rows.js';
+import { lockWatch } from './lock-wait.js';
 import type { MenuStep, StepResult, StepStatus } from './types.js';
 
 export interface SqlOptions {
@@ -27,7 +28,8 @@ export async function runSql(ctx: Context, options: SqlOptions): Promise<StepRes
   // Checked before connecting: a refused statement never reaches the warehouse (docs/safety.md).
   await assertReadOnlyQuery(text, ctx.target() === 'redshift' ? 'redshift' : 'postgres');
   const warehouse = await ctx.warehouse();
-  const rows = await readRows(warehouse, text, ctx.signal);
+  // Another session's lock (a load elsewhere) is said, not waited on in silence (lock-wait.ts).
+  const rows = await lockWatch(ctx, warehouse).run(() => readRows(warehouse, text, ctx.signal));
   // No thousands separators: `sql` integers are as often ids and epoch milliseconds as counts.
   const shown = await showRows(ctx.ui, rows, { format: options.format ?? 'table', limit: options.limit, group: false });
   return { ok: true, summary: `${shown.rowCount} rows` };
@@ -45,8 +47,8 @@ export async function runSqlPrompt(ctx: Context): Promise<StepResult> {
       // Ctrl-C during a query ends the prompt too (the menu says so and carries on); staying here
       // would leave every later query refused as interrupted.
       if (isInterrupted(error)) throw error;
-      const { printError } = await import('../ui/errors.js');
-      printError(ctx.ui, error, { debug: Boolean(process.env.DEBUG) });
+      const { debugRequested, printError } = await import('../ui/errors.js');
+      printError(ctx.ui, error, { debug: debugRequested(ctx.env) });
     }
   }
 }

@@ -2,11 +2,15 @@
  * What the warehouse holds right now: which of our tables exist and how many rows each has.
  * The menu's live status and the steps' preconditions both read it from here.
  */
+import type { ClusterInfo } from '../aws/redshift.js';
 import type { Context } from '../context.js';
 import { existingTablesSql, rowCountsSql } from '../sql/status.js';
 import { ALL_TABLES, STAR_TABLES, STAGING_TABLES } from '../sql/tables.js';
 import { UserError } from '../errors.js';
 import { withCancel } from '../warehouse/rows.js';
+import { formatWhen } from '../ui/menu.js';
+import type { StepStatus } from '../ui/types.js';
+import { readLastRuns, sameTables, type LastRuns, type RunKind } from './last-run.js';
 
 export interface WarehouseState {
   tables: Set<string>;
@@ -24,14 +28,54 @@ export interface WarehouseState {
 export interface StatusSnapshot {
   /** Our tables and their row counts, read on the first call; rejects when the warehouse cannot be reached. */
   warehouse(): Promise<WarehouseState>;
+  /** What `check` and `analytics` did last on this warehouse (src/steps/last-run.ts), read on the first call. */
+  lastRuns(): Promise<LastRuns>;
+  /**
+   * The configured Redshift cluster as DescribeClusters says (undefined: there is none), read on
+   * the first call: the cluster step's status and the header's cost line share one call.
+   */
+  cluster(): Promise<ClusterInfo | undefined>;
 }
 
 /** A fresh snapshot: take one per drawing (or per decision), never keep one across a step's run. */
 export function statusSnapshot(ctx: Context): StatusSnapshot {
   let state: Promise<WarehouseState> | undefined;
+  let runs: Promise<LastRuns> | undefined;
+  let cluster: Promise<ClusterInfo | undefined> | undefined;
   return {
     warehouse: () => (state ??= readWarehouseState(ctx)),
+    lastRuns: () => (runs ??= readLastRuns(ctx)),
+    cluster: () => (cluster ??= readCluster(ctx)),
   };
+}
+
+async function readCluster(ctx: Context): Promise<ClusterInfo | undefined> {
+  // Imported here: the local targets never load anything of AWS.
+  const [{ describeCluster }, { clusterIdentifierOf }] = await Promise.all([
+    import('../aws/redshift.js'),
+    import('../aws/naming.js'),
+  ]);
+  const clients = await ctx.aws();
+  return describeCluster(clients.redshift, clusterIdentifierOf(ctx.config.values()), clients.region);
+}
+
+/**
+ * The menu status of a step that records its runs, once the tables are loaded: done (or failed)
+ * with when it ran; stale when the tables changed since; undefined when it never ran here.
+ */
+export async function lastRunStatus(
+  ctx: Context,
+  snapshot: StatusSnapshot,
+  kind: RunKind,
+): Promise<StepStatus | undefined> {
+  const [state, runs] = await Promise.all([snapshot.warehouse(), snapshot.lastRuns()]);
+  const run = runs[kind];
+  if (run === undefined) return undefined;
+  const when = formatWhen(run.at, ctx.clock.now());
+  if (!sameTables(run, state)) return { state: 'stale', detail: `tables changed since the ${kind} at ${when}` };
+  if (run.failed > 0) return { state: 'failed', detail: `${run.failed} of ${run.passed + run.failed} failed ${when}` };
+  const what = kind === 'check' ? 'passed' : `quer${run.passed === 1 ? 'y' : 'ies'}`;
+  return { state: 'done', detail: `${run.passed} ${what} ${when}` };
 }
 
 /** The warehouse state as it is now: what a step checks before it runs. */

@@ -24,6 +24,11 @@ export function terminalRows(text: string, columns: number | undefined): number 
     .reduce((rows, line) => rows + Math.max(1, Math.ceil([...stripVTControlCharacters(line)].length / width)), 0);
 }
 
+/** The terminal's width in columns, or undefined when stdout is not a terminal. */
+export function terminalColumns(stream: NodeJS.WriteStream = process.stdout): number | undefined {
+  return stream.isTTY && stream.columns > 0 ? stream.columns : undefined;
+}
+
 /**
  * Erase `text`, printed just above the cursor (the cursor at the start of the line under it),
  * from a terminal; does nothing when stdout is not one. Lines scrolled off the top stay in the

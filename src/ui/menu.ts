@@ -12,7 +12,14 @@ export interface MenuHeader {
   configPath: string;
   /** Extra state lines ("cluster available", "last load 5 min ago"). */
   lines?: readonly string[];
+  /**
+   * A Redshift cluster's run time and cost so far; `warn`: past the cost guard's threshold, shown
+   * in yellow with ⚠. Wrapped over several lines rather than cut: the advice at its end matters.
+   */
+  cost?: { text: string; warn: boolean } | undefined;
   color: boolean;
+  /** The terminal's width: the box is kept inside it (a wrapped box is a broken box). */
+  width?: number | undefined;
 }
 
 /** Header lines longer than this are cut with …, so an error text cannot blow up the box. */
@@ -33,16 +40,26 @@ const TITLE = 'Sparkify data warehouse';
  */
 export function renderHeader(header: MenuHeader): string {
   const chalk = chalkFor(header.color);
-  const rows: Array<{ label: string; value: string; strong?: boolean }> = [
+  type Row = { label: string; value: string; strong?: boolean; warn?: boolean };
+  const rows: Row[] = [
     { label: 'target', value: header.target, strong: true },
     { label: 'warehouse', value: header.description },
     { label: 'config', value: header.configPath },
   ];
   const labelWidth = Math.max(...rows.map((row) => row.label.length)) + 2;
-  const plain = [
-    ...rows.map((row) => ({ text: cut(`${row.label.padEnd(labelWidth)}${row.value}`), row })),
-    ...(header.lines ?? []).map((line) => ({ text: cut(line), row: undefined })),
+  // "│ " and " │" around the text; never narrower than the title needs.
+  const maxText = Math.max(TITLE.length + 3, Math.min(MAX_HEADER_TEXT, (header.width ?? Number.POSITIVE_INFINITY) - 4));
+  const plain: Array<{ text: string; row: Row | undefined }> = [
+    ...rows.map((row) => ({ text: cut(`${row.label.padEnd(labelWidth)}${row.value}`, maxText), row })),
   ];
+  if (header.cost) {
+    const value = `${header.cost.warn ? '⚠ ' : ''}${header.cost.text}`;
+    wrap(value, maxText - labelWidth).forEach((part, i) => {
+      const row: Row = { label: i === 0 ? 'cost' : '', value: part, warn: header.cost?.warn === true };
+      plain.push({ text: `${row.label.padEnd(labelWidth)}${part}`, row });
+    });
+  }
+  plain.push(...(header.lines ?? []).map((line) => ({ text: cut(line, maxText), row: undefined })));
   const inner = Math.max(TITLE.length + 3, ...plain.map((line) => line.text.length)) + 2;
   const border = (text: string): string => chalk.dim(text);
   const top = `${border('╭─')} ${chalk.bold.cyan(TITLE)} ${border('─'.repeat(inner - TITLE.length - 3) + '╮')}`;
@@ -53,7 +70,7 @@ export function renderHeader(header: MenuHeader): string {
     if (row) {
       const label = row.label.padEnd(labelWidth);
       const value = text.slice(label.length);
-      shown = chalk.dim(label) + (row.strong ? chalk.bold(value) : value);
+      shown = chalk.dim(label) + (row.strong ? chalk.bold(value) : row.warn ? chalk.yellow(value) : value);
     }
     return `${border('│')} ${shown}${padding} ${border('│')}`;
   });
@@ -62,15 +79,16 @@ export function renderHeader(header: MenuHeader): string {
 }
 
 const BADGES: Readonly<
-  Record<StepStatus['state'], { symbol: string; word: string; colour: 'green' | 'yellow' | 'magenta' | 'gray' }>
+  Record<StepStatus['state'], { symbol: string; word: string; colour: 'green' | 'yellow' | 'magenta' | 'red' | 'gray' }>
 > = {
   done: { symbol: '✔', word: 'done', colour: 'green' },
   todo: { symbol: '•', word: 'not yet', colour: 'yellow' },
   stale: { symbol: '↻', word: 'stale', colour: 'magenta' },
+  failed: { symbol: '✖', word: 'failed', colour: 'red' },
   unavailable: { symbol: '–', word: 'n/a', colour: 'gray' },
 };
 
-/** "✔ done", "• not yet", "↻ stale", "– n/a"; coloured when colour is on. */
+/** "✔ done", "• not yet", "↻ stale", "✖ failed", "– n/a"; coloured when colour is on. */
 export function statusBadge(status: StepStatus, color: boolean): string {
   const badge = BADGES[status.state];
   return chalkFor(color)[badge.colour](`${badge.symbol} ${badge.word}`);
@@ -82,7 +100,51 @@ export function menuChoiceLabel(title: string, status: StepStatus, color: boolea
   return `${title.padEnd(MENU_TITLE_WIDTH)} ${statusBadge(status, color)}${detail}`;
 }
 
-function cut(text: string): string {
+/** Words over lines of at most `width` characters (a word longer than that is cut). */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
+    if (line === '') line = word;
+    else if (line.length + 1 + word.length <= width) line += ` ${word}`;
+    else {
+      lines.push(line);
+      line = word;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines.map((l) => cut(l, width));
+}
+
+function cut(text: string, max: number): string {
   const flat = text.replace(/\s*\n\s*/g, ' ');
-  return flat.length > MAX_HEADER_TEXT ? `${flat.slice(0, MAX_HEADER_TEXT - 1)}…` : flat;
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** Names of a described choice are padded to this width so the explanations form a column. */
+const DESCRIBED_NAME_WIDTH = 21;
+
+/** "This computer         no account, no server…": a choice and, dimmed beside it, when it fits. */
+export function describedChoiceLabel(name: string, line: string, color: boolean): string {
+  return `${name.padEnd(DESCRIBED_NAME_WIDTH)} ${chalkFor(color).dim(line)}`;
+}
+
+/** The menu's warehouse entry: "Warehouse                this computer (embedded) · switch". */
+export function warehouseChoiceLabel(title: string, where: string, color: boolean): string {
+  return `${title.padEnd(MENU_TITLE_WIDTH)} ${chalkFor(color).cyan(where)}${chalkFor(color).dim(' · switch')}`;
+}
+
+/** When a step last ran, as its menu line says it: "12:03" today, "3 Mar 12:03" before (local time). */
+export function formatWhen(at: number, now: number): string {
+  const when = new Date(at);
+  const time = `${String(when.getHours()).padStart(2, '0')}:${String(when.getMinutes()).padStart(2, '0')}`;
+  if (when.toDateString() === new Date(now).toDateString()) return time;
+  const month = when.toLocaleString('en-GB', { month: 'short' });
+  const year = when.getFullYear() === new Date(now).getFullYear() ? '' : ` ${when.getFullYear()}`;
+  return `${when.getDate()} ${month}${year} ${time}`;
+}
+
+/** An entry that is an action, not a step with progress ("Run SQL", "Pause cluster"): what it does, no badge. */
+export function actionChoiceLabel(title: string, detail: string | undefined, color: boolean): string {
+  return detail ? `${title.padEnd(MENU_TITLE_WIDTH)} ${chalkFor(color).dim(detail)}` : title;
 }

@@ -200,6 +200,11 @@ function plainTheme(): object {
   };
 }
 
+/** Inquirer's transformer for `display`: the typed text while typing, `display` of it once answered. */
+function finalDisplay(display: (value: string) => string) {
+  return (value: string, { isFinal }: { isFinal: boolean }): string => (isFinal ? display(value) : value);
+}
+
 export function createInquirerPrompts(options: InquirerPromptsOptions): Prompts {
   const { color } = options;
   // Only the keys each prompt knows are read from a theme, so one plain theme serves them all.
@@ -225,6 +230,7 @@ export function createInquirerPrompts(options: InquirerPromptsOptions): Prompts 
     choices: prompt.choices.map((choice) => ({
       name: choice.name,
       value: choice.value,
+      ...(choice.short === undefined ? {} : { short: choice.short }),
       ...(choice.description === undefined ? {} : { description: choice.description }),
       ...(choice.disabled === undefined ? {} : { disabled: choice.disabled }),
     })),
@@ -299,6 +305,7 @@ export function createInquirerPrompts(options: InquirerPromptsOptions): Prompts 
           message: prompt.message,
           ...(prompt.default === undefined || prompt.default === '' ? {} : { default: prompt.default }),
           ...(prompt.validate ? { validate: prompt.validate } : {}),
+          ...(prompt.display ? { transformer: finalDisplay(prompt.display) } : {}),
           ...theme,
         }),
       ),

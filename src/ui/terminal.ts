@@ -50,8 +50,9 @@ export function createTerminalUi(options: TerminalUiOptions): Ui {
   const stderr = options.stderr ?? process.stderr;
   const chalk = chalkFor(options.color);
 
+  const hold = outputHold(stderr);
   const writeLine = (stream: NodeJS.WritableStream, text: string): void => {
-    stream.write(`${redact(text)}\n`);
+    hold.write(stream, `${redact(text)}\n`);
   };
   /** A symbol line; continuation lines (an error's hint, a stack) indented under the text. */
   const symbolLine = (symbol: string, text: string, colour: (s: string) => string): string => {
@@ -83,7 +84,7 @@ export function createTerminalUi(options: TerminalUiOptions): Ui {
       writeLine(stdout, chalk.dim(cleanMessage(text)));
     },
     print(text) {
-      stdout.write(redact(text.endsWith('\n') ? text : `${text}\n`));
+      hold.write(stdout, redact(text.endsWith('\n') ? text : `${text}\n`));
     },
     dataIsTerminal: Boolean((stdout as { isTTY?: boolean }).isTTY),
     data: (text) => writeData(stdout, text),
@@ -98,6 +99,50 @@ export function createTerminalUi(options: TerminalUiOptions): Ui {
     },
     barChart(bars, chartOptions: BarChartOptions = {}) {
       writeLine(stdout, renderBarChart(bars, chartOptions, chalk));
+    },
+    hold: () => hold.start(),
+  };
+}
+
+type WriteArguments = Parameters<NodeJS.WritableStream['write']>;
+
+/**
+ * The Ui's hold (see Ui.hold). Lines the Ui writes are queued; so is anything else written to
+ * stderr meanwhile (Node prints its process warnings there, e.g. a library's deprecation notice
+ * when a status read first loads it), by standing in for stderr's `write` until the hold ends.
+ * stdout is not intercepted: the prompt being drawn writes there.
+ */
+function outputHold(stderr: NodeJS.WritableStream) {
+  let queue: Array<{ stream: NodeJS.WritableStream; chunk: WriteArguments[0] }> | undefined;
+  const flush = (): void => {
+    const held = queue ?? [];
+    queue = undefined;
+    for (const { stream, chunk } of held) stream.write(chunk);
+  };
+  return {
+    write(stream: NodeJS.WritableStream, text: string): void {
+      if (queue) queue.push({ stream, chunk: text });
+      else stream.write(text);
+    },
+    start(): () => void {
+      if (queue) return () => undefined; // already held: the outer hold prints it all
+      queue = [];
+      const own = Object.getOwnPropertyDescriptor(stderr, 'write');
+      const original = stderr.write.bind(stderr) as (...args: WriteArguments) => boolean;
+      const standIn = (...args: WriteArguments): boolean => {
+        if (!queue) return original(...args);
+        queue.push({ stream: stderr, chunk: args[0] });
+        // A writer waiting for its callback (console does) is told the chunk was taken.
+        const callback = args.find((arg): arg is (error?: Error | null) => void => typeof arg === 'function');
+        if (callback) process.nextTick(callback);
+        return true;
+      };
+      stderr.write = standIn as NodeJS.WritableStream['write'];
+      return () => {
+        if (own) Object.defineProperty(stderr, 'write', own);
+        else delete (stderr as { write?: unknown }).write;
+        flush();
+      };
     },
   };
 }

@@ -4,7 +4,8 @@
  */
 
 /** What the menu shows next to a step, read live from the warehouse and dwh.cfg. */
-export type StepState = 'done' | 'todo' | 'stale' | 'unavailable';
+/** `failed`: it ran and found problems (the data-quality checks). */
+export type StepState = 'done' | 'todo' | 'stale' | 'failed' | 'unavailable';
 
 export interface StepStatus {
   state: StepState;
@@ -74,11 +75,20 @@ export interface Ui {
   spinner(text: string): Spinner;
   table(rows: ReadonlyArray<Record<string, Cell>>, options?: TableOptions): void;
   barChart(bars: ReadonlyArray<{ label: string; value: number }>, options?: BarChartOptions): void;
+  /**
+   * Keep every line back (this Ui's, and anything else written to its stderr, such as a Node
+   * warning) while a drawing that will be erased and drawn again is on screen: a line printed
+   * under it would shift it, and the erase would leave part of it behind. Returns the function that
+   * prints what was kept and ends the hold. Only a terminal Ui has it.
+   */
+  hold?(): () => void;
 }
 
 export interface Choice<T> {
   name: string;
   value: T;
+  /** What stays on screen as the answer once it is chosen (default: `name`). */
+  short?: string;
   description?: string;
   /** A reason shown in place of the choice being selectable. */
   disabled?: boolean | string;
@@ -109,6 +119,11 @@ export interface InputPrompt extends PromptBase {
   default?: string;
   /** Return true, or the message to show under the prompt. */
   validate?: (value: string) => true | string;
+  /**
+   * How the answer stays on screen once given (e.g. a URL with its password masked); the value
+   * itself is returned unchanged.
+   */
+  display?: (value: string) => string;
 }
 
 export interface PasswordPrompt extends PromptBase {

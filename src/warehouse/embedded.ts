@@ -1,146 +1,270 @@
 /**
- * The `embedded` target: PGlite, PostgreSQL compiled to WebAssembly and run in this process, its
- * data kept in a folder ([WAREHOUSE] EMBEDDED_DIR) or only in memory (tests). PGlite is imported
- * on first use, so the other targets never pay for loading it.
+ * The `embedded` target: PGlite, PostgreSQL compiled to WebAssembly, its data kept in a folder
+ * ([WAREHOUSE] EMBEDDED_DIR) or only in memory (tests). PGlite runs in a worker thread
+ * (embedded-worker.ts) and this module drives it from the main thread, so the terminal stays live
+ * while it works and `cancel()` can end a statement at once. The other targets never load it.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
+import { mkdir, readlink, realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { PGlite } from '@electric-sql/pglite';
-import { UserError } from '../errors.js';
-import { copyFromBlobSql } from '../sql/session.js';
+import type { Target } from '../config/types.js';
 import { oneLine } from '../error-text.js';
-import { RESULT_PARSERS, normalizeParams } from './result-types.js';
-import { SessionWarehouse, type EngineResult, type EngineRows, type EngineSession } from './session.js';
-import type { Warehouse } from './types.js';
+import { UserError } from '../errors.js';
+import type { Dialect } from '../sql/dialect.js';
+import type { QueryResult } from '../sql/result.js';
+import { WorkerEngine, failureCause } from './embedded-host.js';
+import { builtTemplateDir, hasUnfinishedCopy, usableTemplate } from './embedded-template.js';
+import { SessionWarehouse, type SessionDescription } from './session.js';
+import type { BatchOptions, StreamResults, Transaction, Warehouse, WarehouseCapabilities } from './types.js';
 
 /**
  * PGlite reads COPY input from one in-memory Blob, so a load is cut into COPYs of about this
  * many characters: big enough that per-statement overhead vanishes, small enough that memory
- * stays flat however many rows come through.
+ * stays flat however many rows come through. Each chunk exists in up to five copies at once
+ * (text, bytes, Blob, PGlite's buffer; two chunks in flight): 4 MB chunks cost ~70 MB more peak
+ * memory than 1 MB ones for a 300k-event load, with no measurable gain in time (docs/performance.md).
  */
-export const EMBEDDED_COPY_CHUNK_CHARACTERS = 4 * 1024 * 1024;
+export const EMBEDDED_COPY_CHUNK_CHARACTERS = 1024 * 1024;
 
-class PgliteEngineSession implements EngineSession {
-  constructor(
-    private readonly db: PGlite,
-    private readonly copyChunkCharacters: number,
-  ) {}
+/**
+ * PostgreSQL settings on top of PGlite's own. PGlite keeps PostgreSQL's shared buffers in its
+ * WebAssembly memory, where every page counts towards the program's memory: the default 128 MB
+ * made `sql "SELECT 1"` take ~350 MB, 16 MB takes ~210 MB (docs/performance.md). The data folder
+ * is written through the operating system's cache anyway (fsync is off in PGlite), so a
+ * smaller pool costs little.
+ */
+export const EMBEDDED_SETTINGS: readonly string[] = ['shared_buffers=16MB'];
 
-  async run(sql: string, params?: readonly unknown[]): Promise<EngineResult> {
-    // PGlite's query() always uses the extended protocol: one statement per call.
-    const result = await this.db.query<Record<string, unknown>>(sql, normalizeParams(params), { rowMode: 'object' });
-    return {
-      rows: result.rows,
-      fields: result.fields.map((field) => field.name),
-      rowCount: result.rowCount ?? result.affectedRows ?? 0,
-      command: result.command,
-    };
-  }
+let templateOverride: string | undefined;
 
-  /**
-   * Rows as arrays (two columns with one name stay two), handed over a page at a time. PGlite in
-   * this process has no portal to read from, so the result is read whole and then paged; the
-   * worker-thread channel replaces this with real pages.
-   */
-  async openRows(sql: string, pageSize: number): Promise<EngineRows> {
-    const result = await this.db.query<unknown[]>(sql, [], { rowMode: 'array' });
-    let offset = 0;
-    return {
-      fields: result.fields.map((field) => field.name),
-      next: () => {
-        const page = result.rows.slice(offset, offset + pageSize);
-        offset += page.length;
-        return Promise.resolve(page);
-      },
-      close: () => Promise.resolve(),
-    };
-  }
-
-  /** COPY FROM STDIN the PGlite way: one COPY from an in-memory Blob per chunk of whole lines. */
-  async copyIn(table: string, columns: readonly string[], lines: AsyncIterable<string>): Promise<number> {
-    const sql = copyFromBlobSql(table, columns);
-    let copied = 0;
-    const copyChunk = async (text: string): Promise<void> => {
-      const result = await this.db.query(sql, [], { blob: new Blob([text]) });
-      copied += result.rowCount ?? result.affectedRows ?? 0;
-    };
-    let pending: string[] = [];
-    let pendingCharacters = 0;
-    for await (const piece of lines) {
-      pending.push(piece);
-      pendingCharacters += piece.length;
-      if (pendingCharacters < this.copyChunkCharacters) continue;
-      // Each COPY must hold whole rows: cut after the last complete line and carry the rest.
-      const text = pending.join('');
-      const end = text.lastIndexOf('\n') + 1;
-      if (end === 0) continue; // one very long row still arriving
-      await copyChunk(text.slice(0, end));
-      const rest = text.slice(end);
-      pending = rest === '' ? [] : [rest];
-      pendingCharacters = rest.length;
-    }
-    const tail = pending.join('');
-    if (tail !== '') await copyChunk(tail.endsWith('\n') ? tail : `${tail}\n`);
-    return copied;
-  }
-
-  async close(): Promise<void> {
-    if (!this.db.closed) await this.db.close();
-  }
-}
-
-function damagedFolderError(dataDir: string, reason: string, cause: unknown): UserError {
-  return new UserError(
-    `cannot open the embedded warehouse in ${dataDir}: the folder is damaged or was made by another PGlite version (${oneLine(reason)}); delete that folder to start over, then run \`sparkify-dwh tables create\` and \`sparkify-dwh load\``,
-    { cause },
-  );
-}
-
-/** Create the folder, or make sure an existing one is a PGlite data folder (or empty). */
-async function prepareDataDir(dataDir: string): Promise<void> {
-  if (existsSync(dataDir) && !statSync(dataDir).isDirectory()) {
-    throw new UserError(`the embedded warehouse folder ${dataDir} is a file: set [WAREHOUSE] EMBEDDED_DIR to a folder`);
-  }
-  try {
-    await mkdir(dataDir, { recursive: true });
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new UserError(
-      `cannot create the embedded warehouse folder ${dataDir} (${oneLine(reason)}): set [WAREHOUSE] EMBEDDED_DIR to a folder you can write to`,
-      { cause: error },
-    );
-  }
-  // PGlite would happily initialise a database among someone's other files; refuse instead.
-  if (readdirSync(dataDir).length > 0 && !existsSync(join(dataDir, 'PG_VERSION'))) {
-    throw new UserError(
-      `${dataDir} is not an embedded warehouse folder (it holds other files and no PG_VERSION): set [WAREHOUSE] EMBEDDED_DIR to a new folder, or delete this one if nothing in it is needed`,
-    );
-  }
+/**
+ * The template a new warehouse is copied from, for tests that run the TypeScript sources (where
+ * `npm run build` has not put one beside this module).
+ */
+export function setEmbeddedTemplateDir(dir: string | undefined): void {
+  templateOverride = dir;
 }
 
 export interface OpenEmbeddedOptions {
   /** Characters per COPY when loading (default EMBEDDED_COPY_CHUNK_CHARACTERS); tests make it small. */
   copyChunkCharacters?: number;
+  /**
+   * The template folder a new warehouse starts as a copy of (embedded-template.ts); by default the
+   * one `npm run build` made; `false` runs PGlite's initdb instead.
+   */
+  template?: string | false;
+}
+
+function openFailure(folder: string, real: string, error: unknown): UserError {
+  const where = folder === real ? folder : `${folder} (${real})`;
+  return new UserError(`cannot open the embedded warehouse in ${where}: ${failureCause(error, real)}`, {
+    cause: error,
+    hint:
+      'if the folder is damaged or was made by another PGlite version, move it aside (rename it) and run ' +
+      '`sparkify-dwh tables create` and `sparkify-dwh load` to start a new warehouse there',
+  });
+}
+
+/**
+ * Create the folder, or make sure an existing one is a PGlite data folder (or empty); returns its
+ * real path. PGlite cannot open a data folder through a symbolic link, so it is given the folder
+ * the link points to.
+ */
+async function prepareDataDir(folder: string): Promise<string> {
+  if (existsSync(folder) && !statSync(folder).isDirectory()) {
+    throw new UserError(`the embedded warehouse folder ${folder} is a file: set [WAREHOUSE] EMBEDDED_DIR to a folder`);
+  }
+  if (!existsSync(folder) && lstatSync(folder, { throwIfNoEntry: false })?.isSymbolicLink()) {
+    const target = await readlink(folder);
+    throw new UserError(
+      `the embedded warehouse folder ${folder} is a symbolic link to ${target}, which does not exist: ` +
+        'create that folder, or set [WAREHOUSE] EMBEDDED_DIR to another one',
+    );
+  }
+  try {
+    await mkdir(folder, { recursive: true });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new UserError(
+      `cannot create the embedded warehouse folder ${folder} (${oneLine(reason)}): ` +
+        'set [WAREHOUSE] EMBEDDED_DIR to a folder you can write to',
+      { cause: error },
+    );
+  }
+  const real = await realpath(folder);
+  // PGlite would happily initialise a database among someone's other files; refuse instead. What
+  // is there is not ours to judge, so there is no advice about it beyond choosing another folder.
+  if (readdirSync(real).length > 0 && !existsSync(join(real, 'PG_VERSION')) && !hasUnfinishedCopy(real)) {
+    throw new UserError(
+      `${folder} is not an embedded warehouse folder (it holds other files and no PG_VERSION): ` +
+        'set [WAREHOUSE] EMBEDDED_DIR to a new folder',
+    );
+  }
+  return real;
+}
+
+function chooseTemplate(option: string | false | undefined): string | undefined {
+  if (option === false) return undefined;
+  const dir = option ?? templateOverride ?? builtTemplateDir();
+  return usableTemplate(dir);
+}
+
+interface OpenSession {
+  engine: WorkerEngine;
+  session: SessionWarehouse;
+}
+
+function sessionOver(engine: WorkerEngine, about: SessionDescription): OpenSession {
+  return {
+    engine,
+    session: new SessionWarehouse(engine, about, {
+      copyIn: (table, columns, lines) => engine.copyIn(table, columns, lines),
+    }),
+  };
+}
+
+/**
+ * The embedded warehouse as the main thread sees it: one SessionWarehouse over the current
+ * worker, with every capability it offers (COPY FROM STDIN, streamed results, cancel). After a
+ * cancel (or a crash of the worker) the next call starts a new worker on the same folder; a
+ * transaction that was running stays failed, because it belonged to the worker that ended.
+ */
+export class EmbeddedWarehouse implements Warehouse {
+  readonly target: Target = 'embedded';
+  readonly dialect: Dialect = 'postgres';
+  readonly description: string;
+  readonly capabilities: WarehouseCapabilities;
+  private current: OpenSession | undefined;
+  private reopening: Promise<OpenSession> | undefined;
+  /** Resolves once the last ended worker has let go of the data folder. */
+  private stopped: Promise<void> = Promise.resolve();
+  private closedBecause: Error | undefined;
+  /** The session a transaction's work runs on: calls made inside it stay there. */
+  private readonly transactionSession = new AsyncLocalStorage<SessionWarehouse>();
+
+  constructor(
+    first: WorkerEngine,
+    private readonly startEngine: () => Promise<WorkerEngine>,
+    private readonly about: SessionDescription,
+    private readonly inMemory: boolean,
+  ) {
+    this.description = about.description;
+    this.current = sessionOver(first, about);
+    this.capabilities = {
+      copyFromStdin: {
+        copyIn: (tx, table, columns, lines) => {
+          // A transaction's work runs on the session that began it (see transaction()).
+          const session = this.transactionSession.getStore() ?? this.current?.session;
+          const copy = session?.capabilities.copyFromStdin;
+          if (copy === undefined) return Promise.reject(new Error('copyIn needs a transaction of this warehouse'));
+          return copy.copyIn(tx, table, columns, lines);
+        },
+      },
+      streamResults: {
+        streamReadOnly: (sql, options) => this.use((session) => streamOf(session).streamReadOnly(sql, options)),
+      },
+      cancel: { cancelRunning: () => this.cancel() },
+    };
+  }
+
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
+    return this.use((session) => session.query<Row>(sql, params));
+  }
+
+  readOnlyQuery<Row = Record<string, unknown>>(sql: string): Promise<QueryResult<Row>> {
+    return this.use((session) => session.readOnlyQuery<Row>(sql));
+  }
+
+  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.use((session) => session.transaction((tx) => this.transactionSession.run(session, () => work(tx))));
+  }
+
+  batch(statements: readonly string[], options?: BatchOptions): Promise<QueryResult[]> {
+    // The session's batch ends the worker when `signal` fires (WorkerEngine.cancel).
+    return this.use((session) => session.batch(statements, options));
+  }
+
+  /**
+   * Stop the statement that is running now, if one is, within a moment: PGlite cannot interrupt
+   * a statement, so its worker thread is ended, which is as safe for the data folder as a
+   * kill -9 (embedded-host.ts). The statement and the transaction it belongs to reject with an
+   * InterruptedError; the next call opens the folder again (an in-memory warehouse is gone).
+   */
+  async cancel(): Promise<void> {
+    const current = this.current;
+    if (current === undefined || !current.engine.busy) return;
+    if (this.inMemory) this.closedBecause = new Error('the in-memory embedded warehouse was ended by a cancel');
+    this.stopped = current.engine.cancel();
+    await this.stopped;
+  }
+
+  async close(): Promise<void> {
+    this.closedBecause ??= new Error(`the warehouse (${this.description}) is closed`);
+    const current = this.current ?? (await this.reopening?.catch(() => undefined));
+    this.current = undefined;
+    await current?.session.close();
+    await this.stopped;
+  }
+
+  private use<T>(operation: (session: SessionWarehouse) => Promise<T>): Promise<T> {
+    // Inside a transaction's work: its own session, which refuses such use with a clear error.
+    const inside = this.transactionSession.getStore();
+    if (inside !== undefined) return operation(inside);
+    if (this.closedBecause !== undefined) return Promise.reject(this.closedBecause);
+    if (this.current !== undefined && this.current.engine.alive) return operation(this.current.session);
+    return this.reopen().then((open) => operation(open.session));
+  }
+
+  private reopen(): Promise<OpenSession> {
+    const dead = this.current;
+    this.current = undefined;
+    if (dead !== undefined)
+      this.stopped = dead.engine.terminate(new Error('the embedded warehouse worker was replaced'));
+    this.reopening ??= (async () => {
+      if (this.inMemory) throw (this.closedBecause ??= new Error('the in-memory embedded warehouse has stopped'));
+      await this.stopped;
+      const open = sessionOver(await this.startEngine(), this.about);
+      this.current = open;
+      return open;
+    })().finally(() => {
+      this.reopening = undefined;
+    });
+    return this.reopening;
+  }
+}
+
+function streamOf(session: SessionWarehouse): StreamResults {
+  const stream = session.capabilities.streamResults;
+  if (stream === undefined) throw new Error('the embedded session streams results');
+  return stream;
 }
 
 /** Open (creating if needed) the embedded warehouse in `dataDir`, or an in-memory one when undefined. */
-export async function openEmbedded(dataDir: string | undefined, options: OpenEmbeddedOptions = {}): Promise<Warehouse> {
+export async function openEmbedded(
+  dataDir: string | undefined,
+  options: OpenEmbeddedOptions = {},
+): Promise<EmbeddedWarehouse> {
   const folder = dataDir === undefined ? undefined : resolve(dataDir);
-  if (folder !== undefined) await prepareDataDir(folder);
-  const { PGlite } = await import('@electric-sql/pglite');
-  let db: PGlite;
-  try {
-    db = await PGlite.create({ ...(folder === undefined ? {} : { dataDir: folder }), parsers: { ...RESULT_PARSERS } });
-  } catch (error) {
-    if (folder === undefined) throw error; // in memory: nothing the user can fix, a bug
-    throw damagedFolderError(folder, error instanceof Error ? error.message : String(error), error);
-  }
-  const engine = new PgliteEngineSession(db, options.copyChunkCharacters ?? EMBEDDED_COPY_CHUNK_CHARACTERS);
-  const description = folder === undefined ? 'embedded (PGlite) in memory' : `embedded (PGlite) at ${folder}`;
-  return new SessionWarehouse(
-    engine,
-    { target: 'embedded', dialect: 'postgres', description },
-    { copyIn: (table, columns, lines) => engine.copyIn(table, columns, lines) },
-  );
+  const real = folder === undefined ? undefined : await prepareDataDir(folder);
+  const copyChunkCharacters = options.copyChunkCharacters ?? EMBEDDED_COPY_CHUNK_CHARACTERS;
+  const workerOptions = {
+    dataDir: real,
+    templateDir: real === undefined ? undefined : chooseTemplate(options.template),
+    settings: EMBEDDED_SETTINGS,
+  };
+  const start = async (): Promise<WorkerEngine> => {
+    try {
+      return await WorkerEngine.start(workerOptions, copyChunkCharacters);
+    } catch (error) {
+      if (folder === undefined || real === undefined) throw error; // in memory: nothing the user can fix, a bug
+      throw openFailure(folder, real, error);
+    }
+  };
+  const about: SessionDescription = {
+    target: 'embedded',
+    dialect: 'postgres',
+    description: folder === undefined ? 'embedded (PGlite) in memory' : `embedded (PGlite) at ${folder}`,
+  };
+  return new EmbeddedWarehouse(await start(), start, about, folder === undefined);
 }

@@ -22,6 +22,8 @@ interface ParsedUrl {
   password: string | undefined;
 }
 
+// The PG* variables below are read from the real process.env, not the injected one, on purpose:
+// node-postgres reads them there when it connects, and messages must name what it really reached.
 function defaultUser(): string {
   try {
     return process.env.PGUSER ?? userInfo().username;

@@ -49,7 +49,8 @@ describe('describeAwsError: one line that says what to do next', () => {
         'The security token included in the request is invalid.',
       ),
       'AWS rejected the access key while creating cluster dwhcluster (UnrecognizedClientException): the ' +
-        'key ID is wrong or deleted; check [AWS] KEY, AWS_ACCESS_KEY_ID or the profile, then run `sparkify-dwh credentials`',
+        'key ID is wrong or deleted; check [AWS] KEY, AWS_ACCESS_KEY_ID or the profile, then run ' +
+        '`sparkify-dwh credentials`',
     ],
     [
       generic(
@@ -58,7 +59,8 @@ describe('describeAwsError: one line that says what to do next', () => {
         'The request signature we calculated does not match the signature you provided.',
       ),
       'AWS rejected the request signature while creating cluster dwhcluster (SignatureDoesNotMatch): the ' +
-        'secret access key does not match the key ID; check [AWS] SECRET or AWS_SECRET_ACCESS_KEY, then run `sparkify-dwh credentials`',
+        'secret access key does not match the key ID; check [AWS] SECRET or AWS_SECRET_ACCESS_KEY, then run ' +
+        '`sparkify-dwh credentials`',
     ],
     [
       new ExpiredTokenException({
@@ -80,12 +82,14 @@ describe('describeAwsError: one line that says what to do next', () => {
         'User: arn:aws:iam::123456789012:user/dev is not authorized to perform: redshift:CreateCluster',
       ),
       'AWS denied redshift:CreateCluster while creating cluster dwhcluster (AccessDenied): the identity ' +
-        'running the wizard needs that permission; see the README, "Minimal IAM policy for the user running the wizard"',
+        'running the wizard needs that permission; ' +
+        'see the README, "Minimal IAM policy for the user running the wizard"',
     ],
     [
       new UnauthorizedOperation({ message: 'Not authorized', $metadata: metadata }),
       'AWS denied redshift:CreateCluster while creating cluster dwhcluster (UnauthorizedOperation): the ' +
-        'identity running the wizard needs that permission; see the README, "Minimal IAM policy for the user running the wizard"',
+        'identity running the wizard needs that permission; ' +
+        'see the README, "Minimal IAM policy for the user running the wizard"',
     ],
     [
       generic(
@@ -94,7 +98,8 @@ describe('describeAwsError: one line that says what to do next', () => {
         'You are not authorized to perform this operation. Encoded authorization failure message: xyz',
       ),
       'AWS denied redshift:CreateCluster while creating cluster dwhcluster (UnauthorizedOperation): the ' +
-        'identity running the wizard needs that permission; see the README, "Minimal IAM policy for the user running the wizard"',
+        'identity running the wizard needs that permission; ' +
+        'see the README, "Minimal IAM policy for the user running the wizard"',
     ],
     [
       new ClusterAlreadyExistsFault({ message: 'Cluster already exists', $metadata: metadata }),

@@ -28,7 +28,8 @@ const THROTTLED = `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-1
 const CLUSTERS = `<DescribeClustersResponse xmlns="http://redshift.amazonaws.com/doc/2012-12-01/">
   <DescribeClustersResult><Clusters><Cluster>
     <ClusterIdentifier>dwhcluster</ClusterIdentifier><ClusterStatus>available</ClusterStatus>
-    <NodeType>ra3.large</NodeType><NumberOfNodes>1</NumberOfNodes><DBName>dwh</DBName><MasterUsername>dwhuser</MasterUsername>
+    <NodeType>ra3.large</NodeType><NumberOfNodes>1</NumberOfNodes>
+    <DBName>dwh</DBName><MasterUsername>dwhuser</MasterUsername>
     <Endpoint><Address>dwhcluster.abc.us-west-2.redshift.amazonaws.com</Address><Port>5439</Port></Endpoint>
   </Cluster></Clusters></DescribeClustersResult>
   <ResponseMetadata><RequestId>1b2c-ok</RequestId></ResponseMetadata>

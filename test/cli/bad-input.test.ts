@@ -11,7 +11,7 @@
 import { freePort } from '../support/postgres-server.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -166,7 +166,7 @@ const configCases: ConfigCase[] = [
     cfg: EMBEDDED,
     args: ['--target', 'oracle', 'load'],
     status: 2,
-    message: /'oracle' is invalid.*embedded, postgres, redshift/,
+    message: /'oracle' is invalid.*embedded, postgres, redshift, redshift-serverless/,
   },
   {
     name: 'port "abc"',
@@ -359,6 +359,13 @@ const configCases: ConfigCase[] = [
     args: ['generate', '--out', 'data', '--events', '0'],
     status: 2,
     message: /--events must be a whole number of at least 1/,
+  },
+  {
+    name: 'generate --out naming a file',
+    prepare: (dir) => writeFile(join(dir, 'afile'), 'keep me'),
+    args: ['generate', '--out', 'afile'],
+    status: 1,
+    message: /--out \S*\/afile is a file, not a folder$/,
   },
   { name: 'unknown command', cfg: EMBEDDED, args: ['frobnicate'], status: 2, message: /unknown command 'frobnicate'/ },
   {
@@ -587,6 +594,21 @@ const dataCases: DataCase[] = [
     name: 'a huge line (over 1 MiB)',
     data: { badEventLine: eventJson({ artist: 'x'.repeat(1_200_000) }) },
     message: /1 rejected record \(first: .*2018-11-01-events\.json line 2: line is \d+ bytes, over the 1 MiB limit/,
+    songs: 2,
+    events: 3,
+  },
+  {
+    // JSON.stringify writes a lone surrogate as its escape, as a broken exporter would.
+    name: 'a lone high surrogate in a song title',
+    data: { badSong: songJson('9', { title: 'Title \ud800' }) },
+    message: rejectedSong('title contains a lone surrogate \\(\\\\ud800\\)'),
+    songs: 2,
+    events: 3,
+  },
+  {
+    name: 'a lone low surrogate in an event',
+    data: { badEventLine: eventJson({ song: 'Song \udc00' }) },
+    message: rejectedEvent('song contains a lone surrogate (\\udc00), half a character, which cannot be stored'),
     songs: 2,
     events: 3,
   },
@@ -1148,6 +1170,44 @@ describe('results are the user’s data: exact, complete, streamed, never redact
 
 // Issue 9 (safety): -c that names no file, --song-prefix on a local target, demo over the user's
 // data, a load blocked by another session's lock
+
+describe('the embedded warehouse folder (9.4): real causes, never "delete", symbolic links open', () => {
+  test('EMBEDDED_DIR = / is refused in one line that never suggests deleting anything', async () => {
+    const dir = join(base, `case-${(caseNumber += 1)}`);
+    await mkdir(dir);
+    await writeFile(join(dir, 'dwh.cfg'), `${EMBEDDED}EMBEDDED_DIR = /\n`, { mode: 0o600 });
+    const result = await runCli(['sql', 'SELECT 1'], { cwd: dir });
+    expectOneClearLine(
+      result,
+      1,
+      /^✖ \/ is not an embedded warehouse folder \(it holds other files and no PG_VERSION\)/,
+    );
+    expect(result.stderr).not.toMatch(/delete|remove/i);
+  });
+
+  test('a damaged warehouse folder names the real cause and says to move it aside', async () => {
+    const dir = join(base, `case-${(caseNumber += 1)}`);
+    await mkdir(join(dir, 'wh'), { recursive: true });
+    await writeFile(join(dir, 'wh', 'PG_VERSION'), 'garbage\n');
+    await writeFile(join(dir, 'dwh.cfg'), `${EMBEDDED}EMBEDDED_DIR = wh\n`, { mode: 0o600 });
+    const result = await runCli(['sql', 'SELECT 1'], { cwd: dir });
+    expectOneClearLine(result, 1, /^✖ cannot open the embedded warehouse in \S+\/wh: .*\/wh\//);
+    expect(result.stderr).toMatch(/move it aside/);
+    expect(result.stderr).not.toMatch(/delete|remove|\[object Object\]|\/pglite\/data/i);
+  });
+
+  test('a symbolic link to a healthy warehouse folder opens it', async () => {
+    const dir = join(base, `case-${(caseNumber += 1)}`);
+    await mkdir(dir);
+    await writeFile(join(dir, 'dwh.cfg'), `${EMBEDDED}EMBEDDED_DIR = real\n`, { mode: 0o600 });
+    expect((await runCli(['sql', 'SELECT 1'], { cwd: dir })).code).toBe(0);
+    await symlink(join(dir, 'real'), join(dir, 'link'));
+    await writeFile(join(dir, 'dwh.cfg'), `${EMBEDDED}EMBEDDED_DIR = link\n`, { mode: 0o600 });
+    const result = await runCli(['sql', 'SELECT 42 AS answer', '--format', 'json'], { cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual([{ answer: 42 }]);
+  }, 60_000);
+});
 
 describe('issue 9: -c, --song-prefix, demo over loaded data, lock waits', () => {
   test('-c "" is a usage error naming the option', async () => {

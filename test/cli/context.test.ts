@@ -106,3 +106,22 @@ test('a closed context opens neither the warehouse nor the AWS clients again', a
   await expect(ctx.warehouse()).rejects.toThrow(/the program is ending/);
   await expect(ctx.aws()).rejects.toThrow(/the program is ending/);
 });
+
+test('other warehouse settings in dwh.cfg (the menu switched) open that warehouse; the old one is closed', async () => {
+  const ctx = await createContext(options, io({}, false).io);
+  try {
+    const embedded = await ctx.warehouse();
+    expect(embedded.description).toMatch(/^embedded \(PGlite\)/);
+    expect(await ctx.warehouse()).toBe(embedded); // the same settings: the same warehouse
+    await ctx.config.update([{ section: 'WAREHOUSE', key: 'EMBEDDED_DIR', value: 'other' }]);
+    const other = await ctx.warehouse();
+    expect(other).not.toBe(embedded);
+    expect(other.description).toMatch(/other/);
+    // The first folder's lock was let go: another process (here, another context) may open it.
+    await ctx.config.update([{ section: 'WAREHOUSE', key: 'EMBEDDED_DIR', value: '.sparkify/warehouse' }]);
+    const again = await ctx.warehouse();
+    expect(again.description).toMatch(/\.sparkify\/warehouse/);
+  } finally {
+    await ctx.close();
+  }
+}, 60_000);

@@ -109,21 +109,22 @@ test('the menu runs the local pipeline with arrow keys and shows an analytics ta
   await screen.waitFor(/Create tables +• not yet \(no tables yet\)/);
   expect(screen.text()).toMatch(/warehouse +embedded \(PGlite\) at /);
 
-  // Menu order: Guided setup, Create tables, Load data, Check data quality, Analytics, Run SQL, Quit.
+  // Menu order: Guided setup, Warehouse, Create tables, Load data, Check data quality, Analytics, Run SQL, Quit.
+  expect(screen.text()).toMatch(/Warehouse +this computer \(\.sparkify\/warehouse\) · switch/);
   let mark = screen.mark();
-  await screen.keys(DOWN, ENTER); // Create tables
+  await screen.keys(DOWN, DOWN, ENTER); // Create tables
   await screen.waitFor(/Tables: created 7 tables/, mark);
   await screen.waitFor(/What next\?/, mark);
   await screen.waitFor(/Create tables +✔ done \(7 tables\)/, mark);
 
   mark = screen.mark();
-  await screen.keys(DOWN, DOWN, ENTER); // Load data
+  await screen.keys(DOWN, DOWN, DOWN, ENTER); // Load data
   await screen.waitFor(/Loaded [\d,]+ songplays/, mark);
   await screen.waitFor(/What next\?/, mark);
   await screen.waitFor(/Load data +✔ done/, mark);
 
   mark = screen.mark();
-  await screen.keys(DOWN, DOWN, DOWN, DOWN, ENTER); // Analytics
+  await screen.keys(DOWN, DOWN, DOWN, DOWN, DOWN, ENTER); // Analytics
   await screen.waitFor(/Which analytics\?/, mark);
   mark = screen.mark();
   await screen.keys(DOWN, DOWN, ENTER); // the second named query: top songs
@@ -133,6 +134,8 @@ test('the menu runs the local pipeline with arrow keys and shows an analytics ta
   expect(shown).toMatch(/Top 10 songs/);
   expect(shown).toMatch(/│ song +│ artist +│ plays │/);
   expect(shown).toMatch(/█/); // and its bar chart
+  // The run is remembered: the menu shows it done instead of "not yet".
+  await screen.waitFor(/Analytics +✔ done \(1 query \d\d:\d\d\)/, mark);
 
   // Ctrl-C at the menu exits cleanly with status 130.
   await screen.keys('\u0003');

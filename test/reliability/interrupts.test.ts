@@ -156,6 +156,50 @@ test(
   90_000,
 );
 
+describe('Ctrl-C during load on the embedded warehouse', () => {
+  // PGlite runs in a worker thread: the main thread hears Ctrl-C at once and ends the worker,
+  // whatever statement it is in the middle of (a COPY chunk or one long transform).
+  for (const [moment, started] of [
+    ['the staging COPY', /staging_events: reading/],
+    ['the songplays transform', /songplays: transforming/],
+  ] as const) {
+    test(`one SIGINT during ${moment}: exit 130 within seconds, tables as before, next load completes`, async () => {
+      const dir = join(base, `embedded-sigint-${moment.replace(/\W+/g, '-')}`);
+      await mkdir(dir);
+      const embedded = { cwd: dir };
+      const configure = (data: string): Promise<void> =>
+        writeConfig(join(dir, 'dwh.cfg'), {
+          WAREHOUSE: { TARGET: 'embedded' },
+          LOCAL: { SONG_DATA: `../${data}/song_data`, LOG_DATA: `../${data}/log_data` },
+        });
+      await configure('small');
+      expect((await runCli(['tables', 'create'], embedded)).code).toBe(0);
+      expect((await runCli(['load'], embedded)).code).toBe(0);
+      expect(await starSnapshot(embedded)).toEqual(before);
+
+      await configure('big');
+      const { child, done } = startCli(['load'], { ...embedded, timeoutMs: 120_000 });
+      let stderr = '';
+      child.stderr!.on('data', (text: string) => (stderr += text));
+      await waitFor(() => started.test(stderr), 90_000, `${moment} to start`);
+      await new Promise((resolveWait) => setTimeout(resolveWait, 300));
+      const interrupted = Date.now();
+      child.kill('SIGINT');
+      const result = await done;
+      expect(Date.now() - interrupted).toBeLessThan(3000);
+      expect(result.code, result.stderr).toBe(130);
+      expect(result.stderr).not.toMatch(/Loaded |unexpected error|\n\s+at /);
+      expect(existsSync(join(dir, '.sparkify/warehouse.lock'))).toBe(false);
+
+      await configure('small');
+      expect(await starSnapshot(embedded)).toEqual(before);
+      const again = await runCli(['load'], embedded);
+      expect(again.code, again.stderr).toBe(0);
+      expect(await starSnapshot(embedded)).toEqual(before);
+    }, 180_000);
+  }
+});
+
 describe('a dwh.cfg write cut short', () => {
   test('a process killed while rewriting the file leaves the old bytes or the new, never a mix', async () => {
     const dir = join(base, 'atomic');
@@ -202,7 +246,7 @@ describe('a dwh.cfg write cut short', () => {
     const target = join(dir, 'dwh.cfg');
     await writeFile(target, 'old\n', { mode: 0o600 });
     const { open } = await import('node:fs/promises');
-    const failingOpen: typeof open = (async (...args: Parameters<typeof open>) => {
+    const failingOpen: typeof open = async (...args: Parameters<typeof open>) => {
       const handle = await open(...args);
       // The first half reaches the disk, then the disk is full.
       handle.writeFile = async (data: Parameters<typeof handle.writeFile>[0]) => {
@@ -210,7 +254,7 @@ describe('a dwh.cfg write cut short', () => {
         throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
       };
       return handle;
-    }) as typeof open;
+    };
     await expect(writeFileAtomic(target, 'new contents\n', { open: failingOpen })).rejects.toThrow(/ENOSPC/);
     expect(await readFile(target, 'utf8')).toBe('old\n');
     expect(await readdir(dir)).toEqual(['dwh.cfg']);

@@ -13,6 +13,8 @@ import { InterruptedError } from '../../src/errors.js';
 import { runGenerate } from '../../src/steps/generate.js';
 import { runLoad } from '../../src/steps/load.js';
 import { UNATTENDED_LOCK_WAIT_MS, unattendedLockWaitMs } from '../../src/steps/lock-wait.js';
+import { runCheck } from '../../src/steps/check.js';
+import { runSql } from '../../src/steps/sql.js';
 import { runTablesCreate } from '../../src/steps/tables.js';
 import { ensureBuilt, failureMessage, runCli, starSnapshot, tempDir, writeConfig } from '../cli/run.js';
 import { makeTestContext } from '../support/context.js';
@@ -127,6 +129,37 @@ describe('unattended: a bounded wait, then the explanation (built program)', () 
     60_000,
   );
 
+  test.each([
+    ['check', ['check']],
+    ['analytics', ['analytics', '--query', 'plays-by-hour']],
+    ['sql', ['sql', 'SELECT count(*) FROM songplays']],
+  ])(
+    '%s, which only reads, also says who holds the lock and gives up within the bound',
+    async (command, args) => {
+      const holder = await holdSongplays();
+      let applications: string[] = [];
+      try {
+        const started = Date.now();
+        const running = runCli(args, { ...project, env: { SPARKIFY_LOCK_WAIT: '3' }, timeoutMs: 30_000 });
+        await until(async () => (applications = await waitingApplications()).length > 0, 10_000).catch(() => undefined);
+        const result = await running;
+        expect(result.code, result.stderr).toBe(1);
+        expect(Date.now() - started).toBeLessThan(15_000);
+        expect(result.stdout).toBe('');
+        expect(failureMessage(result.stderr)[0]).toMatch(
+          new RegExp(`^✖ gave up after 3 s waiting for a lock on songplays held by pid ${holder.pid} \\(psql, `),
+        );
+        expect(result.stderr).toMatch(
+          new RegExp(`⚠ Waiting for a lock on songplays held by pid ${holder.pid} \\(psql.*; giving up after 3\\.0 s`),
+        );
+        expect(applications).toEqual([expect.stringMatching(new RegExp(`^sparkify-dwh ${command}`))]);
+      } finally {
+        await holder.release();
+      }
+    },
+    60_000,
+  );
+
   test('the bound is 30 s unless SPARKIFY_LOCK_WAIT says otherwise, in seconds', () => {
     expect(UNATTENDED_LOCK_WAIT_MS).toBe(30_000);
     expect(unattendedLockWaitMs({})).toBe(30_000);
@@ -178,6 +211,46 @@ describe('in a terminal: the spinner says who holds the lock, and the step waits
       await holder.release();
     }
     await expect(loading).resolves.toMatchObject({ ok: true });
+  }, 60_000);
+
+  test('sql: a spinner of its own names the holder; released, the query answers', async () => {
+    const m = await terminalContext();
+    const holder = await holdSongplays();
+    let querying: Promise<unknown> | undefined;
+    try {
+      querying = runSql(m.ctx, { query: 'SELECT count(*) AS plays FROM songplays', format: 'csv' });
+      await until(
+        () =>
+          spinnerTexts(m).some((text) =>
+            new RegExp(`^Waiting (\\d+ ms |[\\d.]+ s )?for a lock on songplays held by pid ${holder.pid} \\(psql`).test(
+              text,
+            ),
+          ),
+        5_000,
+      );
+    } finally {
+      await holder.release();
+    }
+    await expect(querying).resolves.toMatchObject({ ok: true, summary: '1 rows' });
+    expect(m.ui.spinners.every((spinner) => spinner.end !== undefined)).toBe(true);
+  }, 60_000);
+
+  test('check: Ctrl-C during the wait stops it at once', async () => {
+    const m = await terminalContext();
+    const holder = await holdSongplays();
+    try {
+      const checking = runCheck(m.ctx);
+      await until(
+        () => spinnerTexts(m).some((text) => new RegExp(`held by pid ${holder.pid} \\(psql`).test(text)),
+        5_000,
+      );
+      const aborted = Date.now();
+      m.ctx.abort();
+      await expect(checking).rejects.toBeInstanceOf(InterruptedError);
+      expect(Date.now() - aborted).toBeLessThan(1_500);
+    } finally {
+      await holder.release();
+    }
   }, 60_000);
 
   test('tables create: the wait shows in its spinner; Ctrl-C stops it at once and changes nothing', async () => {

@@ -37,9 +37,9 @@ const REAL_RECORD: EventRecord = {
 };
 
 const LOGGED_OUT_LINE =
-  '{"artist":null,"auth":"Logged ' +
-  'Out","firstName":null,"gender":null,"itemInSession":0,"lastName":null,"length":null,"level":"free","location":null,' +
-  '"method":"PUT","page":"Login","registration":null,"sessionId":52,"song":null,"status":307,"ts":1541207073796,"userAgent":null,"userId":""}';
+  '{"artist":null,"auth":"Logged Out","firstName":null,"gender":null,"itemInSession":0,"lastName":null,' +
+  '"length":null,"level":"free","location":null,"method":"PUT","page":"Login","registration":null,' +
+  '"sessionId":52,"song":null,"status":307,"ts":1541207073796,"userAgent":null,"userId":""}';
 
 const LOGGED_OUT_RECORD: EventRecord = {
   artist: null,
@@ -171,6 +171,21 @@ describe('readEvents rejections: file, line and a reason naming the problem', ()
       withField('song', '"a\\u0000b"'),
       'song contains a NUL character (\\u0000), which the warehouse cannot store',
     ],
+    [
+      'lone high surrogate in a string',
+      withField('song', '"a\\ud800b"'),
+      'song contains a lone surrogate (\\ud800), half a character, which cannot be stored',
+    ],
+    [
+      'lone low surrogate in a string',
+      withField('artist', '"\\uDC00"'),
+      'artist contains a lone surrogate (\\udc00), half a character, which cannot be stored',
+    ],
+    [
+      'surrogates in the wrong order',
+      withField('userId', '"\\udfb5\\ud83c"'),
+      'userId contains a lone surrogate (\\udfb5), half a character, which cannot be stored',
+    ],
   ];
 
   it.each(cases)('%s', async (_name, badLine, reason) => {
@@ -184,6 +199,11 @@ describe('readEvents rejections: file, line and a reason naming the problem', ()
 
   it('accepts an escaped backslash before u0000 (not a NUL character)', () => {
     expect(parseEvent(withField('song', '"a\\\\u0000b"')).song).toBe('a\\u0000b');
+  });
+
+  it('accepts a surrogate pair (one character, escaped) and an escaped backslash before ud800', () => {
+    expect(parseEvent(withField('song', '"Notes \\ud83c\\udfb5"')).song).toBe('Notes 🎵');
+    expect(parseEvent(withField('song', '"a\\\\ud800b"')).song).toBe('a\\ud800b');
   });
 
   it('rejects lines over the limit, invalid UTF-8 and binary data, and keeps reading', async () => {

@@ -210,7 +210,9 @@ describe('generateDataset', () => {
     const users = new Map<string, string>();
     for (const event of data.events) {
       if (event.userId === '') continue;
-      const who = `${event.firstName} ${event.lastName} ${event.gender} ${event.location} ${event.userAgent} ${event.registration}`;
+      const who = [event.firstName, event.lastName, event.gender, event.location, event.userAgent, event.registration]
+        .map(String)
+        .join(' ');
       expect(users.get(event.userId!) ?? who).toBe(who);
       users.set(event.userId!, who);
     }
@@ -330,6 +332,22 @@ describe('generateDataset options', () => {
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).message).toBe(message);
     expect(await readdir(out)).toEqual([]);
+  });
+
+  it('--out naming a file is refused as a file, not as the song_data inside it; the file is untouched', async () => {
+    const parent = await tempDir();
+    const file = join(parent, 'afile');
+    await writeFile(file, 'keep me');
+    const error = await generateDataset({ out: file, songs: 1, events: 1, seed: 1 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).message).toBe(`--out ${file} is a file, not a folder`);
+    const under = await generateDataset({ out: join(file, 'data'), songs: 1, events: 1, seed: 1 }).catch(
+      (e: unknown) => e,
+    );
+    expect((under as UserError).message).toBe(
+      `--out ${join(file, 'data')}: a part of the path is a file, not a folder`,
+    );
+    expect(await readFile(file, 'utf8')).toBe('keep me');
   });
 
   it('refuses to write into a folder that already holds a data set', async () => {

@@ -132,6 +132,16 @@ describe('readSongs rejections', () => {
       withField('title', '"a\\u0000"'),
       'title contains a NUL character (\\u0000), which the warehouse cannot store',
     ],
+    [
+      'lone surrogate in a string',
+      withField('title', '"a\\ud800"'),
+      'title contains a lone surrogate (\\ud800), half a character, which cannot be stored',
+    ],
+    [
+      'lone surrogate in an id',
+      withField('artist_id', '"AR\\udc00"'),
+      'artist_id contains a lone surrogate (\\udc00), half a character, which cannot be stored',
+    ],
   ];
 
   it.each(cases)('%s', async (_name, content, reason) => {

@@ -32,7 +32,8 @@
  */
 
 export const INSERT_STAGING_SONGS = `INSERT INTO staging_songs
-  (num_songs, artist_id, artist_latitude, artist_longitude, artist_location, artist_name, song_id, title, duration, year)
+  (num_songs, artist_id, artist_latitude, artist_longitude, artist_location, artist_name, song_id, title, duration,
+   year)
 VALUES
   (1, 'ARA', 30.25, -97.75, 'Austin, TX', 'Des''ree', 'SOAAA', 'You Gotta Be', 246.30812, 2001),
   (1, 'ARB', NULL, NULL, '', 'Artist B', 'SOBBB', 'Beta', 180.25, 0),

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { resolveAwsSettings } from '../../src/aws/credentials.js';
-import { runCredentials } from '../../src/steps/credentials.js';
+import { credentialsStatus, runCredentials } from '../../src/steps/credentials.js';
 import { makeTestContext } from '../support/context.js';
 import {
   ACCOUNT,
@@ -49,10 +49,15 @@ async function settingsAfter(t: Awaited<ReturnType<typeof makeTestContext>>, env
 
 describe('runCredentials', () => {
   test('a picked profile is verified with STS, used for the session, saved as [AWS] PROFILE on yes', async () => {
-    const t = await makeTestContext({ aws: aws.clients, config: configText(), answers: ['profile sparkify', true] });
-    aws.sts.on(GetCallerIdentityCommand).resolves(IDENTITY);
     const env: NodeJS.ProcessEnv = {};
-    expect(await runCredentials(t.ctx, { env })).toEqual({ ok: true, summary: `account ${ACCOUNT}` });
+    const t = await makeTestContext({
+      env,
+      aws: aws.clients,
+      config: configText(),
+      answers: ['profile sparkify', true],
+    });
+    aws.sts.on(GetCallerIdentityCommand).resolves(IDENTITY);
+    expect(await runCredentials(t.ctx)).toEqual({ ok: true, summary: `account ${ACCOUNT}` });
     expect(await settingsAfter(t, env)).toEqual({ region: 'us-west-2', profile: 'sparkify' });
     expect(t.ui.spinners[0]!.end).toEqual({
       state: 'succeed',
@@ -63,16 +68,23 @@ describe('runCredentials', () => {
       'Save profile sparkify as [AWS] PROFILE in dwh.cfg, for later commands too?',
     ]);
     expect(t.ctx.config.get('AWS', 'PROFILE')).toBe('sparkify');
+    // No heading of its own: the guided setup heads it with the step's title (printed once).
+    expect(t.ui.of('heading')).toEqual([]);
     // The environment is left alone: the choice lives in the session and in dwh.cfg.
     expect(env).toEqual({});
     await t.cleanup();
   });
 
   test('a profile kept for the session only: dwh.cfg unchanged, the session still uses it', async () => {
-    const t = await makeTestContext({ aws: aws.clients, config: configText(), answers: ['profile sparkify', false] });
-    aws.sts.on(GetCallerIdentityCommand).resolves(IDENTITY);
     const env: NodeJS.ProcessEnv = { AWS_PROFILE: 'work' };
-    await runCredentials(t.ctx, { env });
+    const t = await makeTestContext({
+      env,
+      aws: aws.clients,
+      config: configText(),
+      answers: ['profile sparkify', false],
+    });
+    aws.sts.on(GetCallerIdentityCommand).resolves(IDENTITY);
+    await runCredentials(t.ctx);
     expect(await readFile(t.configPath, 'utf8')).toBe(configText());
     // The pick wins over AWS_PROFILE for the rest of the session.
     expect(await settingsAfter(t, env)).toEqual({ region: 'us-west-2', profile: 'sparkify' });
@@ -84,18 +96,19 @@ describe('runCredentials', () => {
   });
 
   test('"keys from the environment" wins over a set AWS_PROFILE (explicit provider, not the SDK chain)', async () => {
-    const t = await makeTestContext({
-      aws: aws.clients,
-      config: configText(),
-      answers: ['AWS_ACCESS_KEY_ID from the environment'],
-    });
-    aws.sts.on(GetCallerIdentityCommand).resolves(IDENTITY);
     const env: NodeJS.ProcessEnv = {
       AWS_PROFILE: 'work',
       AWS_ACCESS_KEY_ID: 'AKIAENVEXAMPLE000001',
       AWS_SECRET_ACCESS_KEY: 'x'.repeat(40),
     };
-    await runCredentials(t.ctx, { env });
+    const t = await makeTestContext({
+      env,
+      aws: aws.clients,
+      config: configText(),
+      answers: ['AWS_ACCESS_KEY_ID from the environment'],
+    });
+    aws.sts.on(GetCallerIdentityCommand).resolves(IDENTITY);
+    await runCredentials(t.ctx);
     expect(await settingsAfter(t, env)).toEqual({ region: 'us-west-2', environmentKeys: true });
     expect(t.prompts.remaining()).toBe(0);
     await t.cleanup();
@@ -103,12 +116,13 @@ describe('runCredentials', () => {
 
   test('typed keys: secret masked at a password prompt, saved to [AWS] only after the warning and a yes', async () => {
     const t = await makeTestContext({
+      env: { AWS_PROFILE: 'work' },
       aws: aws.clients,
       config: configText(),
       answers: ['Type an access key ID and secret', AWS_KEY_ID, AWS_SECRET, true],
     });
     aws.sts.on(GetCallerIdentityCommand).resolves(IDENTITY);
-    await runCredentials(t.ctx, { env: { AWS_PROFILE: 'work' } });
+    await runCredentials(t.ctx);
     expect(t.prompts.asked.map((prompt) => [prompt.kind, prompt.message])).toEqual([
       ['select', 'Which AWS credentials should the wizard use?'],
       ['input', 'AWS access key ID'],
@@ -133,6 +147,7 @@ describe('runCredentials', () => {
 
   test('a bad key gets a message that says so, nothing is saved and the session keeps what it had', async () => {
     const t = await makeTestContext({
+      env: {},
       aws: aws.clients,
       config: configText(),
       answers: ['Type an access key ID and secret', AWS_KEY_ID, AWS_SECRET],
@@ -147,7 +162,7 @@ describe('runCredentials', () => {
         $metadata: { httpStatusCode: 403 },
       }),
     );
-    const failure = (await runCredentials(t.ctx, { env: {} }).catch((error: unknown) => error)) as Error;
+    const failure = (await runCredentials(t.ctx).catch((error: unknown) => error)) as Error;
     expect(failure.message).toBe(
       'AWS rejected the access key while checking the AWS credentials (InvalidClientTokenId): ' +
         'the key ID is wrong or deleted; check [AWS] KEY, AWS_ACCESS_KEY_ID or the profile, ' +
@@ -162,12 +177,13 @@ describe('runCredentials', () => {
 
   test('no region anywhere: asked, default us-west-2; another region is warned about and saved', async () => {
     const t = await makeTestContext({
+      env: {},
       aws: aws.clients,
       config: configText({ 'AWS.REGION': '' }),
       answers: ['profile sparkify', 'eu-west-1', false],
     });
     aws.sts.on(GetCallerIdentityCommand).resolves(IDENTITY);
-    await runCredentials(t.ctx, { env: {} });
+    await runCredentials(t.ctx);
     expect(t.ui.of('warn')).toEqual([
       '⚠ Region eu-west-1 differs from us-west-2, where the [S3] data is: ' +
         'loading will be slower and transfer is billed.',
@@ -180,12 +196,13 @@ describe('runCredentials', () => {
   test("[AWS] REGION empty: the picked profile's own region is used, not asked and not written", async () => {
     await writeFile(process.env.AWS_CONFIG_FILE!, `${SHARED_CONFIG}\n[profile eu]\nregion = eu-central-1\n`);
     const t = await makeTestContext({
+      env: {},
       aws: aws.clients,
       config: configText({ 'AWS.REGION': '' }),
       answers: ['profile eu', false],
     });
     aws.sts.on(GetCallerIdentityCommand).resolves(IDENTITY);
-    await runCredentials(t.ctx, { env: {} });
+    await runCredentials(t.ctx);
     expect(t.prompts.messages()).toEqual([
       'Which AWS credentials should the wizard use?',
       'Save profile eu as [AWS] PROFILE in dwh.cfg, for later commands too?',
@@ -198,17 +215,33 @@ describe('runCredentials', () => {
 
   test('under --yes: what the config and environment say, no prompts', async () => {
     const t = await makeTestContext({
+      env: { AWS_PROFILE: 'sparkify' },
       aws: aws.clients,
       config: configText({ 'AWS.KEY': AWS_KEY_ID, 'AWS.SECRET': AWS_SECRET }),
       yes: true,
     });
     aws.sts.on(GetCallerIdentityCommand).resolves(IDENTITY);
-    await runCredentials(t.ctx, { env: { AWS_PROFILE: 'sparkify' } });
+    await runCredentials(t.ctx);
     expect(await settingsAfter(t, { AWS_PROFILE: 'sparkify' })).toEqual({
       region: 'us-west-2',
       keys: { accessKeyId: AWS_KEY_ID, secretAccessKey: AWS_SECRET },
     });
     expect(t.ui.text()).not.toContain(AWS_SECRET);
     await t.cleanup();
+  });
+});
+
+describe('credentialsStatus', () => {
+  test("reads the context's environment, not the process's", async () => {
+    const env: NodeJS.ProcessEnv = { AWS_ACCESS_KEY_ID: 'AKIAENVEXAMPLE000001', AWS_SECRET_ACCESS_KEY: 'x'.repeat(40) };
+    const withKeys = await makeTestContext({ env, aws: aws.clients, config: configText() });
+    expect(await credentialsStatus(withKeys.ctx)).toEqual({
+      state: 'done',
+      detail: 'AWS_ACCESS_KEY_ID from the environment',
+    });
+    await withKeys.cleanup();
+    const without = await makeTestContext({ env: {}, aws: aws.clients, config: configText() });
+    expect((await credentialsStatus(without.ctx)).detail).not.toContain('AWS_ACCESS_KEY_ID');
+    await without.cleanup();
   });
 });

@@ -51,10 +51,11 @@ async function count(m: Made, table: string): Promise<number> {
 
 describe('setup', () => {
   test('from nothing: offers dwh.cfg and sample data, then runs every step; a rerun skips what is done', async () => {
-    const m = await context({ answers: [true, true] });
+    const m = await context({ answers: [true, 'This computer', true, 'This computer'] });
     expect((await runSetup(m.ctx)).ok).toBe(true);
     expect(m.prompts.asked.map((p) => [p.kind, p.message])).toEqual([
       ['confirm', './dwh.cfg does not exist. Create it from dwh.cfg.example?'.replace('./', '')],
+      ['select', 'Where does the warehouse live?'],
       ['confirm', 'No data at data/song_data / data/log_data. Generate a synthetic Sparkify data set there?'],
     ]);
     const mode = (await stat(m.configPath)).mode & 0o777;

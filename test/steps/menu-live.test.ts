@@ -108,12 +108,14 @@ test('drawn at once with "checking…", then withdrawn and drawn again with the 
   expect(first.prompt.signal?.aborted).toBe(false);
   expect(first.labels).toEqual([
     'Guided setup (checking…)',
+    // Read from dwh.cfg: exact at once.
+    expect.stringMatching(/^Warehouse {16}this computer \(.*\) · switch$/),
     'Create tables            … checking…',
     'Load data                … checking…',
     'Check data quality       … checking…',
     'Analytics                … checking…',
     // Needs no I/O: exact at once.
-    'Run SQL (read-only)      • not yet (any SELECT)',
+    'Run SQL (read-only)      any SELECT',
     'Quit',
   ]);
   expect(menu.ui.of('print')[0]).toMatch(/│ warehouse +checking… +│/);
@@ -126,16 +128,17 @@ test('drawn at once with "checking…", then withdrawn and drawn again with the 
   const second = menu.selects[1]!;
   expect(second.labels).toEqual([
     'Guided setup (4 steps to do)',
+    expect.stringMatching(/^Warehouse {16}this computer/),
     'Create tables            • not yet (no tables yet)',
     'Load data                • not yet (nothing loaded yet)',
     'Check data quality       – n/a (load first)',
     'Analytics                – n/a (load first)',
-    'Run SQL (read-only)      • not yet (any SELECT)',
+    'Run SQL (read-only)      any SELECT',
     'Quit',
   ]);
   // The cursor stays where it was: the same action object is the new default.
-  expect(second.prompt.default).toBe(first.prompt.choices[2]!.value);
-  expect(second.prompt.choices[2]!.value).toBe(first.prompt.choices[2]!.value);
+  expect(second.prompt.default).toBe(first.prompt.choices[3]!.value);
+  expect(second.prompt.choices[3]!.value).toBe(first.prompt.choices[3]!.value);
   // Everything is known: nothing left to withdraw it for.
   expect(second.prompt.signal).toBeUndefined();
   const headers = menu.ui.of('print');
@@ -153,8 +156,9 @@ test('a warehouse that cannot be opened: the redraw says why, in the header and 
   menu.opened.reject(new UserError('cannot reach localhost:5432 (connection refused)'));
   await vi.waitFor(() => expect(menu.selects).toHaveLength(2));
   const second = menu.selects[1]!;
-  expect(second.labels.slice(0, 3)).toEqual([
+  expect(second.labels.slice(0, 4)).toEqual([
     'Guided setup (4 steps to do)',
+    expect.stringMatching(/^Warehouse {16}this computer/),
     'Create tables            – n/a (cannot reach localhost:5432 (connection refused))',
     'Load data                – n/a (cannot reach localhost:5432 (connection refused))',
   ]);

@@ -307,7 +307,7 @@ describe.each(engines)('the local pipeline on $name', ({ make }) => {
   async function setup(extraLogLines: string[] = []): Promise<Made> {
     const { made, db } = await make();
     cleanup.push(made.cleanup);
-    if (db) cleanup.push(db.drop);
+    if (db) cleanup.push(() => db.drop());
     await writeFixture(made.dir, extraLogLines);
     return made;
   }
@@ -340,7 +340,7 @@ describe.each(engines)('the local pipeline on $name', ({ make }) => {
     expect(made.ui.of('data').join('\n')).toMatch(/First Song|Second Song|Hidden Track|Unknown/);
   });
 
-  test('a malformed line is reported with file and line, every good record still loads, and the load fails', async () => {
+  test('a malformed line is named with file and line, every good record loads, and the load fails', async () => {
     const made = await setup(['{"artist":"Alpha","auth":"Logged In"', '[1,2,3]']);
     await runTablesCreate(made.ctx);
     const result = await runLoad(made.ctx);

@@ -16,6 +16,7 @@ import { ClusterNotFoundFault, CreateClusterCommand, DescribeClustersCommand } f
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { runSetup } from '../../src/steps/setup.js';
+import type * as RedshiftModule from '../../src/warehouse/redshift.js';
 import {
   AWS_KEY_ID,
   AWS_SECRET,
@@ -33,7 +34,7 @@ import { recordingRedshift } from '../support/redshift-double.js';
 
 // The cluster step's TLS connection test opens its own connection: answer SELECT version().
 vi.mock('../../src/warehouse/redshift.js', async (original) => ({
-  ...(await original<typeof import('../../src/warehouse/redshift.js')>()),
+  ...(await original<typeof RedshiftModule>()),
   openRedshift: async () => ({
     query: async () => ({
       rows: [{ version: 'PostgreSQL 8.0.2 on i686-pc-linux-gnu, Redshift 1.0.90000' }],
@@ -50,7 +51,9 @@ beforeEach(() => {
 });
 afterEach(() => aws.restore());
 
-test('setup --yes goes from credentials to analytics on Redshift with no prompt and writes HOST and ARN back', async () => {
+const notFound = () => new ClusterNotFoundFault({ message: 'Cluster dwhcluster not found.', $metadata: {} });
+
+test('setup --yes on Redshift: credentials to analytics with no prompt, HOST and ARN written back', async () => {
   const start = configText({
     'AWS.KEY': AWS_KEY_ID,
     'AWS.SECRET': AWS_SECRET,
@@ -72,8 +75,8 @@ test('setup --yes goes from credentials to analytics on Redshift with no prompt 
   aws.ec2.on(AuthorizeSecurityGroupIngressCommand).resolves({ Return: true });
   aws.redshift
     .on(DescribeClustersCommand)
-    .rejectsOnce(new ClusterNotFoundFault({ message: 'Cluster dwhcluster not found.', $metadata: {} })) // the walkthrough's status
-    .rejectsOnce(new ClusterNotFoundFault({ message: 'Cluster dwhcluster not found.', $metadata: {} })) // create: none yet
+    .rejectsOnce(notFound()) // the walkthrough's status
+    .rejectsOnce(notFound()) // create: none yet
     .resolvesOnce({ Clusters: [cluster('creating')] })
     .resolves({ Clusters: [cluster('available')] });
   aws.redshift.on(CreateClusterCommand).resolves({ Cluster: cluster('creating') });
@@ -91,6 +94,16 @@ test('setup --yes goes from credentials to analytics on Redshift with no prompt 
 
     const text = t.ui.text();
     expect(text).toMatch(/Setup complete/);
+    // Each step headed once, by its title: no step prints a second heading of its own.
+    expect(t.ui.of('heading')).toEqual([
+      'Guided setup',
+      // (AWS credentials: already done, from [AWS] KEY and SECRET)
+      'Redshift cluster',
+      'Create tables',
+      'Load data',
+      'Check data quality',
+      'Analytics',
+    ]);
     expect(aws.redshift.commandCalls(CreateClusterCommand)).toHaveLength(1);
     const written = await readFile(t.configPath, 'utf8');
     expect(written).toMatch(new RegExp(`^HOST = ${ENDPOINT.replaceAll('.', '\\.')}$`, 'm'));

@@ -42,3 +42,34 @@ describe('the SQL prompt', () => {
     }
   });
 });
+
+describe('the SQL prompt shows a failed query and asks again', () => {
+  async function failedQueryText(env: NodeJS.ProcessEnv): Promise<string> {
+    const made = await makeTestContext({
+      env,
+      config: '[WAREHOUSE]\nTARGET = embedded\n',
+      warehouse: slowWarehouse(),
+      answers: ['DELETE FROM songplays', ''],
+    });
+    try {
+      expect(await runSqlPrompt(made.ctx)).toEqual({ ok: true });
+      return made.ui.of('error').join('\n');
+    } finally {
+      await made.cleanup();
+    }
+  }
+
+  test("with the stack only when DEBUG is set in the context's environment, whatever the process has", async () => {
+    const saved = process.env.DEBUG;
+    process.env.DEBUG = '1';
+    try {
+      const plain = await failedQueryText({});
+      expect(plain).toContain('DELETE');
+      expect(plain).not.toMatch(/\n\s+at /);
+    } finally {
+      if (saved === undefined) delete process.env.DEBUG;
+      else process.env.DEBUG = saved;
+    }
+    expect(await failedQueryText({ DEBUG: '1' })).toMatch(/\n\s+at /);
+  });
+});

@@ -46,11 +46,14 @@ export async function makeTestContext(options: TestContextOptions = {}) {
   const prompts: Prompts = options.yes ? createUnattendedPrompts() : scripted;
   let controller = new AbortController();
   let warehouse: Promise<Warehouse> | undefined = options.warehouse ? Promise.resolve(options.warehouse) : undefined;
-  const target = (): Target => options.target ?? config.values().warehouse.target;
+  // As the program's: a switch of target (or of its settings) opens the new warehouse.
+  let warehouseKey: string | undefined;
+  const globals = { yes: Boolean(options.yes), color: false, target: options.target };
+  const target = (): Target => globals.target ?? config.values().warehouse.target;
   const ctx: AppContext = {
     cwd: dir,
     env: options.env ?? {},
-    options: { yes: Boolean(options.yes), color: false, target: options.target },
+    options: globals,
     config,
     prompts,
     ui,
@@ -64,6 +67,14 @@ export async function makeTestContext(options: TestContextOptions = {}) {
     },
     target,
     warehouse: () => {
+      if (!options.warehouse) {
+        const key = JSON.stringify([target(), config.values().warehouse, config.values().cluster]);
+        if (warehouse && key !== warehouseKey) {
+          void warehouse.then((open) => open.close()).catch(() => undefined);
+          warehouse = undefined;
+        }
+        warehouseKey = key;
+      }
       warehouse ??= openWarehouse(target(), config.values(), config.displayPath);
       return warehouse;
     },
@@ -73,7 +84,8 @@ export async function makeTestContext(options: TestContextOptions = {}) {
       return Promise.resolve(options.aws);
     },
     close: async () => {
-      if (warehouse && !options.warehouse) await (await warehouse).close();
+      // A warehouse that never opened (no cluster yet) has nothing to close.
+      if (warehouse && !options.warehouse) await (await warehouse.catch(() => undefined))?.close();
       warehouse = undefined;
     },
   };

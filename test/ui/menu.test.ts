@@ -1,5 +1,7 @@
+import { PassThrough } from 'node:stream';
 import { describe, expect, test } from 'vitest';
 import { menuChoiceLabel, renderHeader, statusBadge } from '../../src/ui/menu.js';
+import { createTerminalUi } from '../../src/ui/terminal.js';
 
 describe('statusBadge', () => {
   test('colour off: symbol and word, no escapes', () => {
@@ -61,5 +63,54 @@ describe('renderHeader', () => {
     expect(coloured).toContain('\u001b[');
     // eslint-disable-next-line no-control-regex -- the escape codes are what is tested
     expect(coloured.replace(/\u001b\[\d+m/g, '')).toBe(plain);
+  });
+});
+
+describe('renderHeader width', () => {
+  test('the box stays inside a narrow terminal: long values are cut with …', () => {
+    const header = renderHeader({
+      target: 'redshift',
+      description: `not reachable: ${'x'.repeat(200)}`,
+      configPath: './dwh.cfg',
+      color: false,
+      width: 80,
+    });
+    const widths = header.split('\n').map((line) => [...line].length);
+    expect(Math.max(...widths)).toBe(80);
+    expect(header).toMatch(/x…  ?│/);
+  });
+});
+
+describe('the terminal Ui hold (the menu redrawn in place)', () => {
+  /** A stream that records what reaches it. */
+  function sink() {
+    const chunks: string[] = [];
+    const stream = new PassThrough();
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
+    return { stream, text: () => chunks.join('') };
+  }
+
+  test('lines written while held, by the Ui or straight to stderr, appear only at release, in order', async () => {
+    const out = sink();
+    const err = sink();
+    const ui = createTerminalUi({ color: false, interactive: false, stdout: out.stream, stderr: err.stream });
+    const release = ui.hold!();
+    ui.note('a note');
+    ui.warn('a warning');
+    // Such as Node's own process warnings, which are written to stderr directly.
+    err.stream.write('(node) Warning: something\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(out.text()).toBe('');
+    expect(err.text()).toBe('');
+    release();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(out.text()).toBe('a note\n');
+    expect(err.text()).toBe('⚠ a warning\n(node) Warning: something\n');
+    // Released: writes go straight through again.
+    err.stream.write('after\n');
+    ui.info('info after');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(err.text()).toMatch(/after\n$/);
+    expect(out.text()).toBe('a note\ninfo after\n');
   });
 });

@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { openEmbedded } from '../../src/warehouse/embedded.js';
+import { describeError } from '../../src/ui/errors.js';
 import {
   COPY_TABLE_SQL,
   copyInto,
@@ -20,6 +21,15 @@ defineStreamConformance('embedded (in memory)', () => openEmbedded(undefined));
 
 const scratch = mkdtempSync(join(tmpdir(), 'sparkify-embedded-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const NOT_A_WAREHOUSE =
+  'is not an embedded warehouse folder (it holds other files and no PG_VERSION): ' +
+  'set [WAREHOUSE] EMBEDDED_DIR to a new folder';
+
+/** What the user reads for `error`: the message and its → hint, as the CLI prints them. */
+function shownToUser(error: unknown): string {
+  return describeError(error, { debug: false }).message;
+}
 
 describe('embedded warehouse on disk', () => {
   test('creates the folder, and keeps the data across close and reopen', async () => {
@@ -41,35 +51,62 @@ describe('embedded warehouse on disk', () => {
     await second.close();
   }, 120_000);
 
-  test('a folder with other files and no PG_VERSION is refused, naming the folder', async () => {
+  test('a folder with other files and no PG_VERSION is refused, naming it, never advising to delete it', async () => {
     const folder = join(scratch, 'documents');
     mkdirSync(folder);
     writeFileSync(join(folder, 'notes.txt'), 'keep me');
-    await expect(openEmbedded(folder)).rejects.toThrow(
-      new UserError(
-        `${folder} is not an embedded warehouse folder (it holds other files and no PG_VERSION): set [WAREHOUSE] EMBEDDED_DIR to a new folder, or delete this one if nothing in it is needed`,
-      ),
+    const error = await openEmbedded(folder).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UserError);
+    expect(shownToUser(error)).toBe(`${folder} ${NOT_A_WAREHOUSE}`);
+  });
+
+  test('EMBEDDED_DIR = / is refused without a word about deleting it', async () => {
+    const error = await openEmbedded('/').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UserError);
+    expect(shownToUser(error)).toBe(`/ ${NOT_A_WAREHOUSE}`);
+  });
+
+  test('a symbolic link to a healthy warehouse folder opens it', async () => {
+    const real = join(scratch, 'real-warehouse');
+    const first = await openEmbedded(real);
+    await first.query('CREATE TABLE kept (n integer)');
+    await first.query('INSERT INTO kept VALUES (42)');
+    await first.close();
+    const link = join(scratch, 'linked-warehouse');
+    symlinkSync(real, link);
+    const linked = await openEmbedded(link);
+    try {
+      expect(linked.description).toBe(`embedded (PGlite) at ${link}`);
+      expect((await linked.query('SELECT n FROM kept')).rows).toEqual([{ n: 42 }]);
+    } finally {
+      await linked.close();
+    }
+  }, 120_000);
+
+  test('a symbolic link to nowhere is named as such', async () => {
+    const link = join(scratch, 'dangling-link');
+    symlinkSync(join(scratch, 'nowhere'), link);
+    const error = await openEmbedded(link).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UserError);
+    expect(shownToUser(error)).toMatch(
+      new RegExp(`^the embedded warehouse folder ${link} is a symbolic link to ${join(scratch, 'nowhere')}, `),
     );
   });
 
-  test('a damaged data folder gives a UserError that says to delete it', async () => {
+  test('a damaged data folder gives the real cause and says to move it aside, never to delete it', async () => {
     const folder = join(scratch, 'damaged');
     mkdirSync(folder);
     writeFileSync(join(folder, 'PG_VERSION'), 'garbage\n');
     const error = await openEmbedded(folder).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UserError);
-    const message = (error as Error).message;
-    expect(
-      message.startsWith(
-        `cannot open the embedded warehouse in ${folder}: the folder is damaged or was made by another PGlite version (`,
-      ),
-    ).toBe(true);
-    expect(
-      message.endsWith(
-        '); delete that folder to start over, then run `sparkify-dwh tables create` and `sparkify-dwh load`',
-      ),
-    ).toBe(true);
-    expect(message).not.toContain('\n');
+    const text = shownToUser(error);
+    expect(text).toMatch(new RegExp(`^cannot open the embedded warehouse in ${folder}: `));
+    // What PostgreSQL itself said, in the real folder's name, not PGlite's "failed to initialize".
+    expect(text).toContain(`${folder}/`);
+    expect(text).not.toContain('/pglite/data');
+    expect(text).toContain('move it aside');
+    expect(text).not.toMatch(/delete|remove|\[object Object\]/i);
+    expect(text.split('\n')).toHaveLength(2);
   }, 60_000);
 
   test('a file where the folder should be is refused', async () => {

@@ -126,6 +126,8 @@ describe('postgres connection failures', () => {
     await new Promise<void>((resolve) => silentServer.close(() => resolve()));
   });
 
+  const CHECK_SERVER = 'check [WAREHOUSE] POSTGRES_URL and that the server is running';
+
   test('nothing listening: cannot reach, connection refused, never the password', async () => {
     const port = await closedPort();
     const error = await openPostgres(`postgres://sparkify:${PASSWORD}@127.0.0.1:${port}/sparkify`).catch(
@@ -133,7 +135,7 @@ describe('postgres connection failures', () => {
     );
     expect(error).toBeInstanceOf(UserError);
     expect((error as Error).message).toBe(
-      `cannot reach PostgreSQL at 127.0.0.1:${port} (connection refused); check [WAREHOUSE] POSTGRES_URL and that the server is running`,
+      `cannot reach PostgreSQL at 127.0.0.1:${port} (connection refused); ${CHECK_SERVER}`,
     );
     expect(JSON.stringify({ message: (error as Error).message, hint: (error as UserError).hint })).not.toContain(
       PASSWORD,
@@ -145,7 +147,7 @@ describe('postgres connection failures', () => {
       connectTimeoutMillis: 300,
     }).catch((caught: unknown) => caught);
     expect((error as Error).message).toBe(
-      `cannot reach PostgreSQL at 127.0.0.1:${silentPort} (no answer within 0.3 s); check [WAREHOUSE] POSTGRES_URL and that the server is running`,
+      `cannot reach PostgreSQL at 127.0.0.1:${silentPort} (no answer within 0.3 s); ${CHECK_SERVER}`,
     );
   });
 
@@ -160,7 +162,9 @@ describe('postgres connection failures', () => {
     const error = await openPostgres(url.toString()).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UserError);
     expect((error as Error).message).toBe(
-      `database "no_such_sparkify_db" does not exist on PostgreSQL at ${url.hostname}:${url.port}; create it (createdb -h ${url.hostname} -p ${url.port} -U ${user} no_such_sparkify_db) or name an existing one in [WAREHOUSE] POSTGRES_URL`,
+      `database "no_such_sparkify_db" does not exist on PostgreSQL at ${url.hostname}:${url.port}; ` +
+        `create it (createdb -h ${url.hostname} -p ${url.port} -U ${user} no_such_sparkify_db) ` +
+        'or name an existing one in [WAREHOUSE] POSTGRES_URL',
     );
     expect((error as Error).message).not.toContain(password);
   });
