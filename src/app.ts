@@ -163,6 +163,7 @@ export async function createContext(
         // Other sessions see who we are when we hold, or wait for, a lock.
         return openWarehouse(target, values, config.displayPath, {
           applicationName: `sparkify-dwh ${describeCommand()}`,
+          dataApiClient: async () => (await ctx.aws()).redshiftData,
         });
       })();
       warehouse.catch(() => {

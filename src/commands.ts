@@ -12,6 +12,7 @@ import type { AnalyticsOptions } from './steps/analytics.js';
 import type { DemoOptions } from './steps/demo.js';
 import type { GenerateOptions } from './steps/generate.js';
 import type { LoadOptions } from './steps/load.js';
+import type { ServerlessTeardownInput } from './steps/serverless-teardown.js';
 import type { SqlOptions } from './steps/sql.js';
 
 /** A positional argument; every one is required. */
@@ -63,6 +64,14 @@ export type AnyCommandSpec = CommandSpec<never>;
 export interface GroupSpec {
   name: string;
   description: string;
+}
+
+/**
+ * Redshift Serverless has its own steps (src/steps/serverless-*.ts): the `cluster …` and `teardown`
+ * entries run them for `TARGET = redshift-serverless`, the provisioned cluster's otherwise.
+ */
+async function serverless(ctx: AppContext) {
+  return ctx.target() === 'redshift-serverless' ? await import('./steps/serverless-commands.js') : undefined;
 }
 
 const FORMATS = ['table', 'csv', 'json'] as const;
@@ -144,7 +153,7 @@ export const COMMANDS: readonly AnyCommandSpec[] = [
     lock: 'config',
     load: async () => {
       const { runClusterCreate } = await import('./steps/cluster.js');
-      return (ctx) => runClusterCreate(ctx);
+      return async (ctx) => (await serverless(ctx))?.runServerlessCreate(ctx) ?? runClusterCreate(ctx);
     },
   } satisfies CommandSpec,
   {
@@ -154,7 +163,7 @@ export const COMMANDS: readonly AnyCommandSpec[] = [
     lock: 'none',
     load: async () => {
       const { runClusterStatus } = await import('./steps/cluster.js');
-      return (ctx) => runClusterStatus(ctx);
+      return async (ctx) => (await serverless(ctx))?.runServerlessStatus(ctx) ?? runClusterStatus(ctx);
     },
   } satisfies CommandSpec,
   {
@@ -164,7 +173,7 @@ export const COMMANDS: readonly AnyCommandSpec[] = [
     lock: 'config',
     load: async () => {
       const { runClusterPause } = await import('./steps/cluster.js');
-      return (ctx) => runClusterPause(ctx);
+      return async (ctx) => (await serverless(ctx))?.runServerlessPause(ctx) ?? runClusterPause(ctx);
     },
   } satisfies CommandSpec,
   {
@@ -174,7 +183,7 @@ export const COMMANDS: readonly AnyCommandSpec[] = [
     lock: 'config',
     load: async () => {
       const { runClusterResume } = await import('./steps/cluster.js');
-      return (ctx) => runClusterResume(ctx);
+      return async (ctx) => (await serverless(ctx))?.runServerlessResume(ctx) ?? runClusterResume(ctx);
     },
   } satisfies CommandSpec,
   {
@@ -246,13 +255,19 @@ export const COMMANDS: readonly AnyCommandSpec[] = [
   {
     name: 'teardown',
     description: 'delete what the wizard created in AWS',
+    options: [
+      {
+        flags: '--final-snapshot',
+        description: 'keep a final snapshot of the Serverless namespace (billed for its storage until deleted)',
+      },
+    ],
     config: 'required',
     lock: 'config',
     load: async () => {
       const { runTeardown } = await import('./steps/teardown.js');
-      return (ctx) => runTeardown(ctx);
+      return async (ctx, input) => (await serverless(ctx))?.runServerlessTeardown(ctx, input) ?? runTeardown(ctx);
     },
-  } satisfies CommandSpec,
+  } satisfies CommandSpec<ServerlessTeardownInput>,
   {
     name: 'generate',
     description: 'write a synthetic data set in the source layout',

@@ -1,4 +1,5 @@
 import type { RedshiftClient } from '@aws-sdk/client-redshift';
+import type { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import type { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { EC2Client } from '@aws-sdk/client-ec2';
@@ -11,6 +12,8 @@ export interface AwsClients {
   readonly redshift: RedshiftClient;
   /** Namespaces and workgroups (TARGET = redshift-serverless). */
   readonly redshiftServerless: RedshiftServerlessClient;
+  /** SQL over HTTPS (the Data API): how a Serverless workgroup is reached, with no password. */
+  readonly redshiftData: RedshiftDataClient;
   readonly iam: IAMClient;
   readonly ec2: EC2Client;
   readonly sts: STSClient;
@@ -66,14 +69,21 @@ export async function createAwsClients(settings: AwsSettings): Promise<AwsClient
   // The SDK prints its 8-line Node-version notice when a client is constructed; the caller says it
   // in one line instead (node-notice.ts), so it must be off before the first `new …Client`.
   silenceSdkNodeNotice(process.env);
-  const [{ RedshiftClient }, { RedshiftServerlessClient }, { IAMClient }, { EC2Client }, { STSClient }] =
-    await Promise.all([
-      import('@aws-sdk/client-redshift'),
-      import('@aws-sdk/client-redshift-serverless'),
-      import('@aws-sdk/client-iam'),
-      import('@aws-sdk/client-ec2'),
-      import('@aws-sdk/client-sts'),
-    ]);
+  const [
+    { RedshiftClient },
+    { RedshiftServerlessClient },
+    { RedshiftDataClient },
+    { IAMClient },
+    { EC2Client },
+    { STSClient },
+  ] = await Promise.all([
+    import('@aws-sdk/client-redshift'),
+    import('@aws-sdk/client-redshift-serverless'),
+    import('@aws-sdk/client-redshift-data'),
+    import('@aws-sdk/client-iam'),
+    import('@aws-sdk/client-ec2'),
+    import('@aws-sdk/client-sts'),
+  ]);
   type Credentials = NonNullable<NonNullable<ConstructorParameters<typeof STSClient>[0]>['credentials']>;
   let credentials: Credentials | undefined;
   if (settings.keys) {
@@ -90,6 +100,7 @@ export async function createAwsClients(settings: AwsSettings): Promise<AwsClient
     region: settings.region,
     redshift: new RedshiftClient(common),
     redshiftServerless: new RedshiftServerlessClient(common),
+    redshiftData: new RedshiftDataClient(common),
     iam: new IAMClient(common),
     ec2: new EC2Client(common),
     sts: new STSClient(common),
@@ -98,7 +109,15 @@ export async function createAwsClients(settings: AwsSettings): Promise<AwsClient
 
 /** Close every client's connections (each holds its own keep-alive sockets). */
 export function destroyAwsClients(clients: AwsClients): void {
-  for (const client of [clients.redshift, clients.redshiftServerless, clients.iam, clients.ec2, clients.sts]) {
+  const all = [
+    clients.redshift,
+    clients.redshiftServerless,
+    clients.redshiftData,
+    clients.iam,
+    clients.ec2,
+    clients.sts,
+  ];
+  for (const client of all) {
     client.destroy();
   }
 }

@@ -270,6 +270,8 @@ export async function planAwsClients(clients: AwsClients, options: AwsPlanOption
     region,
     redshift: wrap(clients.redshift, 'redshift'),
     redshiftServerless: wrap(clients.redshiftServerless, 'redshift-serverless'),
+    // Statements sent through the Data API (ExecuteStatement…) are recorded like any other change.
+    redshiftData: wrap(clients.redshiftData, 'redshift-data'),
     iam: wrap(clients.iam, 'iam'),
     ec2: wrap(clients.ec2, 'ec2'),
     sts: wrap(clients.sts, 'sts'),

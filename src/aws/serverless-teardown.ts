@@ -8,7 +8,9 @@
  * Only resources tagged by the wizard for this identifier are deleted. Prints and asks nothing.
  */
 import type { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import { isAwsError } from './errors.js';
+import { getRole } from './iam.js';
 import { poll, type PollClock, type PollProgress } from './poll.js';
 import {
   deleteNamespace,
@@ -26,6 +28,7 @@ import {
   type NamespaceCheck,
   type WorkgroupCheck,
 } from './serverless-state.js';
+import { ownershipOf } from './tags.js';
 
 export interface ServerlessTeardownPlan {
   identifier: string;
@@ -131,6 +134,38 @@ async function deleteNamespaceWhenFree(
   );
 }
 
+/**
+ * DeleteWorkgroup, retried while ConflictException says the workgroup is busy (still being created
+ * or modified: a Ctrl-C during `cluster create` leaves one CREATING), so teardown waits that out.
+ * One already being deleted counts as deleting (deleteWorkgroup).
+ */
+async function deleteWorkgroupWhenFree(
+  client: RedshiftServerlessClient,
+  name: string,
+  region: string,
+  options: ServerlessTeardownOptions,
+) {
+  return poll<NamespaceDeletion>(
+    async () => {
+      try {
+        return { state: 'SUCCESS', outcome: await deleteWorkgroup(client, name, region) };
+      } catch (error) {
+        const cause = (error as { cause?: unknown }).cause;
+        if (isAwsError(cause, 'ConflictException')) return { state: 'RETRY', status: 'busy' };
+        throw error;
+      }
+    },
+    {
+      clock: options.clock,
+      signal: options.signal,
+      intervalMs: options.intervalMs,
+      timeoutMs: options.timeoutMs,
+      tickMs: 1000,
+      onProgress: (progress) => options.onProgress?.('workgroup', progress),
+    },
+  );
+}
+
 /** Delete what the plan marks as ours: the workgroup, wait, then the namespace, wait. */
 export async function executeServerlessTeardown(
   client: RedshiftServerlessClient,
@@ -141,8 +176,11 @@ export async function executeServerlessTeardown(
   const wait = { clock: options.clock, signal: options.signal, intervalMs: options.intervalMs };
   let workgroup: DeletionOutcome = plan.workgroup ? 'not-ours' : 'absent';
   if (plan.workgroup?.ours) {
-    const deleting = await deleteWorkgroup(client, plan.workgroup.name, region);
-    if (deleting === 'deleting') {
+    const request = await deleteWorkgroupWhenFree(client, plan.workgroup.name, region, options);
+    if (request.state === 'TIMEOUT' || request.state === 'ABORTED') {
+      return { state: request.state, phase: 'workgroup', workgroup: 'deleting' };
+    }
+    if (request.outcome === 'deleting') {
       const gone = await waitForWorkgroupGone(client, plan.workgroup.name, region, {
         ...wait,
         timeoutMs: options.timeoutMs,
@@ -177,4 +215,36 @@ export async function executeServerlessTeardown(
   });
   if (gone.state === 'TIMEOUT' || gone.state === 'ABORTED') return { state: gone.state, phase: 'namespace', workgroup };
   return { state: 'DONE', workgroup, namespace: 'deleted', finalSnapshot: options.finalSnapshotName };
+}
+
+/** The IAM role `cluster create` made for the namespace, and whether teardown may delete it. */
+export interface ServerlessRolePlan {
+  name: string;
+  arn: string;
+  /** Tagged by the wizard for this identifier and region. */
+  ours: boolean;
+  /** Why it stays: the user's own role, or one the wizard made for another identifier or region. */
+  owner: 'not-ours' | { cluster: string; region: string | undefined } | undefined;
+}
+
+/**
+ * The role [DWH] DWH_IAM_ROLE_NAME names, judged by its tags (undefined when there is none). A role
+ * tagged for this identifier and region was made for this namespace; any other one stays.
+ */
+export async function planServerlessRole(
+  iam: IAMClient,
+  roleName: string,
+  identifier: string,
+  region: string,
+): Promise<ServerlessRolePlan | undefined> {
+  const role = await getRole(iam, roleName);
+  if (!role) return undefined;
+  const owner = ownershipOf(role.tags, identifier, region);
+  if (owner.kind === 'this-cluster') return { name: roleName, arn: role.arn, ours: true, owner: undefined };
+  return {
+    name: roleName,
+    arn: role.arn,
+    ours: false,
+    owner: owner.kind === 'not-ours' ? 'not-ours' : { cluster: owner.cluster, region: owner.region },
+  };
 }

@@ -5,14 +5,21 @@
  */
 import { join } from 'node:path';
 import { InterruptedError } from '../errors.js';
-import { readEvents } from '../source/events.js';
+import { readEventRows } from '../source/event-rows.js';
+import { emptyStats } from '../source/options.js';
 import { readSongs } from '../source/songs.js';
-import type { EventRecord, RejectedRecord, SongRecord } from '../source/types.js';
+import type { EventRecord, ReadStats, RejectedRecord, SongRecord } from '../source/types.js';
 import { STAGING_EVENTS_COLUMNS, STAGING_SONGS_COLUMNS, type StagingTableName } from '../sql/tables.js';
 import { encodeCopyRow, type CopyValue } from '../warehouse/copy-format.js';
 import type { CopyFromStdin, Transaction, Warehouse } from '../warehouse/types.js';
 import { recordLocalLoad } from './history.js';
-import { clearStagingStatements, rebuildStarStatements, runInTransaction, StatementProgress } from './statements.js';
+import {
+  clearStagingStatements,
+  rebuildStarStatements,
+  runInTransaction,
+  StatementProgress,
+  turnOfTheEventLoop,
+} from './statements.js';
 import { REJECTS_LISTED, type LoadResult, type LoadRun } from './types.js';
 
 /** A folder of source files. */
@@ -34,12 +41,10 @@ export interface SourceFolders {
 
 /**
  * COPY text is handed to the database in chunks of about this many characters. Smaller chunks
- * (and smaller event batches, below) die young in V8's nursery instead of being promoted, which
- * keeps the heap of a long load small; much smaller ones only add round trips.
+ * die young in V8's nursery instead of being promoted, which keeps the heap of a long load small;
+ * much smaller ones only add round trips. (Events come from readEventRows in pieces of its own.)
  */
 const CHUNK_CHARS = 128 * 1024;
-/** Events per batch from the reader: see CHUNK_CHARS. */
-const EVENT_BATCH_SIZE = 1000;
 
 export async function loadFromFolders(
   warehouse: Warehouse,
@@ -68,19 +73,29 @@ export async function loadFromFolders(
   const counts = await warehouse.transaction(async (tx) => {
     for (const { sql } of clearStagingStatements(warehouse.dialect)) await tx.query(sql);
     const staging = { tx, copy, run };
+    const songStats = emptyStats();
     const songs = await copyStaging(
       staging,
       'staging_songs',
       STAGING_SONGS_COLUMNS,
-      readSongs(folders.songs.dir, readOptions(folders.songs)),
-      songRow,
+      copyText(readSongs(folders.songs.dir, { ...readOptions(folders.songs), stats: songStats }), songRow),
+      songStats,
     );
+    // Events are written as COPY rows straight from the log bytes (source/event-rows.ts); the
+    // few lines that need JSON.parse come back through encodeRow, so every row is written alike.
+    const eventStats = emptyStats();
     const events = await copyStaging(
       staging,
       'staging_events',
       STAGING_EVENTS_COLUMNS,
-      readEvents(folders.events.dir, { ...readOptions(folders.events), batchSize: EVENT_BATCH_SIZE }),
-      eventRow,
+      asText(
+        readEventRows(folders.events.dir, {
+          ...readOptions(folders.events),
+          stats: eventStats,
+          encodeRow: (event) => encodeCopyRow(eventRow(event)),
+        }),
+      ),
+      eventStats,
     );
     await runInTransaction(tx, star, progress, run.signal);
     await recordLocalLoad(tx, warehouse.dialect, folders, {
@@ -93,41 +108,57 @@ export async function loadFromFolders(
   return { ...counts, songplays: progress.rows.get('songplays') ?? 0, rejected, rejectedTotal };
 }
 
-/** Stream one source into one staging table through COPY, reporting the rows read so far. */
-async function copyStaging<R>(
+/** Stream COPY text into one staging table, reporting the rows read so far (`stats.records`). */
+async function copyStaging(
   staging: { tx: Transaction; copy: CopyFromStdin; run: LoadRun },
   table: StagingTableName,
   columns: readonly string[],
-  batches: AsyncIterable<R[]>,
-  toRow: (record: R) => CopyValue[],
+  text: AsyncIterable<string>,
+  stats: ReadStats,
 ): Promise<number> {
   const { tx, copy, run } = staging;
   run.observe({ kind: 'copy-started', table });
-  let rows = 0;
-  async function* copyText(): AsyncGenerator<string> {
-    let chunk = '';
-    for await (const batch of batches) {
+  async function* observed(): AsyncGenerator<string> {
+    for await (const chunk of text) {
+      await turnOfTheEventLoop();
       if (run.signal.aborted) throw new InterruptedError();
-      for (const record of batch) {
-        chunk += encodeCopyRow(toRow(record));
-        if (chunk.length >= CHUNK_CHARS) {
-          yield chunk;
-          chunk = '';
-        }
-      }
-      rows += batch.length;
-      run.observe({ kind: 'copy-progress', table, rows });
+      run.observe({ kind: 'copy-progress', table, rows: stats.records });
+      yield chunk;
     }
-    if (chunk.length > 0) yield chunk;
   }
   try {
-    const copied = await copy.copyIn(tx, table, columns, copyText());
+    const copied = await copy.copyIn(tx, table, columns, observed());
     run.observe({ kind: 'copy-finished', table, rows: copied });
     return copied;
   } catch (error) {
     run.observe({ kind: 'copy-failed', table });
+    // The readers stop with the signal's own AbortError; a load says it was interrupted.
+    if (run.signal.aborted) throw new InterruptedError();
     throw error;
   }
+}
+
+/** Records as COPY text, in chunks of about CHUNK_CHARS. */
+async function* copyText<R>(batches: AsyncIterable<R[]>, toRow: (record: R) => CopyValue[]): AsyncGenerator<string> {
+  let chunk = '';
+  for await (const batch of batches) {
+    for (const record of batch) {
+      chunk += encodeCopyRow(toRow(record));
+      if (chunk.length >= CHUNK_CHARS) {
+        yield chunk;
+        chunk = '';
+      }
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+/**
+ * COPY rows written as UTF-8 bytes, as the text the warehouses' copyIn takes. Each piece holds
+ * whole rows, so no character is cut between two pieces.
+ */
+async function* asText(pieces: AsyncIterable<Buffer>): AsyncGenerator<string> {
+  for await (const piece of pieces) yield piece.toString('utf8');
 }
 
 function songRow(song: SongRecord): CopyValue[] {
@@ -146,7 +177,7 @@ function songRow(song: SongRecord): CopyValue[] {
   ];
 }
 
-function eventRow(event: EventRecord): CopyValue[] {
+export function eventRow(event: EventRecord): CopyValue[] {
   // Order: STAGING_EVENTS_COLUMNS.
   return [
     event.artist,

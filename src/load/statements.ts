@@ -7,12 +7,17 @@ import { InterruptedError } from '../errors.js';
 import type { Dialect } from '../sql/dialect.js';
 import type { QueryResult } from '../sql/result.js';
 import type { StagingTableName, StarTableName } from '../sql/tables.js';
-import { clearStagingSql, clearStarSql, insertStarSql } from '../sql/transform.js';
+import { addStarKeysSql, dropStarKeysSql } from '../sql/ddl.js';
+import { clearStagingSql, clearStarSql, insertStarSql, starPlanSettingsSql } from '../sql/transform.js';
 import type { BatchProgress, Transaction } from '../warehouse/types.js';
 import type { LoadObserver } from './types.js';
 
 export type LoadStatement =
   | { step: 'clear'; sql: string }
+  /** Sets the star tables' primary keys aside before the inserts, or adds them back after. */
+  | { step: 'keys'; sql: string }
+  /** A planner setting for the rest of the transaction (transform.ts, starPlanSettingsSql). */
+  | { step: 'setting'; sql: string }
   /** A COPY the warehouse runs itself, reading `from`. */
   | { step: 'copy'; table: StagingTableName; from: string; sql: string }
   /** Counts `table` after its COPY: answers one row with `row_count` (rowCountsSql). */
@@ -25,11 +30,17 @@ export function clearStagingStatements(dialect: Dialect): LoadStatement[] {
   return clearStagingSql(dialect).map((sql) => ({ step: 'clear', sql }));
 }
 
-/** Staging → star schema: empty every star table, then fill each from staging (time last). */
+/**
+ * Staging → star schema: empty every star table, then fill each from staging (time last), with
+ * the primary keys set aside meanwhile where they are real indexes (ddl.ts, dropStarKeysSql).
+ */
 export function rebuildStarStatements(dialect: Dialect): LoadStatement[] {
   return [
+    ...starPlanSettingsSql(dialect).map((sql): LoadStatement => ({ step: 'setting', sql })),
     ...clearStarSql(dialect).map((sql): LoadStatement => ({ step: 'clear', sql })),
+    ...dropStarKeysSql(dialect).map((sql): LoadStatement => ({ step: 'keys', sql })),
     ...insertStarSql().map(({ table, sql }): LoadStatement => ({ step: 'transform', table, sql })),
+    ...addStarKeysSql(dialect).map((sql): LoadStatement => ({ step: 'keys', sql })),
   ];
 }
 
@@ -77,6 +88,15 @@ export class StatementProgress implements BatchProgress {
   }
 }
 
+/**
+ * Lets timers and signal handlers (Ctrl-C) run before the load goes on. Files read synchronously
+ * and a database in this thread (PGlite) answer without real I/O, so without this a SIGINT would
+ * be heard only once the whole load was over. One turn per COPY chunk or statement costs nothing.
+ */
+export function turnOfTheEventLoop(): Promise<void> {
+  return new Promise((resolveTurn) => setImmediate(resolveTurn));
+}
+
 /** Run `statements` in order inside `tx`, as Warehouse.batch would, reporting to `progress`. */
 export async function runInTransaction(
   tx: Transaction,
@@ -86,6 +106,7 @@ export async function runInTransaction(
 ): Promise<void> {
   try {
     for (const [index, statement] of statements.entries()) {
+      await turnOfTheEventLoop();
       if (signal.aborted) throw new InterruptedError();
       progress.started(index);
       progress.finished(index, await tx.query(statement.sql));

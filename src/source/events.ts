@@ -21,9 +21,9 @@ import { listSourceFiles } from './walk.js';
 export type { SourceReadOptions } from './options.js';
 
 /** Below this a `ts` is in seconds (1e11 ms is March 1973; 1e11 s is the year 5138). */
-const SMALLEST_MILLISECONDS = 1e11;
+export const SMALLEST_MILLISECONDS = 1e11;
 /** 9999-12-31T23:59:59.999Z: beyond it a `ts` is more likely microseconds than milliseconds. */
-const LARGEST_MILLISECONDS = 253_402_300_799_999;
+export const LARGEST_MILLISECONDS = 253_402_300_799_999;
 
 const TEXT_KEYS = [
   'artist',

@@ -31,6 +31,20 @@ export interface BadLine {
 
 export type LineItem = TextLine | BadLine;
 
+/**
+ * Where LineSplitter puts the lines it finds, as bytes: readers that transcode lines without
+ * decoding them (event-rows.ts) take them from here; `push` collects them as LineItems.
+ */
+export interface LineSink {
+  /**
+   * A line that holds something: buffer[start, end) is valid UTF-8 without NUL bytes, without
+   * its line ending, and (on line 1) without a byte order mark. Only valid during the call.
+   */
+  line(buffer: Buffer, start: number, end: number, lineNumber: number): void;
+  /** A line that cannot be a record, and why. */
+  reject(lineNumber: number, reason: string): void;
+}
+
 export interface LineReaderOptions {
   /** Longest accepted line in bytes, without its line ending. Default 1 MiB. */
   maxLineBytes?: number | undefined;
@@ -43,7 +57,6 @@ export interface LineReaderOptions {
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 const NUL = 0x00;
-const BYTE_ORDER_MARK = '\uFEFF';
 
 /**
  * The lines of a file in order, in batches (one per read chunk, possibly empty), with blank
@@ -103,54 +116,64 @@ export class LineSplitter {
   /** The lines completed by this chunk. */
   push(chunk: Buffer): LineItem[] {
     const items: LineItem[] = [];
-    let start = 0;
-    const firstNewline = chunk.indexOf(NEWLINE);
-    if (this.skipping) {
-      if (firstNewline === -1) {
-        this.skippedBytes += chunk.length;
-        if (chunk.length > 0) this.lastSkippedByte = chunk[chunk.length - 1]!;
-        return items;
-      }
-      this.skippedBytes += firstNewline;
-      const beforeNewline = firstNewline > 0 ? chunk[firstNewline - 1]! : this.lastSkippedByte;
-      if (beforeNewline === CARRIAGE_RETURN) this.skippedBytes -= 1;
-      items.push(this.tooLong(++this.lineNumber, this.skippedBytes));
-      this.skipping = false;
-      this.skippedBytes = 0;
-      start = firstNewline + 1;
-    } else if (this.carry !== undefined) {
-      if (firstNewline === -1) {
-        this.extendCarry(chunk, 0);
-        return items;
-      }
-      // The carried line ends in this chunk: at most maxLineBytes + one chunk, so joining is cheap.
-      const line = Buffer.concat([this.carry, chunk.subarray(0, firstNewline)]);
-      this.carry = undefined;
-      this.lineAt(line, 0, line.length, ++this.lineNumber, items);
-      start = firstNewline + 1;
-    }
-
-    const lastNewline = chunk.lastIndexOf(NEWLINE);
-    if (lastNewline >= start) {
-      this.linesIn(chunk, start, lastNewline + 1, items);
-      start = lastNewline + 1;
-    }
-    if (start < chunk.length) this.extendCarry(chunk, start);
+    this.pushTo(chunk, collect(items));
     return items;
   }
 
   /** The last line when the file does not end with a newline (and a pending too-long line). */
   end(): LineItem[] {
     const items: LineItem[] = [];
+    this.endTo(collect(items));
+    return items;
+  }
+
+  /** The lines completed by this chunk, handed to `sink` in order. */
+  pushTo(chunk: Buffer, sink: LineSink): void {
+    let start = 0;
+    const firstNewline = chunk.indexOf(NEWLINE);
     if (this.skipping) {
-      items.push(this.tooLong(++this.lineNumber, this.skippedBytes));
+      if (firstNewline === -1) {
+        this.skippedBytes += chunk.length;
+        if (chunk.length > 0) this.lastSkippedByte = chunk[chunk.length - 1]!;
+        return;
+      }
+      this.skippedBytes += firstNewline;
+      const beforeNewline = firstNewline > 0 ? chunk[firstNewline - 1]! : this.lastSkippedByte;
+      if (beforeNewline === CARRIAGE_RETURN) this.skippedBytes -= 1;
+      this.tooLong(++this.lineNumber, this.skippedBytes, sink);
+      this.skipping = false;
+      this.skippedBytes = 0;
+      start = firstNewline + 1;
+    } else if (this.carry !== undefined) {
+      if (firstNewline === -1) {
+        this.extendCarry(chunk, 0);
+        return;
+      }
+      // The carried line ends in this chunk: at most maxLineBytes + one chunk, so joining is cheap.
+      const line = Buffer.concat([this.carry, chunk.subarray(0, firstNewline)]);
+      this.carry = undefined;
+      this.lineAt(line, 0, line.length, ++this.lineNumber, sink);
+      start = firstNewline + 1;
+    }
+
+    const lastNewline = chunk.lastIndexOf(NEWLINE);
+    if (lastNewline >= start) {
+      this.linesIn(chunk, start, lastNewline + 1, sink);
+      start = lastNewline + 1;
+    }
+    if (start < chunk.length) this.extendCarry(chunk, start);
+  }
+
+  /** The end of the input: the last line if it has no newline, or a pending too-long line. */
+  endTo(sink: LineSink): void {
+    if (this.skipping) {
+      this.tooLong(++this.lineNumber, this.skippedBytes, sink);
       this.skipping = false;
     } else if (this.carry !== undefined) {
       const line = this.carry;
       this.carry = undefined;
-      this.lineAt(line, 0, line.length, ++this.lineNumber, items);
+      this.lineAt(line, 0, line.length, ++this.lineNumber, sink);
     }
-    return items;
   }
 
   /** Keep the unfinished tail of a chunk, or switch to skipping once it is over the limit. */
@@ -173,7 +196,7 @@ export class LineSplitter {
   }
 
   /** Every line of chunk[start, end), which ends just after a newline. */
-  private linesIn(chunk: Buffer, start: number, end: number, items: LineItem[]): void {
+  private linesIn(chunk: Buffer, start: number, end: number, sink: LineSink): void {
     const nul = chunk.indexOf(NUL, start);
     const clean = (nul === -1 || nul >= end) && isUtf8(chunk.subarray(start, end));
     if (!clean) {
@@ -181,15 +204,12 @@ export class LineSplitter {
       let lineStart = start;
       while (lineStart < end) {
         const newline = chunk.indexOf(NEWLINE, lineStart);
-        this.lineAt(chunk, lineStart, newline, ++this.lineNumber, items);
+        this.lineAt(chunk, lineStart, newline, ++this.lineNumber, sink);
         lineStart = newline + 1;
       }
       return;
     }
     // Valid UTF-8 has no 0x0A inside a multi-byte character, so byte lines are text lines.
-    // Each line is decoded on its own rather than the chunk at once: a chunk with one non-ASCII
-    // character anywhere decodes to a two-byte string, and every line sliced from it (and then
-    // JSON.parse on it) would pay for that; decoded alone, the ASCII lines stay one-byte strings.
     const maxLineBytes = this.maxLineBytes;
     let lineStart = start;
     while (lineStart < end) {
@@ -198,62 +218,67 @@ export class LineSplitter {
       if (lineEnd > lineStart && chunk[lineEnd - 1] === CARRIAGE_RETURN) lineEnd--;
       const lineNumber = ++this.lineNumber;
       const length = lineEnd - lineStart;
-      if (length === 0) {
-        lineStart = newline + 1;
-        continue;
-      }
-      if (length > maxLineBytes) {
-        items.push(this.tooLong(lineNumber, length));
-        lineStart = newline + 1;
-        continue;
-      }
-      let line = chunk.toString('utf8', lineStart, lineEnd);
+      if (length > maxLineBytes) this.tooLong(lineNumber, length, sink);
+      else if (length > 0) this.content(chunk, lineStart, lineEnd, lineNumber, sink);
       lineStart = newline + 1;
-      if (lineNumber === 1 && line.startsWith(BYTE_ORDER_MARK)) line = line.slice(1);
-      if (isBlank(line)) continue;
-      items.push({ kind: 'line', line: lineNumber, text: line });
     }
   }
 
   /** One line, checked byte by byte: buffer[start, end) without its newline. */
-  private lineAt(buffer: Buffer, start: number, end: number, lineNumber: number, items: LineItem[]): void {
+  private lineAt(buffer: Buffer, start: number, end: number, lineNumber: number, sink: LineSink): void {
     if (end > start && buffer[end - 1] === CARRIAGE_RETURN) end--;
     const length = end - start;
     if (length === 0) return;
     if (length > this.maxLineBytes) {
-      items.push(this.tooLong(lineNumber, length));
+      this.tooLong(lineNumber, length, sink);
       return;
     }
     const nul = buffer.indexOf(NUL, start);
     if (nul !== -1 && nul < end) {
-      items.push({
-        kind: 'reject',
-        line: lineNumber,
-        reason: `binary data (a NUL byte at column ${nul - start + 1}), not JSON text`,
-      });
+      sink.reject(lineNumber, `binary data (a NUL byte at column ${nul - start + 1}), not JSON text`);
       return;
     }
     if (!isUtf8(buffer.subarray(start, end))) {
-      items.push({
-        kind: 'reject',
-        line: lineNumber,
-        reason: `invalid UTF-8 (at byte ${firstInvalidUtf8(buffer, start, end) - start + 1} of the line)`,
-      });
+      sink.reject(
+        lineNumber,
+        `invalid UTF-8 (at byte ${firstInvalidUtf8(buffer, start, end) - start + 1} of the line)`,
+      );
       return;
     }
-    let line = buffer.toString('utf8', start, end);
-    if (lineNumber === 1 && line.startsWith(BYTE_ORDER_MARK)) line = line.slice(1);
-    if (isBlank(line)) return;
-    items.push({ kind: 'line', line: lineNumber, text: line });
+    this.content(buffer, start, end, lineNumber, sink);
   }
 
-  private tooLong(lineNumber: number, bytes: number): BadLine {
-    return {
-      kind: 'reject',
-      line: lineNumber,
-      reason: `line is ${bytes} bytes, over the ${formatLimit(this.maxLineBytes)} limit`,
-    };
+  /** A checked line to the sink, without the byte order mark of line 1, unless it is blank. */
+  private content(buffer: Buffer, start: number, end: number, lineNumber: number, sink: LineSink): void {
+    if (
+      lineNumber === 1 &&
+      end - start >= 3 &&
+      buffer[start] === 0xef &&
+      buffer[start + 1] === 0xbb &&
+      buffer[start + 2] === 0xbf
+    )
+      start += 3;
+    for (let index = start; index < end; index++) {
+      const byte = buffer[index];
+      if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d && byte !== 0x0a) {
+        sink.line(buffer, start, end, lineNumber);
+        return;
+      }
+    }
   }
+
+  private tooLong(lineNumber: number, bytes: number, sink: LineSink): void {
+    sink.reject(lineNumber, `line is ${bytes} bytes, over the ${formatLimit(this.maxLineBytes)} limit`);
+  }
+}
+
+/** A sink that decodes each line, for callers that want text. */
+function collect(items: LineItem[]): LineSink {
+  return {
+    line: (buffer, start, end, line) =>
+      void items.push({ kind: 'line', line, text: buffer.toString('utf8', start, end) }),
+    reject: (line, reason) => void items.push({ kind: 'reject', line, reason }),
+  };
 }
 
 /** True for "" and lines of JSON whitespace only, which hold no record. */

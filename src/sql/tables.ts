@@ -39,6 +39,11 @@ export interface TableDefinition {
   primaryKey?: string;
   /** Table attributes after the column list: none by default, DISTSTYLE / DISTKEY / SORTKEY on Redshift. */
   attributes: Renderings<readonly string[]>;
+  /**
+   * CREATE UNLOGGED TABLE: the table skips PostgreSQL's write-ahead log (and is emptied after a
+   * crash). Staging only, which every load empties and refills; Redshift has no such tables.
+   */
+  unlogged?: Renderings<boolean>;
 }
 
 type ColumnType = Renderings<string>;
@@ -150,6 +155,7 @@ export const TABLES: Readonly<Record<TableName, TableDefinition>> = {
     // Staging is written once by a parallel COPY and read once by the transform: EVEN keeps
     // the COPY spread over all slices, and a single redistribution for the song match is cheap.
     attributes: { default: [], redshift: ['DISTSTYLE EVEN'] },
+    unlogged: { default: true, redshift: false },
   },
   staging_songs: {
     name: 'staging_songs',
@@ -157,6 +163,7 @@ export const TABLES: Readonly<Record<TableName, TableDefinition>> = {
     grain: 'song file in the catalog',
     columns: STAGING_SONGS_COLUMNS.map((name) => column(name, SONG_COLUMN_TYPES[name])),
     attributes: { default: [], redshift: ['DISTSTYLE EVEN'] },
+    unlogged: { default: true, redshift: false },
   },
   songplays: {
     name: 'songplays',

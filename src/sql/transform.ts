@@ -16,9 +16,13 @@ export function epochMillisToTimestampSql(expression: string): string {
 }
 
 /** The staging events that become songplays: NextSong by a logged-in user (checks count them too). */
-export const SONGPLAY_EVENT_CONDITION = `page = 'NextSong'
-    AND user_id IS NOT NULL
-    AND user_id <> ''`;
+function songplayEventCondition(alias: string): string {
+  return `${alias}page = 'NextSong'
+    AND ${alias}user_id IS NOT NULL
+    AND ${alias}user_id <> ''`;
+}
+
+export const SONGPLAY_EVENT_CONDITION = songplayEventCondition('');
 
 function clearTablesSql(tables: readonly TableName[], dialect: Dialect): string[] {
   return forDialect(dialect, {
@@ -34,6 +38,18 @@ function clearTablesSql(tables: readonly TableName[], dialect: Dialect): string[
 /** Empty both staging tables before a new COPY. */
 export function clearStagingSql(dialect: Dialect): string[] {
   return clearTablesSql(STAGING_TABLES, dialect);
+}
+
+/**
+ * Planner settings for the rest of the load's transaction. The star inserts run right after
+ * staging was filled, before PostgreSQL has statistics on it: guessing a few dozen rows a table,
+ * its planner picks nested loops that compare every play with every catalog song (600,000 events
+ * and 1,000 songs: 45 s instead of under 2 on PGlite). Hash and merge joins are right for every
+ * statement here, at every size; ANALYZE would cost a tenth of the transforms to say so
+ * (docs/performance.md). Redshift plans on its own statistics and has no such setting.
+ */
+export function starPlanSettingsSql(dialect: Dialect): string[] {
+  return forDialect(dialect, { default: ['SET LOCAL enable_nestloop = off'], redshift: [] });
 }
 
 /** Empty the star schema before it is rebuilt from staging (a rerun never duplicates rows). */
@@ -91,64 +107,55 @@ WHERE record_rank = 1`;
 // those are ordered by the values they would give (so the pick does not depend on load order),
 // and event_id decides only between events that give the same row: on Redshift it is an
 // IDENTITY that a parallel COPY does not number in file order and DELETE does not reset.
+// Only the events at each user's latest ts are ranked (all of them when the user's ts are all
+// NULL): a hash aggregate finds that ts, so the events are not all sorted (docs/performance.md).
 const INSERT_USERS = `INSERT INTO users (user_id, first_name, last_name, gender, level)
 SELECT user_id, first_name, last_name, gender, level
 FROM (
   SELECT
-    user_id,
-    first_name,
-    last_name,
-    gender,
-    level,
+    event.user_id,
+    event.first_name,
+    event.last_name,
+    event.gender,
+    event.level,
     ROW_NUMBER() OVER (
-      PARTITION BY user_id
-      ORDER BY ts DESC NULLS LAST,
-        item_in_session DESC NULLS LAST,
-        session_id DESC NULLS LAST,
-        level,
-        first_name,
-        last_name,
-        gender,
-        event_id DESC
+      PARTITION BY event.user_id
+      ORDER BY event.ts DESC NULLS LAST,
+        event.item_in_session DESC NULLS LAST,
+        event.session_id DESC NULLS LAST,
+        event.level,
+        event.first_name,
+        event.last_name,
+        event.gender,
+        event.event_id DESC
     ) AS recency_rank
-  FROM staging_events
-  WHERE user_id IS NOT NULL
-    AND user_id <> ''
+  FROM staging_events AS event
+  JOIN (
+    SELECT user_id, MAX(ts) AS ts
+    FROM staging_events
+    WHERE user_id IS NOT NULL
+      AND user_id <> ''
+    GROUP BY user_id
+  ) AS latest
+    ON latest.user_id = event.user_id
+    AND (event.ts = latest.ts OR latest.ts IS NULL)
 ) AS ranked_events
 WHERE recency_rank = 1`;
 
 // songplays: one row per NextSong event with a user id; never dropped, never duplicated.
 // The catalog song is the one whose title, artist name and duration equal the event's song,
 // artist and length; when several catalog records match, the lowest song_id (then artist_id)
-// wins, and when none does song_id and artist_id stay NULL. songplay_id numbers the plays in
-// time order with ROW_NUMBER (not an IDENTITY column, which Redshift numbers in no set order and
-// DELETE does not reset), so a reload gives the same ids on every target. Plays that tie on time,
-// user, session and item are ordered by every other column that reaches the row; event_id (load
-// order, which on Redshift is not stable between loads) decides only between plays whose rows
-// are identical, where swapping the ids changes nothing.
+// wins, and when none does song_id and artist_id stay NULL. The records an event matches are
+// exactly one (title, artist_name, duration) group of the catalog, so the winner is chosen once
+// per group, in the small catalog, and the plays meet it in one hash join (docs/performance.md).
+// songplay_id numbers the plays in time order with ROW_NUMBER (not an IDENTITY column, which
+// Redshift numbers in no set order and DELETE does not reset), so a reload gives the same ids on
+// every target. Plays that tie on time, user, session and item are ordered by every other column
+// that reaches the row; event_id (load order, which on Redshift is not stable between loads)
+// decides only between plays whose rows are identical, where swapping the ids changes nothing.
 function insertSongplaysSql(): string {
   return `INSERT INTO songplays (
   songplay_id, start_time, user_id, level, song_id, artist_id, session_id, location, user_agent
-)
-WITH song_plays AS (
-  SELECT event_id, ts, user_id, level, song, artist, length, session_id, item_in_session, location, user_agent
-  FROM staging_events
-  WHERE ${SONGPLAY_EVENT_CONDITION}
-),
-catalog_matches AS (
-  SELECT
-    play.event_id,
-    song.song_id,
-    song.artist_id,
-    ROW_NUMBER() OVER (
-      PARTITION BY play.event_id
-      ORDER BY song.song_id, song.artist_id
-    ) AS match_rank
-  FROM song_plays AS play
-  JOIN staging_songs AS song
-    ON song.title = play.song
-    AND song.artist_name = play.artist
-    AND song.duration = play.length
 )
 SELECT
   ROW_NUMBER() OVER (
@@ -164,23 +171,40 @@ SELECT
   play.session_id,
   play.location,
   play.user_agent
-FROM song_plays AS play
-LEFT JOIN catalog_matches AS best_match
-  ON best_match.event_id = play.event_id
-  AND best_match.match_rank = 1`;
+FROM staging_events AS play
+LEFT JOIN (
+  SELECT
+    title,
+    artist_name,
+    duration,
+    song_id,
+    artist_id,
+    ROW_NUMBER() OVER (
+      PARTITION BY title, artist_name, duration
+      ORDER BY song_id, artist_id
+    ) AS match_rank
+  FROM staging_songs
+) AS best_match
+  ON best_match.match_rank = 1
+  AND best_match.title = play.song
+  AND best_match.artist_name = play.artist
+  AND best_match.duration = play.length
+WHERE ${songplayEventCondition('play.')}`;
 }
 
-// time: one row per distinct songplays.start_time. EXTRACT(WEEK) is the ISO 8601 week and
-// EXTRACT(DOW) counts from Sunday = 0 on both engines.
+// time: one row per distinct songplays.start_time. DATE_PART rather than EXTRACT: the same
+// values, but a double instead of PostgreSQL's (since 14) slower numeric. On both engines 'week'
+// is the ISO 8601 week and 'dow' counts from Sunday = 0 (Redshift:
+// https://docs.aws.amazon.com/redshift/latest/dg/r_DATE_PART_function.html).
 const INSERT_TIME = `INSERT INTO "time" (start_time, hour, day, week, month, year, weekday)
 SELECT
   start_time,
-  CAST(EXTRACT(HOUR FROM start_time) AS SMALLINT) AS hour,
-  CAST(EXTRACT(DAY FROM start_time) AS SMALLINT) AS day,
-  CAST(EXTRACT(WEEK FROM start_time) AS SMALLINT) AS week,
-  CAST(EXTRACT(MONTH FROM start_time) AS SMALLINT) AS month,
-  CAST(EXTRACT(YEAR FROM start_time) AS SMALLINT) AS year,
-  CAST(EXTRACT(DOW FROM start_time) AS SMALLINT) AS weekday
+  CAST(DATE_PART('hour', start_time) AS SMALLINT) AS hour,
+  CAST(DATE_PART('day', start_time) AS SMALLINT) AS day,
+  CAST(DATE_PART('week', start_time) AS SMALLINT) AS week,
+  CAST(DATE_PART('month', start_time) AS SMALLINT) AS month,
+  CAST(DATE_PART('year', start_time) AS SMALLINT) AS year,
+  CAST(DATE_PART('dow', start_time) AS SMALLINT) AS weekday
 FROM (
   SELECT DISTINCT start_time
   FROM songplays

@@ -17,6 +17,8 @@ export async function walkthroughSteps(ctx: Context): Promise<MenuStep[]> {
     ]);
     steps.push(credentialsStep, clusterStep);
   }
+  if (ctx.target() === 'redshift-serverless')
+    steps.push(...(await import('./serverless.js')).serverlessWalkthroughSteps);
   steps.push(tablesStep, loadStep, checkStep, analyticsStep);
   return steps.filter((step) => step.applies(ctx));
 }

@@ -218,6 +218,7 @@ async function menuSteps(ctx: AppContext): Promise<{ steps: MenuStep[]; walkthro
       teardownStep,
     );
   }
+  if (ctx.target() === 'redshift-serverless') steps.push(...(await import('./serverless.js')).serverlessMenuSteps());
   return { steps, walkthrough: new Set(walkthrough) };
 }
 

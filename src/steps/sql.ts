@@ -26,7 +26,7 @@ export async function runSql(ctx: Context, options: SqlOptions): Promise<StepRes
   if (text === '')
     throw new UsageError('the query is empty', { hint: 'sparkify-dwh sql "SELECT count(*) FROM songplays"' });
   // Checked before connecting: a refused statement never reaches the warehouse (docs/safety.md).
-  await assertReadOnlyQuery(text, ctx.target() === 'redshift' ? 'redshift' : 'postgres');
+  await assertReadOnlyQuery(text, ctx.target().startsWith('redshift') ? 'redshift' : 'postgres');
   const warehouse = await ctx.warehouse();
   // Another session's lock (a load elsewhere) is said, not waited on in silence (lock-wait.ts).
   const rows = await lockWatch(ctx, warehouse).run(() => readRows(warehouse, text, ctx.signal));

@@ -8,7 +8,7 @@
  * ignored (initdb runs as before) when the installed PGlite differs.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { cp, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,7 +103,9 @@ export async function fillFromTemplate(templateDir: string, dataDir: string): Pr
     if (name === STAMP_FILE || name === VERSION_FILE) continue;
     await cp(join(templateDir, name), join(dataDir, name), { recursive: true, force: true });
   }
-  for (const folder of readStamp(templateDir)?.emptyFolders ?? []) {
+  // The caller chose this template with usableTemplate(); here only its list of folders is read.
+  const { emptyFolders } = JSON.parse(await readFile(join(templateDir, STAMP_FILE), 'utf8')) as TemplateStamp;
+  for (const folder of emptyFolders) {
     await mkdir(join(dataDir, folder), { recursive: true });
   }
   await cp(join(templateDir, VERSION_FILE), join(dataDir, VERSION_FILE), { force: true });

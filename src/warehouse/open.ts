@@ -2,6 +2,7 @@
  * Opens the warehouse for a target. Each implementation is imported only when chosen, so the
  * embedded path never loads pg and the server paths never load PGlite's WebAssembly.
  */
+import type { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { ConfigError } from '../errors.js';
 import type { DwhConfig, Target } from '../config/types.js';
 import type { RedshiftConnection } from './redshift.js';
@@ -68,6 +69,11 @@ export interface OpenWarehouseOptions {
    * (pg_stat_activity.application_name): `sparkify-dwh <command>`.
    */
   applicationName?: string | undefined;
+  /**
+   * The Redshift Data API client, made from the session's AWS settings (region, profile, keys,
+   * AWS_ENDPOINT_URL): asked for only by a target reached through the Data API.
+   */
+  dataApiClient?: (() => Promise<RedshiftDataClient>) | undefined;
 }
 
 /** The warehouse for `target`, configured from dwh.cfg (`configDisplayPath` names it in errors). */
@@ -102,14 +108,15 @@ export async function openWarehouse(
       const { openRedshift } = await import('./redshift.js');
       return openRedshift(connection, { applicationName });
     }
-    case 'redshift-serverless':
-      // dwh.cfg accepts it already (docs/configuration.md); the channel to it comes with its own change.
-      throw new ConfigError(
-        configDisplayPath,
-        'WAREHOUSE',
-        'TARGET',
-        'redshift-serverless is not supported by this version yet',
-        'use redshift (a provisioned cluster), postgres or embedded',
-      );
+    case 'redshift-serverless': {
+      // A workgroup is always reached through the Data API with the caller's IAM identity: no
+      // password and no open port (docs/redshift.md, Redshift Serverless).
+      const { dataApiTargetFrom, openRedshiftDataApi } = await import('./data-api.js');
+      const dataApiTarget = dataApiTargetFrom(target, config, configDisplayPath);
+      if (options.dataApiClient === undefined) {
+        throw new Error('the redshift-serverless target needs AWS clients: none were given to openWarehouse');
+      }
+      return openRedshiftDataApi({ client: await options.dataApiClient(), target: dataApiTarget });
+    }
   }
 }

@@ -5,6 +5,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { RedshiftClient } from '@aws-sdk/client-redshift';
+import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -34,19 +35,23 @@ export function mockAws() {
     region: REGION,
     redshift: new RedshiftClient({ region: REGION, credentials }),
     redshiftServerless: new RedshiftServerlessClient({ region: REGION, credentials }),
+    // Mocked below, answering nothing: a test that runs SQL passes the Data API double's client instead.
+    redshiftData: new RedshiftDataClient({ region: REGION, credentials }),
     iam: new IAMClient({ region: REGION, credentials }),
     ec2: new EC2Client({ region: REGION, credentials }),
     sts: new STSClient({ region: REGION, credentials }),
   };
+  const data = mockClient(clients.redshiftData);
   return {
     redshift,
     serverless,
+    data,
     iam,
     ec2,
     sts,
     clients,
     restore: () => {
-      for (const mock of [redshift, serverless, iam, ec2, sts]) mock.restore();
+      for (const mock of [redshift, serverless, data, iam, ec2, sts]) mock.restore();
     },
   };
 }

@@ -4,11 +4,23 @@
  */
 import {
   ConflictException,
+  CreateNamespaceCommand,
+  CreateWorkgroupCommand,
+  DeleteNamespaceCommand,
+  DeleteWorkgroupCommand,
+  GetNamespaceCommand,
+  GetWorkgroupCommand,
+  ListTagsForResourceCommand,
   ResourceNotFoundException,
+  ValidationException,
+  type CreateNamespaceCommandInput,
+  type CreateWorkgroupCommandInput,
   type Namespace,
+  type RedshiftServerlessClient,
   type Tag as ServerlessTag,
   type Workgroup,
 } from '@aws-sdk/client-redshift-serverless';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { ACCOUNT, REGION, ROLE_ARN } from './fakes.js';
 
 const ARN_PREFIX = `arn:aws:redshift-serverless:${REGION}:${ACCOUNT}`;
@@ -69,3 +81,67 @@ export const notFound = (what: string) =>
   new ResourceNotFoundException({ message: `${what} not found.`, $metadata: {} });
 
 export const conflict = (message: string) => new ConflictException({ message, $metadata: {} });
+
+/**
+ * Redshift Serverless as a small stateful service on the mocked client: CreateNamespace answers
+ * AVAILABLE, CreateWorkgroup CREATING (AVAILABLE, with its endpoint, from the second GetWorkgroup
+ * on), Delete* answer DELETING and the next Get* says ResourceNotFound, as the service does. Tags
+ * are those the create calls carried; ListTagsForResource answers them by ARN.
+ */
+export function serverlessService(mock: AwsClientStub<RedshiftServerlessClient>) {
+  const state = {
+    namespace: undefined as Namespace | undefined,
+    workgroup: undefined as Workgroup | undefined,
+    workgroupPolls: 0,
+    tags: new Map<string, ServerlessTag[]>(),
+    finalSnapshots: [] as string[],
+  };
+  mock.on(GetNamespaceCommand).callsFake(() => {
+    if (!state.namespace) throw notFound('Namespace dwhcluster');
+    const answer = state.namespace;
+    if (answer.status === 'DELETING') state.namespace = undefined;
+    return { namespace: answer };
+  });
+  mock.on(GetWorkgroupCommand).callsFake(() => {
+    if (!state.workgroup) throw notFound('Workgroup dwhcluster');
+    const answer = state.workgroup;
+    if (answer.status === 'CREATING' && ++state.workgroupPolls > 1) state.workgroup = workgroup('AVAILABLE');
+    if (answer.status === 'DELETING') state.workgroup = undefined;
+    return { workgroup: answer };
+  });
+  mock.on(ListTagsForResourceCommand).callsFake((input: { resourceArn: string }) => ({
+    tags: state.tags.get(input.resourceArn) ?? [],
+  }));
+  mock.on(CreateNamespaceCommand).callsFake((input: CreateNamespaceCommandInput) => {
+    state.namespace = namespace('AVAILABLE', {
+      namespaceName: input.namespaceName,
+      dbName: input.dbName,
+      adminUsername: input.adminUsername,
+      defaultIamRoleArn: input.defaultIamRoleArn,
+      adminPasswordSecretArn: input.manageAdminPassword ? SECRET_ARN : undefined,
+    });
+    state.tags.set(NAMESPACE_ARN, input.tags ?? []);
+    return { namespace: state.namespace };
+  });
+  mock.on(CreateWorkgroupCommand).callsFake((input: CreateWorkgroupCommandInput) => {
+    if (state.namespace?.namespaceName !== input.namespaceName) {
+      throw new ValidationException({ message: `Namespace ${input.namespaceName} not found.`, $metadata: {} });
+    }
+    state.workgroup = workgroup('CREATING', { baseCapacity: input.baseCapacity, publiclyAccessible: false });
+    state.tags.set(WORKGROUP_ARN, input.tags ?? []);
+    return { workgroup: state.workgroup };
+  });
+  mock.on(DeleteWorkgroupCommand).callsFake(() => {
+    if (!state.workgroup) throw notFound('Workgroup dwhcluster');
+    state.workgroup = workgroup('DELETING');
+    return { workgroup: state.workgroup };
+  });
+  mock.on(DeleteNamespaceCommand).callsFake((input: { finalSnapshotName?: string }) => {
+    if (!state.namespace) throw notFound('Namespace dwhcluster');
+    if (state.workgroup) throw conflict('There are workgroups associated with the namespace.');
+    if (input.finalSnapshotName) state.finalSnapshots.push(input.finalSnapshotName);
+    state.namespace = { ...state.namespace, status: 'DELETING' };
+    return { namespace: state.namespace };
+  });
+  return state;
+}

@@ -89,6 +89,25 @@ describe('executeServerlessTeardown', () => {
     return plan;
   }
 
+  test('a workgroup still being created is waited out: DeleteWorkgroup is asked again while it is busy', async () => {
+    const plan = await ourPlan();
+    aws.serverless
+      .on(DeleteWorkgroupCommand)
+      .rejectsOnce(conflict('There is an operation running on the workgroup. Try again later.'))
+      .resolves({ workgroup: workgroup('DELETING') });
+    aws.serverless.on(GetWorkgroupCommand).rejects(notFound('Workgroup dwhcluster'));
+    aws.serverless.on(DeleteNamespaceCommand).resolves({ namespace: namespace('DELETING') });
+    aws.serverless.on(GetNamespaceCommand).rejects(notFound('Namespace dwhcluster'));
+    const phases: string[] = [];
+    const result = await executeServerlessTeardown(aws.clients.redshiftServerless, plan, REGION, {
+      ...waits(),
+      onProgress: (phase, progress) => phases.push(`${phase} ${progress.last.status}`),
+    });
+    expect(result).toEqual({ state: 'DONE', workgroup: 'deleted', namespace: 'deleted', finalSnapshot: undefined });
+    expect(aws.serverless.commandCalls(DeleteWorkgroupCommand)).toHaveLength(2);
+    expect(phases[0]).toBe('workgroup busy');
+  });
+
   test('the workgroup first, waited out; then the namespace with its final snapshot, waited out', async () => {
     const plan = await ourPlan();
     const order: string[] = [];

@@ -234,6 +234,28 @@ describe('the local stream loader (in-memory PGlite)', () => {
     expect(history.rows).toEqual([{ n: 1 }]);
   });
 
+  test('Ctrl-C heard from a timer or a signal (a later turn of the event loop) stops an in-process load', async () => {
+    // An in-process database answers without real I/O, so nothing else would get a turn: a SIGINT
+    // handler would run only when the load is over (events read synchronously, PGlite in this thread).
+    const line = (index: number): string =>
+      JSON.stringify({ page: 'NextSong', ts: 1541106106796 + index, userId: String(index % 50), song: `S${index}` });
+    const logs = await folderWith({
+      'a.json': `${Array.from({ length: 20_000 }, (_, index) => line(index)).join('\n')}\n`,
+    });
+    const controller = new AbortController();
+    const before = await warehouse.query<{ n: number }>('SELECT count(*)::int AS n FROM staging_events');
+    const loading = loadWarehouse(
+      warehouse,
+      { ...local(), folders: () => ({ ...folders, events: { ...folders.events, dir: logs } }) },
+      { observe: () => undefined, signal: controller.signal },
+    );
+    setTimeout(() => controller.abort(), 0);
+    await expect(loading).rejects.toBeInstanceOf(InterruptedError);
+    expect((await warehouse.query<{ n: number }>('SELECT count(*)::int AS n FROM staging_events')).rows).toEqual(
+      before.rows,
+    );
+  });
+
   test('a load into tables made before the load history existed makes it and records itself', async () => {
     await warehouse.query('DROP TABLE sparkify_load_history');
     expect(await latestLoad(warehouse)).toBeUndefined();

@@ -3,7 +3,14 @@ import { describe, expect, test } from 'vitest';
 import { ANALYTICS_QUERIES, findAnalyticsQuery } from '../../src/sql/analytics.js';
 import { DATA_CHECKS, matchRateSql } from '../../src/sql/checks.js';
 import { copyEventsFromS3Sql, copySongsFromS3Sql, loadErrorsSql } from '../../src/sql/copy.js';
-import { createLoadHistoryIfMissingSql, createTableSql, createTablesSql, dropTablesSql } from '../../src/sql/ddl.js';
+import {
+  addStarKeysSql,
+  createLoadHistoryIfMissingSql,
+  createTableSql,
+  createTablesSql,
+  dropStarKeysSql,
+  dropTablesSql,
+} from '../../src/sql/ddl.js';
 import { latestLoadSql, loadHistoryExistsSql, recordLoadSql, recordS3LoadSql } from '../../src/sql/load-history.js';
 import { existingTablesSql, rowCountsSql } from '../../src/sql/status.js';
 import {
@@ -13,7 +20,7 @@ import {
   STAR_TABLES,
   TABLES,
 } from '../../src/sql/tables.js';
-import { clearStagingSql, clearStarSql, insertStarSql } from '../../src/sql/transform.js';
+import { clearStagingSql, clearStarSql, insertStarSql, starPlanSettingsSql } from '../../src/sql/transform.js';
 import type { Dialect } from '../../src/sql/dialect.js';
 
 const S3 = {
@@ -34,6 +41,9 @@ function allStatements(dialect: Dialect): Array<[string, string]> {
     ['latest load', latestLoadSql()],
     ...clearStagingSql(dialect).map((sql, i): [string, string] => [`clear staging ${i}`, sql]),
     ...clearStarSql(dialect).map((sql, i): [string, string] => [`clear star ${i}`, sql]),
+    ...starPlanSettingsSql(dialect).map((sql, i): [string, string] => [`plan setting ${i}`, sql]),
+    ...dropStarKeysSql(dialect).map((sql, i): [string, string] => [`drop key ${i}`, sql]),
+    ...addStarKeysSql(dialect).map((sql, i): [string, string] => [`add key ${i}`, sql]),
     ...insertStarSql().map((step): [string, string] => [`insert ${step.table}`, step.sql]),
     ...DATA_CHECKS.map((check): [string, string] => [`check ${check.name}`, check.sql]),
     ['match rate', matchRateSql()],
@@ -66,7 +76,7 @@ describe('invariants of every statement', () => {
   test.each(allStatements('redshift'))('redshift: %s uses nothing PostgreSQL-only', (_label, sql) => {
     // Ignore string literals (an ARN contains "::", which is not a cast there).
     expect(withoutLiterals(sql)).not.toMatch(
-      /ON\s+CONFLICT|GENERATED|DISTINCT\s+ON|to_timestamp|\bTRUNCATE\s+TABLE|RESTART\s+IDENTITY|::|\bTEXT\b|\bILIKE\b/i,
+      /ON\s+CONFLICT|GENERATED|UNLOGGED|DISTINCT\s+ON|to_timestamp|\bTRUNCATE\s+TABLE|RESTART\s+IDENTITY|::|\bTEXT\b|\bILIKE\b/i,
     );
     expect(sql).not.toMatch(/\b(FROM|JOIN|INTO|TABLE|EXISTS)\s+time\b/i);
   });
@@ -94,7 +104,8 @@ describe('DDL', () => {
   });
 
   test('create covers staging then star tables in load order, then the load history', () => {
-    const names = (dialect: Dialect) => createTablesSql(dialect).map((sql) => /^CREATE TABLE (\S+) \(/.exec(sql)?.[1]);
+    const names = (dialect: Dialect) =>
+      createTablesSql(dialect).map((sql) => /^CREATE (?:UNLOGGED )?TABLE (\S+) \(/.exec(sql)?.[1]);
     expect(names('postgres')).toEqual([
       'staging_events',
       'staging_songs',
@@ -109,7 +120,7 @@ describe('DDL', () => {
   });
 
   test('staging_events on postgres', () => {
-    expect(createTableSql('staging_events', 'postgres')).toBe(`CREATE TABLE staging_events (
+    expect(createTableSql('staging_events', 'postgres')).toBe(`CREATE UNLOGGED TABLE staging_events (
   event_id BIGINT GENERATED ALWAYS AS IDENTITY,
   artist TEXT,
   auth VARCHAR,
@@ -212,6 +223,9 @@ SORTKEY (start_time)`);
       /PRIMARY KEY \(song_id\)\n\)\nDISTKEY \(song_id\)\nSORTKEY \(song_id\)$/,
     );
     expect(createTableSql('staging_songs', 'redshift')).toMatch(/\n\)\nDISTSTYLE EVEN$/);
+    // Staging is scratch, refilled by every load: PostgreSQL need not write it to its WAL first.
+    expect(createTableSql('staging_songs', 'postgres')).toMatch(/^CREATE UNLOGGED TABLE staging_songs \(/);
+    for (const table of STAR_TABLES) expect(createTableSql(table, 'postgres')).toMatch(/^CREATE TABLE /);
     for (const table of STAR_TABLES) expect(createTableSql(table, 'postgres')).toMatch(/PRIMARY KEY \(\w+\)\n\)$/);
   });
 
@@ -288,6 +302,30 @@ describe('transform plan', () => {
       'DELETE FROM songplays',
       'DELETE FROM "time"',
     ]);
+  });
+
+  test('postgres sets the star primary keys aside during the inserts; redshift has no index to spare', () => {
+    expect(dropStarKeysSql('postgres')).toEqual([
+      'ALTER TABLE songs DROP CONSTRAINT IF EXISTS songs_pkey',
+      'ALTER TABLE artists DROP CONSTRAINT IF EXISTS artists_pkey',
+      'ALTER TABLE users DROP CONSTRAINT IF EXISTS users_pkey',
+      'ALTER TABLE songplays DROP CONSTRAINT IF EXISTS songplays_pkey',
+      'ALTER TABLE "time" DROP CONSTRAINT IF EXISTS time_pkey',
+    ]);
+    expect(addStarKeysSql('postgres')).toEqual([
+      'ALTER TABLE songs ADD CONSTRAINT songs_pkey PRIMARY KEY (song_id)',
+      'ALTER TABLE artists ADD CONSTRAINT artists_pkey PRIMARY KEY (artist_id)',
+      'ALTER TABLE users ADD CONSTRAINT users_pkey PRIMARY KEY (user_id)',
+      'ALTER TABLE songplays ADD CONSTRAINT songplays_pkey PRIMARY KEY (songplay_id)',
+      'ALTER TABLE "time" ADD CONSTRAINT time_pkey PRIMARY KEY (start_time)',
+    ]);
+    expect(dropStarKeysSql('redshift')).toEqual([]);
+    expect(addStarKeysSql('redshift')).toEqual([]);
+  });
+
+  test('postgres plans the star inserts without nested loops; redshift is left to its statistics', () => {
+    expect(starPlanSettingsSql('postgres')).toEqual(['SET LOCAL enable_nestloop = off']);
+    expect(starPlanSettingsSql('redshift')).toEqual([]);
   });
 
   test('inserts run in dependency order, time last', () => {

@@ -327,6 +327,24 @@ describe.each(engines)('the local pipeline on $name', ({ make }) => {
     expect((await runLoad(made.ctx)).ok).toBe(true);
     expect(await starTables(made)).toEqual(EXPECTED);
     expect(made.ui.text()).toMatch(/songplays: 5 rows/);
+    // The load drops the primary keys while it fills the tables and adds them back.
+    const keys = await (
+      await made.ctx.warehouse()
+    ).query<{ table_name: string; column_name: string }>(
+      `SELECT CAST(usage.table_name AS VARCHAR) AS table_name, CAST(usage.column_name AS VARCHAR) AS column_name
+       FROM information_schema.table_constraints AS tc
+       JOIN information_schema.key_column_usage AS usage ON usage.constraint_name = tc.constraint_name
+       WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = current_schema()
+         AND tc.table_name IN ('songs', 'artists', 'users', 'songplays', 'time')
+       ORDER BY 1`,
+    );
+    expect(keys.rows).toEqual([
+      { table_name: 'artists', column_name: 'artist_id' },
+      { table_name: 'songplays', column_name: 'songplay_id' },
+      { table_name: 'songs', column_name: 'song_id' },
+      { table_name: 'time', column_name: 'start_time' },
+      { table_name: 'users', column_name: 'user_id' },
+    ]);
   });
 
   test('check passes and analytics show tables on the loaded fixture', async () => {

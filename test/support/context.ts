@@ -75,7 +75,9 @@ export async function makeTestContext(options: TestContextOptions = {}) {
         }
         warehouseKey = key;
       }
-      warehouse ??= openWarehouse(target(), config.values(), config.displayPath);
+      warehouse ??= openWarehouse(target(), config.values(), config.displayPath, {
+        dataApiClient: async () => (await ctx.aws()).redshiftData,
+      });
       return warehouse;
     },
     awsChoice: undefined,

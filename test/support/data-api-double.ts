@@ -421,7 +421,9 @@ export async function createDataApiDouble(options: DataApiDoubleOptions = {}): P
     return describe(statement);
   });
 
-  mock.on(GetStatementResultCommand).callsFake((input: { Id?: string; NextToken?: string }) => {
+  // A promise, as the real client's send returns: callers race it against Ctrl-C with .then.
+  mock.on(GetStatementResultCommand).callsFake(async (input: { Id?: string; NextToken?: string }) => {
+    await Promise.resolve();
     const id = input.Id ?? '';
     const { statement, sub } = find(id);
     if (sub === undefined) {

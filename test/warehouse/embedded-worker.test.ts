@@ -378,6 +378,42 @@ describe('new warehouses start from the template', () => {
     }
   }, 120_000);
 
+  test('a template without its empty folders (npm leaves them out) still makes a warehouse', async () => {
+    const { inject } = await import('vitest');
+    const shipped = join(scratch, 'shipped-template');
+    await cp(inject('embeddedTemplateDir'), shipped, { recursive: true });
+    for (const empty of ['pg_notify', 'pg_twophase', 'pg_stat_tmp', 'pg_logical/mappings']) {
+      await rm(join(shipped, empty), { recursive: true });
+    }
+    const folder = join(scratch, 'from-shipped');
+    const warehouse = await openEmbedded(folder, { template: shipped });
+    try {
+      await warehouse.query('CREATE TABLE t (n integer)');
+      expect((await warehouse.query('SELECT count(*)::int AS n FROM t')).rows).toEqual([{ n: 0 }]);
+    } finally {
+      await warehouse.close();
+    }
+    expect(existsSync(join(folder, 'pg_notify'))).toBe(true);
+    expect(existsSync(join(folder, 'pg_logical', 'mappings'))).toBe(true);
+  }, 60_000);
+
+  test('a missing template (a build that did not make one) falls back to initdb', async () => {
+    const folder = join(scratch, 'no-template');
+    const warehouse = await openEmbedded(folder, { template: join(scratch, 'no-such-template') });
+    try {
+      expect((await warehouse.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await warehouse.close();
+    }
+    // initdb made template0 and template1, which the template leaves out.
+    const reopened = await openEmbedded(folder);
+    try {
+      expect((await reopened.query('SELECT count(*)::int AS n FROM pg_database')).rows).toEqual([{ n: 3 }]);
+    } finally {
+      await reopened.close();
+    }
+  }, 120_000);
+
   test('a template made by another PGlite version is not used', () => {
     const other = join(scratch, 'other-template');
     mkdirSync(other);

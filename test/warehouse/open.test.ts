@@ -1,10 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ExecuteStatementCommand } from '@aws-sdk/client-redshift-data';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import type { DwhConfig } from '../../src/config/types.js';
 import { openWarehouse, redshiftConnectionFrom, stagingSourceOf } from '../../src/warehouse/open.js';
+import { createDataApiDouble } from '../support/data-api-double.js';
 import { createTestDatabase } from '../support/postgres.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'sparkify-open-'));
@@ -83,12 +85,36 @@ describe('openWarehouse', () => {
     );
   });
 
-  test('redshift-serverless, accepted by dwh.cfg before there is a channel to it: one clear ConfigError', async () => {
-    const error = await openWarehouse('redshift-serverless', config(), 'dwh.cfg').catch((caught: unknown) => caught);
+  test('redshift-serverless: the Data API to the workgroup DWH_CLUSTER_IDENTIFIER, no password read', async () => {
+    const double = await createDataApiDouble({ targets: [{ workgroupName: 'dwhcluster', database: 'dwh' }] });
+    try {
+      const warehouse = await openWarehouse(
+        'redshift-serverless',
+        config({ dwh: { clusterIdentifier: 'dwhcluster', db: 'dwh', dbUser: 'dwhuser' } }),
+        'dwh.cfg',
+        { dataApiClient: () => Promise.resolve(double.client) },
+      );
+      expect(warehouse.target).toBe('redshift-serverless');
+      expect(warehouse.description).toMatch(/via the Data API/);
+      expect(stagingSourceOf('redshift-serverless')).toBe('s3');
+      expect(warehouse.capabilities.copyFromS3).toBeDefined();
+      expect(warehouse.capabilities.copyFromStdin).toBeUndefined();
+      expect((await warehouse.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+      const sent = double.mock.commandCalls(ExecuteStatementCommand).map((call) => call.args[0].input);
+      expect(sent.every((input) => input.WorkgroupName === 'dwhcluster' && input.Database === 'dwh')).toBe(true);
+      expect(sent.every((input) => input.ClusterIdentifier === undefined && input.DbUser === undefined)).toBe(true);
+      await warehouse.close();
+    } finally {
+      await double.close();
+    }
+  });
+
+  test('redshift-serverless without DWH_CLUSTER_IDENTIFIER: a ConfigError naming the workgroup key', async () => {
+    const error = await openWarehouse('redshift-serverless', config({ dwh: { db: 'dwh' } }), 'dwh.cfg', {
+      dataApiClient: () => Promise.reject(new Error('not asked for')),
+    }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).message).toBe(
-      'dwh.cfg [WAREHOUSE] TARGET: redshift-serverless is not supported by this version yet',
-    );
+    expect((error as ConfigError).message).toBe('dwh.cfg [DWH] DWH_CLUSTER_IDENTIFIER: is not set');
   });
 });
 
