@@ -7,9 +7,10 @@ import { realpath } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import type { AwsClients, AwsSettings } from './aws/clients.js';
 import type { ConfigStore, Target } from './config/types.js';
-import { systemClock, type AppContext, type GlobalOptions, type StepResult } from './context.js';
+import { systemClock, type AppContext, type Clock, type GlobalOptions, type StepResult } from './context.js';
 import { InterruptedError, UsageError, UserError } from './errors.js';
 import { isInteractive } from './ui/interactive.js';
+import type { PlanView } from './ui/plan.js';
 import type { Prompts, Ui } from './ui/types.js';
 import type { Warehouse } from './warehouse/types.js';
 
@@ -41,8 +42,8 @@ export async function createContext(
   ]);
   const configPath = resolve(io.cwd, options.configPath);
   checkConfigPath(options.configPath, configPath);
-  const config = await openConfig(configPath, options.configPath);
-  for (const secret of secretsIn(config)) registerSecret(secret);
+  const fileConfig = await openConfig(configPath, options.configPath);
+  for (const secret of secretsIn(fileConfig)) registerSecret(secret);
   // Secrets from the environment are redacted too: they must never be echoed back either.
   for (const name of ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'PGPASSWORD']) {
     const value = io.env[name];
@@ -60,6 +61,18 @@ export async function createContext(
       stderr: io.stderr,
     });
   const prompts = overrides.prompts ?? (await choosePrompts(options.yes, interactive, options.color));
+  // --dry-run swaps the seams below (dwh.cfg, warehouse, AWS, clock) for planning ones; steps run unchanged.
+  const planUi = options.dryRun ? await import('./ui/plan.js') : undefined;
+  const plan = planUi ? new planUi.PlanView(ui) : undefined;
+  const config = plan
+    ? await (
+        await import('./config/planning.js')
+      ).planningConfigStore(fileConfig, {
+        onWrite: (write) => plan.configWrite(write, fileConfig.displayPath),
+        onCreate: (from) => plan.configCreate(fileConfig.displayPath, from),
+      })
+    : fileConfig;
+  let awsOffline: boolean | undefined;
 
   let controller = new AbortController();
   let warehouse: Promise<Warehouse> | undefined;
@@ -76,14 +89,23 @@ export async function createContext(
   let closed = false;
   const closedError = (): Promise<never> => Promise.reject(new Error('the program is ending'));
 
+  /** Under --dry-run: the clients, wrapped so that nothing they send changes anything. */
+  const planned = async (made: Promise<AwsClients>): Promise<AwsClients> => {
+    const [clients, { hasCredentials, planAwsClients }] = await Promise.all([made, import('./aws/planning.js')]);
+    const offline = !(await hasCredentials(clients));
+    if (offline && awsOffline !== true) plan?.offline();
+    awsOffline = offline;
+    return planAwsClients(clients, { offline, onCall: (call) => plan?.awsCall(call) });
+  };
+
   const ctx: AppContext = {
     cwd: io.cwd,
     env: io.env,
     options,
     config,
     prompts,
-    ui,
-    clock: systemClock,
+    ui: planUi ? planUi.PlanView.marked(ui) : ui,
+    clock: plan ? plannedClock() : systemClock,
     get signal() {
       return controller.signal;
     },
@@ -114,6 +136,17 @@ export async function createContext(
         await closing;
         const values = config.values();
         const target = ctx.target();
+        if (plan) {
+          // Nothing is opened: no connection, no PGlite data folder, no lock file.
+          const { openPlanningWarehouse } = await import('./warehouse/planning.js');
+          const description = `the ${target} warehouse`;
+          return openPlanningWarehouse({
+            target,
+            description,
+            assume: PLANNED_FROM_EMPTY.includes(describeCommand()) ? 'empty' : 'ready',
+            onStatement: (statement) => plan.statement(statement, description),
+          });
+        }
         if (target === 'embedded') {
           // Two processes on one PGlite data folder would corrupt it: one wizard at a time.
           const { acquireLock } = await import('./config/lock.js');
@@ -148,7 +181,7 @@ export async function createContext(
       if (closed) return closedError();
       if (aws && sameAwsSettings(aws.settings, settings)) return aws.clients;
       const previous = aws?.clients;
-      const clients = createAwsClients(settings);
+      const clients = plan ? planned(createAwsClients(settings)) : createAwsClients(settings);
       aws = { settings, clients };
       clients.catch(() => {
         if (aws?.clients === clients) aws = undefined;
@@ -176,7 +209,36 @@ export async function createContext(
       }
     },
   };
+  if (plan) {
+    plans.set(ctx, plan);
+    plan.banner();
+  }
   return ctx;
+}
+
+/**
+ * The commands whose dry run plans from an empty warehouse (they start from the beginning); the
+ * others plan as if the steps before them had run (docs/commands.md, --dry-run).
+ */
+const PLANNED_FROM_EMPTY: readonly string[] = ['setup', 'menu', 'demo', 'tables create'];
+
+/** The plan a --dry-run context shows, for runCommand's closing line. */
+const plans = new WeakMap<AppContext, PlanView>();
+
+/**
+ * Time under --dry-run: nothing is happening, so a wait (a cluster being created, a retry's pause)
+ * passes at once, and the clock moves on by as much so that time limits still end a loop.
+ */
+function plannedClock(): Clock {
+  let waited = 0;
+  return {
+    now: () => Date.now() + waited,
+    sleep: (ms, signal) => {
+      if (signal?.aborted) return systemClock.sleep(ms, signal);
+      waited += ms;
+      return Promise.resolve();
+    },
+  };
 }
 
 /**
@@ -282,12 +344,15 @@ export async function runCommand(
       const warning = (await import('./config/store.js')).permissionWarning(ctx.config);
       if (warning) ctx.ui.warn(warning);
     }
-    // Without a file to protect, a command that may run without one takes no lock beside it.
-    if (needs.lock === 'config' && (needs.config !== 'optional' || ctx.config.exists())) {
+    // Without a file to protect, a command that may run without one takes no lock beside it; a dry
+    // run changes nothing, so it takes none either (and leaves no lock file behind).
+    const dryRun = ctx.options.dryRun === true;
+    if (!dryRun && needs.lock === 'config' && (needs.config !== 'optional' || ctx.config.exists())) {
       const { acquireLock } = await import('./config/lock.js');
       release = await acquireLock(`${ctx.config.path}.lock`, name, { onNote: (note) => ctx.ui.note(note) });
     }
     const result = await work(ctx);
+    plans.get(ctx)?.summary();
     return result.ok ? 0 : 1;
   } catch (error) {
     const described = describeError(error, { debug });

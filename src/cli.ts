@@ -22,6 +22,7 @@ interface RawGlobals {
   config: string;
   target?: Target;
   yes?: boolean;
+  dryRun?: boolean;
   color: boolean;
 }
 
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
       new Option('--target <target>', 'warehouse to use (overrides [WAREHOUSE] TARGET)').choices(TARGET_CHOICES),
     )
     .option('-y, --yes', 'never prompt: take values from dwh.cfg and defaults')
+    .option('--dry-run', 'print the plan (AWS calls, SQL, dwh.cfg keys) and change nothing')
     .option('--no-color', 'no colour (also NO_COLOR)')
     .showSuggestionAfterError(true)
     .enablePositionalOptions(false)
@@ -96,6 +98,7 @@ async function execute(program: Command, spec: AnyCommandSpec, input: Record<str
     configPath: globals.config,
     target: spec.target ?? globals.target,
     yes: Boolean(globals.yes),
+    dryRun: Boolean(globals.dryRun),
     color: globals.color && detectColor(process.argv, io.env, io.stdout),
   };
   let ctx: AppContext;

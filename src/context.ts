@@ -11,6 +11,12 @@ export interface GlobalOptions {
   yes: boolean;
   /** False with --no-color or NO_COLOR. */
   color: boolean;
+  /**
+   * --dry-run: every step shows what it would do and changes nothing (docs/commands.md, --dry-run).
+   * The context swaps its seams (warehouse, AWS clients, dwh.cfg, clock) for planning ones, so steps
+   * run unchanged.
+   */
+  dryRun?: boolean | undefined;
 }
 
 /** Time, injectable so polling loops are testable without waiting. */

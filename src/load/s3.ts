@@ -7,11 +7,12 @@ import type { DwhConfig } from '../config/types.js';
 import { ConfigError, InterruptedError } from '../errors.js';
 import { copyEventsFromS3Sql, copySongsFromS3Sql } from '../sql/copy.js';
 import { rowCountsSql } from '../sql/status.js';
-import type { CopyFromS3, Warehouse } from '../warehouse/types.js';
+import type { StagingTableName } from '../sql/tables.js';
+import type { CopyFromS3, CopyLoadState, Warehouse } from '../warehouse/types.js';
 import { clearStagingStatements, rebuildStarStatements, StatementProgress, type LoadStatement } from './statements.js';
 import { recordS3LoadStatements } from './history.js';
 import { checkSongPrefix } from './song-prefix.js';
-import type { LoadResult, LoadRun } from './types.js';
+import type { LoadResult, LoadRun, S3CopySummary } from './types.js';
 
 export interface S3LoadPlan {
   songData: string;
@@ -59,11 +60,21 @@ export function s3LoadPlan(config: DwhConfig, configDisplayPath: string, songPre
   };
 }
 
+/** How often a running COPY's progress is asked for (STV_LOAD_STATE changes every million records). */
+export const LOAD_STATE_POLL_MS = 2000;
+
+export interface S3LoadOptions {
+  /** Between two progress questions while a COPY runs (tests make it short). */
+  pollMs?: number;
+  now?: () => number;
+}
+
 export async function loadFromS3(
   warehouse: Warehouse,
   s3: CopyFromS3,
   plan: S3LoadPlan,
   run: LoadRun,
+  options: S3LoadOptions = {},
 ): Promise<LoadResult> {
   const statements: LoadStatement[] = [
     ...clearStagingStatements(warehouse.dialect),
@@ -75,12 +86,26 @@ export async function loadFromS3(
     ...recordS3LoadStatements(warehouse.dialect, plan),
   ];
   const progress = new StatementProgress(statements, run.observe);
+  const watch = new CopyWatch(statements, s3, run, options);
   try {
     await warehouse.batch(
       statements.map((statement) => statement.sql),
-      { progress, signal: run.signal },
+      {
+        progress: {
+          started: (index) => {
+            progress.started(index);
+            watch.started(index);
+          },
+          finished: (index, result) => {
+            progress.finished(index, result);
+            watch.finished(index, progress.rows);
+          },
+        },
+        signal: run.signal,
+      },
     );
   } catch (error) {
+    watch.stop();
     const failed = progress.failed();
     if (failed?.step === 'copy' && !(error instanceof InterruptedError)) {
       const errors = await s3.loadErrors(error);
@@ -88,11 +113,75 @@ export async function loadFromS3(
     }
     throw error;
   }
+  watch.stop();
   return {
+    copies: watch.summary,
     songs: progress.rows.get('staging_songs') ?? 0,
     events: progress.rows.get('staging_events') ?? 0,
     songplays: progress.rows.get('songplays') ?? 0,
     rejected: [],
     rejectedTotal: 0,
   };
+}
+
+/**
+ * While a COPY from S3 runs, asks the warehouse (on its second session) what it has loaded so far,
+ * and tells it as `copy-load-state` events; keeps each COPY's files and time for the summary.
+ */
+class CopyWatch {
+  readonly summary: S3CopySummary[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private current: { table: StagingTableName; started: number; files: number | undefined } | undefined;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly statements: readonly LoadStatement[],
+    private readonly s3: CopyFromS3,
+    private readonly run: LoadRun,
+    private readonly options: S3LoadOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  started(index: number): void {
+    const statement = this.statements[index];
+    if (statement?.step !== 'copy') return;
+    this.stop();
+    const current = { table: statement.table, started: this.now(), files: undefined as number | undefined };
+    this.current = current;
+    if (this.s3.loadState === undefined) return;
+    let asking = false;
+    this.timer = setInterval(() => {
+      if (asking) return; // a slow answer is not asked again on top of itself
+      asking = true;
+      void this.ask(current).finally(() => (asking = false));
+    }, this.options.pollMs ?? LOAD_STATE_POLL_MS);
+  }
+
+  /** The COPY's count statement ends it: its rows are known. */
+  finished(index: number, rows: ReadonlyMap<string, number>): void {
+    const statement = this.statements[index];
+    if (statement?.step === 'copy') this.stop();
+    if (statement?.step !== 'count' || this.current?.table !== statement.table) return;
+    const { table, started, files } = this.current;
+    this.summary.push({ table, rows: rows.get(table) ?? 0, files, ms: this.now() - started });
+    this.current = undefined;
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private async ask(current: { table: StagingTableName; started: number; files: number | undefined }): Promise<void> {
+    let state: CopyLoadState | undefined;
+    try {
+      state = await this.s3.loadState?.();
+    } catch {
+      return; // progress is a courtesy: a failed question never fails the load
+    }
+    if (state === undefined || this.current !== current || this.timer === undefined) return;
+    if (state.files > 0) current.files = state.files;
+    this.run.observe({ kind: 'copy-load-state', table: current.table, state, elapsedMs: this.now() - current.started });
+  }
 }

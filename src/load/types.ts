@@ -4,13 +4,24 @@
  */
 import type { RejectedRecord } from '../source/types.js';
 import type { StagingTableName, StarTableName } from '../sql/tables.js';
-import type { LoadErrors } from '../warehouse/types.js';
+import type { CopyLoadState, LoadErrors } from '../warehouse/types.js';
+
+/** One COPY from S3 as it ended: rows, files (when the warehouse said) and how long it took. */
+export interface S3CopySummary {
+  table: StagingTableName;
+  rows: number;
+  /** Files read, from the last progress report; undefined when the warehouse reported none. */
+  files: number | undefined;
+  ms: number;
+}
 
 export type LoadEvent =
   /** `from` is the S3 prefix when the warehouse reads the files itself; absent when they stream from here. */
   | { kind: 'copy-started'; table: StagingTableName; from?: string | undefined }
   /** Rows read so far from this machine's files (local loads only). */
   | { kind: 'copy-progress'; table: StagingTableName; rows: number }
+  /** What the warehouse reports so far about a running COPY from S3 (read on a second session). */
+  | { kind: 'copy-load-state'; table: StagingTableName; state: CopyLoadState; elapsedMs: number }
   | { kind: 'copy-finished'; table: StagingTableName; rows: number }
   | { kind: 'copy-failed'; table: StagingTableName }
   /** Why the warehouse rejected a COPY, from its own load-error log. */
@@ -36,6 +47,8 @@ export interface LoadResult {
   rejected: RejectedRecord[];
   /** All rejected records, listed or not. */
   rejectedTotal: number;
+  /** A load from S3: each COPY's rows, files and time, for the closing summary. */
+  copies?: S3CopySummary[] | undefined;
 }
 
 /** How many rejected records are listed; all of them are counted. */

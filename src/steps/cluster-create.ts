@@ -27,7 +27,7 @@ import { clusterWriteBack, writeBack } from './write-back.js';
 
 /** `cluster create`: role, security group, cluster; wait until available; write back; test. */
 export async function runClusterCreate(ctx: Context, options: Partial<ClusterDeps> = {}): Promise<StepResult> {
-  const deps = withDefaults(options);
+  const deps = withDefaults(options, ctx);
   const config = ctx.config.values();
   const clients = await ctx.aws();
   const region = clients.region;

@@ -5,6 +5,7 @@
 import { ROLE_PROPAGATION } from '../aws/provision-cluster.js';
 import { publicIpLookup, type PublicIpLookup } from '../aws/public-ip.js';
 import type { OpenRedshiftDataApiOptions } from '../warehouse/data-api.js';
+import type { Context } from '../context.js';
 import type { RedshiftConnection } from '../warehouse/redshift.js';
 import type { Warehouse } from '../warehouse/types.js';
 
@@ -37,6 +38,13 @@ export const defaultClusterDeps: ClusterDeps = {
   roleRetryTimeoutMs: ROLE_PROPAGATION.timeoutMs,
 };
 
-export function withDefaults(deps: Partial<ClusterDeps>): ClusterDeps {
-  return { ...defaultClusterDeps, ...deps };
+/**
+ * The defaults, with what a test gave. Under --dry-run the connection test goes to the context's
+ * planning warehouse, which records SELECT version() instead of connecting.
+ */
+export function withDefaults(deps: Partial<ClusterDeps>, ctx?: Pick<Context, 'options' | 'warehouse'>): ClusterDeps {
+  const planned: Partial<ClusterDeps> = ctx?.options.dryRun
+    ? { openRedshift: () => ctx.warehouse(), openDataApi: () => ctx.warehouse() }
+    : {};
+  return { ...defaultClusterDeps, ...planned, ...deps };
 }

@@ -66,13 +66,17 @@ export async function runDemo(ctx: Context, options: DemoOptions = {}): Promise<
 
   const marker = join(dataDir, 'dataset.json');
   const have = existsSync(marker) ? await readFile(marker, 'utf8').catch(() => '') : '';
+  // A dry run only plans the data (runGenerate says what it would write): no folder removed or made.
+  const dryRun = ctx.options.dryRun === true;
   if (have !== JSON.stringify(wanted)) {
-    await rm(dataDir, { recursive: true, force: true });
-    await mkdir(dataDir, { recursive: true });
+    if (!dryRun) {
+      await rm(dataDir, { recursive: true, force: true });
+      await mkdir(dataDir, { recursive: true });
+    }
     const generated = await runGenerate(ctx, { out: shown, ...wanted });
     if (!generated.ok) return generated;
     // Written last: a half-generated folder is regenerated next time.
-    await writeFile(marker, JSON.stringify(wanted));
+    if (!dryRun) await writeFile(marker, JSON.stringify(wanted));
   } else {
     ctx.ui.note(`Reusing the generated data in ${shown}`);
   }

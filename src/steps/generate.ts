@@ -14,6 +14,12 @@ export interface GenerateOptions {
 /** `generate`: a deterministic synthetic data set in the real source layout (docs/data.md, Generated data). */
 export async function runGenerate(ctx: Context, options: GenerateOptions): Promise<StepResult> {
   const out = resolve(ctx.cwd, options.out);
+  if (ctx.options.dryRun) {
+    // Files are not one of the seams a dry run swaps (docs/commands.md, --dry-run): say, don't write.
+    const summary = `would write ${formatCount(options.songs)} songs and ${formatCount(options.events)} events`;
+    ctx.ui.print(`plan  files: ${summary} into ${options.out}/song_data and ${options.out}/log_data`);
+    return { ok: true, summary };
+  }
   const spinner = ctx.ui.spinner(
     `Generating ${formatCount(options.songs)} songs and ${formatCount(options.events)} events into ${options.out}`,
   );

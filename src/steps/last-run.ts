@@ -108,6 +108,8 @@ export async function recordLastRun(
   result: { passed: number; failed: number },
   store: RunStore = runStoreFor(ctx),
 ): Promise<void> {
+  // A dry run ran nothing on the warehouse: there is no run to remember (docs/commands.md, --dry-run).
+  if (ctx.options.dryRun === true) return;
   const key = warehouseKey(ctx.target(), ctx.config.values());
   if (key === undefined) return;
   const run: LastRun = { at: ctx.clock.now(), ...result, rows: Object.fromEntries(state.rows) };

@@ -10,6 +10,7 @@ import { s3LoadPlan } from '../load/s3.js';
 import { checkSongPrefix, songFolderUnder } from '../load/song-prefix.js';
 import { REJECTS_LISTED, type LoadEvent, type LoadResult } from '../load/types.js';
 import { formatCount, formatDuration, formatRate } from '../ui/format.js';
+import { copyProgressText, copySummaryRows, type LoadStateShown } from '../ui/progress.js';
 import type { Cell, Spinner } from '../ui/types.js';
 import { stagingSourceOf } from '../warehouse/open.js';
 import { withCancel } from '../warehouse/rows.js';
@@ -70,6 +71,9 @@ export async function runLoad(ctx: Context, options: LoadOptions = {}): Promise<
     );
     return { ok: false, summary: `loaded with ${rejectedTotal} rejected records in ${took}` };
   }
+  if (counts.copies !== undefined && counts.copies.length > 0) {
+    ctx.ui.table(copySummaryRows(counts.copies), { title: 'COPY from S3' });
+  }
   const summary =
     `${formatCount(counts.songplays)} songplays from ${formatCount(counts.events)} events ` +
     `and ${formatCount(counts.songs)} songs in ${took}`;
@@ -107,8 +111,11 @@ class LoadView {
         started: number;
         lastShown: number;
         ticker: NodeJS.Timeout | undefined;
+        tick: ((elapsedMs: number) => string) | undefined;
       }
     | undefined;
+  /** What the warehouse last reported about the running COPY from S3. */
+  private loadState: LoadStateShown | undefined;
 
   constructor(
     private readonly ctx: Context,
@@ -124,8 +131,21 @@ class LoadView {
         if (from === undefined) {
           this.start(`${table}: reading…`, { streamed: true });
         } else {
-          this.start(`${table}: COPY from ${from}`, { tick: (elapsed) => `${table}: COPY from ${from} (${elapsed})` });
+          // The text follows what the warehouse reports so far (copy-load-state), with the time.
+          this.loadState = undefined;
+          this.start(copyProgressText(table, from, 0), {
+            tick: (elapsedMs) => copyProgressText(table, from, elapsedMs, this.loadState),
+          });
         }
+        return;
+      }
+      case 'copy-load-state': {
+        this.loadState = event.state;
+        const current = this.current;
+        if (current?.tick === undefined) return;
+        const text = current.tick(this.ctx.clock.now() - current.started);
+        current.spinner.update(text);
+        this.waits.followedText(text);
         return;
       }
       case 'copy-progress': {
@@ -171,7 +191,7 @@ class LoadView {
     this.waits.unfollow();
   }
 
-  private start(text: string, options: { streamed?: boolean; tick?: (elapsed: string) => string } = {}): void {
+  private start(text: string, options: { streamed?: boolean; tick?: (elapsedMs: number) => string } = {}): void {
     this.stop();
     const { tick } = options;
     const spinner = this.ctx.ui.spinner(text);
@@ -180,8 +200,8 @@ class LoadView {
     const ticker =
       tick === undefined
         ? undefined
-        : setInterval(() => spinner.update(tick(formatDuration(this.ctx.clock.now() - started))), S3_TICK_MS);
-    this.current = { spinner, streamed: options.streamed === true, started, lastShown: 0, ticker };
+        : setInterval(() => spinner.update(tick(this.ctx.clock.now() - started)), S3_TICK_MS);
+    this.current = { spinner, streamed: options.streamed === true, started, lastShown: 0, ticker, tick };
   }
 
   private end(how: 'succeed' | 'fail', text: (took: number, streamed: boolean) => string): void {

@@ -25,6 +25,7 @@ import type { Target } from '../config/types.js';
 import { SERVER_VERSION_SQL, TERMINATE_BACKEND_SQL, copyFromStdinSql } from '../sql/session.js';
 import { oneLine } from '../error-text.js';
 import { withoutSecret } from './errors.js';
+import { pgLoadState } from './pg-load-state.js';
 import { pgLockWaits } from './pg-lock-waits.js';
 import { RESULT_PARSERS, normalizeParams } from './result-types.js';
 import type { Dialect } from '../sql/dialect.js';
@@ -77,6 +78,11 @@ export interface PgSessionOptions {
   copyFromStdin: boolean;
   /** Whether to offer the lockWaits capability (PostgreSQL; Redshift has no pg_blocking_pids). */
   lockWaits?: boolean;
+  /**
+   * Whether a COPY from S3 reports its progress (CopyFromS3.loadState) through a second connection
+   * reading STV_LOAD_STATE (Redshift clusters).
+   */
+  loadState?: boolean;
   /** What other sessions see as this one's application_name (default "sparkify-dwh"). */
   applicationName?: string | undefined;
   capabilities?: CapabilitiesOver | undefined;
@@ -344,12 +350,26 @@ export async function openPgSession(options: PgSessionOptions): Promise<Warehous
     engine.closeAlso.push(() => waits.close());
     return { lockWaits: waits };
   };
+  const withLoadState = (base: ReturnType<CapabilitiesOver>): ReturnType<CapabilitiesOver> => {
+    if (options.loadState !== true || typeof ownPid !== 'number' || base.copyFromS3 === undefined) return base;
+    const state = pgLoadState({
+      ownPid,
+      connect: async () => {
+        const probe = factory(clientConfig(`${applicationName} (load progress)`));
+        probe.on('error', () => undefined); // its failures surface as failed questions
+        await probe.connect();
+        return probe;
+      },
+    });
+    engine.closeAlso.push(() => state.close());
+    return { ...base, copyFromS3: { ...base.copyFromS3, loadState: () => state.loadState() } };
+  };
   const warehouse = new SessionWarehouse(
     engine,
     { target: options.target, dialect: options.dialect, description: options.description },
     {
       copyIn: options.copyFromStdin ? pgCopyIn(client) : undefined,
-      capabilities: (opened) => ({ ...options.capabilities?.(opened), ...lockWaits(opened) }),
+      capabilities: (opened) => ({ ...withLoadState(options.capabilities?.(opened) ?? {}), ...lockWaits(opened) }),
     },
   );
   if (options.checkServerVersion !== undefined) {

@@ -145,6 +145,7 @@ export async function openRedshift(
     diagnoseConnectFailure: (error) =>
       diagnoseRedshiftConnectFailure(error, endpoint, connection.password, connectTimeoutMillis),
     copyFromStdin: false,
+    loadState: true,
     applicationName: options.applicationName,
     capabilities: (warehouse) => ({ copyFromS3: stlLoadErrors(warehouse) }),
     // version() on Redshift reads "PostgreSQL 8.0.2 … Redshift 1.0.x": nothing to compare.

@@ -141,6 +141,24 @@ export interface CopyFromS3 {
    * is not a rejected COPY or the log holds nothing for it. Ask right after the failure.
    */
   loadErrors(failure: unknown): Promise<LoadErrors | undefined>;
+  /**
+   * What the warehouse reports so far about the COPY this warehouse's session is running, asked
+   * on a second session (STV_LOAD_STATE on a cluster); undefined when it reports nothing yet.
+   * Absent on a channel that cannot ask (docs/redshift.md, "Live progress").
+   */
+  loadState?(): Promise<CopyLoadState | undefined>;
+}
+
+/** A running COPY from S3 as the warehouse reports it (each figure summed over its slices). */
+export interface CopyLoadState {
+  /** Files the COPY reads, and how many of them it has finished. */
+  files: number;
+  filesDone: number;
+  /** Rows (lines) loaded so far. */
+  rows: number;
+  bytesLoaded: number;
+  /** 0 when the warehouse does not know (compressed input). */
+  bytesToLoad: number;
 }
 
 /** Results too big to hold, read in pages (a cursor, pg-query-stream, the Data API's pages). */

@@ -49,6 +49,8 @@ test('COPYs both staging tables from S3 with the role, then rebuilds the star sc
   expect(fake.outcome).toEqual({ committed: 1, rolledBack: 0 });
   expect(t.ui.text()).toMatch(/staging_songs: 42 rows/);
   expect(t.ui.text()).not.toContain(DB_PASSWORD);
+  // The closing summary: one row per COPY (docs/redshift.md, "Live progress").
+  expect(t.ui.text()).toMatch(/COPY from S3\ntable \| rows \| files \| seconds\nstaging_songs \| 42 \| +\| \d+\.\d/);
 });
 
 test("COPY names the bucket's region ([S3] REGION, default us-west-2), not the cluster's", async () => {
