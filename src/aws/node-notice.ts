@@ -35,8 +35,9 @@ export function nodeMajor(nodeVersion: string): number | undefined {
 }
 
 /**
- * One line, short enough for an 80-column terminal, for Node versions that SDK releases after early January 2027 no longer support, or
- * undefined when there is nothing to say (Node 22 and later, or a version string we can't read).
+ * One line, short enough for an 80-column terminal, for Node versions that SDK releases after early
+ * January 2027 no longer support, or undefined when there is nothing to say (Node 22 and later, or a
+ * version string we can't read).
  * Show it once, where AWS is first used.
  */
 export function nodeVersionNotice(nodeVersion: string): string | undefined {
