@@ -24,13 +24,17 @@ async function context(options: Parameters<typeof makeTestContext>[0]): Promise<
 }
 
 let db: TestDatabase;
-/** The test database's URL with a password in it (the server trusts local connections, so any works). */
+/**
+ * The test database's URL with a password in it. A server that checks passwords (CI's, reached with
+ * SPARKIFY_TEST_POSTGRES_URL) keeps its own; a throwaway one trusts local connections, so any works.
+ */
 let urlWithPassword: string;
-const PASSWORD = 'Pg-s3cret-9041';
+let PASSWORD = 'Pg-s3cret-9041';
 beforeAll(async () => {
   db = await createTestDatabase();
   const url = new URL(db.url);
-  url.password = PASSWORD;
+  if (url.password === '') url.password = PASSWORD;
+  else PASSWORD = decodeURIComponent(url.password);
   urlWithPassword = url.toString();
 });
 afterAll(async () => {
