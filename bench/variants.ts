@@ -9,7 +9,8 @@
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -284,8 +285,17 @@ async function* fileChunks(path: string, chunkBytes: number): AsyncGenerator<str
 async function embeddedBaseline(
   embeddedDir: string,
   dataset: BenchDataset,
+  cliPath: string,
 ): Promise<Omit<BaselineRun, 'counts'> & { counts: StarCounts }> {
-  const { openEmbedded } = await import('../src/warehouse/embedded.js');
+  const [{ openEmbedded, setEmbeddedTemplateDir }, { setEmbeddedWorkerEntry }] = await Promise.all([
+    import('../src/warehouse/embedded.js'),
+    import('../src/warehouse/embedded-host.js'),
+  ]);
+  // The worker and the template are what `npm run build` put beside the CLI (dist/warehouse): the
+  // compiled benchmark has neither beside its own copy of the sources, and the load uses these.
+  const built = join(dirname(cliPath), 'warehouse');
+  setEmbeddedWorkerEntry(pathToFileURL(join(built, 'embedded-worker.js')));
+  setEmbeddedTemplateDir(join(built, 'pglite-template'));
   const warehouse = await openEmbedded(embeddedDir);
   try {
     const clientBefore = process.cpuUsage();
@@ -335,7 +345,7 @@ export async function runBaseline(options: {
       const timed = await postgresBaseline(target.url, options.dataset);
       return { ...timed, counts: await postgresCounts(target.url) };
     }
-    return await embeddedBaseline(target.embeddedDir, options.dataset);
+    return await embeddedBaseline(target.embeddedDir, options.dataset, options.cliPath);
   } finally {
     await target.dispose();
   }

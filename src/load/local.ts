@@ -21,6 +21,7 @@ import {
   turnOfTheEventLoop,
 } from './statements.js';
 import { REJECTS_LISTED, type LoadResult, type LoadRun } from './types.js';
+import { keepYoungGenerationSmall } from './young-generation.js';
 
 /** A folder of source files. */
 export interface SourceFolder {
@@ -52,6 +53,8 @@ export async function loadFromFolders(
   folders: SourceFolders,
   run: LoadRun,
 ): Promise<LoadResult> {
+  // Streaming makes garbage fast and keeps little: a small young generation holds the peak down.
+  keepYoungGenerationSmall();
   const rejected: RejectedRecord[] = [];
   let rejectedTotal = 0;
   // Rejections name the file as the user knows it: under the folder named in dwh.cfg.

@@ -16,7 +16,7 @@ import { stagingSourceOf } from '../warehouse/open.js';
 import { withCancel } from '../warehouse/rows.js';
 import { lockWatch, type LockWaitDisplay } from './lock-wait.js';
 import { displayPath } from './config.js';
-import { isLoaded, readWarehouseState, requireTables } from './state.js';
+import { isLoaded, readWarehouseTables, requireTables } from './state.js';
 import type { MenuStep, StatusSnapshot, StepResult, StepStatus } from './types.js';
 
 export interface LoadOptions {
@@ -35,7 +35,8 @@ export async function runLoad(ctx: Context, options: LoadOptions = {}): Promise<
   const warehouse = await ctx.warehouse();
   // Another session's lock is said, not waited on in silence (lock-wait.ts).
   const locks = lockWatch(ctx, warehouse);
-  requireTables(await locks.run(() => readWarehouseState(ctx)));
+  // Only which tables exist: the load replaces their rows, so counting them first is wasted time.
+  requireTables({ tables: await locks.run(() => readWarehouseTables(ctx)) });
   const started = ctx.clock.now();
   const view = new LoadView(ctx, locks.display);
   let counts: LoadResult;

@@ -83,8 +83,7 @@ export async function readWarehouseState(ctx: Context): Promise<WarehouseState> 
   const warehouse = await ctx.warehouse();
   // A count waits for a table another session has locked: Ctrl-C must end that wait on the server.
   const query = <Row>(sql: string) => withCancel(warehouse, ctx.signal, () => warehouse.query<Row>(sql));
-  const existing = await query<{ table_name: string }>(existingTablesSql());
-  const tables = new Set(existing.rows.map((row) => row.table_name));
+  const tables = await readWarehouseTables(ctx);
   const rows = new Map<string, number>();
   const present = ALL_TABLES.filter((table) => tables.has(table));
   if (present.length > 0) {
@@ -92,6 +91,19 @@ export async function readWarehouseState(ctx: Context): Promise<WarehouseState> 
     for (const row of counts.rows) rows.set(row.table_name, Number(row.row_count));
   }
   return { tables, rows };
+}
+
+/**
+ * Which of our tables exist, without counting their rows: all that a step needs that replaces
+ * the rows anyway (`load`). Counting every table of a loaded warehouse reads all of it, and on a
+ * small load it is a round trip the load would wait for.
+ */
+export async function readWarehouseTables(ctx: Context): Promise<Set<string>> {
+  const warehouse = await ctx.warehouse();
+  const existing = await withCancel(warehouse, ctx.signal, () =>
+    warehouse.query<{ table_name: string }>(existingTablesSql()),
+  );
+  return new Set(existing.rows.map((row) => row.table_name));
 }
 
 export function allTablesExist(state: WarehouseState): boolean {
@@ -103,7 +115,7 @@ export function isLoaded(state: WarehouseState): boolean {
 }
 
 /** Fail with the next action when the tables a step needs are not there yet. */
-export function requireTables(state: WarehouseState, which: 'all' | 'star' = 'all'): void {
+export function requireTables(state: Pick<WarehouseState, 'tables'>, which: 'all' | 'star' = 'all'): void {
   const needed = which === 'all' ? [...STAGING_TABLES, ...STAR_TABLES] : [...STAR_TABLES];
   const missing = needed.filter((table) => !state.tables.has(table));
   if (missing.length > 0) {

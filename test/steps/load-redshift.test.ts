@@ -109,3 +109,14 @@ test('a missing role ARN is a config error that says how to get one, before any 
   await expect(runLoad(t.ctx)).rejects.toThrow(/dwh\.cfg \[IAM_ROLE\] ARN: is not set/);
   expect(fake.statements.filter((s) => s !== existingTablesSql() && !/count\(\*\)/i.test(s))).toEqual([]);
 });
+
+test('before loading, load asks the warehouse once, which tables exist, and counts no rows', async () => {
+  const fake = recordingRedshift();
+  const t = await makeTestContext({ config: CONFIG, warehouse: fake.warehouse });
+  cleanup = t.cleanup;
+  expect((await runLoad(t.ctx)).ok).toBe(true);
+  const firstOfTheLoad = fake.statements.indexOf(clearStagingSql('redshift')[0]!);
+  expect(firstOfTheLoad).toBeGreaterThan(-1);
+  // Counting every table of a loaded warehouse reads all of it, for rows the load replaces anyway.
+  expect(fake.statements.slice(0, firstOfTheLoad)).toEqual([existingTablesSql()]);
+});
