@@ -8,7 +8,10 @@
 import type { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import type { DwhAccess } from '../config/types.js';
 import { UserError } from '../errors.js';
+import { isAwsError } from './errors.js';
 import { checkBaseRpu, checkWorkgroupPort, type LimitCheck } from './limits.js';
+import { poll } from './poll.js';
+import type { RolePropagationWait } from './provision-cluster.js';
 import { adminPasswordFrom } from './secrets.js';
 import {
   createNamespace,
@@ -91,7 +94,31 @@ export function ownership(tags: readonly Tag[], identifier: string): 'ours' | 'u
 export type NamespaceOutcome =
   | { kind: 'created'; namespace: NamespaceInfo }
   | { kind: 'reused'; namespace: NamespaceInfo }
-  | { kind: 'not-ours'; namespace: NamespaceInfo; reason: NotOursReason };
+  | { kind: 'not-ours'; namespace: NamespaceInfo; reason: NotOursReason }
+  /** The role was made a moment ago, and CreateNamespace still refused it when the time was up. */
+  | { kind: 'role-not-usable'; elapsedMs: number }
+  /** Ctrl-C while waiting for a new role: no namespace was made. */
+  | { kind: 'aborted' };
+
+/**
+ * Whether CreateNamespace refused the IAM role because IAM has not finished making a new role
+ * usable. IAM is eventually consistent ("Changes that I make are not always immediately visible",
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency),
+ * and CreateNamespace reports a bad parameter, a role it cannot use included, as its
+ * ValidationException, "The input failed to satisfy the constraints specified by an AWS service"
+ * (https://docs.aws.amazon.com/redshift-serverless/latest/APIReference/API_CreateNamespace.html, Errors);
+ * the SDK throws it as ValidationException. Only one whose message is about an IAM role counts:
+ * any other bad input is said at once.
+ */
+export function isNamespaceRoleNotYetUsable(error: unknown): boolean {
+  const cause = error instanceof UserError && error.cause !== undefined ? error.cause : error;
+  if (!isAwsError(cause, 'ValidationException')) return false;
+  const message = cause instanceof Error ? cause.message : '';
+  return (
+    /\b(IAM )?role\b/i.test(message) &&
+    /not valid|invalid|assume|delegate|not found|does not exist|couldn'?t|could not/i.test(message)
+  );
+}
 
 export type WorkgroupOutcome =
   | { kind: 'created'; workgroup: WorkgroupInfo }
@@ -109,26 +136,58 @@ async function judgeNamespace(
   return owner === 'ours' ? { kind: 'reused', namespace } : { kind: 'not-ours', namespace, reason: owner };
 }
 
-/** The namespace for `spec`: created (tagged, with the role as its default), or the existing one judged. */
+/**
+ * The namespace for `spec`: created (tagged, with the role as its default), or the existing one
+ * judged. With `propagation` (the role was just created), a refusal of the role is asked again
+ * until IAM has made it usable, as CreateCluster is (provision-cluster.ts, ROLE_PROPAGATION).
+ */
 export async function ensureNamespace(
   client: RedshiftServerlessClient,
   spec: ServerlessSpec,
   region: string,
+  propagation?: RolePropagationWait,
 ): Promise<NamespaceOutcome> {
   const existing = await getNamespace(client, spec.identifier, region);
   if (existing) return judgeNamespace(client, existing, spec.identifier, region);
-  const created = await createNamespace(
-    client,
-    {
-      name: spec.identifier,
-      dbName: spec.dbName,
-      adminUsername: spec.dbUser,
-      adminPassword: adminPasswordFrom(spec.password),
-      roleArn: spec.roleArn,
-      tags: wizardTags(spec.identifier),
-    },
-    region,
-  );
+  const request = () =>
+    createNamespace(
+      client,
+      {
+        name: spec.identifier,
+        dbName: spec.dbName,
+        adminUsername: spec.dbUser,
+        adminPassword: adminPasswordFrom(spec.password),
+        roleArn: spec.roleArn,
+        tags: wizardTags(spec.identifier),
+      },
+      region,
+    );
+  let created: Awaited<ReturnType<typeof request>>;
+  if (!propagation) created = await request();
+  else {
+    type Attempt = { state: 'SUCCESS'; created: Awaited<ReturnType<typeof request>> } | { state: 'RETRY' };
+    const result = await poll<Attempt>(
+      async () => {
+        try {
+          return { state: 'SUCCESS', created: await request() };
+        } catch (error) {
+          if (isNamespaceRoleNotYetUsable(error)) return { state: 'RETRY' };
+          throw error;
+        }
+      },
+      {
+        clock: propagation.clock,
+        signal: propagation.signal,
+        intervalMs: propagation.intervalMs,
+        timeoutMs: propagation.timeoutMs,
+        tickMs: 1000,
+        onProgress: ({ elapsedMs, nextCheckInMs }) => propagation.onWait?.(elapsedMs, nextCheckInMs),
+      },
+    );
+    if (result.state === 'TIMEOUT') return { kind: 'role-not-usable', elapsedMs: result.elapsedMs };
+    if (result.state === 'ABORTED') return { kind: 'aborted' };
+    created = result.created;
+  }
   if (!('existed' in created)) return { kind: 'created', namespace: created };
   // ConflictException: another run made it between our GetNamespace and CreateNamespace.
   const raced = await getNamespace(client, spec.identifier, region);

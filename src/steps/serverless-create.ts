@@ -10,6 +10,7 @@
  * used or changed. The AWS work is src/aws (it returns what it did); this file asks, calls and shows.
  */
 import type { AwsClients } from '../aws/clients.js';
+import { ROLE_PROPAGATION } from '../aws/provision-cluster.js';
 import { s3SourceUrls } from '../aws/naming.js';
 import {
   ensureRole,
@@ -30,8 +31,9 @@ import { describeServerless, serverlessWriteBack } from '../aws/serverless-statu
 import { ownerText } from '../aws/tags.js';
 import { changesFor } from '../config/schema.js';
 import type { Context } from '../context.js';
-import { UserError } from '../errors.js';
+import { InterruptedError, UserError } from '../errors.js';
 import { SERVER_VERSION_SQL } from '../sql/session.js';
+import { formatDuration } from '../ui/format.js';
 import { askServerlessInputs, askServerlessName, showServerlessSummary } from './serverless-inputs.js';
 import { defaultServerlessDeps, waitUntilServerlessAvailable, type ServerlessDeps } from './serverless-wait.js';
 import type { StepResult } from './types.js';
@@ -155,7 +157,16 @@ async function createServerless(
   }
   await writeBack(ctx.config, roleArnWriteBack(role.arn));
   const spec = { ...inputs, roleArn: role.arn };
-  showNamespace(ctx, await ensureNamespace(clients.redshiftServerless, spec, region));
+  // Only a role made a moment ago can be refused for lack of time; any other is refused at once.
+  const namespace = await namespaceShown(ctx, role.roleName, (onWait) =>
+    ensureNamespace(
+      clients.redshiftServerless,
+      spec,
+      region,
+      role.kind === 'created' ? { clock: ctx.clock, signal: ctx.signal, ...ROLE_PROPAGATION, onWait } : undefined,
+    ),
+  );
+  showNamespace(ctx, namespace);
   showWorkgroup(ctx, await ensureWorkgroup(clients.redshiftServerless, spec, region));
   return { password: inputs.password, roleArn: role.arn };
 }
@@ -193,6 +204,46 @@ function refuseNotOurs(what: string, name: string, reason: NotOursReason): never
     `${what} ${name} ${NOT_OURS[reason]}: sparkify-dwh never uses or changes it. ` +
       'Set another [DWH] DWH_CLUSTER_IDENTIFIER and run `sparkify-dwh cluster create` again',
   );
+}
+
+/**
+ * CreateNamespace, with a spinner while a new role propagates that says why the request is made
+ * again (as for CreateCluster, docs/redshift.md "A new role needs a moment").
+ */
+async function namespaceShown(
+  ctx: Context,
+  roleName: string,
+  request: (onWait: (elapsedMs: number, nextAttemptInMs: number) => void) => Promise<NamespaceOutcome>,
+): Promise<NamespaceOutcome> {
+  let spinner: ReturnType<Context['ui']['spinner']> | undefined;
+  let outcome: NamespaceOutcome;
+  try {
+    outcome = await request((elapsedMs, nextAttemptInMs) => {
+      spinner ??= ctx.ui.spinner(`IAM role ${roleName} is new: waiting for Redshift Serverless to accept it…`);
+      spinner.update(
+        `IAM role ${roleName} is new and Redshift Serverless does not accept it yet (IAM takes a few seconds ` +
+          `to propagate) · ${formatDuration(elapsedMs)} · trying again in ${Math.ceil(nextAttemptInMs / 1000)} s`,
+      );
+    });
+  } catch (error) {
+    spinner?.fail('Redshift Serverless refused the namespace');
+    throw error;
+  }
+  if (outcome.kind === 'role-not-usable') {
+    spinner?.fail(`Redshift Serverless still does not accept IAM role ${roleName}`);
+    throw new UserError(
+      `Redshift Serverless still does not accept the new IAM role ${roleName} after ` +
+        `${formatDuration(outcome.elapsedMs)}: IAM is sometimes slow to propagate a new role; ` +
+        'run `sparkify-dwh cluster create` again in a minute (the role is kept)',
+    );
+  }
+  if (outcome.kind === 'aborted') {
+    spinner?.stop();
+    ctx.ui.warn('Stopped before the namespace was made: nothing is billed. The role stays.');
+    throw new InterruptedError();
+  }
+  spinner?.succeed(`Redshift Serverless accepted IAM role ${roleName}`);
+  return outcome;
 }
 
 function showNamespace(ctx: Context, outcome: NamespaceOutcome): void {

@@ -2,6 +2,7 @@ import type { Context } from '../context.js';
 import { createTablesSql, dropTablesSql } from '../sql/ddl.js';
 import { ALL_TABLES } from '../sql/tables.js';
 import { formatDuration } from '../ui/format.js';
+import { withCancel } from '../warehouse/rows.js';
 import { lockWatch } from './lock-wait.js';
 import { confirmReplacing, readHolding } from './replace-guard.js';
 import { allTablesExist } from './state.js';
@@ -33,10 +34,14 @@ export async function runTablesCreate(ctx: Context, options: { confirmDrop?: boo
   try {
     await locks.run(() => {
       locks.display.follow(spinner, text);
-      return warehouse.transaction(async (tx) => {
-        for (const statement of dropTablesSql()) await tx.query(statement);
-        for (const statement of createTablesSql(warehouse.dialect)) await tx.query(statement);
-      });
+      // Ctrl-C cancels the statement running on the server (docs/safety.md): on the Data API the
+      // whole drop-and-create is one batch that may queue or run for a while.
+      return withCancel(warehouse, ctx.signal, () =>
+        warehouse.transaction(async (tx) => {
+          for (const statement of dropTablesSql()) await tx.query(statement);
+          for (const statement of createTablesSql(warehouse.dialect)) await tx.query(statement);
+        }),
+      );
     });
   } catch (error) {
     spinner.fail('Creating tables failed; the tables are as they were');

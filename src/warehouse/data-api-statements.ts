@@ -192,10 +192,16 @@ const STATEMENT_NAME = 'sparkify-dwh';
 
 export class DataApiStatements {
   readonly where: string;
-  /** The statement being waited for now, which cancelRunning() stops. */
-  private running: string | undefined;
+  /** The statement being waited for now, which cancelRunning() stops, and how to end that wait. */
+  private running: { id: string; interrupt: () => void } | undefined;
   /** Statements this process asked to cancel: their ABORTED is an interruption, not someone else's doing. */
   private readonly cancelled = new Set<string>();
+  /** The last CancelStatement sent for a statement: Ctrl-C seen twice (capability and signal) sends one. */
+  private readonly cancelRequests = new Map<string, Promise<boolean>>();
+  /** Submissions (ExecuteStatement, BatchExecuteStatement) waiting for their Id now. */
+  private submitting = 0;
+  /** cancelRunning() arrived while a statement was being submitted: it is cancelled as soon as its Id is known. */
+  private cancelOnSubmit = false;
 
   constructor(private readonly options: DataApiStatementsOptions) {
     this.where = describeTarget(options.target);
@@ -204,7 +210,7 @@ export class DataApiStatements {
   /** Run one statement (ExecuteStatement takes exactly one) and wait until it has finished. */
   async execute(sql: string, parameters: SqlParameter[], signal?: AbortSignal): Promise<FinishedStatement> {
     checkSize(sql);
-    const submitted = await this.call('ExecuteStatement', () =>
+    const submitted = await this.submit('ExecuteStatement', () =>
       this.options.client.send(
         new ExecuteStatementCommand({
           ...targetFields(this.options.target),
@@ -243,7 +249,7 @@ export class DataApiStatements {
   ): Promise<SubStatementData[]> {
     if (sqls.length === 0) return [];
     for (const sql of sqls) checkSize(sql);
-    const submitted = await this.call('BatchExecuteStatement', () =>
+    const submitted = await this.submit('BatchExecuteStatement', () =>
       this.options.client.send(
         new BatchExecuteStatementCommand({
           ...targetFields(this.options.target),
@@ -294,11 +300,33 @@ export class DataApiStatements {
     }
   }
 
-  /** Ask the cluster to stop the statement being waited for now; the wait then rejects. */
+  /**
+   * Ask the cluster to stop the statement being waited for now; the wait then rejects. One still
+   * being submitted has no Id yet: it is cancelled as soon as the Id arrives (Ctrl-C right after a
+   * step began must not let its statement run on).
+   */
   async cancelRunning(): Promise<void> {
-    const id = this.running;
-    if (id === undefined) return;
-    await this.tryCancel(id);
+    const running = this.running;
+    if (running === undefined) {
+      if (this.submitting > 0) this.cancelOnSubmit = true;
+      return;
+    }
+    running.interrupt();
+    await this.tryCancel(running.id);
+  }
+
+  /** A submission, counted while it waits for its Id so that cancelRunning() can reach it. */
+  private async submit<T>(action: string, send: () => Promise<T>): Promise<T> {
+    this.submitting += 1;
+    try {
+      return await this.call(action, send);
+    } catch (error) {
+      // Nothing was submitted: a cancel meant for it must not hit the next statement.
+      if (this.submitting === 1) this.cancelOnSubmit = false;
+      throw error;
+    } finally {
+      this.submitting -= 1;
+    }
   }
 
   /** Poll DescribeStatement until the statement ends; FAILED and ABORTED become errors. */
@@ -309,12 +337,19 @@ export class DataApiStatements {
   ): Promise<DescribeStatementResponse> {
     const { clock, poll, onProgress } = this.options;
     const started = clock.now();
+    // cancelRunning() interrupts this wait as the call's own signal does, so a poll interval of
+    // up to a second is cut short and the statement's end is seen at once.
+    const interruption = new AbortController();
+    if (this.cancelOnSubmit) interruption.abort();
+    this.cancelOnSubmit = false;
+    const stop = eitherSignal(signal, interruption.signal);
+    signal = stop.signal;
     // A function, not a property read, so TypeScript does not narrow it across the awaits.
     const aborted = (): boolean => signal?.aborted === true;
     let delay = poll.initialMillis;
     /** Set once the statement is known to have ended (or interrupt() has taken over). */
     let ended = false;
-    this.running = id;
+    this.running = { id, interrupt: () => interruption.abort() };
     try {
       for (;;) {
         if (aborted()) {
@@ -364,7 +399,9 @@ export class DataApiStatements {
       if (!ended) await this.tryCancel(id);
       throw error;
     } finally {
+      stop.dispose();
       this.running = undefined;
+      this.cancelRequests.delete(id);
     }
   }
 
@@ -395,9 +432,22 @@ export class DataApiStatements {
     }
   }
 
-  /** CancelStatement; true when the API says it stopped the statement. Refusals (already ended) are false. */
+  /**
+   * CancelStatement; true when the API says it stopped the statement. Refusals (already ended) are
+   * false. A request already made for `id` is awaited instead of sent again, and one that stopped
+   * the statement is not repeated: Ctrl-C reaches a statement both through cancelRunning() and
+   * through its call's signal.
+   */
   private async tryCancel(id: string): Promise<boolean> {
     this.cancelled.add(id);
+    const earlier = this.cancelRequests.get(id);
+    if (earlier !== undefined && (await earlier)) return true;
+    const request = this.sendCancel(id);
+    this.cancelRequests.set(id, request);
+    return request;
+  }
+
+  private async sendCancel(id: string): Promise<boolean> {
     try {
       const answer = await this.options.client.send(new CancelStatementCommand({ Id: id }));
       return answer.Status === true;

@@ -21,12 +21,14 @@ import {
   checkServerlessSpec,
   ensureNamespace,
   ensureWorkgroup,
+  isNamespaceRoleNotYetUsable,
   ownership,
   type ServerlessSpec,
 } from '../../src/aws/serverless-provision.js';
+import { ROLE_PROPAGATION } from '../../src/aws/provision-cluster.js';
 import { describeServerless, serverlessWriteBack, usageSoFar } from '../../src/aws/serverless-status.js';
 import { UserError } from '../../src/errors.js';
-import { DB_PASSWORD, mockAws, REGION, ROLE_ARN, TAGS } from './fakes.js';
+import { DB_PASSWORD, fakeClock, mockAws, REGION, ROLE_ARN, TAGS } from './fakes.js';
 import {
   conflict,
   namespace,
@@ -99,7 +101,7 @@ describe('ensureNamespace', () => {
     aws.serverless.on(CreateNamespaceCommand).resolves({ namespace: namespace('AVAILABLE', { iamRoles: [ROLE_ARN] }) });
     const outcome = await ensureNamespace(aws.clients.redshiftServerless, spec(), REGION);
     expect(outcome.kind).toBe('created');
-    expect(outcome.namespace).toMatchObject({
+    expect('namespace' in outcome && outcome.namespace).toMatchObject({
       name: 'dwhcluster',
       adminPasswordSecretArn: SECRET_ARN,
       iamRoleArns: [ROLE_ARN],
@@ -165,6 +167,70 @@ describe('ensureNamespace', () => {
         '(Namespace limit reached.): delete an unused namespace or workgroup, or request an increase in the ' +
         'Service Quotas console',
     );
+  });
+
+  describe('a role made a moment ago (IAM propagation)', () => {
+    /** What CreateNamespace answers, as the SDK throws it, while the new role is not usable yet. */
+    const roleNotYet = () =>
+      new ValidationException({
+        message: `The IAM role ${ROLE_ARN} is not valid. Make sure the role exists and trusts Redshift.`,
+        $metadata: {},
+      });
+    const propagation = (
+      clock: ReturnType<typeof fakeClock>,
+      waits: number[][],
+      signal = new AbortController().signal,
+    ) => ({
+      clock,
+      signal,
+      ...ROLE_PROPAGATION,
+      onWait: (elapsedMs: number, nextMs: number) => waits.push([elapsedMs, nextMs]),
+    });
+
+    test('CreateNamespace refusing the new role is asked again until it is accepted, saying why', async () => {
+      aws.serverless.on(GetNamespaceCommand).rejects(notFound('Namespace dwhcluster'));
+      aws.serverless
+        .on(CreateNamespaceCommand)
+        .rejectsOnce(roleNotYet())
+        .rejectsOnce(roleNotYet())
+        .resolves({ namespace: namespace('AVAILABLE', { iamRoles: [ROLE_ARN] }) });
+      const waits: number[][] = [];
+      const clock = fakeClock();
+      const outcome = await ensureNamespace(aws.clients.redshiftServerless, spec(), REGION, propagation(clock, waits));
+      expect(outcome.kind).toBe('created');
+      expect(aws.serverless.commandCalls(CreateNamespaceCommand)).toHaveLength(3);
+      expect(waits.length).toBeGreaterThan(0);
+      expect(clock.sleeps.reduce((sum, ms) => sum + ms, 0)).toBe(2 * ROLE_PROPAGATION.intervalMs);
+    });
+
+    test('after a minute of refusals it says so; another ValidationException is said at once', async () => {
+      aws.serverless.on(GetNamespaceCommand).rejects(notFound('Namespace dwhcluster'));
+      aws.serverless.on(CreateNamespaceCommand).rejects(roleNotYet());
+      const outcome = await ensureNamespace(
+        aws.clients.redshiftServerless,
+        spec(),
+        REGION,
+        propagation(fakeClock(), []),
+      );
+      expect(outcome).toEqual({ kind: 'role-not-usable', elapsedMs: ROLE_PROPAGATION.timeoutMs });
+      aws.serverless.reset();
+      aws.serverless.on(GetNamespaceCommand).rejects(notFound('Namespace dwhcluster'));
+      aws.serverless
+        .on(CreateNamespaceCommand)
+        .rejects(new ValidationException({ message: 'dbName must not be a reserved word.', $metadata: {} }));
+      await expect(
+        ensureNamespace(aws.clients.redshiftServerless, spec(), REGION, propagation(fakeClock(), [])),
+      ).rejects.toThrow(/dbName must not be a reserved word/);
+      expect(aws.serverless.commandCalls(CreateNamespaceCommand)).toHaveLength(1);
+    });
+
+    test('a role that already existed is not waited for: its refusal is said at once', async () => {
+      aws.serverless.on(GetNamespaceCommand).rejects(notFound('Namespace dwhcluster'));
+      aws.serverless.on(CreateNamespaceCommand).rejects(roleNotYet());
+      await expect(ensureNamespace(aws.clients.redshiftServerless, spec(), REGION)).rejects.toThrow(/is not valid/);
+      expect(aws.serverless.commandCalls(CreateNamespaceCommand)).toHaveLength(1);
+      expect(isNamespaceRoleNotYetUsable(roleNotYet())).toBe(true);
+    });
   });
 });
 

@@ -18,6 +18,8 @@ import {
 import {
   CreateNamespaceCommand,
   CreateWorkgroupCommand,
+  ValidationException,
+  type CreateNamespaceCommandInput,
   DeleteNamespaceCommand,
   DeleteWorkgroupCommand,
 } from '@aws-sdk/client-redshift-serverless';
@@ -28,6 +30,7 @@ import {
 } from '@aws-sdk/client-redshift-data';
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { ROLE_PROPAGATION } from '../../src/aws/provision-cluster.js';
 import { COMMANDS } from '../../src/commands.js';
 import type { AppContext, StepResult } from '../../src/context.js';
 import { ConfigError, InterruptedError, UserError } from '../../src/errors.js';
@@ -124,6 +127,65 @@ describe('cluster create on Serverless', () => {
       );
       expect(aws.iam.commandCalls(GetRoleCommand)).toHaveLength(0);
       expect(aws.serverless.commandCalls(CreateWorkgroupCommand)).toHaveLength(0);
+    } finally {
+      await t.cleanup();
+    }
+  });
+});
+
+describe('a new role on Serverless', () => {
+  test('CreateNamespace refusing the role made a moment ago is asked again, the spinner saying why', async () => {
+    const service = serverlessService(aws.serverless);
+    let refusals = 0;
+    aws.serverless.on(CreateNamespaceCommand).callsFake((input: CreateNamespaceCommandInput) => {
+      // IAM propagation: the role exists, but Redshift Serverless does not see it usable yet.
+      if (refusals++ < 1) {
+        throw new ValidationException({
+          message: `The IAM role ${ROLE_ARN} is not valid. Make sure the role exists and trusts Redshift.`,
+          $metadata: {},
+        });
+      }
+      service.namespace = namespace('AVAILABLE', {
+        namespaceName: input.namespaceName,
+        defaultIamRoleArn: input.defaultIamRoleArn,
+      });
+      service.tags.set(service.namespace.namespaceArn!, input.tags ?? []);
+      return Promise.resolve({ namespace: service.namespace });
+    });
+    noRole();
+    aws.iam.on(CreateRoleCommand).resolves({
+      Role: { RoleName: 'dwhRole', Arn: ROLE_ARN, Path: '/', RoleId: 'AROAEXAMPLE', CreateDate: new Date() },
+    });
+    aws.iam.on(PutRolePolicyCommand).resolves({});
+    const clock = fakeClock();
+    // DWH_ACCESS = public (configText's): said once, and the workgroup is made private all the same.
+    const t = await makeTestContext({ config: configText(SERVERLESS), yes: true, aws: aws.clients, clock });
+    // Stopped at the workgroup's wait: what matters here happened before it.
+    clock.onSleep = () => {
+      if (aws.serverless.commandCalls(CreateWorkgroupCommand).length > 0) t.ctx.abort();
+    };
+    try {
+      const error = await run(t.ctx, 'cluster create').catch((caught: unknown) => caught);
+      expect(error, t.ui.text()).toBeInstanceOf(InterruptedError);
+      expect(aws.serverless.commandCalls(CreateNamespaceCommand)).toHaveLength(2);
+      // Asked again after the propagation interval, not at once.
+      expect(clock.sleeps.slice(0, ROLE_PROPAGATION.intervalMs / 1000).reduce((sum, ms) => sum + ms, 0)).toBe(
+        ROLE_PROPAGATION.intervalMs,
+      );
+      const text = t.ui.text();
+      const updates = t.ui.spinners.flatMap((spinner) => spinner.texts).join('\n');
+      expect(updates).toMatch(
+        /IAM role dwhRole is new and Redshift Serverless does not accept it yet \(IAM takes a few/,
+      );
+      expect(text).toMatch(/Redshift Serverless accepted IAM role dwhRole/);
+      expect(text).toMatch(/Namespace dwhcluster created/);
+      expect(
+        t.ui
+          .text()
+          .split('\n')
+          .filter((line) => line.includes('DWH_ACCESS = public does not apply to Serverless')),
+      ).toHaveLength(1);
+      expect(aws.serverless.commandCalls(CreateWorkgroupCommand)[0]!.args[0].input.publiclyAccessible).toBe(false);
     } finally {
       await t.cleanup();
     }

@@ -61,6 +61,8 @@ export interface DataApiDoubleSettings {
    * Redshift would report ({ error: "ERROR: Load into table … failed. Check 'sys_load_error_detail' …" }).
    */
   rewrite?: ((sql: string) => string | { error: string }) | undefined;
+  /** How long ExecuteStatement / BatchExecuteStatement take to answer with the Id (default 0, at once). */
+  submitMillis?: number;
 }
 
 export interface DataApiDoubleOptions extends DataApiDoubleSettings {
@@ -105,8 +107,11 @@ export interface DataApiDouble {
   readonly db: PGlite;
   /** Change the settings from now on (unset ones go back to their defaults). */
   configure(settings: DataApiDoubleSettings): void;
-  /** Statements whose SQL matches `pattern` start but never finish: only CancelStatement ends them. */
-  hold(pattern: RegExp): void;
+  /**
+   * Statements whose SQL matches `pattern` start but never finish: only CancelStatement ends them.
+   * Returns how to stop holding new ones.
+   */
+  hold(pattern: RegExp): () => void;
   /** Every statement submitted so far, in order (its SQL, or its batch's SQLs). */
   submitted(): string[][];
   /** The status a statement has now. */
@@ -401,13 +406,21 @@ export async function createDataApiDouble(options: DataApiDoubleOptions = {}): P
     return { statement, sub };
   }
 
+  /** The time a submission takes to answer (submitMillis). */
+  const submitting = async (): Promise<void> => {
+    const ms = settings.submitMillis ?? 0;
+    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+  };
+
   mock.on(ExecuteStatementCommand).callsFake(async (input: ExecuteStatementInput) => {
+    await submitting();
     const statement = submit(input, [input.Sql ?? '']);
     return { Id: statement.id, CreatedAt: statement.createdAt, Database: input.Database };
   });
 
   mock.on(BatchExecuteStatementCommand).callsFake(async (input: BatchExecuteStatementInput) => {
     if (input.Sqls === undefined || input.Sqls.length === 0) throw validation('Sqls must contain at least one SQL.');
+    await submitting();
     const statement = submit(input, input.Sqls);
     return { Id: statement.id, CreatedAt: statement.createdAt, Database: input.Database };
   });
@@ -473,6 +486,10 @@ export async function createDataApiDouble(options: DataApiDoubleOptions = {}): P
     },
     hold: (pattern) => {
       held.push(pattern);
+      return () => {
+        const index = held.indexOf(pattern);
+        if (index !== -1) held.splice(index, 1);
+      };
     },
     submitted: () => [...statements.values()].map((statement) => statement.subs.map((sub) => sub.sql)),
     status: (id) => {

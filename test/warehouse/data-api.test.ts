@@ -491,6 +491,41 @@ describe('cancel', () => {
     await expect(running).rejects.toBeInstanceOf(InterruptedError);
   });
 
+  test('cancelRunning() while the statement is still being submitted cancels it as soon as its Id comes', async () => {
+    double.configure({ pageSize: 2, submitMillis: 200 });
+    const warehouse = await openRedshiftDataApi({ client: double.client, target: CLUSTER, probe: false });
+    const running = warehouse.query('SELECT pg_sleep(60)').catch((caught: unknown) => caught);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(double.mock.commandCalls(ExecuteStatementCommand)).toHaveLength(1);
+    await warehouse.cancelRunning();
+    const started = Date.now();
+    expect(await running).toBeInstanceOf(InterruptedError);
+    expect(Date.now() - started).toBeLessThan(1000);
+    const id = (await double.mock.commandCalls(ExecuteStatementCommand)[0]!.returnValue).Id!;
+    expect(double.mock.commandCalls(CancelStatementCommand).map((call) => call.args[0].input.Id)).toEqual([id]);
+    expect(double.status(id)).toBe('ABORTED');
+    // The cancel was for that statement only: the next one runs.
+    double.configure({ pageSize: 2 });
+    expect((await warehouse.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+  });
+
+  test('Ctrl-C reaching a batch twice (its signal and cancelRunning) sends one CancelStatement, at once', async () => {
+    const controller = new AbortController();
+    const warehouse = await openRedshiftDataApi({ client: double.client, target: CLUSTER, probe: false });
+    // A poll interval long enough that only the interrupt itself can end the wait within the bound.
+    const running = warehouse
+      .batch(['SELECT 1', 'SELECT pg_sleep(60)'], { signal: controller.signal })
+      .catch((caught: unknown) => caught);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const started = Date.now();
+    controller.abort();
+    await warehouse.cancelRunning();
+    expect(await running).toBeInstanceOf(InterruptedError);
+    expect(Date.now() - started).toBeLessThan(500);
+    const id = (await double.mock.commandCalls(BatchExecuteStatementCommand)[0]!.returnValue).Id!;
+    expect(double.mock.commandCalls(CancelStatementCommand).map((call) => call.args[0].input.Id)).toEqual([id]);
+  });
+
   test('a statement cancelled by someone else is reported as such, not as Ctrl-C', async () => {
     const warehouse = await openRedshiftDataApi({ client: double.client, target: CLUSTER, probe: false });
     const running = warehouse.query('SELECT pg_sleep(60)').catch((caught: unknown) => caught);
