@@ -194,6 +194,12 @@ export class DataApiStatements {
   readonly where: string;
   /** The statement being waited for now, which cancelRunning() stops. */
   private running: string | undefined;
+  /**
+   * The Redshift process id of the statement being waited for, once DescribeStatement reports it
+   * (RedshiftPid, https://docs.aws.amazon.com/redshift-data/latest/APIReference/API_DescribeStatement.html):
+   * the session a COPY's live progress is looked up by.
+   */
+  runningPid: number | undefined;
   /** Statements this process asked to cancel: their ABORTED is an interruption, not someone else's doing. */
   private readonly cancelled = new Set<string>();
 
@@ -329,6 +335,7 @@ export class DataApiStatements {
           throw error;
         }
         ended = isTerminal(described.Status);
+        this.runningPid = ended ? undefined : (described.RedshiftPid ?? this.runningPid);
         const subStatements = described.SubStatements;
         onProgress?.({
           id,
@@ -365,6 +372,7 @@ export class DataApiStatements {
       throw error;
     } finally {
       this.running = undefined;
+      this.runningPid = undefined;
     }
   }
 
