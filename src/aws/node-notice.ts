@@ -35,8 +35,9 @@ export function nodeMajor(nodeVersion: string): number | undefined {
 }
 
 /**
- * One line for Node versions that SDK releases after early January 2027 no longer support, or
- * undefined when there is nothing to say (Node 22 and later, or a version string we can't read).
+ * One line, short enough for an 80-column terminal, for Node versions that SDK releases after early
+ * January 2027 no longer support, or undefined when there is nothing to say (Node 22 and later, or a
+ * version string we can't read).
  * Show it once, where AWS is first used.
  */
 export function nodeVersionNotice(nodeVersion: string): string | undefined {
@@ -45,8 +46,5 @@ export function nodeVersionNotice(nodeVersion: string): string | undefined {
   const eol = END_OF_LIFE[major];
   const status =
     eol === undefined ? `Node ${major} is past its end of life` : `Node ${major} reached end of life in ${eol}`;
-  return (
-    `${status}; AWS SDK releases after early January 2027 need Node ${SDK_MIN_NODE_MAJOR} or later — ` +
-    `this version keeps working, but upgrade Node to keep getting AWS SDK fixes.`
-  );
+  return `${status}; new AWS SDKs (2027+) need Node ${SDK_MIN_NODE_MAJOR}+.`;
 }

@@ -14,11 +14,10 @@ const run = promisify(execFile);
 describe('our one-line notice', () => {
   test('Node 20 gets one line with both dates and the way out', () => {
     const notice = nodeVersionNotice('v20.19.2');
-    expect(notice).toBe(
-      'Node 20 reached end of life in April 2026; AWS SDK releases after early January 2027 need Node 22 or later — ' +
-        'this version keeps working, but upgrade Node to keep getting AWS SDK fixes.',
-    );
+    expect(notice).toBe('Node 20 reached end of life in April 2026; new AWS SDKs (2027+) need Node 22+.');
     expect(notice).not.toContain('\n');
+    // One line in an 80-column terminal, not wrapped over the menu.
+    expect(notice!.length).toBeLessThanOrEqual(80);
   });
 
   test('older majors say so; Node 22 and later, and unreadable versions, get nothing', () => {
