@@ -71,6 +71,13 @@ interface PlanState {
   deletedRoles: Set<string>;
   groups: Map<string, Input>;
   deletedGroups: Set<string>;
+  /** Redshift Serverless, by name: what CreateNamespace / CreateWorkgroup would have made. */
+  namespaces: Map<string, Input>;
+  deletedNamespaces: Set<string>;
+  workgroups: Map<string, Input>;
+  deletedWorkgroups: Set<string>;
+  /** Tags of what the plan made, by ARN (GetNamespace and GetWorkgroup return none). */
+  tags: Map<string, unknown[]>;
 }
 
 /** Wrap `clients` (made by createAwsClients) so nothing they send can change anything. */
@@ -87,6 +94,11 @@ export async function planAwsClients(clients: AwsClients, options: AwsPlanOption
     deletedRoles: new Set(),
     groups: new Map(),
     deletedGroups: new Set(),
+    namespaces: new Map(),
+    deletedNamespaces: new Set(),
+    workgroups: new Map(),
+    deletedWorkgroups: new Set(),
+    tags: new Map(),
   };
   const metadata = { $metadata: {} };
   const region = clients.region;
@@ -96,6 +108,12 @@ export async function planAwsClients(clients: AwsClients, options: AwsPlanOption
     new redshift.ClusterNotFoundFault({ message: `Cluster ${String(id)} not found.`, $metadata: {} });
   const roleNotFound = (name: unknown) =>
     new iam.NoSuchEntityException({ message: `The role with name ${String(name)} cannot be found.`, $metadata: {} });
+  const serverlessNotFound = (what: string, name: unknown) =>
+    new serverless.ResourceNotFoundException({ message: `${what} ${String(name)} not found`, $metadata: {} });
+  const serverlessArn = (kind: string, name: unknown) => {
+    const owner = `${region}:${account ?? PLANNED_ACCOUNT}`;
+    return `arn:aws:redshift-serverless:${owner}:${kind}/${KNOWN_AFTER_APPLY_ID}-${String(name)}`;
+  };
   const groupNotFound = (id: string) =>
     Object.assign(new Error(`The security group '${id}' does not exist`), { name: 'InvalidGroup.NotFound' });
 
@@ -181,6 +199,68 @@ export async function planAwsClients(clients: AwsClients, options: AwsPlanOption
         }
         return { Cluster: cluster, ...metadata };
       }
+      // Redshift Serverless: what the step reads back while it waits is what it asked for, available.
+      case 'CreateNamespace': {
+        const name = String(input.namespaceName);
+        const arn = serverlessArn('namespace', name);
+        const namespace = {
+          namespaceName: name,
+          namespaceArn: arn,
+          namespaceId: KNOWN_AFTER_APPLY,
+          status: 'AVAILABLE',
+          dbName: input.dbName,
+          adminUsername: input.adminUsername,
+          ...(input.manageAdminPassword === true
+            ? {
+                adminPasswordSecretArn: `arn:aws:secretsmanager:${region}:${account ?? PLANNED_ACCOUNT}:secret:planned`,
+              }
+            : {}),
+          defaultIamRoleArn: input.defaultIamRoleArn,
+          iamRoles: input.iamRoles,
+          creationDate: new Date(),
+        };
+        state.namespaces.set(name, namespace);
+        state.deletedNamespaces.delete(name);
+        state.tags.set(arn, (input.tags ?? []) as unknown[]);
+        return { namespace, ...metadata };
+      }
+      case 'CreateWorkgroup': {
+        const name = String(input.workgroupName);
+        const arn = serverlessArn('workgroup', name);
+        const workgroup = {
+          workgroupName: name,
+          workgroupArn: arn,
+          workgroupId: KNOWN_AFTER_APPLY,
+          namespaceName: input.namespaceName,
+          status: 'AVAILABLE',
+          baseCapacity: input.baseCapacity,
+          port: input.port,
+          publiclyAccessible: input.publiclyAccessible,
+          endpoint: {
+            address: `${name}.${KNOWN_AFTER_APPLY_ID}.${region}.redshift-serverless.amazonaws.com`,
+            port: input.port,
+          },
+          creationDate: new Date(),
+        };
+        state.workgroups.set(name, workgroup);
+        state.deletedWorkgroups.delete(name);
+        state.tags.set(arn, (input.tags ?? []) as unknown[]);
+        return { workgroup, ...metadata };
+      }
+      case 'DeleteWorkgroup': {
+        const name = String(input.workgroupName);
+        const known = state.workgroups.get(name) ?? { workgroupName: name };
+        state.workgroups.delete(name);
+        state.deletedWorkgroups.add(name);
+        return { workgroup: { ...known, status: 'DELETING' }, ...metadata };
+      }
+      case 'DeleteNamespace': {
+        const name = String(input.namespaceName);
+        const known = state.namespaces.get(name) ?? { namespaceName: name };
+        state.namespaces.delete(name);
+        state.deletedNamespaces.add(name);
+        return { namespace: { ...known, status: 'DELETING' }, ...metadata };
+      }
       default:
         return metadata;
     }
@@ -225,6 +305,23 @@ export async function planAwsClients(clients: AwsClients, options: AwsPlanOption
         );
         return () => ({ SecurityGroups: groups, ...metadata });
       }
+      case 'GetNamespace':
+      case 'GetWorkgroup': {
+        const namespace = action === 'GetNamespace';
+        const name = String(namespace ? input.namespaceName : input.workgroupName);
+        const deleted = namespace ? state.deletedNamespaces : state.deletedWorkgroups;
+        if (deleted.has(name)) throw serverlessNotFound(namespace ? 'namespace' : 'workgroup', name);
+        const known = (namespace ? state.namespaces : state.workgroups).get(name);
+        if (known) return () => ({ [namespace ? 'namespace' : 'workgroup']: known, ...metadata });
+        if (options.offline) throw serverlessNotFound(namespace ? 'namespace' : 'workgroup', name);
+        return undefined;
+      }
+      case 'ListTagsForResource': {
+        const tags = state.tags.get(String(input.resourceArn));
+        if (tags) return () => ({ tags, ...metadata });
+        if (options.offline) return () => ({ tags: [], ...metadata });
+        return undefined;
+      }
       default:
         break;
     }
@@ -235,9 +332,6 @@ export async function planAwsClients(clients: AwsClients, options: AwsPlanOption
         return () => ({ Account: PLANNED_ACCOUNT, Arn: KNOWN_AFTER_APPLY, UserId: KNOWN_AFTER_APPLY, ...metadata });
       case 'DescribeVpcs':
         return () => ({ Vpcs: [{ VpcId: `vpc-${KNOWN_AFTER_APPLY_ID}`, IsDefault: true }], ...metadata });
-      case 'GetNamespace':
-      case 'GetWorkgroup':
-        throw new serverless.ResourceNotFoundException({ message: `${action}: not found`, $metadata: {} });
       default:
         // Lists and other lookups: empty.
         return () => metadata;

@@ -25,6 +25,7 @@ import {
 } from './cluster-create-show.js';
 import { askNewClusterSpec, chooseAllowedCidr, showSummary } from './cluster-inputs.js';
 import type { Prepared } from './cluster-prepared.js';
+import { askToApply } from './plan-first.js';
 import { allowedCidrWriteBack, dwhWriteBack, roleArnWriteBack, writeBack } from './write-back.js';
 
 /** A new cluster: ask, show the plan, confirm; then the role, the security group and the cluster. */
@@ -45,10 +46,9 @@ export async function createNewCluster(
   const allowed = spec.access === 'public' ? await chooseAllowedCidr(ctx, config, deps) : undefined;
   const pause = await askPauseAfterHours(ctx, config);
   showSummary(ctx, spec, region, allowed?.cidr, autoPauseText(pause.hours));
-  const go = await ctx.prompts.confirm({
-    message: 'Create these AWS resources? (billed while the cluster exists)',
-    default: true,
-  });
+  const go = await askToApply(ctx, (prompts) =>
+    prompts.confirm({ message: 'Create these AWS resources? (billed while the cluster exists)', default: true }),
+  );
   if (!go) return { kind: 'stopped', result: { ok: false, summary: 'nothing created' } };
   // dwh.cfg first: if anything below fails, a rerun asks nothing again.
   await writeBack(ctx.config, [

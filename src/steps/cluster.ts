@@ -3,6 +3,7 @@
  * lives in its own file; this one names them together for the CLI and the menu.
  */
 import { runClusterCreate } from './cluster-create.js';
+import { planThenApply } from './plan-first.js';
 import { clusterStatus } from './cluster-status.js';
 import type { MenuStep } from './types.js';
 
@@ -15,5 +16,5 @@ export const clusterStep: MenuStep = {
   title: 'Redshift cluster',
   applies: (ctx) => ctx.target() === 'redshift',
   status: clusterStatus,
-  run: (ctx) => runClusterCreate(ctx),
+  run: (ctx) => planThenApply(ctx, (context) => runClusterCreate(context)),
 };

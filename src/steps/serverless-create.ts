@@ -38,6 +38,7 @@ import { askServerlessInputs, askServerlessName, showServerlessSummary } from '.
 import { defaultServerlessDeps, waitUntilServerlessAvailable, type ServerlessDeps } from './serverless-wait.js';
 import type { StepResult } from './types.js';
 import { roleArnWriteBack, writeBack } from './write-back.js';
+import { askToApply } from './plan-first.js';
 
 /** `cluster create` on Serverless: role, namespace, workgroup; wait; write back; test through the Data API. */
 export async function runServerlessCreate(ctx: Context, options: Partial<ServerlessDeps> = {}): Promise<StepResult> {
@@ -125,10 +126,12 @@ async function createServerless(
   // Whose the role of that name is, before anything is shown, written or made.
   refuseForeignRole(ctx, await findRole(clients.iam, roleRequest), identifier);
   showServerlessSummary(ctx, inputs, region);
-  const go = await ctx.prompts.confirm({
-    message: 'Create these AWS resources? (billed per RPU-hour while queries run, and for storage)',
-    default: true,
-  });
+  const go = await askToApply(ctx, (prompts) =>
+    prompts.confirm({
+      message: 'Create these AWS resources? (billed per RPU-hour while queries run, and for storage)',
+      default: true,
+    }),
+  );
   if (!go) return undefined;
   // dwh.cfg first: if anything below fails, a rerun asks nothing again.
   await writeBack(

@@ -23,6 +23,7 @@ import {
 import { ownerText } from '../aws/tags.js';
 import type { Context } from '../context.js';
 import { InterruptedError, UserError } from '../errors.js';
+import { askToApply } from './plan-first.js';
 import { defaultServerlessDeps, progressLine, type ServerlessDeps } from './serverless-wait.js';
 import type { StepResult, StepStatus } from './types.js';
 import { teardownClears } from './write-back.js';
@@ -90,11 +91,15 @@ export async function runServerlessTeardown(
     return { ok: true, summary: 'nothing to delete' };
   }
   if (!ctx.prompts.unattended) {
-    const typed = await ctx.prompts.input({
-      message: `Type the workgroup name (${identifier}) to delete what is listed, or leave empty to stop`,
-      validate: (value) => value === '' || value === identifier || `type ${identifier} exactly, or leave it empty`,
-    });
-    if (typed !== identifier) {
+    const go = await askToApply(
+      ctx,
+      async (prompts) =>
+        (await prompts.input({
+          message: `Type the workgroup name (${identifier}) to delete what is listed, or leave empty to stop`,
+          validate: (value) => value === '' || value === identifier || `type ${identifier} exactly, or leave it empty`,
+        })) === identifier,
+    );
+    if (!go) {
       ctx.ui.info('Nothing deleted.');
       return { ok: false, summary: 'teardown cancelled' };
     }

@@ -5,6 +5,7 @@
  */
 import type { Context } from '../context.js';
 import { credentialsStep } from './credentials.js';
+import { planThenApply } from './plan-first.js';
 import { runServerlessCreate } from './serverless-create.js';
 import { runServerlessStatus, serverlessStatus } from './serverless-status.js';
 import { runServerlessTeardown, serverlessTeardownStatus } from './serverless-teardown.js';
@@ -20,7 +21,7 @@ export const serverlessStep: MenuStep = {
   title: 'Redshift Serverless workgroup',
   applies: isServerless,
   status: serverlessStatus,
-  run: (ctx) => runServerlessCreate(ctx),
+  run: (ctx) => planThenApply(ctx, (context) => runServerlessCreate(context)),
 };
 
 export const serverlessTeardownStep: MenuStep = {
@@ -28,7 +29,7 @@ export const serverlessTeardownStep: MenuStep = {
   title: 'Tear down AWS resources',
   applies: isServerless,
   status: serverlessTeardownStatus,
-  run: (ctx) => runServerlessTeardown(ctx),
+  run: (ctx) => planThenApply(ctx, (context) => runServerlessTeardown(context)),
 };
 
 /** The walkthrough's AWS steps, before tables → load → checks → analytics. */

@@ -21,6 +21,7 @@ import type { Context } from '../context.js';
 import { InterruptedError, UserError } from '../errors.js';
 import { formatDuration } from '../ui/format.js';
 import { showClusterCost } from './cluster-cost.js';
+import { askToApply, planThenApply } from './plan-first.js';
 import { planPauseRemoval, removePause } from './teardown-schedule.js';
 import type { MenuStep, StepResult, StepStatus } from './types.js';
 import { waitForCluster } from './wait.js';
@@ -126,15 +127,20 @@ export async function runTeardown(ctx: Context, options: Partial<TeardownDeps> =
   }
 
   if (!ctx.prompts.unattended) {
-    const typed = await ctx.prompts.input({
-      message:
-        `Type the cluster identifier (${plan.clusterIdentifier}) to delete what is listed, ` + 'or leave empty to stop',
-      validate: (value) =>
-        value === '' ||
-        value === plan.clusterIdentifier ||
-        `type ${plan.clusterIdentifier} exactly, or leave it empty to stop`,
-    });
-    if (typed !== plan.clusterIdentifier) {
+    const go = await askToApply(
+      ctx,
+      async (prompts) =>
+        (await prompts.input({
+          message:
+            `Type the cluster identifier (${plan.clusterIdentifier}) to delete what is listed, ` +
+            'or leave empty to stop',
+          validate: (value) =>
+            value === '' ||
+            value === plan.clusterIdentifier ||
+            `type ${plan.clusterIdentifier} exactly, or leave it empty to stop`,
+        })) === plan.clusterIdentifier,
+    );
+    if (!go) {
       ctx.ui.info('Nothing deleted.');
       return { ok: false, summary: 'teardown cancelled' };
     }
@@ -291,5 +297,5 @@ export const teardownStep: MenuStep = {
   title: 'Tear down AWS resources',
   applies: (ctx) => ctx.target() === 'redshift',
   status: teardownStatus,
-  run: (ctx) => runTeardown(ctx),
+  run: (ctx) => planThenApply(ctx, (context) => runTeardown(context)),
 };

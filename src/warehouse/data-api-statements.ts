@@ -194,6 +194,12 @@ export class DataApiStatements {
   readonly where: string;
   /** The statement being waited for now, which cancelRunning() stops, and how to end that wait. */
   private running: { id: string; interrupt: () => void } | undefined;
+  /**
+   * The Redshift process id of the statement being waited for, once DescribeStatement reports it
+   * (RedshiftPid, https://docs.aws.amazon.com/redshift-data/latest/APIReference/API_DescribeStatement.html):
+   * the session a COPY's live progress is looked up by.
+   */
+  runningPid: number | undefined;
   /** Statements this process asked to cancel: their ABORTED is an interruption, not someone else's doing. */
   private readonly cancelled = new Set<string>();
   /** The last CancelStatement sent for a statement: Ctrl-C seen twice (capability and signal) sends one. */
@@ -364,6 +370,7 @@ export class DataApiStatements {
           throw error;
         }
         ended = isTerminal(described.Status);
+        this.runningPid = ended ? undefined : (described.RedshiftPid ?? this.runningPid);
         const subStatements = described.SubStatements;
         onProgress?.({
           id,
@@ -402,6 +409,7 @@ export class DataApiStatements {
       stop.dispose();
       this.running = undefined;
       this.cancelRequests.delete(id);
+      this.runningPid = undefined;
     }
   }
 

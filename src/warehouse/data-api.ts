@@ -22,6 +22,7 @@ import type { RedshiftDataClient, SqlParameter, SubStatementData } from '@aws-sd
 import type { DwhConfig, Target } from '../config/types.js';
 import { ConfigError } from '../errors.js';
 import { loadErrorDetailSql, type LoadErrorRow } from '../sql/copy.js';
+import { stvLoadStateSql, sysLoadHistoryProgressSql, type LoadStateRow } from '../sql/copy-progress.js';
 import type { QueryResult, RowStream } from '../sql/result.js';
 import { BEGIN_READ_ONLY_SQL, SERVER_VERSION_SQL } from '../sql/session.js';
 import { isRejectedLoad } from './data-api-errors.js';
@@ -36,7 +37,15 @@ import {
   type StatementProgress,
 } from './data-api-statements.js';
 import { namedParameters } from './data-api-values.js';
-import type { BatchOptions, CopyFromS3, Transaction, Warehouse, WarehouseCapabilities } from './types.js';
+import { toLoadState } from './pg-load-state.js';
+import type {
+  BatchOptions,
+  CopyFromS3,
+  CopyLoadState,
+  Transaction,
+  Warehouse,
+  WarehouseCapabilities,
+} from './types.js';
 
 export type { DataApiClock, DataApiTarget, PollSettings, StatementProgress } from './data-api-statements.js';
 
@@ -158,6 +167,8 @@ export class DataApiWarehouse implements Warehouse {
   readonly description: string;
   readonly capabilities: WarehouseCapabilities;
   private readonly statements: DataApiStatements;
+  /** A second channel for live COPY progress: the first is busy with the load (docs/redshift.md, Live progress). */
+  private readonly probe: DataApiStatements;
   /** Tail of the queue: one operation at a time, as on the session-based channels. */
   private queue: Promise<void> = Promise.resolve();
   private readonly insideTransaction = new AsyncLocalStorage<true>();
@@ -173,6 +184,14 @@ export class DataApiWarehouse implements Warehouse {
       poll: { ...DEFAULT_POLL, ...options.poll },
       signal: options.signal,
       onProgress: options.onProgress,
+    });
+    this.probe = new DataApiStatements({
+      client: options.client,
+      target: options.target,
+      clock: options.clock ?? SYSTEM_CLOCK,
+      poll: { ...DEFAULT_POLL, ...options.poll },
+      signal: options.signal,
+      onProgress: undefined,
     });
     this.capabilities = {
       copyFromS3: this.loadErrorDetail(),
@@ -323,7 +342,30 @@ export class DataApiWarehouse implements Warehouse {
           return undefined;
         }
       },
+      loadState: () => this.loadState(),
     };
+  }
+
+  /**
+   * The running COPY's progress, asked as a statement of its own (each Data API statement is its
+   * own session) for the load's session, whose pid DescribeStatement reports: STV_LOAD_STATE on a
+   * cluster; SYS_LOAD_HISTORY's running row on Serverless, which cannot query STV tables. Nothing
+   * to ask before the load's statement has started. The caller ignores a failure.
+   */
+  private async loadState(): Promise<CopyLoadState | undefined> {
+    const pid = this.statements.runningPid;
+    if (pid === undefined || this.closed) return undefined;
+    const sql = this.target === 'redshift-serverless' ? sysLoadHistoryProgressSql() : stvLoadStateSql();
+    const named = namedParameters(sql, [pid]);
+    const finished = await this.probe.execute(named.sql, named.parameters);
+    if (!finished.hasResultSet) return undefined;
+    const fields: string[] = [];
+    const rows: unknown[][] = [];
+    for await (const page of this.probe.resultPages(finished.id)) {
+      fields.splice(0, fields.length, ...page.fields);
+      rows.push(...page.rows);
+    }
+    return toLoadState(asObjects(fields, rows)[0] as LoadStateRow | undefined);
   }
 
   private async runReadOnly(sql: string, signal: AbortSignal | undefined): Promise<SubStatementData> {

@@ -38,6 +38,7 @@ import {
   ROLE_ARN,
   TAGS,
 } from '../aws/fakes.js';
+import { serverlessService } from '../aws/serverless-fakes.js';
 import { createTestDatabase } from '../support/postgres.js';
 import { recordingUi } from '../support/ui.js';
 
@@ -269,6 +270,52 @@ describe('redshift', () => {
     const run = await dryRun('setup', configText(WITH_KEYS));
     expect(run.status, run.text).toBe(0);
     const order = ['CreateCluster', 'CREATE TABLE', 'COPY staging_songs', 'INSERT INTO songplays', '(read-only)'];
+    const at = order.map((text) => run.plan.indexOf(text));
+    expect(
+      at.every((index) => index >= 0),
+      run.text,
+    ).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    expectNothingMutatingSent();
+    run.unchanged();
+  });
+});
+
+describe('redshift-serverless', () => {
+  const SERVERLESS = configText({
+    ...WITH_KEYS,
+    'WAREHOUSE.TARGET': 'redshift-serverless',
+    'DWH.DWH_DB_PASSWORD': '',
+  });
+
+  /** An account with no namespace, workgroup or role yet; the service fake answers what was really sent. */
+  function mockEmptyServerlessAccount(): void {
+    aws.sts
+      .on(GetCallerIdentityCommand)
+      .resolves({ Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/ana' });
+    aws.iam.on(GetRoleCommand).rejects(noRole());
+    serverlessService(aws.serverless);
+  }
+
+  test('cluster create --dry-run with credentials plans the namespace, the workgroup and the write-back', async () => {
+    mockEmptyServerlessAccount();
+    const run = await dryRun('cluster create', SERVERLESS);
+    expect(run.status, run.text).toBe(0);
+    expect(run.plan).toContain('plan  AWS redshift-serverless CreateNamespace');
+    expect(run.plan).toContain('plan  AWS redshift-serverless CreateWorkgroup');
+    // The planned workgroup is read back as available: the plan goes on to the write-back.
+    expect(run.plan).toMatch(/would write \[CLUSTER\] HOST = dwhcluster\..*\.redshift-serverless\.amazonaws\.com/);
+    expect(run.text).toContain('Dry run done: nothing was changed');
+    expect(sentActions()).toContain('GetNamespace');
+    expectNothingMutatingSent();
+    run.unchanged();
+  });
+
+  test('setup --dry-run --yes with credentials plans the workgroup, then tables, load, checks, analytics', async () => {
+    mockEmptyServerlessAccount();
+    const run = await dryRun('setup', SERVERLESS);
+    expect(run.status, run.text).toBe(0);
+    const order = ['CreateWorkgroup', 'CREATE TABLE', 'COPY staging_songs', 'INSERT INTO songplays', '(read-only)'];
     const at = order.map((text) => run.plan.indexOf(text));
     expect(
       at.every((index) => index >= 0),
