@@ -4,7 +4,6 @@
  * hand under the same name, one made for another cluster, or a role another cluster uses, is
  * listed and left alone, and [IAM_ROLE] ARN is then kept. The automatic pause goes too
  * (teardown-schedule.ts). Every step tolerates "already gone": rerunning finishes a teardown.
- *
  * Under --yes there is no final snapshot: teardown is how people stop paying, and a snapshot
  * keeps costing storage. Interactively the user is offered one (default no).
  */
