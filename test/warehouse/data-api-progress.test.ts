@@ -30,7 +30,8 @@ const long = (value: number) => ({ longValue: value });
 function mockLoad(row: Array<{ longValue: number }> | 'fails') {
   let done = false;
   mock.on(BatchExecuteStatementCommand).resolves({ Id: 'a1b2c3d4-0000-0000-0000-00000000000b' });
-  mock.on(DescribeStatementCommand, { Id: 'a1b2c3d4-0000-0000-0000-00000000000b' }).callsFake(() => ({
+  // A promise, as the real client's send returns (callers race it against Ctrl-C with .then).
+  mock.on(DescribeStatementCommand, { Id: 'a1b2c3d4-0000-0000-0000-00000000000b' }).callsFake(async () => ({
     Id: 'a1b2c3d4-0000-0000-0000-00000000000b',
     Status: done ? 'FINISHED' : 'STARTED',
     RedshiftPid: PID,
