@@ -26,7 +26,7 @@ import { InterruptedError, UserError } from '../errors.js';
 import { askToApply } from './plan-first.js';
 import { defaultServerlessDeps, progressLine, type ServerlessDeps } from './serverless-wait.js';
 import type { StepResult, StepStatus } from './types.js';
-import { teardownClears } from './write-back.js';
+import { clearWrittenBack } from './write-back.js';
 
 export interface ServerlessTeardownInput {
   /** Keep a final snapshot of the namespace (the only way to keep one under --yes). */
@@ -191,15 +191,6 @@ async function deleteShown(
     ctx.ui.warn(`Namespace ${name} is left: workgroup ${plan.namespaceBlockedBy ?? '?'} still serves it.`);
   }
   return { workgroup: result.workgroup, namespace: result.namespace };
-}
-
-/** Clear [CLUSTER] HOST and [IAM_ROLE] ARN once what they point to is gone. */
-async function clearWrittenBack(ctx: Context, gone: { host: boolean; arn: boolean }): Promise<void> {
-  const changes = teardownClears(ctx.config, gone);
-  if (changes.length === 0) return;
-  await ctx.config.update(changes);
-  const keys = changes.map((change) => `[${change.section}] ${change.key}`).join(' and ');
-  ctx.ui.success(`Cleared ${keys} in ${ctx.config.displayPath}`);
 }
 
 /** The menu: whether the workgroup or namespace is still there (and billed for storage). Never throws. */

@@ -24,7 +24,7 @@ import { askToApply, planThenApply } from './plan-first.js';
 import { planPauseRemoval, removePause } from './teardown-schedule.js';
 import type { MenuStep, StepResult, StepStatus } from './types.js';
 import { waitForCluster } from './wait.js';
-import { teardownClears } from './write-back.js';
+import { clearWrittenBack } from './write-back.js';
 
 export interface TeardownDeps {
   pollIntervalMs: number;
@@ -267,15 +267,6 @@ async function deleteGroup(
     `Stopped; security group ${group.name} is not deleted yet. Run \`sparkify-dwh teardown\` again to finish.`,
   );
   throw new InterruptedError();
-}
-
-/** Clear [CLUSTER] HOST and [IAM_ROLE] ARN once what they point to is gone. */
-async function clearWrittenBack(ctx: Context, gone: { host: boolean; arn: boolean }): Promise<void> {
-  const changes = teardownClears(ctx.config, gone);
-  if (changes.length === 0) return;
-  await ctx.config.update(changes);
-  const keys = changes.map((change) => `[${change.section}] ${change.key}`).join(' and ');
-  ctx.ui.success(`Cleared ${keys} in ${ctx.config.displayPath}`);
 }
 
 /** The menu: whether anything of ours is still running (and billed). Never throws. */

@@ -8,6 +8,7 @@ import type { ClusterSpec } from '../aws/provision-cluster.js';
 import type { ClusterInfo } from '../aws/redshift.js';
 import { changesFor, WRITE_BACK } from '../config/schema.js';
 import type { ConfigChange, ConfigStore } from '../config/types.js';
+import type { Context } from '../context.js';
 
 /** The region chosen in `credentials`. */
 export function regionWriteBack(region: string): ConfigChange[] {
@@ -98,4 +99,13 @@ export async function writeBack(config: ConfigStore, changes: ConfigChange[]): P
   const differing = changes.filter((change) => config.get(change.section, change.key) !== change.value);
   if (differing.length === 0) return false;
   return config.update(differing);
+}
+
+/** Teardown: clear [CLUSTER] HOST and [IAM_ROLE] ARN once what they point to is gone (cluster or Serverless). */
+export async function clearWrittenBack(ctx: Context, gone: { host: boolean; arn: boolean }): Promise<void> {
+  const changes = teardownClears(ctx.config, gone);
+  if (changes.length === 0) return;
+  await ctx.config.update(changes);
+  const keys = changes.map((change) => `[${change.section}] ${change.key}`).join(' and ');
+  ctx.ui.success(`Cleared ${keys} in ${ctx.config.displayPath}`);
 }
