@@ -15,7 +15,8 @@
  *   absent); data loads from S3 (copyFromS3, whose rejected COPYs are explained from
  *   SYS_LOAD_ERROR_DETAIL by the failed sub-statement's query id).
  *
- * Its capabilities: copyFromS3, streamResults (GetStatementResult pages) and cancel (CancelStatement).
+ * Its capabilities: copyFromS3, streamResults (GetStatementResult pages), cancel (CancelStatement)
+ * and lockWaits (SVV_TRANSACTIONS for the running statement's session, src/warehouse/redshift-lock-waits.ts).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { RedshiftDataClient, SqlParameter, SubStatementData } from '@aws-sdk/client-redshift-data';
@@ -38,6 +39,7 @@ import {
 } from './data-api-statements.js';
 import { namedParameters } from './data-api-values.js';
 import { toLoadState } from './pg-load-state.js';
+import { redshiftLockWaits } from './redshift-lock-waits.js';
 import type {
   BatchOptions,
   CopyFromS3,
@@ -169,6 +171,11 @@ export class DataApiWarehouse implements Warehouse {
   private readonly statements: DataApiStatements;
   /** A second channel for live COPY progress: the first is busy with the load (docs/redshift.md, Live progress). */
   private readonly probe: DataApiStatements;
+  /**
+   * A third, for who holds a lock the running statement waits for. Without the Ctrl-C signal: one
+   * Ctrl-C sends one CancelStatement, for the step's statement; a look in flight ends by itself.
+   */
+  private readonly lockProbe: DataApiStatements;
   /** Tail of the queue: one operation at a time, as on the session-based channels. */
   private queue: Promise<void> = Promise.resolve();
   private readonly insideTransaction = new AsyncLocalStorage<true>();
@@ -193,10 +200,25 @@ export class DataApiWarehouse implements Warehouse {
       signal: options.signal,
       onProgress: undefined,
     });
+    this.lockProbe = new DataApiStatements({
+      client: options.client,
+      target: options.target,
+      clock: options.clock ?? SYSTEM_CLOCK,
+      poll: { ...DEFAULT_POLL, ...options.poll },
+      signal: undefined,
+      onProgress: undefined,
+    });
     this.capabilities = {
       copyFromS3: this.loadErrorDetail(),
       streamResults: { streamReadOnly: (sql, streamOptions) => this.streamReadOnly(sql, streamOptions) },
       cancel: { cancelRunning: () => this.cancelRunning() },
+      // Each statement is a session of its own: the one waiting is the running statement's
+      // (DescribeStatement's RedshiftPid), asked about in a statement of its own.
+      lockWaits: redshiftLockWaits({
+        ownPid: () => (this.closed ? undefined : this.statements.runningPid),
+        ask: (sql, params) => this.probeRows(this.lockProbe, sql, params),
+        cancel: () => this.cancelRunning(),
+      }),
     };
   }
 
@@ -356,16 +378,26 @@ export class DataApiWarehouse implements Warehouse {
     const pid = this.statements.runningPid;
     if (pid === undefined || this.closed) return undefined;
     const sql = this.target === 'redshift-serverless' ? sysLoadHistoryProgressSql() : stvLoadStateSql();
-    const named = namedParameters(sql, [pid]);
-    const finished = await this.probe.execute(named.sql, named.parameters);
-    if (!finished.hasResultSet) return undefined;
+    const rows = await this.probeRows(this.probe, sql, [pid]);
+    return toLoadState(rows[0] as LoadStateRow | undefined);
+  }
+
+  /** One statement on a side channel (not queued behind the running one), its rows keyed by column name. */
+  private async probeRows(
+    channel: DataApiStatements,
+    sql: string,
+    params: readonly unknown[],
+  ): Promise<Record<string, unknown>[]> {
+    const named = namedParameters(sql, params);
+    const finished = await channel.execute(named.sql, named.parameters);
+    if (!finished.hasResultSet) return [];
     const fields: string[] = [];
     const rows: unknown[][] = [];
-    for await (const page of this.probe.resultPages(finished.id)) {
+    for await (const page of channel.resultPages(finished.id)) {
       fields.splice(0, fields.length, ...page.fields);
       rows.push(...page.rows);
     }
-    return toLoadState(asObjects(fields, rows)[0] as LoadStateRow | undefined);
+    return asObjects(fields, rows);
   }
 
   private async runReadOnly(sql: string, signal: AbortSignal | undefined): Promise<SubStatementData> {

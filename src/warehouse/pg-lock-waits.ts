@@ -32,17 +32,34 @@ function optionalNumber(value: number | string | null): number | undefined {
   return Number.isFinite(number) ? number : undefined;
 }
 
-export function pgLockWaits(options: PgLockWaitsOptions): LockWaits & { close(): Promise<void> } {
+/** A second connection, connected on the first question and again after a failed attempt; closed with the warehouse. */
+export function lazyConnection(connect: () => Promise<pg.Client>): {
+  client(): Promise<pg.Client>;
+  close(): Promise<void>;
+} {
   let probe: Promise<pg.Client> | undefined;
   let closed = false;
-  const client = (): Promise<pg.Client> => {
-    if (closed) return Promise.reject(new Error('the warehouse is closed'));
-    probe ??= options.connect().catch((error: unknown) => {
-      probe = undefined; // try again at the next question
-      throw error;
-    });
-    return probe;
+  return {
+    client() {
+      if (closed) return Promise.reject(new Error('the warehouse is closed'));
+      probe ??= connect().catch((error: unknown) => {
+        probe = undefined; // try again at the next question
+        throw error;
+      });
+      return probe;
+    },
+    async close() {
+      closed = true;
+      const open = probe;
+      probe = undefined;
+      if (open) await (await open.catch(() => undefined))?.end().catch(() => undefined);
+    },
   };
+}
+
+export function pgLockWaits(options: PgLockWaitsOptions): LockWaits & { close(): Promise<void> } {
+  const connection = lazyConnection(options.connect);
+  const client = (): Promise<pg.Client> => connection.client();
   return {
     async limitWait(ms) {
       await options.session.query(lockTimeoutSql(ms));
@@ -65,11 +82,6 @@ export function pgLockWaits(options: PgLockWaitsOptions): LockWaits & { close():
     async cancelWait() {
       await (await client()).query(cancelBackendSql(), [options.ownPid]);
     },
-    async close() {
-      closed = true;
-      const open = probe;
-      probe = undefined;
-      if (open) await (await open.catch(() => undefined))?.end().catch(() => undefined);
-    },
+    close: () => connection.close(),
   };
 }

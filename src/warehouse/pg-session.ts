@@ -26,7 +26,8 @@ import { SERVER_VERSION_SQL, TERMINATE_BACKEND_SQL, copyFromStdinSql } from '../
 import { oneLine } from '../error-text.js';
 import { withoutSecret } from './errors.js';
 import { pgLoadState } from './pg-load-state.js';
-import { pgLockWaits } from './pg-lock-waits.js';
+import { lazyConnection, pgLockWaits } from './pg-lock-waits.js';
+import { redshiftLockWaits } from './redshift-lock-waits.js';
 import { RESULT_PARSERS, normalizeParams } from './result-types.js';
 import type { Dialect } from '../sql/dialect.js';
 import {
@@ -76,8 +77,11 @@ export interface PgSessionOptions {
   diagnoseConnectFailure: (error: unknown) => UserError;
   /** Whether the server takes COPY … FROM STDIN (PostgreSQL does; Redshift loads from S3 only). */
   copyFromStdin: boolean;
-  /** Whether to offer the lockWaits capability (PostgreSQL; Redshift has no pg_blocking_pids). */
-  lockWaits?: boolean;
+  /**
+   * Which lockWaits capability to offer: PostgreSQL's (pg_blocking_pids, lock_timeout) or
+   * Redshift's (SVV_TRANSACTIONS, bounded by cancelling), each asking over a second connection.
+   */
+  lockWaits?: 'postgres' | 'redshift' | undefined;
   /**
    * Whether a COPY from S3 reports its progress (CopyFromS3.loadState) through a second connection
    * reading STV_LOAD_STATE (Redshift clusters).
@@ -335,18 +339,27 @@ export async function openPgSession(options: PgSessionOptions): Promise<Warehous
   // node-postgres keeps the backend's pid from BackendKeyData (for cancel requests); @types/pg
   // does not declare it, hence the narrow cast.
   const ownPid = (client as unknown as { processID?: unknown }).processID;
-  const lockWaits = (warehouse: Warehouse) => {
-    if (options.lockWaits !== true || typeof ownPid !== 'number') return {};
-    const waits = pgLockWaits({
-      ownPid,
-      session: warehouse,
-      connect: async () => {
-        const probe = factory(clientConfig(`${applicationName} (lock check)`));
-        probe.on('error', () => undefined); // its failures surface as failed questions
-        await probe.connect();
-        return probe;
-      },
-    });
+  const connectProbe = async (): Promise<pg.Client> => {
+    const probe = factory(clientConfig(`${applicationName} (lock check)`));
+    probe.on('error', () => undefined); // its failures surface as failed questions
+    await probe.connect();
+    return probe;
+  };
+  const lockWaits = (warehouse: Warehouse): Pick<ReturnType<CapabilitiesOver>, 'lockWaits'> => {
+    if (options.lockWaits === undefined || typeof ownPid !== 'number') return {};
+    if (options.lockWaits === 'redshift') {
+      const probe = lazyConnection(connectProbe);
+      engine.closeAlso.push(() => probe.close());
+      return {
+        lockWaits: redshiftLockWaits({
+          ownPid: () => ownPid,
+          ask: async (sql, params) =>
+            (await (await probe.client()).query<Record<string, unknown>>(sql, [...params])).rows,
+          cancel: () => engine.cancel(),
+        }),
+      };
+    }
+    const waits = pgLockWaits({ ownPid, session: warehouse, connect: connectProbe });
     engine.closeAlso.push(() => waits.close());
     return { lockWaits: waits };
   };

@@ -137,7 +137,7 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
     connectTimeoutMillis,
     diagnoseConnectFailure: (error) => diagnosePostgresConnectFailure(error, endpoint, password, connectTimeoutMillis),
     copyFromStdin: true,
-    lockWaits: true,
+    lockWaits: 'postgres',
     applicationName: options.applicationName,
     checkServerVersion: (versionText) => checkPostgresVersion(versionText, description),
     connectionLostMessage: `lost the connection to ${description}`,

@@ -146,6 +146,8 @@ export async function openRedshift(
       diagnoseRedshiftConnectFailure(error, endpoint, connection.password, connectTimeoutMillis),
     copyFromStdin: false,
     loadState: true,
+    // Who holds a lock our session waits for, from SVV_TRANSACTIONS (src/warehouse/redshift-lock-waits.ts).
+    lockWaits: 'redshift',
     applicationName: options.applicationName,
     capabilities: (warehouse) => ({ copyFromS3: stlLoadErrors(warehouse) }),
     // version() on Redshift reads "PostgreSQL 8.0.2 … Redshift 1.0.x": nothing to compare.

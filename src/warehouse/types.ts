@@ -69,15 +69,15 @@ export interface WarehouseCapabilities {
   readonly streamResults?: StreamResults;
   /** Stopping the statement that is running now on the server (no channel offers it yet). */
   readonly cancel?: CancelStatement;
-  /** Seeing who holds a lock this session waits for, and bounding such waits (PostgreSQL). */
+  /** Seeing who holds a lock this session waits for, and bounding such waits (PostgreSQL, Redshift). */
   readonly lockWaits?: LockWaits;
 }
 
 /** Another session that holds a lock this warehouse's session waits for. */
 export interface LockHolder {
   pid: number;
-  /** Its application_name; '' when it set none. */
-  application: string;
+  /** Its application_name; '' when it set none; undefined when the server does not show it (Redshift). */
+  application: string | undefined;
   /** Its database user, when the server shows it. */
   user: string | undefined;
   /** How long its transaction (outside one, its session) has been running, by the server's clock. */
@@ -91,24 +91,31 @@ export interface LockWaitState {
   relation: string | undefined;
   /** How long this session has waited so far, by the server's clock. */
   waitedMs: number | undefined;
+  /**
+   * Set when the server shows that this session waits but hides who holds the lock from this
+   * session's user (Redshift shows an ordinary user only its own sessions): how someone allowed to
+   * see it (a superuser) finds that session.
+   */
+  hiddenHolder?: { user: string | undefined; findWith: string } | undefined;
 }
 
 /**
- * Lock waits on a server shared with other sessions (PostgreSQL): a statement that needs a lock
- * another session holds waits, silently, until that session ends its transaction.
+ * Lock waits on a server shared with other sessions (PostgreSQL, Redshift): a statement that needs
+ * a lock another session holds waits, silently, until that session ends its transaction.
  */
 export interface LockWaits {
   /**
    * From now on, a statement of this session that has waited `ms` for a lock fails (SQLSTATE
-   * 55P03, PostgreSQL's lock_timeout) instead of waiting on.
+   * 55P03, PostgreSQL's lock_timeout) instead of waiting on. Absent where the server has no such
+   * setting (Redshift): a bounded wait is then ended with cancelWait once it has lasted `ms`.
    */
-  limitWait(ms: number): Promise<void>;
+  limitWait?(ms: number): Promise<void>;
   /**
    * What this session waits for right now, asked over a second connection (this one is busy
    * waiting); undefined when it waits for no lock.
    */
   currentWait(): Promise<LockWaitState | undefined>;
-  /** Stop the statement of this session that waits (Ctrl-C): it fails with SQLSTATE 57014. */
+  /** Stop the statement of this session that waits (Ctrl-C, or a bound reached): it fails. */
   cancelWait(): Promise<void>;
 }
 

@@ -45,10 +45,15 @@ defineCancelConformance('redshift channel', open, {
 });
 
 describe('redshift channel', () => {
-  test('offers cancel and streamed results', async () => {
+  test('offers cancel, streamed results and lock waits', async () => {
     const warehouse = await open();
     try {
-      expect(Object.keys(warehouse.capabilities).sort()).toEqual(['cancel', 'copyFromS3', 'streamResults']);
+      expect(Object.keys(warehouse.capabilities).sort()).toEqual([
+        'cancel',
+        'copyFromS3',
+        'lockWaits',
+        'streamResults',
+      ]);
     } finally {
       await warehouse.close();
     }
