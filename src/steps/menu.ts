@@ -163,7 +163,8 @@ interface LiveState {
 
 /** Start reading every status and the warehouse's description, all at once. */
 function readLiveState(ctx: Context, steps: MenuStep[]): LiveState {
-  const snapshot = statusSnapshot(ctx);
+  // Another session's lock is said beside the steps, never waited for (docs/safety.md).
+  const snapshot = statusSnapshot(ctx, { lockedNotWaited: true });
   const live: LiveState = {
     description: undefined,
     statuses: steps.map(() => undefined),

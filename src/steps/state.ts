@@ -8,6 +8,8 @@ import { existingTablesSql, rowCountsSql } from '../sql/status.js';
 import { ALL_TABLES, STAR_TABLES, STAGING_TABLES } from '../sql/tables.js';
 import { UserError } from '../errors.js';
 import { withCancel } from '../warehouse/rows.js';
+import { LockWaitTimeoutError, watchLockWaits } from '../warehouse/lock-watch.js';
+import type { LockWaitState } from '../warehouse/types.js';
 import { formatWhen } from '../ui/menu.js';
 import type { StepStatus } from '../ui/types.js';
 import { readLastRuns, sameTables, type LastRuns, type RunKind } from './last-run.js';
@@ -37,13 +39,25 @@ export interface StatusSnapshot {
   cluster(): Promise<ClusterInfo | undefined>;
 }
 
+export interface StatusSnapshotOptions {
+  /**
+   * A count that meets another session's lock is given up at once, and the snapshot's warehouse()
+   * rejects saying who holds the lock ("locked by another session (pid 4242, psql)"): the menu's
+   * statuses never freeze the menu (docs/safety.md, Never wait in silence).
+   */
+  lockedNotWaited?: boolean;
+}
+
+/** How soon, and how often, a status read looks whether it waits for a lock. */
+export const STATUS_LOCK_LOOK_MS = 300;
+
 /** A fresh snapshot: take one per drawing (or per decision), never keep one across a step's run. */
-export function statusSnapshot(ctx: Context): StatusSnapshot {
+export function statusSnapshot(ctx: Context, options: StatusSnapshotOptions = {}): StatusSnapshot {
   let state: Promise<WarehouseState> | undefined;
   let runs: Promise<LastRuns> | undefined;
   let cluster: Promise<ClusterInfo | undefined> | undefined;
   return {
-    warehouse: () => (state ??= readWarehouseState(ctx)),
+    warehouse: () => (state ??= options.lockedNotWaited === true ? readStateNotWaiting(ctx) : readWarehouseState(ctx)),
     lastRuns: () => (runs ??= readLastRuns(ctx)),
     cluster: () => (cluster ??= readCluster(ctx)),
   };
@@ -91,6 +105,41 @@ export async function readWarehouseState(ctx: Context): Promise<WarehouseState> 
     for (const row of counts.rows) rows.set(row.table_name, Number(row.row_count));
   }
   return { tables, rows };
+}
+
+/**
+ * The warehouse state, or at once a UserError naming the session whose lock a count met: the
+ * count is cancelled as soon as a look sees it wait (by cancelling, not a lock timeout, so the
+ * session's settings stay as the steps expect them).
+ */
+async function readStateNotWaiting(ctx: Context): Promise<WarehouseState> {
+  const warehouse = await ctx.warehouse();
+  try {
+    return await watchLockWaits(
+      warehouse,
+      {
+        signal: ctx.signal,
+        giveUpAfterMs: 0,
+        giveUpBy: 'cancel',
+        onWaiting: () => undefined,
+        onWaitOver: () => undefined,
+        firstCheckMs: STATUS_LOCK_LOOK_MS,
+        checkEveryMs: STATUS_LOCK_LOOK_MS,
+      },
+      () => readWarehouseState(ctx),
+    );
+  } catch (error) {
+    if (error instanceof LockWaitTimeoutError) throw new UserError(lockedBy(error.wait), { cause: error });
+    throw error;
+  }
+}
+
+/** `locked by another session (pid 4242, psql)`: short, for beside a menu entry. */
+export function lockedBy(wait: LockWaitState | undefined): string {
+  const holder = wait?.holders[0];
+  if (holder === undefined) return 'locked by another session';
+  const who = holder.application === undefined || holder.application === '' ? holder.user : holder.application;
+  return `locked by another session (pid ${holder.pid}${who === undefined ? '' : `, ${who}`})`;
 }
 
 /**

@@ -10,6 +10,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { lockWatch } from '../../src/steps/lock-wait.js';
+import { statusSnapshot } from '../../src/steps/state.js';
 import { describeLockWait, LockWaitTimeoutError, watchLockWaits } from '../../src/warehouse/lock-watch.js';
 import { openRedshift, type RedshiftConnection } from '../../src/warehouse/redshift.js';
 import { toRedshiftLockWait } from '../../src/warehouse/redshift-lock-waits.js';
@@ -219,4 +220,23 @@ describe('redshift channel over the PostgreSQL wire', () => {
     },
     30_000,
   );
+
+  test("the menu's statuses: a count that meets the lock is given up at once, naming the holder", async () => {
+    const warehouse = await open();
+    const t = await makeTestContext({ config: '[WAREHOUSE]\nTARGET = redshift\n', warehouse });
+    const holder = await holdSongplays();
+    try {
+      const started = Date.now();
+      const read = statusSnapshot(t.ctx, { lockedNotWaited: true }).warehouse();
+      await expect(read).rejects.toThrow(`locked by another session (pid ${holder.pid}, ${(await connection()).user})`);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(await ourWaitingSessions()).toBe(0);
+      await holder.release();
+      // The session is as it was: the next step's statement runs.
+      await expect(warehouse.query('SELECT count(*) AS n FROM songplays')).resolves.toMatchObject({ rows: [{ n: 2 }] });
+    } finally {
+      await holder.release().catch(() => undefined);
+      await t.cleanup();
+    }
+  }, 30_000);
 });
