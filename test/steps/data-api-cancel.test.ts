@@ -4,6 +4,8 @@
  * `analytics`, `load` or `tables create` sends CancelStatement for that statement and the command
  * stops within about a second, exiting 130; in the menu the next action works as usual. The Data
  * API is test/support/data-api-double.ts, whose held statements stay STARTED until cancelled.
+ * An unattended load whose batch waits for another session's lock gives up the same way, with one
+ * CancelStatement, once SPARKIFY_LOCK_WAIT has passed (docs/safety.md, Never wait in silence).
  */
 import { DescribeClustersCommand } from '@aws-sdk/client-redshift';
 import { BatchExecuteStatementCommand, CancelStatementCommand } from '@aws-sdk/client-redshift-data';
@@ -222,4 +224,72 @@ describe('in the menu', () => {
       await t.cleanup();
     }
   });
+});
+
+describe("another session's lock, unattended", () => {
+  const givesUp =
+    'load --yes names the holder from SVV_TRANSACTIONS, gives up with one CancelStatement; nothing changes';
+  test(
+    givesUp,
+    async () => {
+      const before = { songplays: await countOf('songplays'), staging: await countOf('staging_events') };
+      // Redshift's view and GETDATE(), in the double's database; a look at the view runs beside the load.
+      await double.db.exec(`CREATE TABLE IF NOT EXISTS svv_transactions (
+      txn_owner TEXT, txn_db TEXT, xid BIGINT, pid INTEGER, txn_start TIMESTAMP, lock_mode TEXT,
+      lockable_object_type TEXT, relation INTEGER, granted BOOLEAN);
+      CREATE OR REPLACE FUNCTION getdate() RETURNS TIMESTAMP LANGUAGE sql AS 'SELECT LOCALTIMESTAMP';`);
+      const table = await double.db.query<{ id: number }>(
+        "SELECT CAST(CAST('staging_events' AS regclass) AS oid) AS id",
+      );
+      const relation = Number(table.rows[0]!.id);
+      double.configure({
+        pageSize: 50,
+        rewrite: asPostgres,
+        pollsBeforeStart: 0,
+        reportPid: true,
+        alongside: /svv_transactions/,
+      });
+      double.mock.resetHistory();
+      // The load's COPY into staging_events waits, as for another session's ACCESS EXCLUSIVE lock.
+      const release = double.hold(/^COPY staging_events/);
+      const t = await makeTestContext({
+        config: CONFIG,
+        yes: true,
+        env: { SPARKIFY_LOCK_WAIT: '2' },
+        aws: { ...aws.clients, redshiftData: double.client },
+        clock: fakeClock(),
+      });
+      try {
+        const started = Date.now();
+        const running = command(t.ctx, 'load');
+        const id = await startedStatement(/^COPY staging_events/);
+        // What SVV_TRANSACTIONS shows the cluster's admin user: our lock not granted, analyst's granted.
+        await double.db.query(
+          `INSERT INTO svv_transactions VALUES
+          ('dwhuser', 'dwh', 2, $1, LOCALTIMESTAMP, 'ShareRowExclusiveLock', 'relation', $2, false),
+          ('analyst', 'dwh', 1, 1073900, LOCALTIMESTAMP - INTERVAL '5 minutes', 'AccessExclusiveLock',
+            'relation', $2, true)`,
+          [double.pid(id), relation],
+        );
+        expect(await running).toBe(1);
+        expect(Date.now() - started).toBeLessThan(10_000);
+        expect(t.ui.text()).toMatch(
+          /⚠ Waiting for a lock on staging_events held by pid 1073900 \(user analyst, since \d\d:\d\d:\d\d\); giving up after 2\.0 s/,
+        );
+        expect(t.ui.text()).toMatch(
+          /✖ gave up after 2 s waiting for a lock on staging_events held by pid 1073900 \(user analyst, since [\d:]+\); nothing was changed/,
+        );
+        // One CancelStatement, for the load's batch, which rolled back.
+        expect(cancelledIds()).toEqual([id]);
+        await expect.poll(() => double.status(id), { timeout: 1000 }).toBe('ABORTED');
+        expect({ songplays: await countOf('songplays'), staging: await countOf('staging_events') }).toEqual(before);
+      } finally {
+        release();
+        double.configure({ pageSize: 50, rewrite: asPostgres, pollsBeforeStart: 0 });
+        await double.db.query('DELETE FROM svv_transactions');
+        await t.cleanup();
+      }
+    },
+    30_000,
+  );
 });

@@ -63,6 +63,18 @@ export interface DataApiDoubleSettings {
   rewrite?: ((sql: string) => string | { error: string }) | undefined;
   /** How long ExecuteStatement / BatchExecuteStatement take to answer with the Id (default 0, at once). */
   submitMillis?: number;
+  /**
+   * Statements matching this start at once, beside the one that has PGlite, instead of queueing
+   * behind it: a cluster runs several queries at a time, PGlite one. Only for reads that cannot
+   * upset the running statement's transaction (they run inside it), such as a look at a system view.
+   */
+  alongside?: RegExp | undefined;
+  /**
+   * DescribeStatement reports a started statement's RedshiftPid (as the real API does). Off by
+   * default: the program then asks about that session beside the running statement (COPY progress,
+   * lock waits), and those questions would queue behind it here (see `alongside`).
+   */
+  reportPid?: boolean | undefined;
 }
 
 export interface DataApiDoubleOptions extends DataApiDoubleSettings {
@@ -96,6 +108,8 @@ interface Statement {
   /** Index of the sub-statement running now. */
   current: number;
   pollsLeft: number;
+  /** Its session's process id, as DescribeStatement's RedshiftPid reports it. */
+  pid: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -116,6 +130,8 @@ export interface DataApiDouble {
   submitted(): string[][];
   /** The status a statement has now. */
   status(id: string): StatementStatusString | undefined;
+  /** The process id (RedshiftPid) of a statement's session. */
+  pid(id: string): number | undefined;
   close(): Promise<void>;
 }
 
@@ -209,6 +225,7 @@ export async function createDataApiDouble(options: DataApiDoubleOptions = {}): P
   const queue: Statement[] = [];
   let nextQueryId = 1000;
   let nextId = 0;
+  let nextPid = 1073815000;
 
   function newId(): string {
     nextId += 1;
@@ -262,11 +279,13 @@ export async function createDataApiDouble(options: DataApiDoubleOptions = {}): P
       })),
       current: 0,
       pollsLeft: settings.pollsBeforeStart ?? 1,
+      pid: (nextPid += 1),
       createdAt: now,
       updatedAt: now,
     };
     statements.set(id, statement);
-    queue.push(statement);
+    const alongside = settings.alongside;
+    if (!(alongside !== undefined && !('Sqls' in input) && alongside.test(sqls[0] ?? ''))) queue.push(statement);
     return statement;
   }
 
@@ -333,7 +352,8 @@ export async function createDataApiDouble(options: DataApiDoubleOptions = {}): P
         statement.pollsLeft -= 1;
         return;
       }
-      if (queue[0] !== statement) return; // another statement has PGlite: wait, as in a WLM queue
+      // Another statement has PGlite: wait, as in a WLM queue (unless it runs alongside).
+      if (queue.length > 0 && queue[0] !== statement && queue.includes(statement)) return;
       statement.status = 'STARTED';
       if (statement.batch) await db.query('BEGIN');
       start(statement, statement.subs[0]!);
@@ -377,6 +397,7 @@ export async function createDataApiDouble(options: DataApiDoubleOptions = {}): P
         : { ClusterIdentifier: statement.input.ClusterIdentifier }),
       ...(statement.input.DbUser === undefined ? {} : { DbUser: statement.input.DbUser }),
       ...(statement.error === undefined ? {} : { Error: statement.error }),
+      ...(statement.status === 'STARTED' && settings.reportPid === true ? { RedshiftPid: statement.pid } : {}),
     };
     if (statement.batch) {
       return {
@@ -492,6 +513,7 @@ export async function createDataApiDouble(options: DataApiDoubleOptions = {}): P
       };
     },
     submitted: () => [...statements.values()].map((statement) => statement.subs.map((sub) => sub.sql)),
+    pid: (id) => statements.get(id.split(':')[0] ?? '')?.pid,
     status: (id) => {
       try {
         const { statement, sub } = find(id);
