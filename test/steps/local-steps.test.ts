@@ -9,7 +9,7 @@ import { runDemo } from '../../src/steps/demo.js';
 import { createNoTerminalPrompts } from '../../src/ui/prompts.js';
 import type { AppContext } from '../../src/context.js';
 import { runAnalytics } from '../../src/steps/analytics.js';
-import { runGenerate } from '../../src/steps/generate.js';
+import { runGenerate, runGenerateCommand } from '../../src/steps/generate.js';
 import { loadStatus, runLoad } from '../../src/steps/load.js';
 import { runMenu } from '../../src/steps/menu.js';
 import { runSetup } from '../../src/steps/setup.js';
@@ -81,6 +81,18 @@ describe('setup', () => {
     const m = await context({ answers: [false] });
     await expect(runSetup(m.ctx)).rejects.toThrow(/dwh\.cfg does not exist/);
     await expect(stat(m.configPath)).rejects.toThrow();
+  });
+});
+
+describe('generate', () => {
+  test('the command says where dwh.cfg must point; demo, which loads the files itself, does not', async () => {
+    const m = await context({});
+    expect((await runGenerateCommand(m.ctx, { out: 'data', songs: 5, events: 20, seed: 1 })).ok).toBe(true);
+    expect(m.ui.text()).toContain('Point [LOCAL] SONG_DATA at data/song_data and LOG_DATA at data/log_data');
+    const demo = await context({ warehouse: await openEmbedded(undefined) });
+    expect((await runDemo(demo.ctx, { songs: 5, events: 20 })).ok).toBe(true);
+    expect(demo.ui.text()).toMatch(/Generated 5 song files/);
+    expect(demo.ui.text()).not.toContain('Point [LOCAL]');
   });
 });
 
