@@ -66,6 +66,10 @@ describe('setup', () => {
     expect(await count(m, 'songplays')).toBeGreaterThan(0);
     expect(m.ui.text()).toMatch(/All \d+ checks passed/);
     expect(m.ui.text()).toMatch(/Setup complete/);
+    // It holds credentials once filled in: git must leave it out of the user's folder.
+    expect(m.ui.text()).toContain(
+      'Created dwh.cfg (mode 0600) from dwh.cfg.example, and listed dwh.cfg and .sparkify/ in .gitignore',
+    );
 
     const songplays = await count(m, 'songplays');
     const before = m.ui.text().length;
