@@ -28,20 +28,19 @@ export async function ensureConfig(ctx: Context): Promise<void> {
 export async function createConfigFromExample(ctx: Context): Promise<void> {
   const ignored = await ctx.config.createFromExample();
   if (ignored === undefined) return;
-  const gitignore = displayPath(ctx, ignored.file);
+  // Named beside dwh.cfg as the user knows it, even when it is a symlink to somewhere else.
+  const gitignore = `${dirname(ctx.config.displayPath)}/.gitignore`;
+  const alreadyIgnored = ignored.added.length === 0 && ignored.problem === undefined;
+  ctx.ui.success(
+    `Created ${ctx.config.displayPath} (mode 0600${alreadyIgnored ? ', git-ignored' : ''}) from dwh.cfg.example`,
+  );
   if (ignored.problem !== undefined) {
-    ctx.ui.success(`Created ${ctx.config.displayPath} (mode 0600) from dwh.cfg.example`);
     ctx.ui.warn(
       `Could not add ${basename(ctx.config.path)} to ${gitignore} (${ignored.problem}): ` +
         'add it yourself before you commit this folder, it will hold credentials',
     );
   } else if (ignored.added.length > 0) {
-    ctx.ui.success(
-      `Created ${ctx.config.displayPath} (mode 0600) from dwh.cfg.example, ` +
-        `and listed ${ignored.added.join(' and ')} in ${gitignore} so git leaves them out`,
-    );
-  } else {
-    ctx.ui.success(`Created ${ctx.config.displayPath} (mode 0600, git-ignored) from dwh.cfg.example`);
+    ctx.ui.note(`${gitignore} now lists ${ignored.added.join(' and ')}, so git leaves them out`);
   }
 }
 

@@ -2,7 +2,8 @@
  * The local steps driven the way the menu and `setup` drive them: scripted prompt answers in,
  * recorded output out, on real warehouses.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { InterruptedError, UsageError, UserError } from '../../src/errors.js';
 import { runDemo } from '../../src/steps/demo.js';
@@ -16,6 +17,7 @@ import { runSetup } from '../../src/steps/setup.js';
 import { runSql } from '../../src/steps/sql.js';
 import { runTablesCreate, tablesStatus } from '../../src/steps/tables.js';
 import { runCheck } from '../../src/steps/check.js';
+import { ensureConfig } from '../../src/steps/config.js';
 import { statusSnapshot } from '../../src/steps/state.js';
 import { openEmbedded } from '../../src/warehouse/embedded.js';
 import { makeTestContext } from '../support/context.js';
@@ -67,9 +69,8 @@ describe('setup', () => {
     expect(m.ui.text()).toMatch(/All \d+ checks passed/);
     expect(m.ui.text()).toMatch(/Setup complete/);
     // It holds credentials once filled in: git must leave it out of the user's folder.
-    expect(m.ui.text()).toContain(
-      'Created dwh.cfg (mode 0600) from dwh.cfg.example, and listed dwh.cfg and .sparkify/ in .gitignore',
-    );
+    expect(m.ui.text()).toContain('Created dwh.cfg (mode 0600) from dwh.cfg.example');
+    expect(m.ui.text()).toContain('./.gitignore now lists dwh.cfg and .sparkify/, so git leaves them out');
 
     const songplays = await count(m, 'songplays');
     const before = m.ui.text().length;
@@ -79,6 +80,17 @@ describe('setup', () => {
     expect(rerun).toMatch(/Load data: already done/);
     expect(m.prompts.remaining()).toBe(0);
     expect(await count(m, 'songplays')).toBe(songplays);
+  });
+
+  test('a .gitignore the wizard cannot write is a warning that says what to do, not a failure', async () => {
+    const m = await context({ answers: [true] });
+    await mkdir(join(dirname(m.configPath), '.gitignore'));
+    await ensureConfig(m.ctx);
+    expect(m.ui.of('warn')).toEqual([
+      '⚠ Could not add dwh.cfg to ./.gitignore (a folder is in the way): ' +
+        'add it yourself before you commit this folder, it will hold credentials',
+    ]);
+    expect((await stat(m.configPath)).mode & 0o777).toBe(0o600);
   });
 
   test('declining to create dwh.cfg stops with a clear error and writes nothing', async () => {
