@@ -35,6 +35,7 @@ import {
   DB_PASSWORD,
   ENDPOINT,
   mockAws,
+  privateConfigText,
   ROLE_ARN,
   TAGS,
 } from '../aws/fakes.js';
@@ -182,6 +183,34 @@ describe('redshift', () => {
     run.unchanged();
   });
 
+  test('the planned role ARN names the account STS reports, even when no step asked STS before', async () => {
+    mockEmptyAccount();
+    aws.sts
+      .on(GetCallerIdentityCommand)
+      .resolves({ Account: '210987654321', Arn: 'arn:aws:iam::210987654321:user/ana' });
+    const run = await dryRun('cluster create', configText(WITH_KEYS));
+    expect(run.status, run.text).toBe(0);
+    expect(run.plan).toContain('would write [IAM_ROLE] ARN = arn:aws:iam::210987654321:role/dwhRole');
+    expect(run.plan).toContain('IamRoles=["arn:aws:iam::210987654321:role/dwhRole"]');
+    expect(run.text).not.toContain('123456789012');
+    expectNothingMutatingSent();
+    run.unchanged();
+  });
+
+  test('without credentials the account in every planned ARN is "(known after apply)", through to COPY', async () => {
+    // The automatic pause too: its role's policy names the cluster's ARN, which holds the account.
+    const run = await dryRun('setup', privateConfigText({ 'DWH.DWH_PAUSE_AFTER_HOURS': '4' }));
+    expect(run.status, run.text).toBe(0);
+    expect(run.text).toContain('Signed in to account (known after apply)');
+    expect(run.plan).toContain('would write [IAM_ROLE] ARN = arn:aws:iam::(known after apply):role/dwhRole');
+    expect(run.plan).toContain('IamRoles=["arn:aws:iam::(known after apply):role/dwhRole"]');
+    expect(run.plan).toContain('"Resource":"arn:aws:redshift:us-west-2:(known after apply):cluster:dwhcluster"');
+    expect(run.plan).toMatch(/COPY staging_songs[^]*IAM_ROLE 'arn:aws:iam::\(known after apply\):role\/dwhRole'/);
+    expect(run.text).not.toContain('123456789012');
+    expect(sentActions()).toEqual([]);
+    run.unchanged();
+  });
+
   test('tables create --dry-run renders the Redshift DDL (DISTKEY, SORTKEY) and connects to nothing', async () => {
     const run = await dryRun('tables create', CREATED);
     expect(run.status, run.text).toBe(0);
@@ -308,6 +337,17 @@ describe('redshift-serverless', () => {
     expect(run.text).toContain('Dry run done: nothing was changed');
     expect(sentActions()).toContain('GetNamespace');
     expectNothingMutatingSent();
+    run.unchanged();
+  });
+
+  test('without credentials the namespace and its secret are planned with no made-up account', async () => {
+    // No password in dwh.cfg: AWS would make one and keep it in a secret it names itself.
+    const run = await dryRun('cluster create', privateConfigText({ 'WAREHOUSE.TARGET': 'redshift-serverless' }));
+    expect(run.status, run.text).toBe(0);
+    expect(run.plan).toContain('defaultIamRoleArn=arn:aws:iam::(known after apply):role/dwhRole');
+    expect(run.text).toContain('Secrets Manager: (known after apply)');
+    expect(run.text).not.toContain('123456789012');
+    expect(sentActions()).toEqual([]);
     run.unchanged();
   });
 
