@@ -11,6 +11,7 @@
  */
 import { KNOWN_AFTER_APPLY } from '../config/validate.js';
 import type { AwsClients } from './clients.js';
+import { getCallerIdentity } from './sts.js';
 
 export { KNOWN_AFTER_APPLY };
 
@@ -82,11 +83,10 @@ interface PlanState {
 
 /** Wrap `clients` (made by createAwsClients) so nothing they send can change anything. */
 export async function planAwsClients(clients: AwsClients, options: AwsPlanOptions): Promise<AwsClients> {
-  const [redshift, iam, serverless, sts] = await Promise.all([
+  const [redshift, iam, serverless] = await Promise.all([
     import('@aws-sdk/client-redshift'),
     import('@aws-sdk/client-iam'),
     import('@aws-sdk/client-redshift-serverless'),
-    import('@aws-sdk/client-sts'),
   ]);
   const state: PlanState = {
     clusters: new Map(),
@@ -111,7 +111,7 @@ export async function planAwsClients(clients: AwsClients, options: AwsPlanOption
   const plannedAccount = async (): Promise<string> => {
     if (account === undefined && !options.offline) {
       try {
-        account = (await clients.sts.send(new sts.GetCallerIdentityCommand({}))).Account;
+        account = (await getCallerIdentity(clients.sts, { region })).account || undefined;
       } catch {
         // Not known now: the real run asks again, and fails there with the reason.
       }
