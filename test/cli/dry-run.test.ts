@@ -6,17 +6,8 @@
  * PostgreSQL database keeps what it had.
  */
 import { DescribeSecurityGroupsCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
-import {
-  GetRoleCommand,
-  ListAttachedRolePoliciesCommand,
-  ListRolePoliciesCommand,
-  NoSuchEntityException,
-} from '@aws-sdk/client-iam';
-import {
-  ClusterNotFoundFault,
-  DescribeClustersCommand,
-  DescribeScheduledActionsCommand,
-} from '@aws-sdk/client-redshift';
+import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { DescribeClustersCommand, DescribeScheduledActionsCommand } from '@aws-sdk/client-redshift';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -37,9 +28,9 @@ import {
   mockAws,
   privateConfigText,
   ROLE_ARN,
-  TAGS,
 } from '../aws/fakes.js';
 import { serverlessService } from '../aws/serverless-fakes.js';
+import { clusterNotFound, mockWizardRole, noSuchRole, THIS_CLUSTER, WIZARD_GROUP } from '../aws/account-fakes.js';
 import { createTestDatabase } from '../support/postgres.js';
 import { recordingUi } from '../support/ui.js';
 
@@ -135,15 +126,11 @@ const CREATED = configText({
   'CLUSTER.DB_PASSWORD': DB_PASSWORD,
   'IAM_ROLE.ARN': ROLE_ARN,
 });
-const ONE = { ClusterIdentifier: 'dwhcluster' };
-const notFound = () => new ClusterNotFoundFault({ message: 'Cluster dwhcluster not found.', $metadata: {} });
-const noRole = () =>
-  new NoSuchEntityException({ message: 'The role with name dwhRole cannot be found.', $metadata: {} });
 
 function mockEmptyAccount(): void {
   aws.sts.on(GetCallerIdentityCommand).resolves({ Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/ana' });
-  aws.redshift.on(DescribeClustersCommand).rejects(notFound());
-  aws.iam.on(GetRoleCommand).rejects(noRole());
+  aws.redshift.on(DescribeClustersCommand).rejects(clusterNotFound());
+  aws.iam.on(GetRoleCommand).rejects(noSuchRole());
   aws.ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: 'vpc-0default', IsDefault: true }] });
   aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });
 }
@@ -258,32 +245,11 @@ describe('redshift', () => {
 
   test('teardown --dry-run lists every delete it would make and keeps HOST and ARN in dwh.cfg', async () => {
     aws.sts.on(GetCallerIdentityCommand).resolves({ Account: '123456789012' });
-    aws.redshift.on(DescribeClustersCommand, ONE).resolves({ Clusters: [cluster('available')] });
-    aws.redshift.on(DescribeClustersCommand, { MaxRecords: 100 }).resolves({ Clusters: [cluster('available')] });
+    aws.redshift.on(DescribeClustersCommand, THIS_CLUSTER).resolves({ Clusters: [cluster('available')] });
     aws.redshift.on(DescribeScheduledActionsCommand).resolves({ ScheduledActions: [] });
-    aws.iam.on(GetRoleCommand).resolves({
-      Role: {
-        RoleName: 'dwhRole',
-        Arn: ROLE_ARN,
-        Path: '/',
-        RoleId: 'AROAEXAMPLE',
-        CreateDate: new Date(),
-        Tags: TAGS,
-      },
-    });
-    aws.iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['sparkify-dwh-s3-read'], IsTruncated: false });
-    aws.iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [], IsTruncated: false });
+    mockWizardRole(aws);
     aws.ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: 'vpc-0default', IsDefault: true }] });
-    aws.ec2.on(DescribeSecurityGroupsCommand).resolves({
-      SecurityGroups: [
-        {
-          GroupId: 'sg-0wizard',
-          GroupName: 'dwhcluster-sparkify-dwh',
-          VpcId: 'vpc-0default',
-          Tags: [{ Key: 'Name', Value: 'dwhcluster-sparkify-dwh' }, ...TAGS],
-        },
-      ],
-    });
+    aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [WIZARD_GROUP] });
     const run = await dryRun('teardown', CREATED);
     expect(run.status, run.text).toBe(0);
     expect(run.plan).toContain('plan  AWS redshift DeleteCluster\n    ClusterIdentifier=dwhcluster');
@@ -322,7 +288,7 @@ describe('redshift-serverless', () => {
     aws.sts
       .on(GetCallerIdentityCommand)
       .resolves({ Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/ana' });
-    aws.iam.on(GetRoleCommand).rejects(noRole());
+    aws.iam.on(GetRoleCommand).rejects(noSuchRole());
     serverlessService(aws.serverless);
   }
 
