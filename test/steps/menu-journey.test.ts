@@ -17,7 +17,6 @@ import { runMenu } from '../../src/steps/menu.js';
 import { SelectAbortedError } from '../../src/ui/prompts.js';
 import type { SelectPrompt } from '../../src/ui/types.js';
 import type { Warehouse } from '../../src/warehouse/types.js';
-import type * as DataApiModule from '../../src/warehouse/data-api.js';
 import type * as RedshiftModule from '../../src/warehouse/redshift.js';
 import { awsAccount } from '../aws/account-fakes.js';
 import {
@@ -54,16 +53,10 @@ vi.mock('../../src/warehouse/redshift.js', async (original) => ({
   },
 }));
 
-// The Data API warehouse the program opens polls DescribeStatement from 100 ms up to 1 s, in real
-// time: polled every few milliseconds here (the double answers at once), to save half a minute.
-vi.mock('../../src/warehouse/data-api.js', async (original) => {
-  const real = await original<typeof DataApiModule>();
-  return {
-    ...real,
-    openRedshiftDataApi: (options: Parameters<typeof real.openRedshiftDataApi>[0]) =>
-      real.openRedshiftDataApi({ poll: { initialMillis: 1, maxMillis: 5 }, ...options }),
-  };
-});
+// The Data API polled every few milliseconds (the double answers at once), not over seconds.
+vi.mock('../../src/warehouse/data-api.js', async (original) =>
+  (await import('../support/redshift-journey.js')).fastDataApi(await original()),
+);
 
 const aws = useMockedAws();
 const dataApi = useDataApiDouble({ pollsBeforeStart: 0 });

@@ -5,6 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { STAGING_EVENTS_COLUMNS, STAGING_SONGS_COLUMNS } from '../../src/sql/tables.js';
+import type * as DataApiModule from '../../src/warehouse/data-api.js';
 import { mockAws } from '../aws/fakes.js';
 import { createDataApiDouble, type DataApiDouble, type DataApiDoubleOptions } from './data-api-double.js';
 
@@ -49,4 +50,19 @@ export function useDataApiDouble(options: DataApiDoubleOptions = {}) {
   });
   afterAll(() => holder.current.close());
   return holder;
+}
+
+/**
+ * src/warehouse/data-api.js with DescribeStatement polled every few milliseconds instead of from
+ * 100 ms up to 1 s in real time (the double answers at once): a journey of a hundred statements
+ * takes seconds, not a minute. A caller's own poll settings win. In a test file:
+ * `vi.mock('../../src/warehouse/data-api.js', async (original) =>
+ *   (await import('../support/redshift-journey.js')).fastDataApi(await original()))`.
+ */
+export function fastDataApi(real: typeof DataApiModule): typeof DataApiModule {
+  return {
+    ...real,
+    openRedshiftDataApi: (options) =>
+      real.openRedshiftDataApi({ poll: { initialMillis: 1, maxMillis: 5 }, ...options }),
+  };
 }
