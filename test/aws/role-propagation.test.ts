@@ -3,20 +3,10 @@
  * share. The request here is a plain function (the two callers' AWS answers are in provision.test.ts
  * and serverless.test.ts); the clock is fake, so a minute of waiting takes none.
  */
-import { RedshiftServiceException } from '@aws-sdk/client-redshift';
 import { describe, expect, test } from 'vitest';
 import { isRoleNotYetUsable } from '../../src/aws/provision-cluster.js';
 import { retryWhileRoleNotUsable, ROLE_PROPAGATION } from '../../src/aws/role-propagation.js';
-import { fakeClock } from './fakes.js';
-
-/** What Redshift answers (HTTP 400, not a modeled fault) while a new role has not propagated. */
-const roleNotValid = () =>
-  new RedshiftServiceException({
-    name: 'InvalidParameterValue',
-    $fault: 'client',
-    message: 'The IAM role dwhRole is not valid. The IAM role must delegate access to an Amazon Redshift account.',
-    $metadata: { httpStatusCode: 400 },
-  });
+import { fakeClock, roleNotValid } from './fakes.js';
 
 /** A request that fails with each of `failures` in turn, then answers 'made'; counts its calls. */
 function request(failures: Error[]) {
