@@ -4,9 +4,11 @@
  * Redshift cluster (its plan, then role, security group, cluster polled until available, HOST and
  * ARN written to dwh.cfg), Create tables, Load data (COPY from S3), Check, Analytics, and the
  * teardown (its plan before the question). After each step the next drawing of the menu shows it
- * done. AWS is aws-sdk-client-mock over a small stateful account (test/aws/account-fakes.ts); a
- * public cluster's database is the recording double; a private one is reached through the Data
- * API double, which runs the SQL in PGlite.
+ * done. Provisioned public (started on the redshift target), provisioned private and Serverless
+ * (both switched to from the embedded target through the Warehouse entry). AWS is
+ * aws-sdk-client-mock over a small stateful account (test/aws/account-fakes.ts, serverless-fakes.ts);
+ * a public cluster's database is the recording double; private and Serverless SQL goes through the
+ * Data API double, which runs it in PGlite.
  */
 import { AuthorizeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
 import { CreateClusterCommand, GetClusterCredentialsWithIAMCommand } from '@aws-sdk/client-redshift';
@@ -19,6 +21,8 @@ import type { SelectPrompt } from '../../src/ui/types.js';
 import type { Warehouse } from '../../src/warehouse/types.js';
 import type * as RedshiftModule from '../../src/warehouse/redshift.js';
 import { awsAccount } from '../aws/account-fakes.js';
+import { serverlessService, WORKGROUP_ENDPOINT } from '../aws/serverless-fakes.js';
+import { dropTablesSql } from '../../src/sql/ddl.js';
 import {
   AWS_KEY_ID,
   AWS_SECRET,
@@ -59,7 +63,13 @@ vi.mock('../../src/warehouse/data-api.js', async (original) =>
 );
 
 const aws = useMockedAws();
-const dataApi = useDataApiDouble({ pollsBeforeStart: 0 });
+const dataApi = useDataApiDouble({
+  pollsBeforeStart: 0,
+  targets: [
+    { clusterIdentifier: 'dwhcluster', database: 'dwh' },
+    { workgroupName: 'dwhcluster', database: 'dwh' },
+  ],
+});
 afterEach(() => {
   cluster.database = undefined;
 });
@@ -275,6 +285,102 @@ test('provisioned, private: switched to from embedded in the menu, every stateme
       ...dataApi.current.mock.commandCalls(BatchExecuteStatementCommand),
     ].map((call) => call.args[0].input);
     expect(calls.every((input) => input.ClusterIdentifier === 'dwhcluster' && input.DbUser === 'dwhuser')).toBe(true);
+  } finally {
+    await t.cleanup();
+  }
+});
+
+test('Serverless: switched to in the menu (no private/public question), workgroup to teardown', async () => {
+  const double = dataApi.current;
+  for (const sql of dropTablesSql()) await double.db.query(sql);
+  // The double serves the whole file: what this test sent comes after what the others did.
+  const sentBefore = double.submitted().length;
+  const callsBefore = double.mock.send.callCount;
+  const clock = fakeClock();
+  const service = serverlessService(aws.current.serverless);
+  awsAccount(aws.current, { now: clock.now });
+  const t = await makeTestContext({
+    config: privateConfigText({ 'WAREHOUSE.TARGET': 'embedded' }),
+    aws: { ...aws.current.clients, redshiftData: double.client },
+    clock,
+    answers: [
+      'Warehouse',
+      'redshift-serverless',
+      ...journey().slice(0, 5), // AWS credentials, typed keys, not saved
+      'Redshift Serverless workgroup',
+      undefined, // namespace and workgroup name
+      undefined, // database
+      undefined, // admin user
+      8, // base capacity in RPUs
+      undefined, // role name
+      true, // create these AWS resources
+      'Create tables',
+      'Load data',
+      'Check data quality',
+      'Analytics',
+      'Tear down AWS resources',
+      false, // no final snapshot
+      'dwhcluster',
+      'Quit',
+    ],
+  });
+  const seen = watch(t);
+  try {
+    expect((await runMenu(t.ctx)).ok, t.ui.text()).toBe(true);
+    expect(t.prompts.remaining()).toBe(0);
+    expect(t.prompts.messages()).not.toContain('How should SQL reach Redshift?');
+    const [, first, keyed, created, tabled, loaded, checked, analysed, torn] = seen.drawings;
+    expect(entry(first, 'Warehouse')).toBe('Warehouse Redshift Serverless, private · switch');
+    expect(entry(first, 'Redshift Serverless workgroup')).toBe(
+      'Redshift Serverless workgroup • not yet (no workgroup)',
+    );
+    expect(entry(keyed, 'AWS credentials')).toBe('AWS credentials ✔ done (access key typed in this session)');
+    expect(entry(created, 'Redshift Serverless workgroup')).toBe(
+      'Redshift Serverless workgroup ✔ done (workgroup available)',
+    );
+    expect(entry(tabled, 'Create tables')).toBe('Create tables ✔ done (7 tables)');
+    expect(entry(loaded, 'Load data')).toMatch(/^Load data ✔ done/);
+    expect(entry(checked, 'Check data quality')).toMatch(/^Check data quality ✔ done/);
+    expect(entry(analysed, 'Guided setup')).toBe('Guided setup (all done)');
+    expect(entry(torn, 'Redshift Serverless workgroup')).toBe('Redshift Serverless workgroup • not yet (no workgroup)');
+    expect(entry(torn, 'Tear down AWS resources')).toBe('Tear down AWS resources ✔ done (no workgroup)');
+
+    // Both AWS steps showed their plan before their question.
+    const beforeCreate = seen.screens.get(
+      'Create these AWS resources? (billed per RPU-hour while queries run, and for storage)',
+    )!;
+    expect(beforeCreate).toMatch(/plan {2}AWS redshift-serverless CreateNamespace/);
+    expect(beforeCreate).toMatch(/plan {2}AWS redshift-serverless CreateWorkgroup/);
+    expect(beforeCreate).not.toMatch(/✔ Namespace dwhcluster created/);
+    const beforeTeardown = seen.screens
+      .get('Type the workgroup name (dwhcluster) to delete what is listed, or leave empty to stop')!
+      .slice(beforeCreate.length);
+    expect(beforeTeardown).toMatch(/plan {2}AWS redshift-serverless DeleteWorkgroup/);
+    expect(beforeTeardown).not.toMatch(/✔ Workgroup dwhcluster deleted/);
+
+    expect(seen.files[2]).toMatch(/^TARGET = redshift-serverless$/m);
+    expect(seen.files[4]).toMatch(new RegExp(`^HOST = ${WORKGROUP_ENDPOINT.replaceAll('.', '\\.')}$`, 'm'));
+    expect(seen.files[4]).toMatch(new RegExp(`^ARN = ${ROLE_ARN}$`, 'm'));
+    expect(service.namespace).toBeUndefined();
+    expect(service.workgroup).toBeUndefined();
+    expect(readFileSync(t.configPath, 'utf8')).toMatch(/^HOST =$/m);
+    const copies = double
+      .submitted()
+      .slice(sentBefore)
+      .flat()
+      .filter((sql) => sql.startsWith('COPY '));
+    expect(copies.map((sql) => sql.split(' ')[1])).toEqual(['staging_songs', 'staging_events']);
+    const statements = double.mock.send
+      .getCalls()
+      .slice(callsBefore)
+      .map((call) => call.args[0])
+      .filter(
+        (command) => command instanceof ExecuteStatementCommand || command instanceof BatchExecuteStatementCommand,
+      )
+      .map((command) => command.input);
+    expect(statements.length).toBeGreaterThan(5);
+    for (const input of statements) expect(input).toMatchObject({ WorkgroupName: 'dwhcluster', Database: 'dwh' });
+    expect(t.ui.text()).not.toContain(AWS_SECRET);
   } finally {
     await t.cleanup();
   }
