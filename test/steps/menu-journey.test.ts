@@ -125,8 +125,36 @@ function entry(drawing: string[] | undefined, title: string): string {
   return found.replace(/ {2,}/g, ' ');
 }
 
-/** The menu answers from a folder with no cluster to a teardown; `before` comes first (a target switch). */
-function journey(before: unknown[] = []): unknown[] {
+/** The cluster entry's answers: Enter at every question of its plan, then yes. */
+const PROVISIONED = [
+  'Redshift cluster',
+  undefined, // identifier
+  'ra3.large',
+  undefined, // nodes
+  undefined, // database
+  undefined, // admin user
+  undefined, // port
+  undefined, // role name
+  undefined, // automatic pause: never
+  true, // create these AWS resources
+];
+
+/** The workgroup entry's answers: Enter, 8 RPUs, then yes. */
+const SERVERLESS = [
+  'Redshift Serverless workgroup',
+  undefined, // namespace and workgroup name
+  undefined, // database
+  undefined, // admin user
+  8, // base capacity in RPUs
+  undefined, // role name
+  true, // create these AWS resources
+];
+
+/**
+ * The menu answers from a folder with nothing in AWS to a teardown: `before` first (a target
+ * switch), `create` for the cluster or workgroup entry.
+ */
+function journey(before: unknown[], create: unknown[]): unknown[] {
   return [
     ...before,
     // AWS credentials: typed keys, not saved in dwh.cfg.
@@ -135,17 +163,7 @@ function journey(before: unknown[] = []): unknown[] {
     AWS_KEY_ID,
     AWS_SECRET,
     false,
-    // Redshift cluster: Enter at every question of its plan, then yes.
-    'Redshift cluster',
-    undefined, // identifier
-    'ra3.large',
-    undefined, // nodes
-    undefined, // database
-    undefined, // admin user
-    undefined, // port
-    undefined, // role name
-    undefined, // automatic pause: never
-    true, // create these AWS resources
+    ...create,
     'Create tables',
     'Load data',
     'Check data quality',
@@ -227,7 +245,7 @@ test('provisioned, public: the whole journey from the menu, statuses done after 
     config: configText({ 'DWH.DWH_ALLOWED_CIDR': '198.51.100.4/32' }),
     aws: aws.current.clients,
     clock,
-    answers: journey(),
+    answers: journey([], PROVISIONED),
   });
   const seen = watch(t);
   try {
@@ -255,7 +273,7 @@ test('provisioned, private: switched to from embedded in the menu, every stateme
     aws: { ...aws.current.clients, redshiftData: dataApi.current.client },
     clock,
     // The warehouse entry first: Amazon Redshift, private.
-    answers: journey(['Warehouse', 'redshift', 'private']),
+    answers: journey(['Warehouse', 'redshift', 'private'], PROVISIONED),
   });
   const seen = watch(t);
   try {
@@ -303,26 +321,7 @@ test('Serverless: switched to in the menu (no private/public question), workgrou
     config: privateConfigText({ 'WAREHOUSE.TARGET': 'embedded' }),
     aws: { ...aws.current.clients, redshiftData: double.client },
     clock,
-    answers: [
-      'Warehouse',
-      'redshift-serverless',
-      ...journey().slice(0, 5), // AWS credentials, typed keys, not saved
-      'Redshift Serverless workgroup',
-      undefined, // namespace and workgroup name
-      undefined, // database
-      undefined, // admin user
-      8, // base capacity in RPUs
-      undefined, // role name
-      true, // create these AWS resources
-      'Create tables',
-      'Load data',
-      'Check data quality',
-      'Analytics',
-      'Tear down AWS resources',
-      false, // no final snapshot
-      'dwhcluster',
-      'Quit',
-    ],
+    answers: journey(['Warehouse', 'redshift-serverless'], SERVERLESS),
   });
   const seen = watch(t);
   try {
