@@ -9,7 +9,11 @@
  *
  * The exceptions it answers with are the SDK's own classes, so src/aws reads them as it reads AWS's.
  */
+import { KNOWN_AFTER_APPLY } from '../config/validate.js';
 import type { AwsClients } from './clients.js';
+import { getCallerIdentity } from './sts.js';
+
+export { KNOWN_AFTER_APPLY };
 
 /** One call the real run would make. */
 export interface PlannedAwsCall {
@@ -27,11 +31,8 @@ export interface AwsPlanOptions {
   offline: boolean;
 }
 
-/** What AWS would say for what the plan does not know (an account id, a new group's id). */
-export const KNOWN_AFTER_APPLY = '(known after apply)';
-/** The same inside a name that must stay a valid host name or resource id (dwh.cfg checks HOST). */
+/** KNOWN_AFTER_APPLY inside a name that must stay a valid host name or resource id (dwh.cfg checks HOST). */
 const KNOWN_AFTER_APPLY_ID = 'known-after-apply';
-const PLANNED_ACCOUNT = '123456789012';
 const MASK = '****';
 
 /** Input keys whose values are secrets (MasterUserPassword, SecretAccessKey, SessionToken…). */
@@ -103,6 +104,20 @@ export async function planAwsClients(clients: AwsClients, options: AwsPlanOption
   const metadata = { $metadata: {} };
   const region = clients.region;
   let account: string | undefined;
+  /**
+   * The account a planned ARN names: with credentials, asked of STS once (a read) if no step has
+   * yet; without them it is not known, and the ARN says so rather than naming an account.
+   */
+  const plannedAccount = async (): Promise<string> => {
+    if (account === undefined && !options.offline) {
+      try {
+        account = (await getCallerIdentity(clients.sts, { region })).account || undefined;
+      } catch {
+        // Not known now: the real run asks again, and fails there with the reason.
+      }
+    }
+    return account ?? KNOWN_AFTER_APPLY;
+  };
 
   const clusterNotFound = (id: unknown) =>
     new redshift.ClusterNotFoundFault({ message: `Cluster ${String(id)} not found.`, $metadata: {} });
@@ -110,22 +125,22 @@ export async function planAwsClients(clients: AwsClients, options: AwsPlanOption
     new iam.NoSuchEntityException({ message: `The role with name ${String(name)} cannot be found.`, $metadata: {} });
   const serverlessNotFound = (what: string, name: unknown) =>
     new serverless.ResourceNotFoundException({ message: `${what} ${String(name)} not found`, $metadata: {} });
-  const serverlessArn = (kind: string, name: unknown) => {
-    const owner = `${region}:${account ?? PLANNED_ACCOUNT}`;
+  const serverlessArn = async (kind: string, name: unknown) => {
+    const owner = `${region}:${await plannedAccount()}`;
     return `arn:aws:redshift-serverless:${owner}:${kind}/${KNOWN_AFTER_APPLY_ID}-${String(name)}`;
   };
   const groupNotFound = (id: string) =>
     Object.assign(new Error(`The security group '${id}' does not exist`), { name: 'InvalidGroup.NotFound' });
 
   /** A mutating call: what AWS would answer once it was made. */
-  const planned = (action: string, input: Input): unknown => {
+  const planned = async (action: string, input: Input): Promise<unknown> => {
     const id = input.ClusterIdentifier as string | undefined;
     switch (action) {
       case 'CreateRole': {
         const name = String(input.RoleName);
         const role = {
           RoleName: name,
-          Arn: `arn:aws:iam::${account ?? PLANNED_ACCOUNT}:role/${name}`,
+          Arn: `arn:aws:iam::${await plannedAccount()}:role/${name}`,
           Path: '/',
           RoleId: KNOWN_AFTER_APPLY,
           CreateDate: new Date(),
@@ -202,7 +217,7 @@ export async function planAwsClients(clients: AwsClients, options: AwsPlanOption
       // Redshift Serverless: what the step reads back while it waits is what it asked for, available.
       case 'CreateNamespace': {
         const name = String(input.namespaceName);
-        const arn = serverlessArn('namespace', name);
+        const arn = await serverlessArn('namespace', name);
         const namespace = {
           namespaceName: name,
           namespaceArn: arn,
@@ -210,11 +225,8 @@ export async function planAwsClients(clients: AwsClients, options: AwsPlanOption
           status: 'AVAILABLE',
           dbName: input.dbName,
           adminUsername: input.adminUsername,
-          ...(input.manageAdminPassword === true
-            ? {
-                adminPasswordSecretArn: `arn:aws:secretsmanager:${region}:${account ?? PLANNED_ACCOUNT}:secret:planned`,
-              }
-            : {}),
+          // AWS names the secret itself (redshift!<namespace>-<user>-<random suffix>): all of its ARN is to come.
+          ...(input.manageAdminPassword === true ? { adminPasswordSecretArn: KNOWN_AFTER_APPLY } : {}),
           defaultIamRoleArn: input.defaultIamRoleArn,
           iamRoles: input.iamRoles,
           creationDate: new Date(),
@@ -226,7 +238,7 @@ export async function planAwsClients(clients: AwsClients, options: AwsPlanOption
       }
       case 'CreateWorkgroup': {
         const name = String(input.workgroupName);
-        const arn = serverlessArn('workgroup', name);
+        const arn = await serverlessArn('workgroup', name);
         const workgroup = {
           workgroupName: name,
           workgroupArn: arn,
@@ -329,7 +341,7 @@ export async function planAwsClients(clients: AwsClients, options: AwsPlanOption
     // Nothing exists yet, as far as a plan without credentials can tell.
     switch (action) {
       case 'GetCallerIdentity':
-        return () => ({ Account: PLANNED_ACCOUNT, Arn: KNOWN_AFTER_APPLY, UserId: KNOWN_AFTER_APPLY, ...metadata });
+        return () => ({ Account: KNOWN_AFTER_APPLY, Arn: KNOWN_AFTER_APPLY, UserId: KNOWN_AFTER_APPLY, ...metadata });
       case 'DescribeVpcs':
         return () => ({ Vpcs: [{ VpcId: `vpc-${KNOWN_AFTER_APPLY_ID}`, IsDefault: true }], ...metadata });
       default:

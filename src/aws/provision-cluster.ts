@@ -8,8 +8,8 @@ import type { DwhAccess } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { isAwsError } from './errors.js';
 import { getRole } from './iam.js';
-import { poll, type PollClock } from './poll.js';
 import { createCluster, type ClusterInfo } from './redshift.js';
+import { retryWhileRoleNotUsable, type RolePropagationWait } from './role-propagation.js';
 import { wizardTags } from './tags.js';
 
 /** Everything the user chooses for a new cluster. */
@@ -32,30 +32,14 @@ export interface ClusterSpec {
  * eventually consistent: created a moment ago, Redshift may not see it (or its trust policy) yet and
  * answers InvalidParameterValue "The IAM role <name> is not valid. The IAM role must delegate access
  * to an Amazon Redshift account." (the same text AWS's knowledge center gives for a role that does
- * not trust redshift.amazonaws.com: repost.aws/knowledge-center/redshift-iam-role-error).
+ * not trust redshift.amazonaws.com: repost.aws/knowledge-center/redshift-iam-role-error). Retried
+ * for a new role by retryWhileRoleNotUsable (role-propagation.ts).
  */
 export function isRoleNotYetUsable(error: unknown): boolean {
   const cause = error instanceof UserError && error.cause !== undefined ? error.cause : error;
   if (!isAwsError(cause, 'InvalidParameterValue')) return false;
   const message = cause instanceof Error ? cause.message : '';
   return /IAM role\b.*\bis not valid|must delegate access to an Amazon Redshift account/i.test(message);
-}
-
-/**
- * How long to keep asking while a new role propagates. IAM says changes are eventually consistent
- * and usually visible within seconds ("Changes that I make are not always immediately visible",
- * docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency);
- * a minute covers the slow cases.
- */
-export const ROLE_PROPAGATION = { intervalMs: 5_000, timeoutMs: 60_000 } as const;
-
-export interface RolePropagationWait {
-  clock: PollClock;
-  signal: AbortSignal;
-  intervalMs: number;
-  timeoutMs: number;
-  /** Before each wait between two attempts: how long so far, and when the next attempt is. */
-  onWait?: (elapsedMs: number, nextAttemptInMs: number) => void;
 }
 
 export type ClusterRequestOutcome =
@@ -93,29 +77,8 @@ export async function requestCluster(
       },
       region,
     );
-  if (!propagation) return { kind: 'requested', cluster: await request() };
-  type Attempt = { state: 'SUCCESS'; cluster: ClusterInfo } | { state: 'RETRY' };
-  const result = await poll<Attempt>(
-    async () => {
-      try {
-        return { state: 'SUCCESS', cluster: await request() };
-      } catch (error) {
-        if (isRoleNotYetUsable(error)) return { state: 'RETRY' };
-        throw error;
-      }
-    },
-    {
-      clock: propagation.clock,
-      signal: propagation.signal,
-      intervalMs: propagation.intervalMs,
-      timeoutMs: propagation.timeoutMs,
-      tickMs: 1000,
-      onProgress: ({ elapsedMs, nextCheckInMs }) => propagation.onWait?.(elapsedMs, nextCheckInMs),
-    },
-  );
-  if (result.state === 'SUCCESS') return { kind: 'requested', cluster: result.cluster };
-  if (result.state === 'TIMEOUT') return { kind: 'role-not-usable', elapsedMs: result.elapsedMs };
-  return { kind: 'aborted' };
+  const outcome = await retryWhileRoleNotUsable(request, isRoleNotYetUsable, propagation);
+  return outcome.kind === 'done' ? { kind: 'requested', cluster: outcome.value } : outcome;
 }
 
 /** The attached role named `roleName` (any path), else the first attached role. Pure. */

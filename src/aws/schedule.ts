@@ -74,9 +74,12 @@ export function clusterArn(region: string, account: string, clusterIdentifier: s
   return `arn:${partitionOf(region)}:redshift:${region}:${account}:cluster:${clusterIdentifier}`;
 }
 
-/** The account of an IAM ARN (arn:aws:iam::123456789012:role/name). */
+/**
+ * The account of an IAM ARN (arn:aws:iam::123456789012:role/name): its fifth field, whatever it
+ * holds, so a dry run's planned role, whose account is "(known after apply)", plans its policy too.
+ */
 export function accountOfArn(arn: string): string | undefined {
-  return /^arn:[^:]+:[^:]*:[^:]*:(\d{12}):/.exec(arn)?.[1];
+  return /^arn:[^:]+:[^:]*:[^:]*:([^:]+):/.exec(arn)?.[1];
 }
 
 /** The role may pause this one cluster and do nothing else. */

@@ -10,8 +10,7 @@ import type { DwhAccess } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { isAwsError } from './errors.js';
 import { checkBaseRpu, checkWorkgroupPort, type LimitCheck } from './limits.js';
-import { poll } from './poll.js';
-import type { RolePropagationWait } from './provision-cluster.js';
+import { retryWhileRoleNotUsable, type RolePropagationWait } from './role-propagation.js';
 import { adminPasswordFrom } from './secrets.js';
 import {
   createNamespace,
@@ -139,7 +138,7 @@ async function judgeNamespace(
 /**
  * The namespace for `spec`: created (tagged, with the role as its default), or the existing one
  * judged. With `propagation` (the role was just created), a refusal of the role is asked again
- * until IAM has made it usable, as CreateCluster is (provision-cluster.ts, ROLE_PROPAGATION).
+ * until IAM has made it usable, as CreateCluster is (role-propagation.ts).
  */
 export async function ensureNamespace(
   client: RedshiftServerlessClient,
@@ -162,32 +161,9 @@ export async function ensureNamespace(
       },
       region,
     );
-  let created: Awaited<ReturnType<typeof request>>;
-  if (!propagation) created = await request();
-  else {
-    type Attempt = { state: 'SUCCESS'; created: Awaited<ReturnType<typeof request>> } | { state: 'RETRY' };
-    const result = await poll<Attempt>(
-      async () => {
-        try {
-          return { state: 'SUCCESS', created: await request() };
-        } catch (error) {
-          if (isNamespaceRoleNotYetUsable(error)) return { state: 'RETRY' };
-          throw error;
-        }
-      },
-      {
-        clock: propagation.clock,
-        signal: propagation.signal,
-        intervalMs: propagation.intervalMs,
-        timeoutMs: propagation.timeoutMs,
-        tickMs: 1000,
-        onProgress: ({ elapsedMs, nextCheckInMs }) => propagation.onWait?.(elapsedMs, nextCheckInMs),
-      },
-    );
-    if (result.state === 'TIMEOUT') return { kind: 'role-not-usable', elapsedMs: result.elapsedMs };
-    if (result.state === 'ABORTED') return { kind: 'aborted' };
-    created = result.created;
-  }
+  const attempt = await retryWhileRoleNotUsable(request, isNamespaceRoleNotYetUsable, propagation);
+  if (attempt.kind !== 'done') return attempt;
+  const created = attempt.value;
   if (!('existed' in created)) return { kind: 'created', namespace: created };
   // ConflictException: another run made it between our GetNamespace and CreateNamespace.
   const raced = await getNamespace(client, spec.identifier, region);

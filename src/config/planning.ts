@@ -7,8 +7,9 @@ import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IniDocument, parseBytes } from './ini.js';
-import { lineMayHoldSecret, readValues, secretValues } from './schema.js';
+import { findKey, lineMayHoldSecret, readValues, secretValues } from './schema.js';
 import { EXAMPLE_URL } from './store.js';
+import { KNOWN_AFTER_APPLY } from './validate.js';
 import type { ConfigStore, DwhConfig } from './types.js';
 
 /** One key a real run would write. `secret`: the value must never be shown. */
@@ -42,18 +43,41 @@ export async function planningConfigStore(store: ConfigStore, options: PlanningC
   let document: IniDocument | undefined;
   if (store.exists()) document = parse(await readFile(store.path), store.displayPath);
   const exampleUrl = options.exampleUrl ?? EXAMPLE_URL;
+  // Planned values that hold KNOWN_AFTER_APPLY (an IAM role ARN without its account), by field:
+  // they would fail the key's validation (rightly, typed by a user), so they stay out of the
+  // document and are laid over what it reads.
+  const unknown = new Map<string, string>();
+  const fieldOf = (section: string, key: string) => findKey(section, key)?.field;
+  const current = (doc: IniDocument | undefined, section: string, key: string): string | undefined => {
+    const field = fieldOf(section, key);
+    return (field !== undefined ? unknown.get(field) : undefined) ?? doc?.get(section, key);
+  };
   return {
     path: store.path,
     displayPath: store.displayPath,
     exists: () => document !== undefined,
-    get: (section, key) => document?.get(section, key),
-    values: (): DwhConfig => readValues(document, dirname(store.path), store.displayPath),
+    get: (section, key) => current(document, section, key),
+    values: (): DwhConfig => {
+      const values = readValues(document, dirname(store.path), store.displayPath);
+      for (const [field, value] of unknown) {
+        const [group, name] = field.split('.') as [keyof DwhConfig, string];
+        (values[group] as unknown as Record<string, unknown>)[name] = value;
+      }
+      return values;
+    },
     update: (changes) => {
       const doc = (document ??= IniDocument.parse('', store.displayPath, { mayHoldSecret: lineMayHoldSecret }));
       let changed = false;
       for (const change of changes) {
-        if ((doc.get(change.section, change.key) ?? '') === (change.value ?? '')) continue;
-        doc.set(change.section, change.key, change.value);
+        if ((current(doc, change.section, change.key) ?? '') === (change.value ?? '')) continue;
+        const field = fieldOf(change.section, change.key);
+        if (field !== undefined) unknown.delete(field);
+        if (field !== undefined && change.value?.includes(KNOWN_AFTER_APPLY) === true) {
+          unknown.set(field, change.value);
+          doc.set(change.section, change.key, undefined);
+        } else {
+          doc.set(change.section, change.key, change.value);
+        }
         changed = true;
         options.onWrite({ ...change, secret: isSecret(change.section, change.key, change.value) });
       }

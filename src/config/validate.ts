@@ -181,6 +181,23 @@ export function validateIamRoleArn(value: string): Validation {
 }
 
 /**
+ * What a dry run's plan cannot know until the real run has made it, as Terraform prints it: the
+ * account id when there are no credentials to ask AWS with, a new role's id (docs/commands.md).
+ */
+export const KNOWN_AFTER_APPLY = '(known after apply)';
+
+/**
+ * An IAM role ARN, or the one a dry run planned for a role it would create while the account is
+ * not known: arn:aws:iam::(known after apply):role/name. Never for what a user typed (dwh.cfg reads
+ * the ARN with validateIamRoleArn); for the SQL a plan shows with it.
+ */
+export function validatePlannedIamRoleArn(value: string): Validation {
+  const planned = `::${KNOWN_AFTER_APPLY}:`;
+  if (value.includes(planned) && validateIamRoleArn(value.replace(planned, '::000000000000:')) === true) return true;
+  return validateIamRoleArn(value);
+}
+
+/**
  * s3://bucket or s3://bucket/prefix, with a bucket name S3 accepts. The key may hold almost
  * anything S3 allows, except whitespace and control characters: the URL is spliced into a COPY
  * statement and shown in messages, where those cannot be written or seen reliably.

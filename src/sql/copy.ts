@@ -3,10 +3,11 @@
  *
  * COPY accepts no bind parameters, so the S3 URLs, role ARN and region are spliced into the text.
  * Each is checked with the same validator that reads it from dwh.cfg and then quoted; a bad value
- * throws a plain Error that names which value it is (callers turn it into a ConfigError).
+ * throws a plain Error that names which value it is (callers turn it into a ConfigError). The role
+ * may also be the one a dry run planned, whose account is "(known after apply)".
  */
 import {
-  validateIamRoleArn,
+  validatePlannedIamRoleArn,
   validateRegion,
   validateS3ObjectUrl,
   validateS3Url,
@@ -55,7 +56,7 @@ export function copyEventsFromS3Sql(options: CopyEventsFromS3Options): string {
   const jsonPaths = quoteLiteral(
     checked(options.jsonPathsUrl, validateS3ObjectUrl, 'the S3 URL for the JSONPaths file'),
   );
-  const role = quoteLiteral(checked(options.iamRoleArn, validateIamRoleArn, 'the IAM role'));
+  const role = quoteLiteral(checked(options.iamRoleArn, validatePlannedIamRoleArn, 'the IAM role'));
   const region = quoteLiteral(checked(options.region, validateRegion, "the bucket's region"));
   return [
     `COPY staging_events (${STAGING_EVENTS_COLUMNS.join(', ')})`,
@@ -70,7 +71,7 @@ export function copyEventsFromS3Sql(options: CopyEventsFromS3Options): string {
 
 export function copySongsFromS3Sql(options: CopySongsFromS3Options): string {
   const source = quoteLiteral(checked(options.s3Url, validateS3Url, 'the S3 URL for the song data'));
-  const role = quoteLiteral(checked(options.iamRoleArn, validateIamRoleArn, 'the IAM role'));
+  const role = quoteLiteral(checked(options.iamRoleArn, validatePlannedIamRoleArn, 'the IAM role'));
   const region = quoteLiteral(checked(options.region, validateRegion, "the bucket's region"));
   return [
     `COPY staging_songs (${STAGING_SONGS_COLUMNS.join(', ')})`,

@@ -5,7 +5,8 @@
  */
 import type { AwsClients } from '../aws/clients.js';
 import { s3SourceUrls } from '../aws/naming.js';
-import { requestCluster, type ClusterRequestOutcome, type RolePropagationWait } from '../aws/provision-cluster.js';
+import { requestCluster, type ClusterRequestOutcome } from '../aws/provision-cluster.js';
+import type { RolePropagationWait } from '../aws/role-propagation.js';
 import { allowWizardIngress, ensureSecurityGroup, findSecurityGroup } from '../aws/provision-network.js';
 import { ensureRole, ensureS3ReadPolicy, findRole, type RoleOutcome } from '../aws/provision-role.js';
 import type { ClusterInfo } from '../aws/redshift.js';

@@ -2,7 +2,7 @@
  * What the cluster steps take from outside, injectable so tests run without a network or real
  * time: the public-IP lookup, the Redshift connection, and how often and how long to wait.
  */
-import { ROLE_PROPAGATION } from '../aws/provision-cluster.js';
+import { ROLE_PROPAGATION } from '../aws/role-propagation.js';
 import { publicIpLookup, type PublicIpLookup } from '../aws/public-ip.js';
 import type { OpenRedshiftDataApiOptions } from '../warehouse/data-api.js';
 import type { Context } from '../context.js';

@@ -10,7 +10,7 @@
  * used or changed. The AWS work is src/aws (it returns what it did); this file asks, calls and shows.
  */
 import type { AwsClients } from '../aws/clients.js';
-import { ROLE_PROPAGATION } from '../aws/provision-cluster.js';
+import { ROLE_PROPAGATION } from '../aws/role-propagation.js';
 import { s3SourceUrls } from '../aws/naming.js';
 import {
   ensureRole,

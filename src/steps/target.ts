@@ -2,7 +2,7 @@
  * Where the warehouse lives: this computer, a PostgreSQL server, or Amazon Redshift (a provisioned
  * cluster, or Serverless). The guided setup asks it first; the menu's "Warehouse" entry asks it
  * again at any time. The answer is written to [WAREHOUSE] TARGET, with POSTGRES_URL for a
- * PostgreSQL server and [DWH] DWH_ACCESS (and DWH_ALLOWED_CIDR when typed) for Redshift
+ * PostgreSQL server and [DWH] DWH_ACCESS (and DWH_ALLOWED_CIDR when typed) for a Redshift cluster
  * (docs/configuration.md). Under --yes nothing is asked: dwh.cfg's values are used as they are.
  */
 import { dirname, resolve } from 'node:path';
@@ -55,7 +55,9 @@ export async function chooseTarget(ctx: Context, options: ChooseTargetOptions): 
     const url = await postgresUrl(ctx, values, askUrl);
     if (url === undefined) return { ok: false, summary: 'no PostgreSQL server chosen' };
     changes.push(change('warehouse.postgresUrl', url));
-  } else if ((target === 'redshift' || target === 'redshift-serverless') && ask) {
+  } else if (target === 'redshift' && ask) {
+    // Only a provisioned cluster may be public: a Serverless workgroup the wizard makes is always
+    // private (docs/redshift.md, "Three ways to run Redshift"), so there is nothing to ask for it.
     const access = await askAccess(ctx, values.dwh.access);
     changes.push(change('dwh.access', access));
     if (access === 'public') {
@@ -212,7 +214,8 @@ export function describeTarget(ctx: Context, values: DwhConfig, target: Target):
     case 'redshift':
       return `Redshift cluster, ${values.dwh.access}`;
     case 'redshift-serverless':
-      return `Redshift Serverless, ${values.dwh.access}`;
+      // Whatever DWH_ACCESS says: the wizard's workgroups are private (docs/redshift.md).
+      return 'Redshift Serverless, private';
   }
 }
 

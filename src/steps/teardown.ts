@@ -22,7 +22,7 @@ import { formatDuration } from '../ui/format.js';
 import { showClusterCost } from './cluster-cost.js';
 import { askToApply, planThenApply } from './plan-first.js';
 import { planPauseRemoval, removePause } from './teardown-schedule.js';
-import type { MenuStep, StepResult, StepStatus } from './types.js';
+import type { MenuStep, StatusSnapshot, StepResult, StepStatus } from './types.js';
 import { waitForCluster } from './wait.js';
 import { clearWrittenBack } from './write-back.js';
 
@@ -269,12 +269,18 @@ async function deleteGroup(
   throw new InterruptedError();
 }
 
-/** The menu: whether anything of ours is still running (and billed). Never throws. */
-export async function teardownStatus(ctx: Context): Promise<StepStatus> {
+/**
+ * The menu: whether anything of ours is still running (and billed). Never throws. In the menu the
+ * cluster is read through the drawing's snapshot, the same DescribeClusters answer as the cluster
+ * step's status and the header's cost line: one call per drawing, not one per entry.
+ */
+export async function teardownStatus(ctx: Context, snapshot?: StatusSnapshot): Promise<StepStatus> {
   try {
     const clients = await ctx.aws();
     const identifier = clusterIdentifierOf(ctx.config.values());
-    const cluster = await describeCluster(clients.redshift, identifier, clients.region);
+    const cluster = await (snapshot
+      ? snapshot.cluster()
+      : describeCluster(clients.redshift, identifier, clients.region));
     if (cluster) return { state: 'todo', detail: `cluster ${cluster.status}: delete it when done` };
     return { state: 'done', detail: 'no cluster' };
   } catch {

@@ -11,6 +11,7 @@
  * A table the plan creates, empties or fills reads as such afterwards; any other query returns no rows.
  */
 import type { Target } from '../config/types.js';
+import { KNOWN_AFTER_APPLY } from '../config/validate.js';
 import type { Dialect } from '../sql/dialect.js';
 import type { QueryResult } from '../sql/result.js';
 import { SERVER_VERSION_SQL } from '../sql/session.js';
@@ -34,8 +35,11 @@ export interface PlanningWarehouseOptions {
   onStatement: (statement: PlannedStatement) => void;
 }
 
-/** What SELECT version() answers in a plan: nothing was connected to. */
-export const PLANNED_SERVER_VERSION = 'not connected (dry run)';
+/**
+ * What SELECT version() answers in a plan: nothing was connected to, so the server's version is
+ * known only once the real run connects ("✔ [dry run] Connected: (known after apply)").
+ */
+export const PLANNED_SERVER_VERSION = KNOWN_AFTER_APPLY;
 
 const EMPTIED =
   /^\s*(?:DROP\s+TABLE(?:\s+IF\s+EXISTS)?|CREATE\s+TABLE(?:\s+IF\s+NOT\s+EXISTS)?|TRUNCATE(?:\s+TABLE)?|DELETE\s+FROM)\s+"?(\w+)"?/i;

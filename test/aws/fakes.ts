@@ -4,7 +4,7 @@
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { GetRoleCommand, IAMClient, NoSuchEntityException } from '@aws-sdk/client-iam';
-import { DescribeScheduledActionsCommand, RedshiftClient } from '@aws-sdk/client-redshift';
+import { DescribeScheduledActionsCommand, RedshiftClient, RedshiftServiceException } from '@aws-sdk/client-redshift';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -158,6 +158,18 @@ export function cluster(status: string, extra: Partial<Cluster> = {}): Cluster {
     ...extra,
   };
 }
+
+/**
+ * What CreateCluster answers (HTTP 400 InvalidParameterValue, not a modeled fault) while a role made
+ * a moment ago has not propagated through IAM yet.
+ */
+export const roleNotValid = () =>
+  new RedshiftServiceException({
+    name: 'InvalidParameterValue',
+    $fault: 'client',
+    message: 'The IAM role dwhRole is not valid. The IAM role must delegate access to an Amazon Redshift account.',
+    $metadata: { httpStatusCode: 400 },
+  });
 
 /** A shared AWS config file: a default profile and an SSO profile (with its sso-session section). */
 export const SHARED_CONFIG = [

@@ -16,7 +16,7 @@ import {
   NoSuchEntityException,
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import { ClusterQuotaExceededFault, CreateClusterCommand, RedshiftServiceException } from '@aws-sdk/client-redshift';
+import { ClusterQuotaExceededFault, CreateClusterCommand } from '@aws-sdk/client-redshift';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { requestCluster, roleOfExistingCluster, type ClusterSpec } from '../../src/aws/provision-cluster.js';
 import {
@@ -30,7 +30,7 @@ import {
 import { ensureRole, ensureS3ReadPolicy, refreshS3ReadPolicy } from '../../src/aws/provision-role.js';
 import type { ClusterInfo } from '../../src/aws/redshift.js';
 import { UserError } from '../../src/errors.js';
-import { ACCOUNT, DB_PASSWORD, fakeClock, mockAws, REGION, ROLE_ARN, ROLE_TAGS, TAGS } from './fakes.js';
+import { ACCOUNT, DB_PASSWORD, fakeClock, mockAws, REGION, ROLE_ARN, ROLE_TAGS, roleNotValid, TAGS } from './fakes.js';
 
 let aws: ReturnType<typeof mockAws>;
 beforeEach(() => {
@@ -478,14 +478,6 @@ describe('requestCluster', () => {
     access: 'public',
   };
   const network = { roleArn: ROLE_ARN, securityGroupId: 'sg-0wizard' };
-  /** What Redshift answers (HTTP 400, not a modeled fault) while a new role has not propagated. */
-  const roleNotValid = () =>
-    new RedshiftServiceException({
-      name: 'InvalidParameterValue',
-      $fault: 'client',
-      message: 'The IAM role dwhRole is not valid. The IAM role must delegate access to an Amazon Redshift account.',
-      $metadata: { httpStatusCode: 400 },
-    });
 
   test('a new role Redshift does not accept yet is asked again every interval, saying so, until it is', async () => {
     aws.redshift

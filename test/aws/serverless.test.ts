@@ -25,7 +25,7 @@ import {
   ownership,
   type ServerlessSpec,
 } from '../../src/aws/serverless-provision.js';
-import { ROLE_PROPAGATION } from '../../src/aws/provision-cluster.js';
+import { ROLE_PROPAGATION } from '../../src/aws/role-propagation.js';
 import { describeServerless, serverlessWriteBack, usageSoFar } from '../../src/aws/serverless-status.js';
 import { UserError } from '../../src/errors.js';
 import { DB_PASSWORD, fakeClock, mockAws, REGION, ROLE_ARN, TAGS } from './fakes.js';

@@ -6,17 +6,8 @@
  * PostgreSQL database keeps what it had.
  */
 import { DescribeSecurityGroupsCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
-import {
-  GetRoleCommand,
-  ListAttachedRolePoliciesCommand,
-  ListRolePoliciesCommand,
-  NoSuchEntityException,
-} from '@aws-sdk/client-iam';
-import {
-  ClusterNotFoundFault,
-  DescribeClustersCommand,
-  DescribeScheduledActionsCommand,
-} from '@aws-sdk/client-redshift';
+import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { DescribeClustersCommand, DescribeScheduledActionsCommand } from '@aws-sdk/client-redshift';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -35,10 +26,11 @@ import {
   DB_PASSWORD,
   ENDPOINT,
   mockAws,
+  privateConfigText,
   ROLE_ARN,
-  TAGS,
 } from '../aws/fakes.js';
 import { serverlessService } from '../aws/serverless-fakes.js';
+import { clusterNotFound, mockWizardRole, noSuchRole, THIS_CLUSTER, WIZARD_GROUP } from '../aws/account-fakes.js';
 import { createTestDatabase } from '../support/postgres.js';
 import { recordingUi } from '../support/ui.js';
 
@@ -134,15 +126,11 @@ const CREATED = configText({
   'CLUSTER.DB_PASSWORD': DB_PASSWORD,
   'IAM_ROLE.ARN': ROLE_ARN,
 });
-const ONE = { ClusterIdentifier: 'dwhcluster' };
-const notFound = () => new ClusterNotFoundFault({ message: 'Cluster dwhcluster not found.', $metadata: {} });
-const noRole = () =>
-  new NoSuchEntityException({ message: 'The role with name dwhRole cannot be found.', $metadata: {} });
 
 function mockEmptyAccount(): void {
   aws.sts.on(GetCallerIdentityCommand).resolves({ Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/ana' });
-  aws.redshift.on(DescribeClustersCommand).rejects(notFound());
-  aws.iam.on(GetRoleCommand).rejects(noRole());
+  aws.redshift.on(DescribeClustersCommand).rejects(clusterNotFound());
+  aws.iam.on(GetRoleCommand).rejects(noSuchRole());
   aws.ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: 'vpc-0default', IsDefault: true }] });
   aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });
 }
@@ -178,6 +166,40 @@ describe('redshift', () => {
     expect(run.text).toContain('without AWS credentials');
     expect(run.plan).toContain('plan  AWS iam CreateRole');
     expect(run.plan).toContain('plan  AWS redshift CreateCluster');
+    expect(sentActions()).toEqual([]);
+    run.unchanged();
+  });
+
+  test('the planned role ARN names the account STS reports, even when no step asked STS before', async () => {
+    mockEmptyAccount();
+    aws.sts
+      .on(GetCallerIdentityCommand)
+      .resolves({ Account: '210987654321', Arn: 'arn:aws:iam::210987654321:user/ana' });
+    const run = await dryRun('cluster create', configText(WITH_KEYS));
+    expect(run.status, run.text).toBe(0);
+    const role = 'arn:aws:iam::210987654321:role/dwhRole';
+    expect(
+      [`would write [IAM_ROLE] ARN = ${role}`, `IamRoles=["${role}"]`].filter((line) => !run.plan.includes(line)),
+    ).toEqual([]);
+    expect(run.text).not.toContain('123456789012');
+    expectNothingMutatingSent();
+    run.unchanged();
+  });
+
+  test('without credentials the account in every planned ARN is "(known after apply)", through to COPY', async () => {
+    // The automatic pause too: its role's policy names the cluster's ARN, which holds the account.
+    const run = await dryRun('setup', privateConfigText({ 'DWH.DWH_PAUSE_AFTER_HOURS': '4' }));
+    expect(run.status, run.text).toBe(0);
+    expect(run.text).toContain('Signed in to account (known after apply)');
+    const role = 'arn:aws:iam::(known after apply):role/dwhRole';
+    const planned = [
+      `would write [IAM_ROLE] ARN = ${role}`,
+      `IamRoles=["${role}"]`,
+      '"Resource":"arn:aws:redshift:us-west-2:(known after apply):cluster:dwhcluster"',
+    ];
+    expect(planned.filter((line) => !run.plan.includes(line))).toEqual([]);
+    expect(run.plan).toMatch(/COPY staging_songs[^]*IAM_ROLE 'arn:aws:iam::\(known after apply\):role\/dwhRole'/);
+    expect(run.text).not.toContain('123456789012');
     expect(sentActions()).toEqual([]);
     run.unchanged();
   });
@@ -229,32 +251,11 @@ describe('redshift', () => {
 
   test('teardown --dry-run lists every delete it would make and keeps HOST and ARN in dwh.cfg', async () => {
     aws.sts.on(GetCallerIdentityCommand).resolves({ Account: '123456789012' });
-    aws.redshift.on(DescribeClustersCommand, ONE).resolves({ Clusters: [cluster('available')] });
-    aws.redshift.on(DescribeClustersCommand, { MaxRecords: 100 }).resolves({ Clusters: [cluster('available')] });
+    aws.redshift.on(DescribeClustersCommand, THIS_CLUSTER).resolves({ Clusters: [cluster('available')] });
     aws.redshift.on(DescribeScheduledActionsCommand).resolves({ ScheduledActions: [] });
-    aws.iam.on(GetRoleCommand).resolves({
-      Role: {
-        RoleName: 'dwhRole',
-        Arn: ROLE_ARN,
-        Path: '/',
-        RoleId: 'AROAEXAMPLE',
-        CreateDate: new Date(),
-        Tags: TAGS,
-      },
-    });
-    aws.iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['sparkify-dwh-s3-read'], IsTruncated: false });
-    aws.iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [], IsTruncated: false });
+    mockWizardRole(aws);
     aws.ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: 'vpc-0default', IsDefault: true }] });
-    aws.ec2.on(DescribeSecurityGroupsCommand).resolves({
-      SecurityGroups: [
-        {
-          GroupId: 'sg-0wizard',
-          GroupName: 'dwhcluster-sparkify-dwh',
-          VpcId: 'vpc-0default',
-          Tags: [{ Key: 'Name', Value: 'dwhcluster-sparkify-dwh' }, ...TAGS],
-        },
-      ],
-    });
+    aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [WIZARD_GROUP] });
     const run = await dryRun('teardown', CREATED);
     expect(run.status, run.text).toBe(0);
     expect(run.plan).toContain('plan  AWS redshift DeleteCluster\n    ClusterIdentifier=dwhcluster');
@@ -293,7 +294,7 @@ describe('redshift-serverless', () => {
     aws.sts
       .on(GetCallerIdentityCommand)
       .resolves({ Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/ana' });
-    aws.iam.on(GetRoleCommand).rejects(noRole());
+    aws.iam.on(GetRoleCommand).rejects(noSuchRole());
     serverlessService(aws.serverless);
   }
 
@@ -308,6 +309,17 @@ describe('redshift-serverless', () => {
     expect(run.text).toContain('Dry run done: nothing was changed');
     expect(sentActions()).toContain('GetNamespace');
     expectNothingMutatingSent();
+    run.unchanged();
+  });
+
+  test('without credentials the namespace and its secret are planned with no made-up account', async () => {
+    // No password in dwh.cfg: AWS would make one and keep it in a secret it names itself.
+    const run = await dryRun('cluster create', privateConfigText({ 'WAREHOUSE.TARGET': 'redshift-serverless' }));
+    expect(run.status, run.text).toBe(0);
+    expect(run.plan).toContain('defaultIamRoleArn=arn:aws:iam::(known after apply):role/dwhRole');
+    expect(run.text).toContain('Secrets Manager: (known after apply)');
+    expect(run.text).not.toContain('123456789012');
+    expect(sentActions()).toEqual([]);
     run.unchanged();
   });
 

@@ -14,6 +14,7 @@ import {
   validateIamRoleName,
   validateNodeCount,
   validateNodeType,
+  validatePlannedIamRoleArn,
   validatePort,
   validatePostgresUrl,
   validateProfileName,
@@ -217,6 +218,15 @@ describe('AWS names', () => {
     ]) {
       expect(validateIamRoleArn(bad)).toBe(problem(bad));
     }
+  });
+  it('takes a dry run\'s planned role ARN, account "(known after apply)", only where a plan is shown', () => {
+    const planned = 'arn:aws:iam::(known after apply):role/dwhRole';
+    expect(validatePlannedIamRoleArn(planned)).toBe(true);
+    expect(validatePlannedIamRoleArn('arn:aws:iam::123456789012:role/dwhRole')).toBe(true);
+    // Typed into dwh.cfg it is no ARN; nor is anything else around the placeholder.
+    expect(validateIamRoleArn(planned)).not.toBe(true);
+    expect(validatePlannedIamRoleArn("arn:aws:iam::(known after apply):role/x' OR '1")).not.toBe(true);
+    expect(validatePlannedIamRoleArn('(known after apply)')).not.toBe(true);
   });
   it('validates access keys without showing them', () => {
     expectValid(validateAccessKeyId, ['AKIAIOSFODNN7EXAMPLE']);

@@ -14,7 +14,6 @@ import {
   CreateClusterCommand,
   CreateTagsCommand,
   DescribeClustersCommand,
-  RedshiftServiceException,
   ResumeClusterCommand,
 } from '@aws-sdk/client-redshift';
 import { readFile } from 'node:fs/promises';
@@ -23,7 +22,17 @@ import { ConfigError } from '../../src/errors.js';
 import { runClusterCreate } from '../../src/steps/cluster-create.js';
 import { runClusterResume, runClusterStatus } from '../../src/steps/cluster.js';
 import { makeTestContext } from '../support/context.js';
-import { cluster, configText, fakeClock, mockAws, ROLE_ARN, ROLE_TAGS, setKey, TAGS } from '../aws/fakes.js';
+import {
+  cluster,
+  configText,
+  fakeClock,
+  mockAws,
+  ROLE_ARN,
+  ROLE_TAGS,
+  roleNotValid,
+  setKey,
+  TAGS,
+} from '../aws/fakes.js';
 import { ACCEPT_DEFAULTS, fakeDeps, mockFreshNetworkAndRole, notFound } from './cluster-fakes.js';
 
 let aws: ReturnType<typeof mockAws>;
@@ -176,15 +185,6 @@ describe('node types, node counts and ports AWS accepts today', () => {
 });
 
 describe('a new IAM role', () => {
-  /** What Redshift answers (HTTP 400, InvalidParameterValue) while a new role has not propagated. */
-  const roleNotValid = () =>
-    new RedshiftServiceException({
-      name: 'InvalidParameterValue',
-      $fault: 'client',
-      message: 'The IAM role dwhRole is not valid. The IAM role must delegate access to an Amazon Redshift account.',
-      $metadata: { httpStatusCode: 400 },
-    });
-
   test('just created and not yet accepted by Redshift: asked again, the spinner saying why', async () => {
     const t = await makeTestContext({
       config: configText(),

@@ -109,6 +109,17 @@ test('Redshift: one line on each place and access; private by default; TARGET an
   expect(m.ui.text()).toMatch(/Warehouse: Redshift cluster, private/);
 });
 
+test('Redshift Serverless asks nothing more: its workgroup is private whatever DWH_ACCESS says', async () => {
+  const config = EMBEDDED.replace('DWH_ACCESS =', 'DWH_ACCESS = public');
+  const m = await context({ config, answers: ['redshift-serverless'] });
+  expect((await chooseTarget(m.ctx, { ask: true })).ok).toBe(true);
+  expect(messages(m)).toEqual([WHERE]);
+  const written = await readFile(m.configPath, 'utf8');
+  expect(written).toMatch(/^TARGET = redshift-serverless$/m);
+  expect(written).toMatch(/^DWH_ACCESS = public$/m);
+  expect(m.ui.text()).toMatch(/Warehouse: Redshift Serverless, private/);
+});
+
 test('public asks the address allowed in: a typed one goes to DWH_ALLOWED_CIDR; empty keeps the lookup', async () => {
   const typed = await context({ config: EMBEDDED, answers: ['redshift', 'public', 'not-a-cidr', '198.51.100.7/32'] });
   expect((await chooseTarget(typed.ctx, { ask: true })).ok).toBe(true);

@@ -30,7 +30,7 @@ import {
 } from '@aws-sdk/client-redshift-data';
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { ROLE_PROPAGATION } from '../../src/aws/provision-cluster.js';
+import { ROLE_PROPAGATION } from '../../src/aws/role-propagation.js';
 import { COMMANDS } from '../../src/commands.js';
 import type { AppContext, StepResult } from '../../src/context.js';
 import { ConfigError, InterruptedError, UserError } from '../../src/errors.js';

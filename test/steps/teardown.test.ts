@@ -9,12 +9,8 @@ import {
   DeleteRolePolicyCommand,
   DetachRolePolicyCommand,
   GetRoleCommand,
-  ListAttachedRolePoliciesCommand,
-  ListRolePoliciesCommand,
-  NoSuchEntityException,
 } from '@aws-sdk/client-iam';
 import {
-  ClusterNotFoundFault,
   DeleteClusterCommand,
   DescribeClustersCommand,
   InvalidClusterStateFault,
@@ -26,6 +22,7 @@ import { InterruptedError } from '../../src/errors.js';
 import { finalSnapshotIdentifier } from '../../src/aws/naming.js';
 import { runTeardown } from '../../src/steps/teardown.js';
 import { makeTestContext } from '../support/context.js';
+import { clusterNotFound, mockWizardRole, noSuchRole, THIS_CLUSTER, WIZARD_GROUP } from '../aws/account-fakes.js';
 import {
   AWS_SECRET,
   cluster as awsCluster,
@@ -47,18 +44,6 @@ const TORN_DOWN = configText({ 'CLUSTER.HOST': '', 'CLUSTER.DB_PASSWORD': DB_PAS
 function cluster(status: string, tags = TAGS): Cluster {
   return awsCluster(status, { Tags: tags, Endpoint: { Address: ENDPOINT, Port: 5439 } });
 }
-/** DescribeClusters for this cluster (the list of all clusters, for who else uses the role, is mocked apart). */
-const ONE = { ClusterIdentifier: 'dwhcluster' };
-const notFound = () => new ClusterNotFoundFault({ message: 'Cluster dwhcluster not found.', $metadata: {} });
-const noRole = () =>
-  new NoSuchEntityException({ message: 'The role with name dwhRole cannot be found.', $metadata: {} });
-const wizardGroup = {
-  GroupId: 'sg-0wizard',
-  GroupName: 'dwhcluster-sparkify-dwh',
-  VpcId: 'vpc-0default',
-  Tags: [{ Key: 'Name', Value: 'dwhcluster-sparkify-dwh' }, ...TAGS],
-};
-
 let aws: ReturnType<typeof mockAws>;
 beforeEach(() => {
   aws = mockAws();
@@ -66,37 +51,18 @@ beforeEach(() => {
 });
 afterEach(() => aws.restore());
 
-function mockOurRole(): void {
-  aws.iam.on(GetRoleCommand, { RoleName: 'dwhRole' }).resolves({
-    Role: {
-      RoleName: 'dwhRole',
-      Arn: ROLE_ARN,
-      Path: '/',
-      RoleId: 'AROAEXAMPLE',
-      CreateDate: new Date(),
-      Tags: TAGS,
-    },
-  });
-  aws.iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['sparkify-dwh-s3-read'], IsTruncated: false });
-  aws.iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [], IsTruncated: false });
-  aws.iam.on(DeleteRolePolicyCommand).resolves({});
-  aws.iam.on(DeleteRoleCommand).resolves({});
-  // Who else has the role attached: only this cluster (the list call pages; the lookup names the cluster).
-  aws.redshift.on(DescribeClustersCommand, { MaxRecords: 100 }).resolves({ Clusters: [cluster('available')] });
-}
-
 describe('teardown', () => {
   test('lists, confirms, deletes the cluster, waits till gone, then role and group; clears HOST and ARN', async () => {
     const clock = fakeClock();
     const t = await makeTestContext({ config: CREATED, answers: ['dwhcluster', false], aws: aws.clients, clock });
     aws.redshift
-      .on(DescribeClustersCommand, ONE)
+      .on(DescribeClustersCommand, THIS_CLUSTER)
       .resolvesOnce({ Clusters: [cluster('available')] })
       .resolvesOnce({ Clusters: [cluster('deleting')] })
-      .rejects(notFound());
+      .rejects(clusterNotFound());
     aws.redshift.on(DeleteClusterCommand).resolves({ Cluster: cluster('deleting') });
-    mockOurRole();
-    aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [wizardGroup] });
+    mockWizardRole(aws);
+    aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [WIZARD_GROUP] });
     aws.ec2
       .on(DeleteSecurityGroupCommand)
       .rejectsOnce(
@@ -134,7 +100,7 @@ describe('teardown', () => {
     expect(aws.iam.commandCalls(DeleteRoleCommand)[0]!.args[0].input).toEqual({ RoleName: 'dwhRole' });
     expect(aws.ec2.commandCalls(DeleteSecurityGroupCommand)).toHaveLength(2);
     // Polled until ClusterNotFoundFault: plan, deleting, gone; and once the list of all clusters (who uses the role).
-    expect(aws.redshift.commandCalls(DescribeClustersCommand, ONE)).toHaveLength(3);
+    expect(aws.redshift.commandCalls(DescribeClustersCommand, THIS_CLUSTER)).toHaveLength(3);
     expect(aws.redshift.commandCalls(DescribeClustersCommand, { MaxRecords: 100 })).toHaveLength(1);
     expect(await readFile(t.configPath, 'utf8')).toBe(TORN_DOWN);
     expect(t.ui.text()).toContain('✔ Cluster dwhcluster deleted (2.0 s)');
@@ -148,12 +114,12 @@ describe('teardown', () => {
     const clock = fakeClock();
     const t = await makeTestContext({ config: CREATED, answers: ['dwhcluster', true], aws: aws.clients, clock });
     aws.redshift
-      .on(DescribeClustersCommand, ONE)
+      .on(DescribeClustersCommand, THIS_CLUSTER)
       .resolvesOnce({ Clusters: [cluster('available')] })
-      .rejects(notFound());
+      .rejects(clusterNotFound());
     aws.redshift.on(DeleteClusterCommand).resolves({ Cluster: cluster('deleting') });
-    mockOurRole();
-    aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [wizardGroup] });
+    mockWizardRole(aws);
+    aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [WIZARD_GROUP] });
     aws.ec2.on(DeleteSecurityGroupCommand).resolves({ Return: true });
     await runTeardown(t.ctx);
     expect(finalSnapshotIdentifier('dwhcluster', clock.now())).toBe('dwhcluster-final-20250102-030405');
@@ -173,9 +139,9 @@ describe('teardown', () => {
       clock: fakeClock(),
     });
     aws.redshift
-      .on(DescribeClustersCommand, ONE)
+      .on(DescribeClustersCommand, THIS_CLUSTER)
       .resolvesOnce({ Clusters: [cluster('available')] })
-      .rejects(notFound());
+      .rejects(clusterNotFound());
     aws.redshift.on(DeleteClusterCommand).resolves({ Cluster: cluster('deleting') });
     // The user's own role under the same name: no created-by tag.
     aws.iam.on(GetRoleCommand, { RoleName: 'dwhRole' }).resolves({
@@ -210,8 +176,8 @@ describe('teardown', () => {
 
   test('a cluster not created by sparkify-dwh is never deleted', async () => {
     const t = await makeTestContext({ config: CREATED, answers: [], aws: aws.clients, clock: fakeClock() });
-    aws.redshift.on(DescribeClustersCommand, ONE).resolves({ Clusters: [cluster('available', [])] });
-    aws.iam.on(GetRoleCommand).rejects(noRole());
+    aws.redshift.on(DescribeClustersCommand, THIS_CLUSTER).resolves({ Clusters: [cluster('available', [])] });
+    aws.iam.on(GetRoleCommand).rejects(noSuchRole());
     aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });
     expect(await runTeardown(t.ctx)).toEqual({ ok: true, summary: 'nothing to delete' });
     expect(aws.redshift.commandCalls(DeleteClusterCommand)).toHaveLength(0);
@@ -228,9 +194,9 @@ describe('teardown', () => {
       aws: aws.clients,
       clock: fakeClock(),
     });
-    aws.redshift.on(DescribeClustersCommand, ONE).resolves({ Clusters: [cluster('available')] });
-    mockOurRole();
-    aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [wizardGroup] });
+    aws.redshift.on(DescribeClustersCommand, THIS_CLUSTER).resolves({ Clusters: [cluster('available')] });
+    mockWizardRole(aws);
+    aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [WIZARD_GROUP] });
     expect(await runTeardown(t.ctx)).toEqual({ ok: false, summary: 'teardown cancelled' });
     expect(t.prompts.asked[0]!.rejected).toEqual(['type dwhcluster exactly, or leave it empty to stop']);
     expect(aws.redshift.commandCalls(DeleteClusterCommand)).toHaveLength(0);
@@ -243,14 +209,14 @@ describe('teardown', () => {
     const clock = fakeClock();
     const t = await makeTestContext({ config: CREATED, answers: ['dwhcluster', false], aws: aws.clients, clock });
     aws.redshift.on(DeleteClusterCommand).resolves({ Cluster: cluster('deleting') });
-    mockOurRole();
-    aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [wizardGroup] });
+    mockWizardRole(aws);
+    aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [WIZARD_GROUP] });
     aws.ec2.on(DeleteSecurityGroupCommand).resolves({ Return: true });
     clock.onSleep = (count) => {
       if (count === 3) t.ctx.abort();
     };
     aws.redshift
-      .on(DescribeClustersCommand, ONE)
+      .on(DescribeClustersCommand, THIS_CLUSTER)
       .resolvesOnce({ Clusters: [cluster('available')] })
       .resolves({ Clusters: [cluster('deleting')] });
     await expect(runTeardown(t.ctx)).rejects.toBeInstanceOf(InterruptedError);
@@ -264,17 +230,17 @@ describe('teardown', () => {
     t.ctx.resetInterrupt();
     clock.onSleep = undefined;
     aws.redshift
-      .on(DescribeClustersCommand, ONE)
+      .on(DescribeClustersCommand, THIS_CLUSTER)
       .resolvesOnce({ Clusters: [cluster('deleting')] })
       .resolvesOnce({ Clusters: [cluster('deleting')] })
-      .rejects(notFound());
+      .rejects(clusterNotFound());
     const second = await makeTestContext({ dir: t.dir, answers: ['dwhcluster'], aws: aws.clients, clock });
     expect((await runTeardown(second.ctx)).ok).toBe(true);
     expect(aws.redshift.commandCalls(DeleteClusterCommand)).toHaveLength(1);
     expect(await readFile(t.configPath, 'utf8')).toBe(TORN_DOWN);
 
     // Third run: everything gone already; role policies and group "not found" are fine.
-    aws.iam.on(GetRoleCommand).rejects(noRole());
+    aws.iam.on(GetRoleCommand).rejects(noSuchRole());
     aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });
     const third = await makeTestContext({ dir: t.dir, answers: [], aws: aws.clients, clock });
     expect(await runTeardown(third.ctx)).toEqual({ ok: true, summary: 'nothing to delete' });
@@ -292,9 +258,9 @@ describe('teardown', () => {
       aws: aws.clients,
       clock: fakeClock(),
     });
-    aws.redshift.on(DescribeClustersCommand, ONE).rejects(notFound());
-    aws.iam.on(GetRoleCommand).rejects(noRole());
-    aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [wizardGroup] });
+    aws.redshift.on(DescribeClustersCommand, THIS_CLUSTER).rejects(clusterNotFound());
+    aws.iam.on(GetRoleCommand).rejects(noSuchRole());
+    aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [WIZARD_GROUP] });
     aws.ec2.on(DeleteSecurityGroupCommand).resolves({ Return: true });
     expect((await runTeardown(t.ctx)).ok).toBe(true);
     expect(aws.ec2.commandCalls(DeleteSecurityGroupCommand)[0]!.args[0].input).toEqual({ GroupId: 'sg-0wizard' });
@@ -305,12 +271,12 @@ describe('teardown', () => {
   test('under --yes: no typing, no final snapshot', async () => {
     const t = await makeTestContext({ config: CREATED, yes: true, aws: aws.clients, clock: fakeClock() });
     aws.redshift
-      .on(DescribeClustersCommand, ONE)
+      .on(DescribeClustersCommand, THIS_CLUSTER)
       .resolvesOnce({ Clusters: [cluster('available')] })
-      .rejects(notFound());
+      .rejects(clusterNotFound());
     aws.redshift.on(DeleteClusterCommand).resolves({ Cluster: cluster('deleting') });
-    mockOurRole();
-    aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [wizardGroup] });
+    mockWizardRole(aws);
+    aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [WIZARD_GROUP] });
     aws.ec2.on(DeleteSecurityGroupCommand).resolves({ Return: true });
     expect((await runTeardown(t.ctx)).ok).toBe(true);
     expect(aws.redshift.commandCalls(DeleteClusterCommand)[0]!.args[0].input).toEqual({
@@ -324,15 +290,15 @@ describe('teardown', () => {
   test('a cluster still creating (Ctrl-C during create) is waited out with the spinner, then deleted', async () => {
     const t = await makeTestContext({ config: CREATED, yes: true, aws: aws.clients, clock: fakeClock() });
     aws.redshift
-      .on(DescribeClustersCommand, ONE)
+      .on(DescribeClustersCommand, THIS_CLUSTER)
       .resolvesOnce({ Clusters: [cluster('creating')] })
       .resolvesOnce({ Clusters: [cluster('creating')] })
       .resolvesOnce({ Clusters: [cluster('available')] })
       .resolvesOnce({ Clusters: [cluster('deleting')] })
-      .rejects(notFound());
+      .rejects(clusterNotFound());
     aws.redshift.on(DeleteClusterCommand).resolves({ Cluster: cluster('deleting') });
-    mockOurRole();
-    aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [wizardGroup] });
+    mockWizardRole(aws);
+    aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [WIZARD_GROUP] });
     aws.ec2.on(DeleteSecurityGroupCommand).resolves({ Return: true });
     expect((await runTeardown(t.ctx, { pollIntervalMs: 5000 })).ok).toBe(true);
     expect(t.ui.of('info')).toContain(
@@ -350,11 +316,11 @@ describe('teardown', () => {
   test('InvalidClusterStateFault from DeleteCluster (the state moved under us) waits and asks again', async () => {
     const t = await makeTestContext({ config: CREATED, yes: true, aws: aws.clients, clock: fakeClock() });
     aws.redshift
-      .on(DescribeClustersCommand, ONE)
+      .on(DescribeClustersCommand, THIS_CLUSTER)
       .resolvesOnce({ Clusters: [cluster('available')] })
       .resolvesOnce({ Clusters: [cluster('modifying')] })
       .resolvesOnce({ Clusters: [cluster('available')] })
-      .rejects(notFound());
+      .rejects(clusterNotFound());
     aws.redshift
       .on(DeleteClusterCommand)
       .rejectsOnce(
@@ -364,8 +330,8 @@ describe('teardown', () => {
         }),
       )
       .resolves({ Cluster: cluster('deleting') });
-    mockOurRole();
-    aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [wizardGroup] });
+    mockWizardRole(aws);
+    aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [WIZARD_GROUP] });
     aws.ec2.on(DeleteSecurityGroupCommand).resolves({ Return: true });
     expect((await runTeardown(t.ctx, { pollIntervalMs: 5000 })).ok).toBe(true);
     expect(aws.redshift.commandCalls(DeleteClusterCommand)).toHaveLength(2);
@@ -391,7 +357,7 @@ describe('teardown', () => {
       ],
       [
         () => {
-          mockOurRole();
+          mockWizardRole(aws);
           const other = awsCluster('available', {
             ClusterIdentifier: 'teamcluster',
             IamRoles: [{ IamRoleArn: ROLE_ARN, ApplyStatus: 'in-sync' }],
@@ -408,12 +374,12 @@ describe('teardown', () => {
       aws.ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: 'vpc-0default', IsDefault: true }] });
       const t = await makeTestContext({ config: CREATED, yes: true, aws: aws.clients, clock: fakeClock() });
       aws.redshift
-        .on(DescribeClustersCommand, ONE)
+        .on(DescribeClustersCommand, THIS_CLUSTER)
         .resolvesOnce({ Clusters: [cluster('available')] })
-        .rejects(notFound());
+        .rejects(clusterNotFound());
       aws.redshift.on(DeleteClusterCommand).resolves({ Cluster: cluster('deleting') });
       setup();
-      aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [wizardGroup] });
+      aws.ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [WIZARD_GROUP] });
       aws.ec2.on(DeleteSecurityGroupCommand).resolves({ Return: true });
       expect((await runTeardown(t.ctx)).ok).toBe(true);
       expect(t.ui.tables[0]!.rows).toContainEqual(['IAM role', 'dwhRole', action]);
@@ -429,7 +395,7 @@ describe('teardown', () => {
 
   test('with nothing to delete, a role left in place keeps [IAM_ROLE] ARN', async () => {
     const t = await makeTestContext({ config: CREATED, yes: true, aws: aws.clients, clock: fakeClock() });
-    aws.redshift.on(DescribeClustersCommand, ONE).rejects(notFound());
+    aws.redshift.on(DescribeClustersCommand, THIS_CLUSTER).rejects(clusterNotFound());
     aws.iam.on(GetRoleCommand, { RoleName: 'dwhRole' }).resolves({
       Role: { RoleName: 'dwhRole', Arn: ROLE_ARN, Path: '/', RoleId: 'AROAEXAMPLE', CreateDate: new Date(), Tags: [] },
     });
@@ -444,13 +410,13 @@ describe('teardown', () => {
   test('the plan lists ingress rules someone else added to the group it deletes', async () => {
     const t = await makeTestContext({ config: CREATED, yes: true, aws: aws.clients, clock: fakeClock() });
     aws.redshift
-      .on(DescribeClustersCommand, ONE)
+      .on(DescribeClustersCommand, THIS_CLUSTER)
       .resolvesOnce({ Clusters: [cluster('available')] })
-      .rejects(notFound());
+      .rejects(clusterNotFound());
     aws.redshift.on(DeleteClusterCommand).resolves({ Cluster: cluster('deleting') });
-    mockOurRole();
+    mockWizardRole(aws);
     const opened = {
-      ...wizardGroup,
+      ...WIZARD_GROUP,
       IpPermissions: [
         {
           IpProtocol: 'tcp',
