@@ -189,12 +189,12 @@ test('redshift, in a terminal: the credentials and cluster steps head their outp
 
   // From the menu the answer line names the step: no heading of the step's own under it.
   await screen.keys(DOWN, DOWN, ENTER); // AWS credentials
-  await screen.waitForScreen(/What next\? AWS credentials\n\? .*(credentials|sign in)/);
+  await screen.waitForTranscript(/What next\? AWS credentials[^]*\? .*(credentials|sign in)/);
   await screen.keys(CTRL_C);
-  await screen.waitForScreen(/Stopped; back to the menu\.[^]*Stopped; back to the menu\.[^]*What next\?/);
+  await screen.waitForTranscript(/Stopped; back to the menu\.[^]*Stopped; back to the menu\.[^]*What next\?/);
   await screen.quiet();
   await screen.keys(DOWN, DOWN, DOWN, ENTER); // Redshift cluster
-  await screen.waitForScreen(/What next\? Redshift cluster[^]*\? Cluster identifier/);
+  await screen.waitForTranscript(/What next\? Redshift cluster[^]*\? Cluster identifier/);
   await screen.keys(CTRL_C);
   await screen.quiet();
 

@@ -91,10 +91,26 @@ export class TerminalScreen {
   }
 
   /** Wait until the screen (not the scroll-back) matches `pattern`. */
-  async waitForScreen(pattern: RegExp, timeoutMs = 60_000): Promise<string> {
+  waitForScreen(pattern: RegExp, timeoutMs = 60_000): Promise<string> {
+    return this.waitFor(pattern, () => this.screen(), timeoutMs);
+  }
+
+  /** Wait until everything the user can see, scroll-back included, matches `pattern`. */
+  waitForTranscript(pattern: RegExp, timeoutMs = 60_000): Promise<string> {
+    return this.waitFor(
+      pattern,
+      async () => {
+        await this.settled();
+        return this.transcript().join('\n');
+      },
+      timeoutMs,
+    );
+  }
+
+  private async waitFor(pattern: RegExp, read: () => Promise<string>, timeoutMs: number): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const shown = await this.screen();
+      const shown = await read();
       if (pattern.test(shown)) return shown;
       if (this.ended) throw new Error(`the program ended before ${pattern}; screen:\n${shown}`);
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; screen:\n${shown}`);
