@@ -106,6 +106,10 @@ export function createTerminalUi(options: TerminalUiOptions): Ui {
       hold.write(stdout, redact(text.endsWith('\n') ? text : `${text}\n`));
     },
     dataIsTerminal: Boolean((stdout as { isTTY?: boolean }).isTTY),
+    // Read at each use: the terminal may have been resized since.
+    get dataColumns() {
+      return streamColumns(stdout);
+    },
     data: (text) => writeData(stdout, text),
     spinner(text) {
       if (!options.interactive) return plainSpinner(text, (line) => writeLine(stderr, line), chalk);
@@ -117,7 +121,7 @@ export function createTerminalUi(options: TerminalUiOptions): Ui {
       writeLine(stdout, renderTable(rows, tableOptions, chalk));
     },
     barChart(bars, chartOptions: BarChartOptions = {}) {
-      writeLine(stdout, renderBarChart(bars, chartOptions, chalk));
+      writeLine(stdout, renderBarChart(bars, { columns: streamColumns(stdout), ...chartOptions }, chalk));
     },
     hold: () => hold.start(),
   };

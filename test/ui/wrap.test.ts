@@ -1,13 +1,18 @@
 /**
  * Long messages on an 80-column terminal break between words, under the text, instead of where the
- * terminal reaches its edge ("3,396 plays matc" / "h the catalog"). Off a terminal, lines stay whole.
+ * terminal reaches its edge ("3,396 plays matc" / "h the catalog"); bar charts shrink their bars to
+ * fit. Off a terminal, lines stay whole.
  */
 import { PassThrough } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
 import { afterEach, expect, test } from 'vitest';
+import { chalkFor } from '../../src/ui/colors.js';
 import { clearSecrets, registerSecret } from '../../src/ui/redact.js';
+import { renderBarChart } from '../../src/ui/render.js';
+import { showRows } from '../../src/ui/results.js';
 import { createTerminalUi, loadSpinnerLibrary } from '../../src/ui/terminal.js';
 import { wrapToWidth } from '../../src/ui/wrap.js';
+import { rowsInMemory } from '../../src/warehouse/rows.js';
 
 afterEach(() => clearSecrets());
 
@@ -83,4 +88,38 @@ test('a spinner’s final line is wrapped under its text too, with colour on', a
   expect(stripVTControlCharacters(err.text())).toContain(
     '✔ Generated 1,000 song files and 10,000 events in 30 log files (3,396 plays\n  match the catalog) in 834 ms\n',
   );
+});
+
+/** The "Top 10 locations" chart: 37-column labels, values up to 907. */
+const LOCATIONS = [
+  { label: 'Dallas-Fort Worth-Arlington, TX', value: 907 },
+  { label: 'New York-Newark-Jersey City, NY-NJ-PA', value: 587 },
+  { label: 'Boston-Cambridge-Newton, MA-NH', value: 316 },
+];
+
+test('a bar chart fits an 80-column terminal: the bars shrink instead of the value wrapping', async () => {
+  const out = stream(80);
+  const ui = createTerminalUi({ color: false, interactive: false, stdout: out.out, stderr: stream(80).out });
+  ui.barChart(LOCATIONS);
+  // The analytics' charts are the user's data, written through showRows: fitted the same way.
+  await showRows(
+    ui,
+    rowsInMemory(
+      ['location', 'plays'],
+      LOCATIONS.map((bar) => [bar.label, bar.value]),
+    ),
+    { format: 'table', chart: { label: 'location', value: 'plays' } },
+  );
+  const chartLines = out
+    .text()
+    .split('\n')
+    .filter((line) => line.includes('█'));
+  expect(chartLines).toHaveLength(6);
+  for (const line of chartLines) expect(line.length, line).toBeLessThanOrEqual(80);
+  expect(chartLines[0]).toMatch(/^Dallas-Fort Worth-Arlington, TX {8}█+ 907$/);
+  // Wide enough, or not a terminal: the usual 40-cell bars.
+  expect(renderBarChart(LOCATIONS, { columns: 120 }, chalkFor(false))).toContain(`${'█'.repeat(40)} 907`);
+  expect(renderBarChart(LOCATIONS, {}, chalkFor(false))).toContain(`${'█'.repeat(40)} 907`);
+  // Never below 10 cells, however narrow.
+  expect(renderBarChart(LOCATIONS, { columns: 30 }, chalkFor(false))).toContain(`${'█'.repeat(10)} 907`);
 });
