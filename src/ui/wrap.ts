@@ -2,7 +2,8 @@
  * Messages wrapped at word boundaries to the terminal's width. A terminal wraps a long line at
  * whatever column it reaches, mid-word ("3,396 plays matc" / "h the catalog"); these break between
  * words, continuation lines indented under the text after the ✔/⚠/✖ symbol. Colour codes take no
- * columns; a word wider than the terminal keeps a line of its own (a path is never cut).
+ * columns; a word wider than the terminal keeps a line of its own (a path is never cut), and so
+ * does a `command` in backticks.
  */
 import stringWidth from 'string-width';
 
@@ -20,7 +21,8 @@ function wrapLine(line: string, columns: number, indent: number): string {
   // The line's own leading spaces (a continuation line of a hint) are kept, and continue under it.
   const lead = /^ */.exec(line)![0];
   const hanging = ' '.repeat(Math.max(indent, lead.length));
-  const words = line.slice(lead.length).split(' ');
+  // A `command` in backticks is one word: it is meant to be copied whole.
+  const words = line.slice(lead.length).match(/(?:`[^`]*`|[^ `]+|`)+/g) ?? [];
   const lines: string[] = [];
   let current = lead;
   let width = lead.length;

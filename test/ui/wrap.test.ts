@@ -38,6 +38,10 @@ test('wrapToWidth breaks between words, indents continuation lines, keeps a too-
   expect(wrapToWidth(GENERATED, undefined)).toBe(GENERATED);
   const path = `/tmp/${'x'.repeat(90)}`;
   expect(wrapToWidth(`Point it at ${path} to load it.`, 80)).toBe(`Point it at\n${path}\nto load it.`);
+  // A command in backticks is not broken: it is copied whole.
+  expect(
+    wrapToWidth('  → check the setting, or write a sample data set with `sparkify-dwh generate --out <dir>`', 80, 2),
+  ).toBe('  → check the setting, or write a sample data set with\n  `sparkify-dwh generate --out <dir>`');
   // Colour codes take no columns.
   const coloured = `\u001b[32m${'word '.repeat(15)}\u001b[39m`;
   expect(wrapToWidth(coloured, 80)).toBe(coloured);
