@@ -15,7 +15,8 @@
  * Flags (after `npm run bench --`) say the same and win over the environment: --quick (the
  * Udacity-sized sample and 300k only, 2 repetitions, embedded at the sample only, fewer start-up
  * runs: a few minutes), --sizes 8056x72,300000x15000, --repeat N, --embedded off|on|<events,…>,
- * --no-startup, --out file.json, --markdown file.md.
+ * --no-startup, --out file.json, --markdown file.md; --help lists them, and an unknown one is refused
+ * in one line (exit 2).
  */
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -267,21 +268,67 @@ const QUICK: NodeJS.ProcessEnv = {
   BENCH_EMBEDDED: '8056',
 };
 
+/** What `npm run bench -- --help` prints. */
+export const BENCH_USAGE = `Usage: npm run bench -- [options]
+
+Measures \`load\` against the database's own COPY at several sizes, peak memory and start-up times.
+
+Options (each wins over the BENCH_* variable named after it):
+  --quick              the Udacity-sized sample and 300k only, 2 repetitions, embedded at the sample only
+  --sizes LIST         events x songs, comma-separated (BENCH_SIZES; default 8056x72,300000x15000,1000000x15000)
+  --repeat N           repetitions of each measurement (BENCH_REPEAT; default 3)
+  --embedded WHAT      off, on, or a list of event counts (BENCH_EMBEDDED; default on)
+  --no-startup         skip the start-up times (BENCH_STARTUP=off)
+  --out FILE           write the results as JSON (BENCH_OUT)
+  --markdown FILE      write the results as Markdown (BENCH_MARKDOWN)
+  -h, --help           print this and exit`;
+
+/** Flags the bench does not know, or a flag without its value: one line says which, never a stack. */
+export class BenchUsageError extends Error {}
+
+/** The flags `--help` lists; strict, so a mistyped one is refused rather than ignored. */
+const BENCH_OPTIONS = {
+  quick: { type: 'boolean' },
+  sizes: { type: 'string' },
+  repeat: { type: 'string' },
+  embedded: { type: 'string' },
+  'no-startup': { type: 'boolean' },
+  out: { type: 'string' },
+  markdown: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The command line read: print the usage, or run with these settings. Throws BenchUsageError. */
+export function benchArguments(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+): { help: true } | { help: false; env: NodeJS.ProcessEnv } {
+  return parseBenchFlags(argv).help === true ? { help: true } : { help: false, env: benchSettings(argv, env) };
+}
+
+function parseBenchFlags(
+  argv: readonly string[],
+): ReturnType<typeof parseArgs<{ options: typeof BENCH_OPTIONS }>>['values'] {
+  try {
+    return parseArgs({ args: [...argv], options: BENCH_OPTIONS, strict: true }).values;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const message = error instanceof Error ? error.message : String(error);
+    // Node's own text for an unknown flag goes on about positionals; the flag's name is what matters.
+    const unknown = code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'([^']+)'/.exec(message)?.[1] : undefined;
+    const unexpected = code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' ? /'([^']+)'/.exec(message)?.[1] : undefined;
+    const line = unknown
+      ? `unknown option ${unknown}`
+      : unexpected
+        ? `unexpected argument ${unexpected}`
+        : message.split('\n')[0]!;
+    throw new BenchUsageError(`${line} (npm run bench -- --help lists the options)`);
+  }
+}
+
 /** Command-line flags as the BENCH_* settings they stand for, over the environment. */
 export function benchSettings(argv: readonly string[], env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      quick: { type: 'boolean' },
-      sizes: { type: 'string' },
-      repeat: { type: 'string' },
-      embedded: { type: 'string' },
-      'no-startup': { type: 'boolean' },
-      out: { type: 'string' },
-      markdown: { type: 'string' },
-    },
-    strict: true,
-  });
+  const values = parseBenchFlags(argv);
   const settings: NodeJS.ProcessEnv = { ...env, ...(values.quick === true ? QUICK : {}) };
   if (values.quick === true) settings.BENCH_QUICK = '1';
   if (values.sizes !== undefined) settings.BENCH_SIZES = values.sizes;
@@ -294,7 +341,12 @@ export function benchSettings(argv: readonly string[], env: NodeJS.ProcessEnv): 
 }
 
 async function main(): Promise<void> {
-  const env = benchSettings(process.argv.slice(2), process.env);
+  const args = benchArguments(process.argv.slice(2), process.env);
+  if (args.help) {
+    process.stdout.write(`${BENCH_USAGE}\n`);
+    return;
+  }
+  const { env } = args;
   const quick = env.BENCH_QUICK === '1';
   const sizes = benchSizes(env);
   const log = (message: string): void => void process.stderr.write(`[bench] ${message}\n`);
@@ -343,6 +395,11 @@ async function main(): Promise<void> {
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   main().catch((error: unknown) => {
+    if (error instanceof BenchUsageError) {
+      process.stderr.write(`[bench] ${error.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
     process.stderr.write(
       `[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
     );

@@ -33,12 +33,16 @@ export function terminalColumns(stream: NodeJS.WriteStream = process.stdout): nu
  * Erase `text`, printed just above the cursor (the cursor at the start of the line under it),
  * from a terminal; does nothing when stdout is not one. Lines scrolled off the top stay in the
  * scroll-back: a terminal cannot reach them.
+ *
+ * Row by row (CSI 1 A: up one row; CSI 2 K: erase that row), never "erase to the end of the
+ * screen" (CSI 0 J): from the top-left corner, which is where the menu's first drawing starts,
+ * tmux (its default `scroll-on-clear`) and others take that for a screen clear and keep the
+ * drawing in the scroll-back, right above the next one. The prompt under it has erased itself.
  */
 export function eraseAbove(text: string, stream: NodeJS.WriteStream = process.stdout): void {
   if (!stream.isTTY) return;
   const rows = terminalRows(text, stream.columns);
-  // CSI n A: cursor up n rows; CR: to column 0; CSI 0 J: erase from there to the end of the screen.
-  stream.write(`\u001b[${rows}A\r\u001b[0J`);
+  stream.write(`${'\u001b[1A\u001b[2K'.repeat(rows)}\r`);
 }
 
 /**

@@ -237,13 +237,39 @@ export function barLines(
   options: BarChartOptions = {},
   clean: (text: string) => string = toolText,
 ): BarLine[] {
-  const width = Math.max(1, Math.floor(options.width ?? DEFAULT_BAR_WIDTH));
   const max = bars.reduce((biggest, item) => (item.value > biggest ? item.value : biggest), 0);
   const format = options.format ?? defaultBarValueFormat;
-  return bars.map((item) => {
-    const label = fitWidth(clean(item.label), MAX_LABEL_WIDTH);
-    return { label: label.text, labelWidth: label.width, bar: bar(item.value, max, width), value: format(item.value) };
-  });
+  const labels = bars.map((item) => fitWidth(clean(item.label), MAX_LABEL_WIDTH));
+  const values = bars.map((item) => format(item.value));
+  const width = barWidth(options, labels, values);
+  return bars.map((item, i) => ({
+    label: labels[i]!.text,
+    labelWidth: labels[i]!.width,
+    bar: bar(item.value, max, width),
+    value: values[i]!,
+  }));
+}
+
+/** Bars never shrink below this to fit a narrow terminal: a shorter bar compares nothing. */
+const MIN_FITTED_BAR_WIDTH = 10;
+
+/**
+ * The longest bar's width: the one asked for; else the default, shrunk so that the widest label,
+ * the bar and the widest value fit the terminal's `columns` (a line one column too long wraps its
+ * value onto a line of its own).
+ */
+function barWidth(
+  options: BarChartOptions,
+  labels: ReadonlyArray<{ width: number }>,
+  values: readonly string[],
+): number {
+  if (options.width !== undefined) return Math.max(1, Math.floor(options.width));
+  if (options.columns === undefined) return DEFAULT_BAR_WIDTH;
+  const widest = (widths: number[]): number => widths.reduce((a, b) => (b > a ? b : a), 0);
+  // label, two spaces, the bar, a space, the value
+  const room =
+    options.columns - widest(labels.map((l) => l.width)) - 3 - widest(values.map((value) => stringWidth(value)));
+  return Math.max(MIN_FITTED_BAR_WIDTH, Math.min(DEFAULT_BAR_WIDTH, room));
 }
 
 /** `label  ████▌ value` lines, labels padded to one column (no trailing newline). */

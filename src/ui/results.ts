@@ -99,7 +99,7 @@ async function showTable(ui: Ui, rows: RowStream, display: ResultDisplay): Promi
   }
   const chart = display.chart === undefined ? undefined : chartOf(fields, kept, display.chart);
   if (chart !== undefined && chart.length > 1) {
-    await ui.data(`${renderBarChart(chart, {}, chalk, showControls)}\n`);
+    await ui.data(`${renderBarChart(chart, { columns: ui.dataColumns }, chalk, showControls)}\n`);
   }
   return { rowCount, complete: true };
 }

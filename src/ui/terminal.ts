@@ -12,6 +12,7 @@ import { isCapableTerminal, type TtyLike } from './interactive.js';
 import { cleanMessage, redact } from './redact.js';
 import { renderBarChart, renderTable } from './render.js';
 import type { BarChartOptions, Cell, Spinner, TableOptions, Ui } from './types.js';
+import { streamColumns, wrapToWidth } from './wrap.js';
 
 export interface TerminalUiOptions {
   color: boolean;
@@ -54,12 +55,30 @@ export function createTerminalUi(options: TerminalUiOptions): Ui {
   const writeLine = (stream: NodeJS.WritableStream, text: string): void => {
     hold.write(stream, `${redact(text)}\n`);
   };
-  /** A symbol line; continuation lines (an error's hint, a stack) indented under the text. */
-  const symbolLine = (symbol: string, text: string, colour: (s: string) => string): string => {
-    // Cleaned before colouring: an escape code inside a secret would hide it from `redact`.
+  /**
+   * A symbol line; continuation lines (an error's hint, a stack) indented under the text. On a
+   * terminal, long lines are wrapped between words (src/ui/wrap.ts), still under the text.
+   */
+  const symbolLine = (
+    stream: NodeJS.WritableStream,
+    symbol: string,
+    text: string,
+    colour: (s: string) => string,
+  ): string => {
+    // Cleaned (secrets redacted) before wrapping and colouring: a secret cut in two, or an escape
+    // code inside one, would hide it from `redact`.
     const [first = '', ...rest] = cleanMessage(text).split('\n');
-    return [`${colour(symbol)} ${colour(first)}`, ...rest.map((line) => `  ${line}`)].join('\n');
+    const columns = streamColumns(stream);
+    const [head = '', ...more] = wrapToWidth(`${symbol} ${first}`, columns, 2).split('\n');
+    return [
+      `${colour(symbol)} ${colour(head.slice(symbol.length + 1))}`,
+      ...more.map((line) => colour(line)),
+      ...rest.map((line) => wrapToWidth(`  ${line}`, columns, 2)),
+    ].join('\n');
   };
+  /** A plain message, wrapped between words on a terminal. */
+  const messageLine = (stream: NodeJS.WritableStream, text: string): string =>
+    wrapToWidth(cleanMessage(text), streamColumns(stream));
 
   return {
     color: options.color,
@@ -69,24 +88,28 @@ export function createTerminalUi(options: TerminalUiOptions): Ui {
       writeLine(stdout, `\n${chalk.bold.cyan(safe)}\n${chalk.dim('─'.repeat(Math.min(safe.length, 72)))}`);
     },
     info(text) {
-      writeLine(stdout, cleanMessage(text));
+      writeLine(stdout, messageLine(stdout, text));
     },
     success(text) {
-      writeLine(stdout, symbolLine(SYMBOLS.success, text, chalk.green));
+      writeLine(stdout, symbolLine(stdout, SYMBOLS.success, text, chalk.green));
     },
     warn(text) {
-      writeLine(stderr, symbolLine(SYMBOLS.warning, text, chalk.yellow));
+      writeLine(stderr, symbolLine(stderr, SYMBOLS.warning, text, chalk.yellow));
     },
     error(text) {
-      writeLine(stderr, symbolLine(SYMBOLS.error, text, chalk.red));
+      writeLine(stderr, symbolLine(stderr, SYMBOLS.error, text, chalk.red));
     },
     note(text) {
-      writeLine(stdout, chalk.dim(cleanMessage(text)));
+      writeLine(stdout, chalk.dim(messageLine(stdout, text)));
     },
     print(text) {
       hold.write(stdout, redact(text.endsWith('\n') ? text : `${text}\n`));
     },
     dataIsTerminal: Boolean((stdout as { isTTY?: boolean }).isTTY),
+    // Read at each use: the terminal may have been resized since.
+    get dataColumns() {
+      return streamColumns(stdout);
+    },
     data: (text) => writeData(stdout, text),
     spinner(text) {
       if (!options.interactive) return plainSpinner(text, (line) => writeLine(stderr, line), chalk);
@@ -98,7 +121,7 @@ export function createTerminalUi(options: TerminalUiOptions): Ui {
       writeLine(stdout, renderTable(rows, tableOptions, chalk));
     },
     barChart(bars, chartOptions: BarChartOptions = {}) {
-      writeLine(stdout, renderBarChart(bars, chartOptions, chalk));
+      writeLine(stdout, renderBarChart(bars, { columns: streamColumns(stdout), ...chartOptions }, chalk));
     },
     hold: () => hold.start(),
   };
@@ -212,6 +235,11 @@ function plainSpinner(start: string, writeLine: (text: string) => void, chalk: C
   };
 }
 
+/** A spinner's final line after its symbol: cleaned, and wrapped between words under the text on a terminal. */
+function finalText(stream: NodeJS.WritableStream, symbol: string, text: string): string {
+  return wrapToWidth(`${symbol} ${cleanMessage(text)}`, streamColumns(stream), 2).slice(symbol.length + 1);
+}
+
 type OraFactory = typeof ora;
 let oraFactory: OraFactory | undefined;
 let oraLoading: Promise<OraFactory> | undefined;
@@ -245,7 +273,7 @@ function deferredSpinner(start: string, stream: NodeJS.WritableStream, chalk: Ch
     if (finished) return;
     finished = true;
     if (real) real[method](text);
-    else stream.write(`${colour(symbol)} ${cleanMessage(text ?? current)}\n`);
+    else stream.write(`${colour(symbol)} ${finalText(stream, symbol, text ?? current)}\n`);
   };
   return {
     update(text) {
@@ -285,7 +313,7 @@ function oraSpinner(
   const finish = (symbol: string, colour: (s: string) => string, text: string | undefined): void => {
     if (finished) return;
     finished = true;
-    spinner.stopAndPersist({ symbol: colour(symbol), text: cleanMessage(text ?? spinner.text) });
+    spinner.stopAndPersist({ symbol: colour(symbol), text: finalText(stream, symbol, text ?? spinner.text) });
   };
   return {
     update(text) {

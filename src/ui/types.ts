@@ -44,6 +44,8 @@ export interface BarChartOptions {
   title?: string;
   /** Width in characters of the longest bar. */
   width?: number;
+  /** The terminal's width, when `width` is not given: the bars shrink (to 10 at least) so each line fits. */
+  columns?: number | undefined;
   /** Formats the value printed after each bar. */
   format?: (value: number) => string;
 }
@@ -53,6 +55,8 @@ export interface Ui {
   readonly color: boolean;
   /** A person is at the terminal (src/ui/interactive.ts): spinners animate and a step may offer choices. */
   readonly interactive: boolean;
+  /** stdout's width in columns when it is a terminal (charts are fitted to it); undefined otherwise. */
+  readonly dataColumns?: number | undefined;
   heading(text: string): void;
   info(text: string): void;
   success(text: string): void;

@@ -207,5 +207,6 @@ test('the header is erased by the rows it fills, wrapped lines counted; nothing 
   eraseAbove(header, stream(true, 120));
   eraseAbove(header, stream(true, 20));
   eraseAbove(header, stream(false, 120));
-  expect(written).toEqual(['\u001b[5A\r\u001b[0J', '\u001b[10A\r\u001b[0J']);
+  // Row by row (up, erase the row), never an erase of the screen's rest: see eraseAbove.
+  expect(written).toEqual([`${'\u001b[1A\u001b[2K'.repeat(5)}\r`, `${'\u001b[1A\u001b[2K'.repeat(10)}\r`]);
 });

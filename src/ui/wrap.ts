@@ -1,0 +1,50 @@
+/**
+ * Messages wrapped at word boundaries to the terminal's width. A terminal wraps a long line at
+ * whatever column it reaches, mid-word ("3,396 plays matc" / "h the catalog"); these break between
+ * words, continuation lines indented under the text after the ✔/⚠/✖ symbol. Colour codes take no
+ * columns; a word wider than the terminal keeps a line of its own (a path is never cut), and so
+ * does a `command` in backticks.
+ */
+import stringWidth from 'string-width';
+
+/** `text` (lines of it) wrapped to `columns`; each continuation line starts with `indent` spaces. */
+export function wrapToWidth(text: string, columns: number | undefined, indent = 0): string {
+  if (columns === undefined || columns <= indent + 10) return text;
+  return text
+    .split('\n')
+    .map((line) => wrapLine(line, columns, indent))
+    .join('\n');
+}
+
+function wrapLine(line: string, columns: number, indent: number): string {
+  if (stringWidth(line) <= columns) return line;
+  // The line's own leading spaces (a continuation line of a hint) are kept, and continue under it.
+  const lead = /^ */.exec(line)![0];
+  const hanging = ' '.repeat(Math.max(indent, lead.length));
+  // A `command` in backticks is one word: it is meant to be copied whole.
+  const words = line.slice(lead.length).match(/(?:`[^`]*`|[^ `]+|`)+/g) ?? [];
+  const lines: string[] = [];
+  let current = lead;
+  let width = lead.length;
+  let empty = true;
+  for (const word of words) {
+    const wordWidth = stringWidth(word);
+    if (!empty && width + 1 + wordWidth > columns) {
+      lines.push(current);
+      current = hanging + word;
+      width = hanging.length + wordWidth;
+    } else {
+      current += empty ? word : ` ${word}`;
+      width += empty ? wordWidth : 1 + wordWidth;
+    }
+    empty = false;
+  }
+  lines.push(current);
+  return lines.join('\n');
+}
+
+/** The width of `stream` when it is a terminal, else undefined (a log or a pipe keeps whole lines). */
+export function streamColumns(stream: NodeJS.WritableStream): number | undefined {
+  const tty = stream as { isTTY?: boolean; columns?: number };
+  return tty.isTTY === true && typeof tty.columns === 'number' && tty.columns > 0 ? tty.columns : undefined;
+}
