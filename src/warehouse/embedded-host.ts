@@ -44,6 +44,13 @@ const COPY_CHUNKS_IN_FLIGHT = 2;
 const WASM_TIERING_FLAG = '--wasm-tiering-budget=180000000';
 let wasmTieringSet = false;
 
+/**
+ * The worker's JavaScript makes little garbage (messages, result rows; PostgreSQL's memory is its
+ * WebAssembly memory), yet V8 let its young generation grow to 16 MB during a load. Capped at
+ * 3 MB, a 1M-event embedded load peaked lower with the same CPU time (docs/performance.md).
+ */
+const WORKER_HEAP_LIMITS = { maxYoungGenerationSizeMb: 3 } as const;
+
 let workerEntry = new URL('./embedded-worker.js', import.meta.url);
 
 /**
@@ -93,7 +100,7 @@ export class WorkerEngine implements EngineSession {
       v8.setFlagsFromString(WASM_TIERING_FLAG);
       wasmTieringSet = true;
     }
-    const worker = new Worker(workerEntry, { workerData: options });
+    const worker = new Worker(workerEntry, { workerData: options, resourceLimits: WORKER_HEAP_LIMITS });
     return new Promise<WorkerEngine>((resolve, reject) => {
       const onMessage = (reply: WorkerReply): void => {
         cleanup();
