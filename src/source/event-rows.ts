@@ -374,8 +374,12 @@ function digitsValue(line: Uint8Array, start: number, end: number): number {
 
 /** Bytes read from a log file at a time (synchronously: one call instead of a stream's several per read). */
 const READ_BYTES = 256 * 1024;
-/** COPY text is handed on in pieces of about this many bytes. */
-const CHUNK_BYTES = 128 * 1024;
+/**
+ * COPY text is handed on in pieces of about this many bytes: the embedded warehouse's COPY size
+ * (EMBEDDED_COPY_CHUNK_CHARACTERS), so that each piece moves to PGlite's thread as it is, without
+ * being joined or copied, and the main thread keeps no dead buffers (docs/performance.md).
+ */
+const CHUNK_BYTES = 1024 * 1024;
 
 export interface EventRowsOptions extends SourceReadOptions {
   /**
@@ -406,10 +410,13 @@ class RowBuffer {
     this.length += this.bytes.write(text, this.length);
   }
 
-  /** The rows so far; they are the caller's from now on (a new buffer takes the next ones). */
+  /**
+   * The rows so far, in a buffer of their own and of their exact size (never a view into a larger
+   * one: the embedded warehouse hands the whole buffer to its thread); this one is reused.
+   */
   take(): Buffer {
-    const rows = this.bytes.subarray(0, this.length);
-    this.bytes = Buffer.allocUnsafe(2 * CHUNK_BYTES);
+    const rows = Buffer.allocUnsafeSlow(this.length);
+    this.bytes.copy(rows, 0, 0, this.length);
     this.length = 0;
     return rows;
   }
