@@ -96,6 +96,7 @@ export async function loadFromFolders(
         ...readOptions(folders.events),
         stats: eventStats,
         encodeRow: (event) => encodeCopyRow(eventRow(event)),
+        pieceBytes: copy.pieceBytes,
       }),
       eventStats,
     );

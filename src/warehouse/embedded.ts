@@ -155,6 +155,7 @@ export class EmbeddedWarehouse implements Warehouse {
     this.current = sessionOver(first, about);
     this.capabilities = {
       copyFromStdin: {
+        pieceBytes: EMBEDDED_COPY_CHUNK_CHARACTERS,
         copyIn: (tx, table, columns, lines) => {
           // A transaction's work runs on the session that began it (see transaction()).
           const session = this.transactionSession.getStore() ?? this.current?.session;

@@ -129,6 +129,11 @@ export interface CopyFromStdin {
    * of rows loaded; a rejected row rolls the whole transaction back.
    */
   copyIn(tx: Transaction, table: string, columns: readonly string[], lines: AsyncIterable<CopyText>): Promise<number>;
+  /**
+   * The bytes this COPY takes at once, when pieces of that size pass on without being joined or
+   * copied (the embedded warehouse: one piece is one COPY moved to PGlite's thread).
+   */
+  readonly pieceBytes?: number;
 }
 
 /** Rows of the warehouse's own load-error log, and which log they came from. */

@@ -233,6 +233,22 @@ describe('readEventRows', () => {
     expect(result).toMatchObject({ files: 2, records: 15001, rejected: 0 });
   });
 
+  it('gives pieces of the size asked for, each a buffer of its own (the embedded COPY moves them whole)', async () => {
+    const lines = Array.from({ length: 3000 }, (_, index) => withField('itemInSession', String(index)));
+    const dir = await folderWith({ 'big.json': `${lines.join('\n')}\n` });
+    const pieces: Buffer[] = [];
+    for await (const piece of readEventRows(dir, { ...collecting().options, encodeRow, pieceBytes: 8192 })) {
+      pieces.push(piece);
+    }
+    expect(pieces.length).toBeGreaterThan(3);
+    for (const piece of pieces.slice(0, -1)) expect(piece.byteLength).toBeGreaterThanOrEqual(8192);
+    for (const piece of pieces) {
+      expect([piece.byteOffset, piece.byteLength]).toEqual([0, piece.buffer.byteLength]);
+      expect(piece.at(-1)).toBe(0x0a);
+    }
+    expect(Buffer.concat(pieces).toString('utf8').split('\n')).toHaveLength(3001);
+  });
+
   it('rejects a line over the limit, by file and line', async () => {
     const dir = await folderWith({ 'a.json': `${REAL_LINE}\n{"artist":"${'x'.repeat(2000)}"}\n${REAL_LINE}\n` });
     const { slowRejected, rejected, result } = await both(dir);
