@@ -285,8 +285,8 @@ export const COMMANDS: readonly AnyCommandSpec[] = [
     config: 'optional',
     lock: 'none',
     load: async () => {
-      const { runGenerate } = await import('./steps/generate.js');
-      return (ctx, input) => runGenerate(ctx, input);
+      const { runGenerateCommand } = await import('./steps/generate.js');
+      return (ctx, input) => runGenerateCommand(ctx, input);
     },
   } satisfies CommandSpec<GenerateOptions>,
 ];

@@ -4,7 +4,7 @@
  * reaches here is final. Messages never quote credentials: AWS does not put the secret in its
  * messages, and we add nothing but names (actions, clusters, profiles, regions).
  */
-import { squeezeSpaces } from '../error-text.js';
+import { errnoCode, errnoText, squeezeSpaces } from '../error-text.js';
 import { UserError } from '../errors.js';
 
 /** Where the wizard's docs list the minimal IAM policy for the user running it. */
@@ -94,12 +94,38 @@ function describeCredentialFailure(error: unknown, context: AwsErrorContext): st
   );
 }
 
+/** Socket-level failures: no answer came from AWS at all, so neither keys nor permissions are at fault. */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'EPIPE',
+]);
+
+/** Whether AWS could not be reached at all (also through a UserError that wraps the failure). */
+export function isNetworkFailure(error: unknown): boolean {
+  if (error instanceof UserError && error.cause !== undefined) return isNetworkFailure(error.cause);
+  const code = errnoCode(error);
+  return (code !== undefined && NETWORK_CODES.has(code)) || awsErrorName(error) === 'TimeoutError';
+}
+
 /** The one line for an AWS failure; `undefined` context fields are left out. */
 export function describeAwsError(error: unknown, context: AwsErrorContext): string {
   const credentialProblem = describeCredentialFailure(error, context);
   if (credentialProblem) return credentialProblem;
   const name = awsErrorName(error) ?? 'Error';
   const region = context.region ?? 'this region';
+  if (isNetworkFailure(error)) {
+    const why = errnoText(error) ?? 'no answer in time';
+    return (
+      `could not reach AWS while ${context.doing} (${why}: ${rawMessage(error)}): ` +
+      'check the network connection, a proxy, and AWS_ENDPOINT_URL if you set it, then try again'
+    );
+  }
   if (BAD_KEY.has(name)) {
     return (
       `AWS rejected the access key while ${context.doing} (${name}): the key ID is wrong or deleted; ` +

@@ -23,23 +23,27 @@ export function temporaryPathFor(target: string): string {
 }
 
 /**
- * Writes `data` to a new temporary file (mode 0600) beside `target`, flushes it to disk, renames it
- * over `target` and flushes the folder so the rename itself survives a crash. On any failure the
+ * Writes `data` to a new temporary file (mode 0600 unless `mode` says otherwise) beside `target`,
+ * flushes it to disk, renames it over `target` and flushes the folder so the rename itself survives
+ * a crash. On any failure the
  * temporary file is removed and the error rethrown; `target` is then exactly as it was.
  */
 export async function writeFileAtomic(
   target: string,
   data: string | Uint8Array,
   io: Partial<AtomicWriteIo> = {},
+  mode = 0o600,
 ): Promise<void> {
   const { open, rename, unlink } = { ...nodeAtomicWriteIo, ...io };
   const temporary = temporaryPathFor(target);
   let created = false;
   try {
     // 'wx': create exclusively, so a leftover or planted file (or symlink) at that name is never followed.
-    const handle = await open(temporary, 'wx', 0o600);
+    const handle = await open(temporary, 'wx', mode);
     created = true;
     try {
+      // A file that is not private (a .gitignore) keeps the exact mode asked for, whatever the umask.
+      if (mode !== 0o600) await handle.chmod(mode);
       await handle.writeFile(data);
       await handle.sync();
     } finally {

@@ -63,6 +63,7 @@ export async function planningConfigStore(store: ConfigStore, options: PlanningC
       const path = fileURLToPath(exampleUrl);
       document = parse(await readFile(path), path);
       options.onCreate('dwh.cfg.example');
+      return undefined;
     },
   };
 }

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { errnoCode, errnoText } from '../error-text.js';
 import { ConfigError } from '../errors.js';
 import { writeFileAtomic, type AtomicWriteIo } from './atomic.js';
+import { ignoreInGit, type GitIgnored } from './git-ignore.js';
 import { IniDocument, parseBytes, type ParseOptions } from './ini.js';
 import { lineMayHoldSecret, readValues, secretValues } from './schema.js';
 import type { ConfigChange, ConfigStore, DwhConfig } from './types.js';
@@ -150,7 +151,7 @@ class FileConfigStore implements ConfigStore {
     );
   }
 
-  async createFromExample(): Promise<void> {
+  async createFromExample(): Promise<GitIgnored> {
     if (
       await this.io.lstat(this.path).then(
         () => true,
@@ -188,6 +189,7 @@ class FileConfigStore implements ConfigStore {
       );
     }
     this.document = document;
+    return ignoreInGit(this.path);
   }
 
   private async readFromDisk(): Promise<{ document: IniDocument; text: string } | undefined> {

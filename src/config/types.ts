@@ -3,6 +3,7 @@
  * document. Each field is filled from exactly one key of the table in schema.ts; a field without
  * `?` has a default there, so it is always set.
  */
+import type { GitIgnored } from './git-ignore.js';
 
 export const TARGETS = ['embedded', 'postgres', 'redshift', 'redshift-serverless'] as const;
 export type Target = (typeof TARGETS)[number];
@@ -101,6 +102,9 @@ export interface ConfigStore {
    * whether the file changed: false when every value already was as asked and nothing was written.
    */
   update(changes: ConfigChange[]): Promise<boolean>;
-  /** Create the file from dwh.cfg.example (0600). */
-  createFromExample(): Promise<void>;
+  /**
+   * Create the file from dwh.cfg.example (0600) and make the `.gitignore` beside it list it
+   * (docs/configuration.md). Resolves to what happened to that `.gitignore`; undefined in a dry run.
+   */
+  createFromExample(): Promise<GitIgnored | undefined>;
 }

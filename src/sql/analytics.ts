@@ -21,8 +21,11 @@ export interface AnalyticsQuery {
   description: string;
   /** The same text on both dialects. */
   sql: string;
-  /** Where a bar chart reads faster than the table: the column with the labels and the one with the values. */
-  chart?: { label: string; value: string };
+  /**
+   * Where a bar chart reads faster than the table: the column with the labels and the one with the
+   * values, and a column shown after each label where labels alone may repeat (two songs called "Home").
+   */
+  chart?: { label: string; value: string; labelDetail?: string };
 }
 
 const PLAYS_BY_HOUR = `SELECT
@@ -129,7 +132,7 @@ export const ANALYTICS_QUERIES: readonly AnalyticsQuery[] = [
     title: 'Top 10 songs',
     description: 'The most played songs among plays that matched the catalog.',
     sql: TOP_SONGS,
-    chart: { label: 'song', value: 'plays' },
+    chart: { label: 'song', labelDetail: 'artist', value: 'plays' },
   },
   {
     name: 'top-artists',

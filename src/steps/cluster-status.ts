@@ -1,5 +1,6 @@
 /** `cluster status` and the cluster's line in the menu. */
 import { failedStatusAdvice, isFailedClusterStatus } from '../aws/cluster-state.js';
+import { isNetworkFailure } from '../aws/errors.js';
 import { clusterIdentifierOf } from '../aws/naming.js';
 import { clusterCostReport, type ClusterCostReport } from '../aws/cluster-cost.js';
 import { NODE_TYPE_INFO, type NodeType } from '../aws/pricing.js';
@@ -170,7 +171,11 @@ export async function clusterStatus(ctx: Context, snapshot?: StatusSnapshot): Pr
   } catch (error) {
     return {
       state: 'unavailable',
-      detail: error instanceof UserError ? 'AWS not reachable: check credentials' : 'status unknown',
+      detail: isNetworkFailure(error)
+        ? 'AWS not reachable: check the network'
+        : error instanceof UserError
+          ? 'AWS not reachable: check credentials'
+          : 'status unknown',
     };
   }
 }

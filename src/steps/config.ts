@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { basename, dirname, relative, resolve } from 'node:path';
 import type { Context } from '../context.js';
 import { UserError } from '../errors.js';
 
@@ -18,8 +18,30 @@ export async function ensureConfig(ctx: Context): Promise<void> {
       hint: 'copy dwh.cfg.example to dwh.cfg and edit it, or let the wizard create it',
     });
   }
-  await ctx.config.createFromExample();
-  ctx.ui.success(`Created ${ctx.config.displayPath} (mode 0600, git-ignored) from dwh.cfg.example`);
+  await createConfigFromExample(ctx);
+}
+
+/**
+ * dwh.cfg from dwh.cfg.example, and say where git was told to leave it out. A dry run has shown
+ * its plan line instead and writes nothing, so it says nothing more.
+ */
+export async function createConfigFromExample(ctx: Context): Promise<void> {
+  const ignored = await ctx.config.createFromExample();
+  if (ignored === undefined) return;
+  // Named beside dwh.cfg as the user knows it, even when it is a symlink to somewhere else.
+  const gitignore = `${dirname(ctx.config.displayPath)}/.gitignore`;
+  const alreadyIgnored = ignored.added.length === 0 && ignored.problem === undefined;
+  ctx.ui.success(
+    `Created ${ctx.config.displayPath} (mode 0600${alreadyIgnored ? ', git-ignored' : ''}) from dwh.cfg.example`,
+  );
+  if (ignored.problem !== undefined) {
+    ctx.ui.warn(
+      `Could not add ${basename(ctx.config.path)} to ${gitignore} (${ignored.problem}): ` +
+        'add it yourself before you commit this folder, it will hold credentials',
+    );
+  } else if (ignored.added.length > 0) {
+    ctx.ui.note(`${gitignore} now lists ${ignored.added.join(' and ')}, so git leaves them out`);
+  }
 }
 
 /** Whether the [LOCAL] data folders are there (the walkthrough offers to generate them). */

@@ -11,6 +11,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import type { Context } from '../context.js';
 import { runAnalytics } from './analytics.js';
 import { runCheck } from './check.js';
+import { createConfigFromExample } from './config.js';
 import { runGenerate } from './generate.js';
 import { runLoad } from './load.js';
 import { confirmReplacing, readHolding, type Holding } from './replace-guard.js';
@@ -41,11 +42,8 @@ export async function runDemo(ctx: Context, options: DemoOptions = {}): Promise<
   ctx.ui.heading('Sparkify demo on the embedded warehouse (no AWS needed)');
   if (!ctx.config.exists()) {
     // So that the commands suggested at the end (menu, sql, analytics) find the same warehouse.
-    await ctx.config.createFromExample();
-    ctx.ui.note(
-      `Created ${ctx.config.displayPath} from dwh.cfg.example (mode 0600, git-ignored): ` +
-        'the embedded warehouse is the default target.',
-    );
+    await createConfigFromExample(ctx);
+    ctx.ui.note('The embedded warehouse is its default target.');
   }
 
   // Its own earlier run's data is replaced without a question; anything else only when agreed.

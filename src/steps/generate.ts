@@ -11,7 +11,24 @@ export interface GenerateOptions {
   seed: number;
 }
 
-/** `generate`: a deterministic synthetic data set in the real source layout (docs/data.md, Generated data). */
+/**
+ * The `generate` command: the files, then where dwh.cfg must point to load them. Demo and setup
+ * call runGenerate itself, because they load what they generate and point dwh.cfg at it already.
+ */
+export async function runGenerateCommand(ctx: Context, options: GenerateOptions): Promise<StepResult> {
+  const generated = await runGenerate(ctx, options);
+  if (generated.ok && !ctx.options.dryRun) {
+    ctx.ui.note(
+      `Point [LOCAL] SONG_DATA at ${options.out}/song_data and LOG_DATA at ${options.out}/log_data to load it.`,
+    );
+  }
+  return generated;
+}
+
+/**
+ * The files `generate`, `demo` and setup make: a deterministic synthetic data set in the real
+ * source layout (docs/data.md, Generated data).
+ */
 export async function runGenerate(ctx: Context, options: GenerateOptions): Promise<StepResult> {
   const out = resolve(ctx.cwd, options.out);
   if (ctx.options.dryRun) {
@@ -38,9 +55,6 @@ export async function runGenerate(ctx: Context, options: GenerateOptions): Promi
       `in ${formatCount(result.eventFiles)} log files ` +
       `(${formatCount(result.matchedPlays)} plays match the catalog) in ${formatDuration(ctx.clock.now() - started)}`;
     spinner.succeed(`Generated ${summary}`);
-    ctx.ui.note(
-      `Point [LOCAL] SONG_DATA at ${options.out}/song_data and LOG_DATA at ${options.out}/log_data to load it.`,
-    );
     return { ok: true, summary };
   } catch (error) {
     spinner.fail('Generating stopped');

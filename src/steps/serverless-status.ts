@@ -4,6 +4,7 @@
  * usage so far (RPU-hours and their cost, from SYS_SERVERLESS_USAGE through the Data API); pause and
  * resume say why they do not apply (docs/redshift.md, Redshift Serverless).
  */
+import { isNetworkFailure } from '../aws/errors.js';
 import { clusterIdentifierOf } from '../aws/naming.js';
 import { estimateServerlessCost } from '../aws/pricing.js';
 import { listServerlessTags } from '../aws/serverless.js';
@@ -153,7 +154,11 @@ export async function serverlessStatus(ctx: Context): Promise<StepStatus> {
   } catch (error) {
     return {
       state: 'unavailable',
-      detail: error instanceof UserError ? 'AWS not reachable: check credentials' : 'status unknown',
+      detail: isNetworkFailure(error)
+        ? 'AWS not reachable: check the network'
+        : error instanceof UserError
+          ? 'AWS not reachable: check credentials'
+          : 'status unknown',
     };
   }
 }

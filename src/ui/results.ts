@@ -28,8 +28,8 @@ export const DEFAULT_TABLE_LIMIT = 1000;
 export interface ResultDisplay {
   format: OutputFormat;
   title?: string | undefined;
-  /** Label and value columns for a bar chart (table format only). */
-  chart?: { label: string; value: string } | undefined;
+  /** Label and value columns for a bar chart (table format only); `labelDetail` is shown after the label. */
+  chart?: { label: string; value: string; labelDetail?: string | undefined } | undefined;
   showTitle?: boolean | undefined;
   /** Rows the table view shows (default DEFAULT_TABLE_LIMIT); csv and json write every row. */
   limit?: number | undefined;
@@ -107,15 +107,17 @@ async function showTable(ui: Ui, rows: RowStream, display: ResultDisplay): Promi
 function chartOf(
   fields: readonly string[],
   rows: readonly (readonly unknown[])[],
-  chart: { label: string; value: string },
+  chart: NonNullable<ResultDisplay['chart']>,
 ): Array<{ label: string; value: number }> | undefined {
   const label = fields.indexOf(chart.label);
   const value = fields.indexOf(chart.value);
   if (label < 0 || value < 0) return undefined;
-  return rows.map((row) => ({
-    label: cellText(row[label], chart.label) ?? '∅',
-    value: Number(row[value] ?? 0),
-  }));
+  const detail = chart.labelDetail === undefined ? -1 : fields.indexOf(chart.labelDetail);
+  return rows.map((row) => {
+    const named = cellText(row[label], chart.label) ?? '∅';
+    const detailText = detail < 0 ? null : cellText(row[detail], chart.labelDetail);
+    return { label: detailText === null ? named : `${named} – ${detailText}`, value: Number(row[value] ?? 0) };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,7 +10,13 @@ import {
 } from '@aws-sdk/client-redshift';
 import { ExpiredTokenException, STSServiceException } from '@aws-sdk/client-sts';
 import { describe, expect, test } from 'vitest';
-import { awsErrorName, awsUserError, describeAwsError, type AwsErrorContext } from '../../src/aws/errors.js';
+import {
+  awsErrorName,
+  awsUserError,
+  describeAwsError,
+  isNetworkFailure,
+  type AwsErrorContext,
+} from '../../src/aws/errors.js';
 import { UserError } from '../../src/errors.js';
 import { AWS_SECRET } from './fakes.js';
 
@@ -149,6 +155,22 @@ describe('describeAwsError: one line that says what to do next', () => {
     expect(wrapped).toBeInstanceOf(UserError);
     expect(wrapped.message).toBe(message);
     expect(wrapped.message).not.toContain('\n');
+  });
+
+  test('no answer from AWS at all is a network problem, not a credentials one', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
+    expect(describeAwsError(refused, context)).toBe(
+      'could not reach AWS while creating cluster dwhcluster (connection refused: connect ECONNREFUSED ' +
+        '127.0.0.1:9): check the network connection, a proxy, and AWS_ENDPOINT_URL if you set it, then try again',
+    );
+    expect(isNetworkFailure(awsUserError(refused, context))).toBe(true);
+    const timeout = Object.assign(new Error('Connection timed out after 5000 ms'), { name: 'TimeoutError' });
+    expect(describeAwsError(timeout, context)).toMatch(
+      /^could not reach AWS while creating cluster dwhcluster \(no answer/,
+    );
+    expect(
+      isNetworkFailure(new RedshiftServiceException({ name: 'Throttling', $fault: 'client', $metadata: metadata })),
+    ).toBe(false);
   });
 
   test('InvalidPermission.Duplicate is recognised by name (the ingress wrapper treats it as "rule exists")', () => {

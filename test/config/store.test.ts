@@ -479,9 +479,65 @@ describe('createFromExample', () => {
     expect(await readFile(cfgPath, 'utf8')).toBe(await readFile(fileURLToPath(EXAMPLE_URL), 'utf8'));
     expect(await modeOf(cfgPath)).toBe(0o600);
     expect(store.exists()).toBe(true);
-    expect(await readdir(dir)).toEqual(['dwh.cfg']);
+    expect((await readdir(dir)).sort()).toEqual(['.gitignore', 'dwh.cfg']);
     expect(permissionWarning(store)).toBeUndefined();
     expect(secretsIn(store)).toEqual([]);
+  });
+
+  it('makes a .gitignore beside it that keeps dwh.cfg and .sparkify/ out of git', async () => {
+    const store = await openConfig(cfgPath, 'dwh.cfg');
+    expect(await store.createFromExample()).toEqual({
+      file: join(dir, '.gitignore'),
+      added: ['dwh.cfg', '.sparkify/'],
+    });
+    expect(await readFile(join(dir, '.gitignore'), 'utf8')).toBe(
+      '# sparkify-dwh: credentials and the local warehouse stay out of git\ndwh.cfg\n.sparkify/\n',
+    );
+    // Not a secret: readable as git expects, whatever the umask.
+    expect(await modeOf(join(dir, '.gitignore'))).toBe(0o644);
+  });
+
+  it('adds only what the user’s .gitignore lacks, keeping its lines and mode', async () => {
+    const gitignore = join(dir, '.gitignore');
+    await writeFile(gitignore, 'node_modules\n/dwh.cfg'); // no newline at the end
+    await chmod(gitignore, 0o664);
+    const store = await openConfig(cfgPath, 'dwh.cfg');
+    expect((await store.createFromExample())?.added).toEqual(['.sparkify/']);
+    expect(await readFile(gitignore, 'utf8')).toBe(
+      'node_modules\n/dwh.cfg\n# sparkify-dwh: credentials and the local warehouse stay out of git\n.sparkify/\n',
+    );
+    expect(await modeOf(gitignore)).toBe(0o664);
+  });
+
+  it('leaves a .gitignore that lists both as it is, byte for byte', async () => {
+    const gitignore = join(dir, '.gitignore');
+    await writeFile(gitignore, 'dwh.cfg\r\n.sparkify\r\n');
+    const before = await stat(gitignore);
+    const store = await openConfig(cfgPath, 'dwh.cfg');
+    expect((await store.createFromExample())?.added).toEqual([]);
+    expect(await readFile(gitignore, 'utf8')).toBe('dwh.cfg\r\n.sparkify\r\n');
+    expect((await stat(gitignore)).ino).toBe(before.ino);
+  });
+
+  it('writes through a symlinked .gitignore, and names another config file by its own name', async () => {
+    const shared = join(dir, 'shared-ignore');
+    await writeFile(shared, '*.log\n');
+    await symlink(shared, join(dir, '.gitignore'));
+    const store = await openConfig(join(dir, 'team.cfg'), 'team.cfg');
+    expect((await store.createFromExample())?.added).toEqual(['team.cfg', '.sparkify/']);
+    expect(await readlink(join(dir, '.gitignore'))).toBe(shared);
+    expect(await readFile(shared, 'utf8')).toMatch(/^\*\.log\n# sparkify-dwh.*\nteam\.cfg\n\.sparkify\/\n$/);
+  });
+
+  it('when the .gitignore cannot be written, dwh.cfg is still made and the problem is told', async () => {
+    await mkdir(join(dir, '.gitignore')); // a folder in the way
+    const store = await openConfig(cfgPath, 'dwh.cfg');
+    expect(await store.createFromExample()).toEqual({
+      file: join(dir, '.gitignore'),
+      added: [],
+      problem: expect.stringMatching(/folder/) as unknown,
+    });
+    expect(await modeOf(cfgPath)).toBe(0o600);
   });
 
   it('refuses to overwrite an existing file', async () => {

@@ -19,12 +19,14 @@ import {
   DeleteClusterCommand,
   DescribeClustersCommand,
   PauseClusterCommand,
+  RedshiftServiceException,
   ResumeClusterCommand,
 } from '@aws-sdk/client-redshift';
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { runClusterCreate, runClusterPause, runClusterResume, runClusterStatus } from '../../src/steps/cluster.js';
 import { runTeardown } from '../../src/steps/teardown.js';
+import { clusterStatus } from '../../src/steps/cluster-status.js';
 import { makeTestContext } from '../support/context.js';
 import {
   AWS_SECRET,
@@ -105,6 +107,24 @@ describe('cluster pause, resume, status', () => {
     expect(t.ui.of('warn')).toEqual([
       "⚠ [CLUSTER] HOST in dwh.cfg is not this cluster's endpoint: run `sparkify-dwh cluster create` to write it back.",
     ]);
+    await t.cleanup();
+  });
+
+  test('the menu status tells an unreachable AWS from rejected credentials', async () => {
+    const t = await makeTestContext({ config: configText(), aws: aws.clients, clock: fakeClock() });
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
+    aws.redshift.on(DescribeClustersCommand).rejects(refused);
+    expect(await clusterStatus(t.ctx)).toEqual({
+      state: 'unavailable',
+      detail: 'AWS not reachable: check the network',
+    });
+    aws.redshift
+      .on(DescribeClustersCommand)
+      .rejects(new RedshiftServiceException({ name: 'InvalidClientTokenId', $fault: 'client', $metadata: {} }));
+    expect(await clusterStatus(t.ctx)).toEqual({
+      state: 'unavailable',
+      detail: 'AWS not reachable: check credentials',
+    });
     await t.cleanup();
   });
 

@@ -2,20 +2,22 @@
  * The local steps driven the way the menu and `setup` drive them: scripted prompt answers in,
  * recorded output out, on real warehouses.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { InterruptedError, UsageError, UserError } from '../../src/errors.js';
 import { runDemo } from '../../src/steps/demo.js';
 import { createNoTerminalPrompts } from '../../src/ui/prompts.js';
 import type { AppContext } from '../../src/context.js';
 import { runAnalytics } from '../../src/steps/analytics.js';
-import { runGenerate } from '../../src/steps/generate.js';
+import { runGenerate, runGenerateCommand } from '../../src/steps/generate.js';
 import { loadStatus, runLoad } from '../../src/steps/load.js';
 import { runMenu } from '../../src/steps/menu.js';
 import { runSetup } from '../../src/steps/setup.js';
 import { runSql } from '../../src/steps/sql.js';
 import { runTablesCreate, tablesStatus } from '../../src/steps/tables.js';
 import { runCheck } from '../../src/steps/check.js';
+import { ensureConfig } from '../../src/steps/config.js';
 import { statusSnapshot } from '../../src/steps/state.js';
 import { openEmbedded } from '../../src/warehouse/embedded.js';
 import { makeTestContext } from '../support/context.js';
@@ -66,6 +68,9 @@ describe('setup', () => {
     expect(await count(m, 'songplays')).toBeGreaterThan(0);
     expect(m.ui.text()).toMatch(/All \d+ checks passed/);
     expect(m.ui.text()).toMatch(/Setup complete/);
+    // It holds credentials once filled in: git must leave it out of the user's folder.
+    expect(m.ui.text()).toContain('Created dwh.cfg (mode 0600) from dwh.cfg.example');
+    expect(m.ui.text()).toContain('./.gitignore now lists dwh.cfg and .sparkify/, so git leaves them out');
 
     const songplays = await count(m, 'songplays');
     const before = m.ui.text().length;
@@ -77,10 +82,33 @@ describe('setup', () => {
     expect(await count(m, 'songplays')).toBe(songplays);
   });
 
+  test('a .gitignore the wizard cannot write is a warning that says what to do, not a failure', async () => {
+    const m = await context({ answers: [true] });
+    await mkdir(join(dirname(m.configPath), '.gitignore'));
+    await ensureConfig(m.ctx);
+    expect(m.ui.of('warn')).toEqual([
+      '⚠ Could not add dwh.cfg to ./.gitignore (a folder is in the way): ' +
+        'add it yourself before you commit this folder, it will hold credentials',
+    ]);
+    expect((await stat(m.configPath)).mode & 0o777).toBe(0o600);
+  });
+
   test('declining to create dwh.cfg stops with a clear error and writes nothing', async () => {
     const m = await context({ answers: [false] });
     await expect(runSetup(m.ctx)).rejects.toThrow(/dwh\.cfg does not exist/);
     await expect(stat(m.configPath)).rejects.toThrow();
+  });
+});
+
+describe('generate', () => {
+  test('the command says where dwh.cfg must point; demo, which loads the files itself, does not', async () => {
+    const m = await context({});
+    expect((await runGenerateCommand(m.ctx, { out: 'data', songs: 5, events: 20, seed: 1 })).ok).toBe(true);
+    expect(m.ui.text()).toContain('Point [LOCAL] SONG_DATA at data/song_data and LOG_DATA at data/log_data');
+    const demo = await context({ warehouse: await openEmbedded(undefined) });
+    expect((await runDemo(demo.ctx, { songs: 5, events: 20 })).ok).toBe(true);
+    expect(demo.ui.text()).toMatch(/Generated 5 song files/);
+    expect(demo.ui.text()).not.toContain('Point [LOCAL]');
   });
 });
 

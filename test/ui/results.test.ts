@@ -200,6 +200,26 @@ describe('control characters in data', () => {
     expect(text).toContain(`x${ESCAPES_SHOWN}`);
   });
 
+  test('a chart label can carry a second column, so equal titles stay apart', async () => {
+    const ui = recordingUi();
+    await showRows(
+      ui,
+      rowsInMemory(
+        ['song', 'artist', 'plays'],
+        [
+          ['City', 'Blue Road', 5],
+          ['City', 'Wooden Sparrow', 3],
+          ['Alone', null, 1],
+        ],
+      ),
+      { format: 'table', chart: { label: 'song', labelDetail: 'artist', value: 'plays' } },
+    );
+    const chart = ui.of('data')[1]!.split('\n');
+    expect(chart[0]).toMatch(/^City – Blue Road +█+ 5$/);
+    expect(chart[1]).toMatch(/^City – Wooden Sparrow +█+▌? 3$/);
+    expect(chart[2]).toMatch(/^Alone +█+ 1$/);
+  });
+
   test('a chart label shows them escaped', async () => {
     const ui = recordingUi();
     await showRows(
