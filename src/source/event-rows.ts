@@ -374,8 +374,8 @@ function digitsValue(line: Uint8Array, start: number, end: number): number {
 
 /** Bytes read from a log file at a time (synchronously: one call instead of a stream's several per read). */
 const READ_BYTES = 256 * 1024;
-/** COPY text is handed on in pieces of about this many bytes. */
-const CHUNK_BYTES = 128 * 1024;
+/** COPY text is handed on in pieces of about this many bytes, unless the caller asks otherwise. */
+const PIECE_BYTES = 128 * 1024;
 
 export interface EventRowsOptions extends SourceReadOptions {
   /**
@@ -383,6 +383,11 @@ export interface EventRowsOptions extends SourceReadOptions {
    * encoder, so that such rows are written exactly as the rest of the load writes rows.
    */
   encodeRow: (event: EventRecord) => string;
+  /**
+   * Bytes per piece (default 128 KiB). The embedded warehouse asks for pieces of its COPY's size,
+   * which then move to PGlite's thread as they are (docs/performance.md).
+   */
+  pieceBytes?: number | undefined;
 }
 
 /**
@@ -390,8 +395,12 @@ export interface EventRowsOptions extends SourceReadOptions {
  * decoding and encoding again would cost a quarter of the reader's time).
  */
 class RowBuffer {
-  bytes = Buffer.allocUnsafe(2 * CHUNK_BYTES);
+  bytes: Buffer;
   length = 0;
+
+  constructor(pieceBytes: number) {
+    this.bytes = Buffer.allocUnsafe(2 * pieceBytes);
+  }
 
   /** Room for `bytes` more. */
   reserve(bytes: number): void {
@@ -406,10 +415,13 @@ class RowBuffer {
     this.length += this.bytes.write(text, this.length);
   }
 
-  /** The rows so far; they are the caller's from now on (a new buffer takes the next ones). */
+  /**
+   * The rows so far, in a buffer of their own and of their exact size (never a view into a larger
+   * one: the embedded warehouse hands the whole buffer to its thread); this one is reused.
+   */
   take(): Buffer {
-    const rows = this.bytes.subarray(0, this.length);
-    this.bytes = Buffer.allocUnsafe(2 * CHUNK_BYTES);
+    const rows = Buffer.allocUnsafeSlow(this.length);
+    this.bytes.copy(rows, 0, 0, this.length);
     this.length = 0;
     return rows;
   }
@@ -430,7 +442,8 @@ export async function* readEventRows(
   // No stat per file: the bytes read are counted instead.
   const files = await listSourceFiles(dir, options);
   const input = Buffer.allocUnsafe(READ_BYTES);
-  const rows = new RowBuffer();
+  const pieceBytes = options.pieceBytes ?? PIECE_BYTES;
+  const rows = new RowBuffer(pieceBytes);
   let file = files[0]!;
   const sink: LineSink = {
     line(buffer, start, end, lineNumber) {
@@ -470,7 +483,7 @@ export async function* readEventRows(
         if (read === 0) break;
         stats.bytes += read;
         splitter.pushTo(input.subarray(0, read), sink);
-        if (rows.length >= CHUNK_BYTES) yield rows.take();
+        if (rows.length >= pieceBytes) yield rows.take();
       }
       splitter.endTo(sink);
     } catch (error) {

@@ -24,6 +24,7 @@ import {
   fetchRowsSql,
 } from '../sql/session.js';
 import { normalizeParams } from './result-types.js';
+import type { CopyText } from './types.js';
 import type { EngineResult, EngineRows, EngineSession } from './session.js';
 import { WorkerError, type EmbeddedWorkerOptions, type HostRequest, type WorkerReply } from './embedded-protocol.js';
 
@@ -44,6 +45,13 @@ const COPY_CHUNKS_IN_FLIGHT = 2;
 const WASM_TIERING_FLAG = '--wasm-tiering-budget=180000000';
 let wasmTieringSet = false;
 
+/**
+ * The worker's JavaScript makes little garbage (messages, result rows; PostgreSQL's memory is its
+ * WebAssembly memory), yet V8 let its young generation grow to 16 MB during a load. Capped at
+ * 3 MB, a 1M-event embedded load peaked lower with the same CPU time (docs/performance.md).
+ */
+const WORKER_HEAP_LIMITS = { maxYoungGenerationSizeMb: 3 } as const;
+
 let workerEntry = new URL('./embedded-worker.js', import.meta.url);
 
 /**
@@ -52,6 +60,18 @@ let workerEntry = new URL('./embedded-worker.js', import.meta.url);
  */
 export function setEmbeddedWorkerEntry(entry: URL): void {
   workerEntry = entry;
+}
+
+const NEWLINE = 0x0a;
+
+/** `bytes` as a whole ArrayBuffer of its own (copied only when it is a view into a larger one). */
+function transferable(bytes: Uint8Array): { data: Uint8Array; buffer: ArrayBuffer } {
+  const { buffer } = bytes;
+  if (buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength) {
+    return { data: bytes, buffer };
+  }
+  const copy = new Uint8Array(bytes);
+  return { data: copy, buffer: copy.buffer };
 }
 
 interface Pending {
@@ -93,7 +113,7 @@ export class WorkerEngine implements EngineSession {
       v8.setFlagsFromString(WASM_TIERING_FLAG);
       wasmTieringSet = true;
     }
-    const worker = new Worker(workerEntry, { workerData: options });
+    const worker = new Worker(workerEntry, { workerData: options, resourceLimits: WORKER_HEAP_LIMITS });
     return new Promise<WorkerEngine>((resolve, reject) => {
       const onMessage = (reply: WorkerReply): void => {
         cleanup();
@@ -206,14 +226,15 @@ export class WorkerEngine implements EngineSession {
     await this.terminate(new InterruptedError('the statement was cancelled'));
   }
 
-  async copyIn(table: string, columns: readonly string[], lines: AsyncIterable<string>): Promise<number> {
+  async copyIn(table: string, columns: readonly string[], lines: AsyncIterable<CopyText>): Promise<number> {
     const sql = copyFromBlobSql(table, columns);
-    const encoder = new TextEncoder();
     const inFlight: Promise<number>[] = [];
     let copied = 0;
-    const send = async (text: string): Promise<void> => {
-      const data = encoder.encode(text);
-      const reply = this.request({ type: 'copy', id: 0, sql, data }, [data.buffer]).then((answer) => {
+    const send = async (rows: Uint8Array): Promise<void> => {
+      // Its memory moves to the worker (no copy), so it must be a buffer of its own, never a view
+      // into a shared one (Node's small Buffers share a pool).
+      const { data, buffer } = transferable(rows);
+      const reply = this.request({ type: 'copy', id: 0, sql, data }, [buffer]).then((answer) => {
         if (answer.type !== 'copied') throw new Error(`unexpected ${answer.type} for a COPY`);
         return answer.rowCount;
       });
@@ -223,23 +244,46 @@ export class WorkerEngine implements EngineSession {
       if (inFlight.length >= COPY_CHUNKS_IN_FLIGHT) copied += await inFlight.shift()!;
     };
     try {
-      let pending: string[] = [];
-      let pendingCharacters = 0;
+      // Bytes all the way: strings are encoded once, bytes (the load's event rows) pass as they are.
+      let pending: Uint8Array[] = [];
+      let pendingBytes = 0;
+      // A string piece may end between the two halves of a surrogate pair: the first half waits.
+      let halfPair = '';
       for await (const piece of lines) {
-        pending.push(piece);
-        pendingCharacters += piece.length;
-        if (pendingCharacters < this.copyChunkCharacters) continue;
+        let bytes: Uint8Array;
+        if (typeof piece === 'string') {
+          const text = halfPair + piece;
+          const last = text.charCodeAt(text.length - 1);
+          halfPair = last >= 0xd800 && last <= 0xdbff ? text.slice(-1) : '';
+          bytes = Buffer.from(halfPair === '' ? text : text.slice(0, -1), 'utf8');
+        } else {
+          bytes = halfPair === '' ? piece : Buffer.concat([Buffer.from(halfPair, 'utf8'), piece]);
+          halfPair = '';
+        }
+        pending.push(bytes);
+        pendingBytes += bytes.byteLength;
+        if (pendingBytes < this.copyChunkCharacters) continue;
         // Each COPY must hold whole rows: cut after the last complete line and carry the rest.
-        const text = pending.join('');
-        const end = text.lastIndexOf('\n') + 1;
-        if (end === 0) continue; // one very long row still arriving
-        await send(text.slice(0, end));
-        const rest = text.slice(end);
-        pending = rest === '' ? [] : [rest];
-        pendingCharacters = rest.length;
+        // A piece of a COPY's size on its own (the load's event rows) passes without a copy.
+        const joined = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+        const end = joined.lastIndexOf(NEWLINE) + 1;
+        if (end === 0) {
+          pending = [joined]; // one very long row still arriving
+          continue;
+        }
+        const rest = end === joined.byteLength ? undefined : Buffer.from(joined.subarray(end));
+        await send(rest === undefined ? joined : joined.subarray(0, end));
+        pending = rest === undefined ? [] : [rest];
+        pendingBytes = rest?.byteLength ?? 0;
       }
-      const tail = pending.join('');
-      if (tail !== '') await send(tail.endsWith('\n') ? tail : `${tail}\n`);
+      if (halfPair !== '') {
+        pending.push(Buffer.from(halfPair, 'utf8'));
+        pendingBytes += pending.at(-1)!.byteLength;
+      }
+      if (pendingBytes > 0) {
+        const tail = Buffer.concat(pending, pendingBytes);
+        await send(tail[tail.byteLength - 1] === NEWLINE ? tail : Buffer.concat([tail, Buffer.from('\n')]));
+      }
       while (inFlight.length > 0) copied += await inFlight.shift()!;
       return copied;
     } finally {

@@ -32,9 +32,11 @@ export const EMBEDDED_COPY_CHUNK_CHARACTERS = 1024 * 1024;
  * WebAssembly memory, where every page counts towards the program's memory: the default 128 MB
  * made `sql "SELECT 1"` take ~350 MB, 16 MB takes ~210 MB (docs/performance.md). The data folder
  * is written through the operating system's cache anyway (fsync is off in PGlite), so a
- * smaller pool costs little.
+ * smaller pool costs little. For the same reason the load's key builds after the insert sort in
+ * 16 MB instead of PostgreSQL's 64 MB (maintenance_work_mem): WebAssembly memory never shrinks,
+ * and a 1M-event load's songplays key filled most of the 64 MB (docs/performance.md).
  */
-export const EMBEDDED_SETTINGS: readonly string[] = ['shared_buffers=16MB'];
+export const EMBEDDED_SETTINGS: readonly string[] = ['shared_buffers=16MB', 'maintenance_work_mem=16MB'];
 
 let templateOverride: string | undefined;
 
@@ -153,6 +155,7 @@ export class EmbeddedWarehouse implements Warehouse {
     this.current = sessionOver(first, about);
     this.capabilities = {
       copyFromStdin: {
+        pieceBytes: EMBEDDED_COPY_CHUNK_CHARACTERS,
         copyIn: (tx, table, columns, lines) => {
           // A transaction's work runs on the session that began it (see transaction()).
           const session = this.transactionSession.getStore() ?? this.current?.session;

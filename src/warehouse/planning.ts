@@ -92,7 +92,13 @@ export function openPlanningWarehouse(options: PlanningWarehouseOptions): Wareho
             copyIn: async (_tx, table, columns, lines) => {
               onStatement({ sql: `COPY ${table} (${columns.join(', ')}) FROM STDIN`, readOnly: false });
               let count = 0;
-              for await (const chunk of lines) for (const char of chunk) if (char === '\n') count += 1;
+              for await (const chunk of lines) {
+                if (typeof chunk === 'string') {
+                  for (const char of chunk) if (char === '\n') count += 1;
+                } else {
+                  for (const byte of chunk) if (byte === 0x0a) count += 1;
+                }
+              }
               rows.set(table, count);
               return count;
             },

@@ -14,7 +14,7 @@ import type { Dialect } from '../sql/dialect.js';
 import type { QueryResult, RowStream } from '../sql/result.js';
 import { BEGIN_READ_ONLY_SQL, BEGIN_SQL, COMMIT_SQL, ROLLBACK_SQL } from '../sql/session.js';
 import { isServerError, queryErrorFromServer } from './errors.js';
-import type { BatchOptions, Transaction, Warehouse, WarehouseCapabilities } from './types.js';
+import type { BatchOptions, CopyText, Transaction, Warehouse, WarehouseCapabilities } from './types.js';
 
 /** One result as an engine reports it; `command` is the server's command tag (SELECT, COMMIT, ROLLBACK …). */
 export interface EngineResult extends QueryResult<Record<string, unknown>> {
@@ -57,7 +57,11 @@ export interface EngineSession {
 }
 
 /** An engine's COPY … FROM STDIN of COPY text `lines` into `table`; resolves with the rows loaded. */
-export type EngineCopyIn = (table: string, columns: readonly string[], lines: AsyncIterable<string>) => Promise<number>;
+export type EngineCopyIn = (
+  table: string,
+  columns: readonly string[],
+  lines: AsyncIterable<CopyText>,
+) => Promise<number>;
 
 export interface SessionDescription {
   target: Target;
@@ -296,7 +300,7 @@ export class SessionWarehouse implements Warehouse {
     tx: Transaction,
     table: string,
     columns: readonly string[],
-    lines: AsyncIterable<string>,
+    lines: AsyncIterable<CopyText>,
   ): Promise<number> {
     // The COPY runs on this session's connection, so it must be inside this session's transaction.
     if (!(tx instanceof SessionTransaction) || tx.warehouse !== this) {

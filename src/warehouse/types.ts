@@ -119,6 +119,14 @@ export interface LockWaits {
   cancelWait(): Promise<void>;
 }
 
+/**
+ * A piece of COPY text: a string, or its UTF-8 bytes. Bytes go to the database as they are; the
+ * load's event rows are written as bytes, and turning them into a string and back cost CPU and
+ * memory for nothing (docs/performance.md). Bytes handed to copyIn are its own from then on (the
+ * embedded warehouse moves them to its thread): the caller must not reuse them.
+ */
+export type CopyText = string | Uint8Array;
+
 /** COPY … FROM STDIN: the database's own bulk load, fed from this process. */
 export interface CopyFromStdin {
   /**
@@ -127,7 +135,12 @@ export interface CopyFromStdin {
    * NULL, each row ending in `\n`; see src/warehouse/copy-format.ts). Resolves with the number
    * of rows loaded; a rejected row rolls the whole transaction back.
    */
-  copyIn(tx: Transaction, table: string, columns: readonly string[], lines: AsyncIterable<string>): Promise<number>;
+  copyIn(tx: Transaction, table: string, columns: readonly string[], lines: AsyncIterable<CopyText>): Promise<number>;
+  /**
+   * The bytes this COPY takes at once, when pieces of that size pass on without being joined or
+   * copied (the embedded warehouse: one piece is one COPY moved to PGlite's thread).
+   */
+  readonly pieceBytes?: number;
 }
 
 /** Rows of the warehouse's own load-error log, and which log they came from. */

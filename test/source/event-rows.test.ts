@@ -217,7 +217,7 @@ describe('readEventRows', () => {
   });
 
   it('gives whole rows in pieces when files are larger than one read', async () => {
-    const lines = Array.from({ length: 3000 }, (_, index) =>
+    const lines = Array.from({ length: 15000 }, (_, index) =>
       index % 7 === 3 ? withField('song', `"caf\\u00e9 ${index}"`) : withField('itemInSession', String(index)),
     );
     const dir = await folderWith({ 'big.json': `${lines.join('\n')}\n`, 'small.json': LOGGED_OUT_LINE });
@@ -226,11 +226,27 @@ describe('readEventRows', () => {
     expect(batches.length).toBeGreaterThan(3);
     for (const batch of batches) expect(batch.endsWith('\n')).toBe(true);
     const rows = batches.join('').split(/(?<=\n)/);
-    expect(rows).toHaveLength(3001);
+    expect(rows).toHaveLength(15001);
     expect(rows.map(copyValues)).toEqual(
       [...lines, LOGGED_OUT_LINE].map((line) => copyValues(encodeRow(parseEvent(line)))),
     );
-    expect(result).toMatchObject({ files: 2, records: 3001, rejected: 0 });
+    expect(result).toMatchObject({ files: 2, records: 15001, rejected: 0 });
+  });
+
+  it('gives pieces of the size asked for, each a buffer of its own (the embedded COPY moves them whole)', async () => {
+    const lines = Array.from({ length: 3000 }, (_, index) => withField('itemInSession', String(index)));
+    const dir = await folderWith({ 'big.json': `${lines.join('\n')}\n` });
+    const pieces: Buffer[] = [];
+    for await (const piece of readEventRows(dir, { ...collecting().options, encodeRow, pieceBytes: 8192 })) {
+      pieces.push(piece);
+    }
+    expect(pieces.length).toBeGreaterThan(3);
+    for (const piece of pieces.slice(0, -1)) expect(piece.byteLength).toBeGreaterThanOrEqual(8192);
+    for (const piece of pieces) {
+      expect([piece.byteOffset, piece.byteLength]).toEqual([0, piece.buffer.byteLength]);
+      expect(piece.at(-1)).toBe(0x0a);
+    }
+    expect(Buffer.concat(pieces).toString('utf8').split('\n')).toHaveLength(3001);
   });
 
   it('rejects a line over the limit, by file and line', async () => {
