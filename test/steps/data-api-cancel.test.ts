@@ -19,7 +19,7 @@ import { runMenu } from '../../src/steps/menu.js';
 import { cluster, ENDPOINT, fakeClock, mockAws, privateConfigText, ROLE_ARN } from '../aws/fakes.js';
 import { makeTestContext } from '../support/context.js';
 import type { DataApiDouble } from '../support/data-api-double.js';
-import { useDataApiDouble } from '../support/redshift-journey.js';
+import { asPostgres, useDataApiDouble } from '../support/redshift-journey.js';
 import { openRedshiftDataApi } from '../../src/warehouse/data-api.js';
 
 /** A private cluster (DWH_ACCESS unset, no password): every statement goes through the Data API. */
