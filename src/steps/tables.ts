@@ -1,4 +1,5 @@
 import type { Context } from '../context.js';
+import { InterruptedError } from '../errors.js';
 import { createTablesSql, dropTablesSql } from '../sql/ddl.js';
 import { ALL_TABLES } from '../sql/tables.js';
 import { formatDuration } from '../ui/format.js';
@@ -38,8 +39,13 @@ export async function runTablesCreate(ctx: Context, options: { confirmDrop?: boo
       // whole drop-and-create is one batch that may queue or run for a while.
       return withCancel(warehouse, ctx.signal, () =>
         warehouse.transaction(async (tx) => {
-          for (const statement of dropTablesSql()) await tx.query(statement);
-          for (const statement of createTablesSql(warehouse.dialect)) await tx.query(statement);
+          // A cancel request can miss its statement (sent between two): then the step has already
+          // said "interrupted", and this transaction must roll back at the next boundary, not commit.
+          for (const statement of [...dropTablesSql(), ...createTablesSql(warehouse.dialect)]) {
+            if (ctx.signal.aborted) throw new InterruptedError();
+            await tx.query(statement);
+          }
+          if (ctx.signal.aborted) throw new InterruptedError();
         }),
       );
     });
