@@ -18,7 +18,7 @@ import { runSql } from '../../src/steps/sql.js';
 import { runTablesCreate } from '../../src/steps/tables.js';
 import { ensureBuilt, failureMessage, runCli, starSnapshot, tempDir, writeConfig } from '../cli/run.js';
 import { makeTestContext } from '../support/context.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { createTestDatabase, type TestDatabase, holdTableLock, type HeldLock } from '../support/postgres.js';
 
 let db: TestDatabase;
 let base: string;
@@ -47,20 +47,7 @@ afterAll(async () => {
 });
 
 /** Another session, named like psql, holding an ACCESS EXCLUSIVE lock on songplays until released. */
-async function holdSongplays(): Promise<{ pid: number; release: () => Promise<void> }> {
-  const client = new pg.Client({ connectionString: db.url, application_name: 'psql' });
-  await client.connect();
-  await client.query('BEGIN');
-  await client.query('LOCK TABLE songplays IN ACCESS EXCLUSIVE MODE');
-  const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-  return {
-    pid: rows[0]!.pid,
-    release: async () => {
-      await client.query('ROLLBACK').catch(() => undefined);
-      await client.end();
-    },
-  };
-}
+const holdSongplays = (): Promise<HeldLock> => holdTableLock(db.url);
 
 /** The application_name of every session waiting for a lock, seen by a third session. */
 async function waitingApplications(): Promise<string[]> {

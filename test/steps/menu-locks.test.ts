@@ -4,7 +4,6 @@
  * on songplays, as `LOCK TABLE` in psql would, the row counts behind the statuses are given up at
  * once and the steps say who holds the lock; the session is left as it was for the next step.
  */
-import pg from 'pg';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import type { AppContext } from '../../src/context.js';
 import { runMenu } from '../../src/steps/menu.js';
@@ -12,7 +11,7 @@ import { runTablesCreate } from '../../src/steps/tables.js';
 import { SelectAbortedError } from '../../src/ui/prompts.js';
 import type { Prompts, SelectPrompt } from '../../src/ui/types.js';
 import { makeTestContext } from '../support/context.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { createTestDatabase, type TestDatabase, holdTableLock, type HeldLock } from '../support/postgres.js';
 
 let db: TestDatabase;
 
@@ -31,20 +30,7 @@ afterAll(async () => {
 });
 
 /** Another session, named like psql, holding an ACCESS EXCLUSIVE lock on songplays until released. */
-async function holdSongplays(): Promise<{ pid: number; release: () => Promise<void> }> {
-  const client = new pg.Client({ connectionString: db.url, application_name: 'psql' });
-  await client.connect();
-  await client.query('BEGIN');
-  await client.query('LOCK TABLE songplays IN ACCESS EXCLUSIVE MODE');
-  const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-  return {
-    pid: rows[0]!.pid,
-    release: async () => {
-      await client.query('ROLLBACK').catch(() => undefined);
-      await client.end();
-    },
-  };
-}
+const holdSongplays = (): Promise<HeldLock> => holdTableLock(db.url);
 
 /** A terminal-like select that waits for the test's answer and is withdrawn by its signal. */
 function terminalLikePrompts() {

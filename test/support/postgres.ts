@@ -44,3 +44,28 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+
+/** A session holding a table lock until released: `pid` names it, as lock-wait messages must. */
+export interface HeldLock {
+  pid: number;
+  release: () => Promise<void>;
+}
+
+/**
+ * Another session, named like psql, holding an ACCESS EXCLUSIVE lock on `table` in `url`'s
+ * database until released (its transaction is rolled back, so nothing changes).
+ */
+export async function holdTableLock(url: string, table = 'songplays'): Promise<HeldLock> {
+  const client = new pg.Client({ connectionString: url, application_name: 'psql' });
+  await client.connect();
+  await client.query('BEGIN');
+  await client.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+  const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  return {
+    pid: rows[0]!.pid,
+    release: async () => {
+      await client.query('ROLLBACK').catch(() => undefined);
+      await client.end();
+    },
+  };
+}

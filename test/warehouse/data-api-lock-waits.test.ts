@@ -109,27 +109,17 @@ describe('lock waits through the Data API', () => {
   test(
     unattended,
     async () => {
-      const load = mockBlockedLoad([
-        [
-          SONGPLAYS_ID,
-          'songplays',
-          'dwhuser',
-          HOLDER_PID,
-          'analyst',
-          '2026-11-30 10:32:05.123456',
-          '2026-11-30 10:40:00',
-        ],
-        // The holder holds two locks on the table: named once.
-        [
-          SONGPLAYS_ID,
-          'songplays',
-          'dwhuser',
-          HOLDER_PID,
-          'analyst',
-          '2026-11-30 10:32:05.123456',
-          '2026-11-30 10:40:00',
-        ],
-      ]);
+      const holderLock: Row = [
+        SONGPLAYS_ID,
+        'songplays',
+        'dwhuser',
+        HOLDER_PID,
+        'analyst',
+        '2026-11-30 10:32:05.123456',
+        '2026-11-30 10:40:00',
+      ];
+      // The holder holds two locks on the table: named once.
+      const load = mockBlockedLoad([holderLock, holderLock]);
       const t = await context(CLUSTER, { attended: false });
       try {
         const started = Date.now();

@@ -16,7 +16,7 @@ import { openRedshift, type RedshiftConnection } from '../../src/warehouse/redsh
 import { toRedshiftLockWait } from '../../src/warehouse/redshift-lock-waits.js';
 import type { LockWaitState, Warehouse } from '../../src/warehouse/types.js';
 import { makeTestContext } from '../support/context.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { createTestDatabase, type TestDatabase, holdTableLock, type HeldLock } from '../support/postgres.js';
 
 describe('SVV_TRANSACTIONS rows as a lock wait', () => {
   test('one holder per pid, how long it has held the lock by the server clock, the table by name', () => {
@@ -107,20 +107,7 @@ const open = async (): Promise<Warehouse> =>
   });
 
 /** Another session, named like psql, holding an ACCESS EXCLUSIVE lock on songplays until released. */
-async function holdSongplays(): Promise<{ pid: number; release: () => Promise<void> }> {
-  const client = new pg.Client({ connectionString: db.url, application_name: 'psql' });
-  await client.connect();
-  await client.query('BEGIN');
-  await client.query('LOCK TABLE songplays IN ACCESS EXCLUSIVE MODE');
-  const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-  return {
-    pid: rows[0]!.pid,
-    release: async () => {
-      await client.query('ROLLBACK').catch(() => undefined);
-      await client.end();
-    },
-  };
-}
+const holdSongplays = (): Promise<HeldLock> => holdTableLock(db.url);
 
 /** Our sessions still waiting for a lock, seen by a third session. */
 async function ourWaitingSessions(): Promise<number> {
