@@ -69,9 +69,9 @@ export function createTerminalUi(options: TerminalUiOptions): Ui {
     // code inside one, would hide it from `redact`.
     const [first = '', ...rest] = cleanMessage(text).split('\n');
     const columns = streamColumns(stream);
-    const [head = '', ...more] = wrapToWidth(`${symbol} ${first}`, columns, 2).split('\n');
+    const [head = '', ...more] = wrapAfterSymbol(stream, symbol, first).split('\n');
     return [
-      `${colour(symbol)} ${colour(head.slice(symbol.length + 1))}`,
+      `${colour(symbol)} ${colour(head)}`,
       ...more.map((line) => colour(line)),
       ...rest.map((line) => wrapToWidth(`  ${line}`, columns, 2)),
     ].join('\n');
@@ -235,9 +235,17 @@ function plainSpinner(start: string, writeLine: (text: string) => void, chalk: C
   };
 }
 
-/** A spinner's final line after its symbol: cleaned, and wrapped between words under the text on a terminal. */
+/**
+ * The text after a ✔/⚠/✖ symbol, wrapped between words on a terminal as the symbol and its space
+ * take the first columns: continuation lines start under the text.
+ */
+function wrapAfterSymbol(stream: NodeJS.WritableStream, symbol: string, text: string): string {
+  return wrapToWidth(`${symbol} ${text}`, streamColumns(stream), 2).slice(symbol.length + 1);
+}
+
+/** A spinner's final line after its symbol: cleaned, and wrapped as every symbol line is. */
 function finalText(stream: NodeJS.WritableStream, symbol: string, text: string): string {
-  return wrapToWidth(`${symbol} ${cleanMessage(text)}`, streamColumns(stream), 2).slice(symbol.length + 1);
+  return wrapAfterSymbol(stream, symbol, cleanMessage(text));
 }
 
 type OraFactory = typeof ora;
