@@ -55,7 +55,9 @@ async function waitingApplications(): Promise<string[]> {
   await client.connect();
   try {
     const { rows } = await client.query<{ application_name: string }>(
-      "SELECT application_name FROM pg_stat_activity WHERE wait_event_type = 'Lock' ORDER BY 1",
+      // This test's database only: other test files run their own lock waits on the same server.
+      'SELECT application_name FROM pg_stat_activity ' +
+        "WHERE datname = current_database() AND wait_event_type = 'Lock' ORDER BY 1",
     );
     return rows.map((row) => row.application_name);
   } finally {

@@ -112,8 +112,9 @@ const holdSongplays = (): Promise<HeldLock> => holdTableLock(db.url);
 /** Our sessions still waiting for a lock, seen by a third session. */
 async function ourWaitingSessions(): Promise<number> {
   const { rows } = await admin.query<{ n: string }>(
+    // This test's database only: other test files run their own lock waits on the same server.
     'SELECT count(*) AS n FROM pg_stat_activity ' +
-      "WHERE application_name LIKE 'sparkify-dwh%' AND wait_event_type = 'Lock'",
+      "WHERE datname = current_database() AND application_name LIKE 'sparkify-dwh%' AND wait_event_type = 'Lock'",
   );
   return Number(rows[0]!.n);
 }
