@@ -351,6 +351,9 @@ export async function runCommand(
       const { acquireLock } = await import('./config/lock.js');
       release = await acquireLock(`${ctx.config.path}.lock`, name, { onNote: (note) => ctx.ui.note(note) });
     }
+    // Tables load after start-up (src/ui/terminal.ts); the menu draws first and waits for them
+    // before it runs a step.
+    if (name !== 'menu') await ctx.ui.ready?.();
     const result = await work(ctx);
     plans.get(ctx)?.summary();
     return result.ok ? 0 : 1;

@@ -11,9 +11,8 @@ import { CHECKING, checkingChoiceLabel, eraseAbove, preloadTerminalPrompts, term
 import { actionChoiceLabel, menuChoiceLabel, renderHeader, warehouseChoiceLabel } from '../ui/menu.js';
 import { isSelectAborted } from '../ui/prompts.js';
 import { ensureConfig } from './config.js';
-import { walkthroughSteps } from './index.js';
+import { deferredSqlStep, walkthroughSteps } from './index.js';
 import { statusSnapshot } from './state.js';
-import { sqlStep } from './sql.js';
 import { targetStep } from './target.js';
 import type { MenuStep, StatusSnapshot, StepStatus } from './types.js';
 
@@ -39,6 +38,8 @@ export async function runMenu(ctx: AppContext): Promise<StepResult> {
     await settledWithin(live.ready, first ? 0 : STATUS_GRACE_MS);
     const action = await chooseAction(ctx, steps, walkthrough, live, first);
     if (action.kind === 'quit') return { ok: true };
+    // The steps' tables and charts: loaded after the first drawing (src/ui/terminal.ts).
+    await ctx.ui.ready?.();
     try {
       if (action.kind === 'setup') await (await import('./setup.js')).runSetup(ctx);
       else {
@@ -101,7 +102,7 @@ async function chooseAction(
     // its top behind. Held back, it is printed once the drawing is gone, above the next one.
     const release = refresh ? ctx.ui.hold?.() : undefined;
     try {
-      return await ctx.prompts.select<MenuAction>({
+      const choice = ctx.prompts.select<MenuAction>({
         message: 'What next?',
         choices: [
           { name: setupLabel(steps, walkthrough, live.statuses), short: 'Guided setup', value: setup },
@@ -116,6 +117,9 @@ async function chooseAction(
         ...(highlighted === undefined ? {} : { default: highlighted }),
         ...(refresh ? { signal: refresh.signal } : {}),
       });
+      // Drawn: what the steps need to show their results loads while the user chooses.
+      void ctx.ui.ready?.();
+      return await choice;
     } catch (error) {
       if (!isSelectAborted(error)) throw error;
       // The prompt erased itself; the header above it goes too, and both are drawn again.
@@ -199,7 +203,7 @@ function readLiveState(ctx: Context, steps: MenuStep[]): LiveState {
 /** The menu's steps in order, and which of them the guided setup walks through. */
 async function menuSteps(ctx: AppContext): Promise<{ steps: MenuStep[]; walkthrough: ReadonlySet<MenuStep> }> {
   const walkthrough = await walkthroughSteps(ctx);
-  const steps = [targetStep, ...walkthrough, sqlStep];
+  const steps = [targetStep, ...walkthrough, deferredSqlStep];
   if (ctx.target() === 'redshift') {
     const [{ teardownStep }, cluster] = await Promise.all([import('./teardown.js'), import('./cluster.js')]);
     // Cluster housekeeping: their live state is the cluster step's, so no extra AWS call per redraw.

@@ -3,19 +3,27 @@
  * output is the same on every machine and in every test, whatever the user's locale.
  */
 
-const COUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const MONEY = new Intl.NumberFormat('en-US', {
-  style: 'currency',
-  currency: 'USD',
-  minimumFractionDigits: 2,
-  maximumFractionDigits: 2,
-});
-const numberFormats = new Map<number, Intl.NumberFormat>();
+/**
+ * The formats are made on first use, never when the module is evaluated: building an
+ * Intl.NumberFormat loads ICU's locale data (the currency one its currency data too), tens of
+ * milliseconds that every command and the menu would pay before drawing anything, though most
+ * never format a number (docs/performance.md).
+ */
+const formats = new Map<string, Intl.NumberFormat>();
+
+function numberFormat(key: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  let format = formats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat('en-US', options);
+    formats.set(key, format);
+  }
+  return format;
+}
 
 /** 1234567 → "1,234,567" (rounded to a whole number; BigInts keep every digit). */
 export function formatCount(n: number | bigint): string {
   if (typeof n === 'number' && !Number.isFinite(n)) return String(n);
-  return COUNT.format(n);
+  return numberFormat('count', { maximumFractionDigits: 0 }).format(n);
 }
 
 /**
@@ -25,12 +33,7 @@ export function formatCount(n: number | bigint): string {
  */
 export function formatNumber(n: number | bigint, maxFractionDigits = 5): string {
   if (typeof n === 'number' && !Number.isFinite(n)) return String(n);
-  let format = numberFormats.get(maxFractionDigits);
-  if (!format) {
-    format = new Intl.NumberFormat('en-US', { maximumFractionDigits: maxFractionDigits });
-    numberFormats.set(maxFractionDigits, format);
-  }
-  return format.format(n);
+  return numberFormat(`number ${maxFractionDigits}`, { maximumFractionDigits: maxFractionDigits }).format(n);
 }
 
 /** "850 ms", "12.3 s", "4 min 05 s", "1 h 02 min". Negative or NaN reads as "0 ms". */
@@ -53,8 +56,6 @@ export function formatRate(rows: number, ms: number): string {
 
 const BYTE_UNITS = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
 
-const ONE_DECIMAL = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-
 /** 512 → "512 B", 1536 → "1.5 KiB", 5_000_000 → "4.8 MiB" (binary units, one decimal). */
 export function formatBytes(bytes: number): string {
   const safe = Number.isFinite(bytes) && bytes > 0 ? bytes : 0;
@@ -66,13 +67,19 @@ export function formatBytes(bytes: number): string {
     value /= 1024;
     unit += 1;
   }
-  return `${ONE_DECIMAL.format(value)} ${BYTE_UNITS[unit]}`;
+  const oneDecimal = numberFormat('one decimal', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  return `${oneDecimal.format(value)} ${BYTE_UNITS[unit]}`;
 }
 
 /** US dollars: 0.25 → "$0.25", 1234.5 → "$1,234.50"; a positive amount under half a cent → "< $0.01". */
 export function formatMoney(usd: number): string {
   if (usd > 0 && usd < 0.005) return '< $0.01';
-  return MONEY.format(usd);
+  return numberFormat('money', {
+    style: 'currency',
+    currency: 'USD',
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 2,
+  }).format(usd);
 }
 
 /** How long ago `fromMs` was at `nowMs`: "just now", "42 s ago", "5 min ago", "3 h ago", "2 days ago". */

@@ -10,9 +10,9 @@ import type { default as ora, Ora } from 'ora';
 import { chalkFor } from './colors.js';
 import { isCapableTerminal, type TtyLike } from './interactive.js';
 import { cleanMessage, redact } from './redact.js';
-import { renderBarChart, renderTable } from './render.js';
+import type * as RenderModule from './render.js';
 import type { BarChartOptions, Cell, Spinner, TableOptions, Ui } from './types.js';
-import { streamColumns, wrapToWidth } from './wrap.js';
+import { loadStringWidth, streamColumns, wrapToWidth } from './wrap.js';
 
 export interface TerminalUiOptions {
   color: boolean;
@@ -118,12 +118,19 @@ export function createTerminalUi(options: TerminalUiOptions): Ui {
         : deferredSpinner(text, stderr, chalk, options.color);
     },
     table(rows: ReadonlyArray<Record<string, Cell>>, tableOptions: TableOptions = {}) {
-      writeLine(stdout, renderTable(rows, tableOptions, chalk));
+      writeLine(stdout, tableRenderer().renderTable(rows, tableOptions, chalk));
     },
     barChart(bars, chartOptions: BarChartOptions = {}) {
-      writeLine(stdout, renderBarChart(bars, { columns: streamColumns(stdout), ...chartOptions }, chalk));
+      const columns = streamColumns(stdout);
+      writeLine(stdout, tableRenderer().renderBarChart(bars, { columns, ...chartOptions }, chalk));
     },
     hold: () => hold.start(),
+    // A failed import is reported by the first table, which needs it.
+    ready: () =>
+      loadTableRenderer().then(
+        () => undefined,
+        () => undefined,
+      ),
   };
 }
 
@@ -246,6 +253,25 @@ function wrapAfterSymbol(stream: NodeJS.WritableStream, symbol: string, text: st
 /** A spinner's final line after its symbol: cleaned, and wrapped as every symbol line is. */
 function finalText(stream: NodeJS.WritableStream, symbol: string, text: string): string {
   return wrapAfterSymbol(stream, symbol, cleanMessage(text));
+}
+
+type TableRenderer = typeof RenderModule;
+let renderer: TableRenderer | undefined;
+let rendererLoading: Promise<TableRenderer> | undefined;
+
+/**
+ * Tables and charts measure their cells with string-width, whose Unicode regular expressions take
+ * 20–40 ms to compile: loaded after the menu's first drawing, not before it (docs/performance.md).
+ * A command's step runs once it is loaded (Ui.ready, awaited by src/app.ts and the menu).
+ */
+export function loadTableRenderer(): Promise<TableRenderer> {
+  rendererLoading ??= Promise.all([import('./render.js'), loadStringWidth()]).then(([module]) => (renderer = module));
+  return rendererLoading;
+}
+
+function tableRenderer(): TableRenderer {
+  if (!renderer) throw new Error('a table was drawn before the table renderer was loaded (await ui.ready() first)');
+  return renderer;
 }
 
 type OraFactory = typeof ora;

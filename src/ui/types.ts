@@ -86,6 +86,11 @@ export interface Ui {
    * prints what was kept and ends the hold. Only a terminal Ui has it.
    */
   hold?(): () => void;
+  /**
+   * Resolves (never rejects) once tables and charts can be drawn: the terminal Ui loads their
+   * renderer after start-up, so that the menu draws first. A command's step runs only after it.
+   */
+  ready?(): Promise<void>;
 }
 
 export interface Choice<T> {

@@ -5,7 +5,34 @@
  * columns; a word wider than the terminal keeps a line of its own (a path is never cut), and so
  * does a `command` in backticks.
  */
-import stringWidth from 'string-width';
+import type stringWidthOf from 'string-width';
+
+/**
+ * string-width compiles Unicode regular expressions and a segmenter when it is imported, 20–40 ms
+ * that the menu would pay before its first drawing (docs/performance.md); it is loaded after that
+ * (loadStringWidth). Until then a line's width is over-estimated (two columns for anything but
+ * printable ASCII): a line may wrap a little early, never run past the edge.
+ */
+let stringWidth: typeof stringWidthOf | undefined;
+let stringWidthLoading: Promise<void> | undefined;
+
+/** Load string-width (once); resolves when exact widths are in use. */
+export function loadStringWidth(): Promise<void> {
+  stringWidthLoading ??= import('string-width').then((module) => {
+    stringWidth = module.default;
+  });
+  return stringWidthLoading;
+}
+
+/** Terminal columns of `text`: exact once string-width is loaded, never less than that before. */
+function textWidth(text: string): number {
+  if (stringWidth) return stringWidth(text);
+  let width = 0;
+  // No character takes more than two columns; printable ASCII takes one (an escape code's
+  // characters are counted too: an over-estimate).
+  for (const character of text) width += character >= ' ' && character <= '~' ? 1 : 2;
+  return width;
+}
 
 /** `text` (lines of it) wrapped to `columns`; each continuation line starts with `indent` spaces. */
 export function wrapToWidth(text: string, columns: number | undefined, indent = 0): string {
@@ -17,7 +44,10 @@ export function wrapToWidth(text: string, columns: number | undefined, indent = 
 }
 
 function wrapLine(line: string, columns: number, indent: number): string {
-  if (stringWidth(line) <= columns) return line;
+  // No character takes more than two columns, so a line this short fits without measuring it:
+  // measuring text that is not plain ASCII costs string-width's Unicode tables and regular
+  // expressions, tens of milliseconds the first time (the menu's header, docs/performance.md).
+  if (line.length * 2 <= columns || textWidth(line) <= columns) return line;
   // The line's own leading spaces (a continuation line of a hint) are kept, and continue under it.
   const lead = /^ */.exec(line)![0];
   const hanging = ' '.repeat(Math.max(indent, lead.length));
@@ -28,7 +58,7 @@ function wrapLine(line: string, columns: number, indent: number): string {
   let width = lead.length;
   let empty = true;
   for (const word of words) {
-    const wordWidth = stringWidth(word);
+    const wordWidth = textWidth(word);
     if (!empty && width + 1 + wordWidth > columns) {
       lines.push(current);
       current = hanging + word;

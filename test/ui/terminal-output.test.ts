@@ -4,9 +4,14 @@
  * out through `data` byte for byte, with back-pressure, and stops quietly when the reader goes.
  */
 import { PassThrough, Writable } from 'node:stream';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { clearSecrets, registerSecret } from '../../src/ui/redact.js';
-import { createTerminalUi } from '../../src/ui/terminal.js';
+import { createTerminalUi, loadTableRenderer } from '../../src/ui/terminal.js';
+
+// The terminal Ui loads its table renderer (and exact text widths) after start-up; the app waits for it.
+beforeAll(async () => {
+  await loadTableRenderer();
+});
 
 /** A control character other than a line feed, written raw (the lint rule forbids exactly this on purpose). */
 // eslint-disable-next-line no-control-regex

@@ -1,8 +1,13 @@
 import { PassThrough } from 'node:stream';
-import { afterEach, describe, expect, test, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { clearSecrets, registerSecret } from '../../src/ui/redact.js';
-import { createTerminalUi, detectColor, loadSpinnerLibrary } from '../../src/ui/terminal.js';
+import { createTerminalUi, detectColor, loadSpinnerLibrary, loadTableRenderer } from '../../src/ui/terminal.js';
 import type { Ui } from '../../src/ui/types.js';
+
+// The terminal Ui loads its table renderer (and exact text widths) after start-up; the app waits for it.
+beforeAll(async () => {
+  await loadTableRenderer();
+});
 
 const ESC = '\u001b[';
 

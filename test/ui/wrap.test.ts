@@ -5,14 +5,19 @@
  */
 import { PassThrough } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
-import { afterEach, expect, test } from 'vitest';
+import { afterEach, beforeAll, expect, test } from 'vitest';
 import { chalkFor } from '../../src/ui/colors.js';
 import { clearSecrets, registerSecret } from '../../src/ui/redact.js';
 import { renderBarChart } from '../../src/ui/render.js';
 import { showRows } from '../../src/ui/results.js';
-import { createTerminalUi, loadSpinnerLibrary } from '../../src/ui/terminal.js';
+import { createTerminalUi, loadSpinnerLibrary, loadTableRenderer } from '../../src/ui/terminal.js';
 import { wrapToWidth } from '../../src/ui/wrap.js';
 import { rowsInMemory } from '../../src/warehouse/rows.js';
+
+// The terminal Ui loads its table renderer (and exact text widths) after start-up; the app waits for it.
+beforeAll(async () => {
+  await loadTableRenderer();
+});
 
 afterEach(() => clearSecrets());
 
