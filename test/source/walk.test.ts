@@ -1,4 +1,5 @@
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { link, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
@@ -43,6 +44,24 @@ describe('listSourceFiles', () => {
     await symlink(join(dir, 'm'), join(dir, 'z-link'));
     await symlink(join(dir, 'm'), join(dir, 'a-link'));
     expect((await listSourceFiles(dir, label)).map((f) => f.relativePath)).toEqual(['a-link/song.json']);
+  });
+
+  it('lists a file that two hard links name under both paths, and leaves a FIFO out', async () => {
+    // Neither is a plain tree: the quick listing hands both to the walk, which gives them as before.
+    const dir = await folderWith({ 'a/one.json': '1', 'b/two.json': '22' });
+    await link(join(dir, 'a', 'one.json'), join(dir, 'b', 'same.json'));
+    expect((await listSourceFiles(dir, label)).map((f) => [f.relativePath, f.size])).toEqual([
+      ['a/one.json', 1],
+      ['b/same.json', 1],
+      ['b/two.json', 2],
+    ]);
+    if (process.platform === 'win32') return;
+    execFileSync('mkfifo', [join(dir, 'b', 'pipe.json')]);
+    expect((await listSourceFiles(dir, label)).map((f) => f.relativePath)).toEqual([
+      'a/one.json',
+      'b/same.json',
+      'b/two.json',
+    ]);
   });
 
   it('names the setting and the folder when the folder does not exist', async () => {
