@@ -51,17 +51,22 @@ function timeMenuOnce(
     });
     let screen = '';
     let settled = false;
+    let exited = false;
+    let outcome: (() => void) | undefined;
     const finish = (error: Error | undefined, ms?: number): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      try {
-        child.kill();
-      } catch {
-        // already gone
-      }
-      if (error) reject(error);
-      else resolveTime(ms!);
+      outcome = error ? () => reject(error) : () => resolveTime(ms!);
+      // Settled once the child has gone: the next start would otherwise find its dwh.cfg lock
+      // still held ("in use by another sparkify-dwh") on a busy machine.
+      if (exited) outcome();
+      else
+        try {
+          child.kill();
+        } catch {
+          outcome(); // already gone
+        }
     };
     const timer = setTimeout(
       () =>
@@ -74,11 +79,16 @@ function timeMenuOnce(
       screen += data;
       if (screen.includes(MENU_QUESTION)) finish(undefined, performance.now() - started);
     });
-    child.onExit(({ exitCode }) =>
-      finish(
-        new Error(`the menu exited (code ${exitCode}) before asking; it showed: ${JSON.stringify(screen.slice(-300))}`),
-      ),
-    );
+    child.onExit(({ exitCode }) => {
+      exited = true;
+      if (settled) outcome?.();
+      else
+        finish(
+          new Error(
+            `the menu exited (code ${exitCode}) before asking; it showed: ${JSON.stringify(screen.slice(-300))}`,
+          ),
+        );
+    });
   });
 }
 
