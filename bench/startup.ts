@@ -64,6 +64,11 @@ function timeMenuOnce(
       else
         try {
           child.kill();
+          // A menu that outlives the hang-up (seen once in ~60 runs, its statuses still being read)
+          // is killed outright: the runs that follow need its lock free.
+          setTimeout(() => {
+            if (!exited) child.kill('SIGKILL');
+          }, 3_000).unref();
         } catch {
           outcome(); // already gone
         }
