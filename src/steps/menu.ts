@@ -17,6 +17,7 @@ import {
   type MenuLayout,
 } from '../ui/menu.js';
 import { isSelectAborted } from '../ui/prompts.js';
+import { NoWorkgroupYetError } from '../warehouse/errors.js';
 import { ensureConfig } from './config.js';
 import { walkthroughSteps } from './index.js';
 import { statusSnapshot } from './state.js';
@@ -246,6 +247,7 @@ async function safeStatus(ctx: Context, step: MenuStep, snapshot: StatusSnapshot
     return await step.status(ctx, snapshot);
   } catch (error) {
     if (noClusterYet(error)) return { state: 'unavailable', detail: 'create the cluster first' };
+    if (error instanceof NoWorkgroupYetError) return { state: 'unavailable', detail: 'create the workgroup first' };
     // Whole: the menu's layout cuts it to the terminal's width (src/ui/menu.ts).
     return { state: 'unavailable', detail: error instanceof Error ? error.message : String(error) };
   }
@@ -256,6 +258,9 @@ async function warehouseDescription(ctx: Context): Promise<string> {
     return (await ctx.warehouse()).description;
   } catch (error) {
     if (noClusterYet(error)) return 'no cluster yet (the Redshift cluster step makes it)';
+    if (error instanceof NoWorkgroupYetError) {
+      return `no workgroup ${error.workgroupName} yet (the Redshift Serverless workgroup step makes it)`;
+    }
     return `not reachable: ${error instanceof Error ? error.message : String(error)}`;
   }
 }
