@@ -73,41 +73,46 @@ export async function loadFromFolders(
   const star = rebuildStarStatements(warehouse.dialect);
   const progress = new StatementProgress(star, run.observe);
 
-  const counts = await warehouse.transaction(async (tx) => {
-    for (const { sql } of clearStagingStatements(warehouse.dialect)) await tx.query(sql);
-    const staging = { tx, copy, run };
-    const songStats = emptyStats();
-    const songs = await copyStaging(
-      staging,
-      'staging_songs',
-      STAGING_SONGS_COLUMNS,
-      copyText(readSongs(folders.songs.dir, { ...readOptions(folders.songs), stats: songStats }), songRow),
-      songStats,
-    );
-    // Events are written as COPY rows straight from the log bytes (source/event-rows.ts); the
-    // few lines that need JSON.parse come back through encodeRow, so every row is written alike.
-    // The bytes go to copyIn as they are: a string in between cost CPU and memory for nothing.
-    const eventStats = emptyStats();
-    const events = await copyStaging(
-      staging,
-      'staging_events',
-      STAGING_EVENTS_COLUMNS,
-      readEventRows(folders.events.dir, {
-        ...readOptions(folders.events),
-        stats: eventStats,
-        encodeRow: (event) => encodeCopyRow(eventRow(event)),
-        pieceBytes: copy.pieceBytes,
-      }),
-      eventStats,
-    );
-    await runInTransaction(tx, star, progress, run.signal);
-    await recordLocalLoad(tx, warehouse.dialect, folders, {
-      songs,
-      events,
-      songplays: progress.rows.get('songplays') ?? 0,
-    });
-    return { songs, events };
-  });
+  // Ctrl-C rolls back even after the last statement (the history record): the transaction itself
+  // refuses to commit once the signal has fired (Warehouse.transaction).
+  const counts = await warehouse.transaction(
+    async (tx) => {
+      for (const { sql } of clearStagingStatements(warehouse.dialect)) await tx.query(sql);
+      const staging = { tx, copy, run };
+      const songStats = emptyStats();
+      const songs = await copyStaging(
+        staging,
+        'staging_songs',
+        STAGING_SONGS_COLUMNS,
+        copyText(readSongs(folders.songs.dir, { ...readOptions(folders.songs), stats: songStats }), songRow),
+        songStats,
+      );
+      // Events are written as COPY rows straight from the log bytes (source/event-rows.ts); the
+      // few lines that need JSON.parse come back through encodeRow, so every row is written alike.
+      // The bytes go to copyIn as they are: a string in between cost CPU and memory for nothing.
+      const eventStats = emptyStats();
+      const events = await copyStaging(
+        staging,
+        'staging_events',
+        STAGING_EVENTS_COLUMNS,
+        readEventRows(folders.events.dir, {
+          ...readOptions(folders.events),
+          stats: eventStats,
+          encodeRow: (event) => encodeCopyRow(eventRow(event)),
+          pieceBytes: copy.pieceBytes,
+        }),
+        eventStats,
+      );
+      await runInTransaction(tx, star, progress, run.signal);
+      await recordLocalLoad(tx, warehouse.dialect, folders, {
+        songs,
+        events,
+        songplays: progress.rows.get('songplays') ?? 0,
+      });
+      return { songs, events };
+    },
+    { signal: run.signal },
+  );
   return { ...counts, songplays: progress.rows.get('songplays') ?? 0, rejected, rejectedTotal };
 }
 

@@ -64,7 +64,7 @@ export async function runLoad(ctx: Context, options: LoadOptions = {}): Promise<
       ),
     );
   } finally {
-    view.stop();
+    view.close();
   }
   const took = formatDuration(ctx.clock.now() - started);
   const rejectedTotal = formatCount(counts.rejectedTotal);
@@ -112,10 +112,16 @@ const PROGRESS_EVERY_MS = 100;
 /** How often the elapsed time of a COPY from S3 is refreshed. */
 const S3_TICK_MS = 1000;
 
+/** What the spinner of the moment says when Ctrl-C stopped the load. */
+function interruptedText(table: string): string {
+  return `${table}: interrupted; the tables are as they were before the load`;
+}
+
 /** Turns load events into one spinner per COPY or transform, and the load-error table. */
 class LoadView {
   private current:
     | {
+        table: string;
         spinner: Spinner;
         /** The rows stream from this machine (rather than the warehouse reading S3 or transforming). */
         streamed: boolean;
@@ -140,11 +146,11 @@ class LoadView {
       case 'copy-started': {
         const { from } = event;
         if (from === undefined) {
-          this.start(`${table}: reading…`, { streamed: true });
+          this.start(table, `${table}: reading…`, { streamed: true });
         } else {
           // The text follows what the warehouse reports so far (copy-load-state), with the time.
           this.loadState = undefined;
-          this.start(copyProgressText(table, from, 0), {
+          this.start(table, copyProgressText(table, from, 0), {
             tick: (elapsedMs) => copyProgressText(table, from, elapsedMs, this.loadState),
           });
         }
@@ -176,18 +182,14 @@ class LoadView {
             : `${table}: ${formatCount(event.rows)} rows in ${formatDuration(took)}`,
         );
       case 'copy-failed':
-        return this.end('fail', (_took, streamed) =>
-          streamed
-            ? `${table}: load stopped; the tables are as they were before the load`
-            : `${table}: COPY failed; the tables are as they were before the load`,
-        );
+        return this.end('fail', () => `${table}: COPY failed; the tables are as they were before the load`);
       case 'load-errors':
         this.ctx.ui.table(event.errors.rows as unknown as Array<Record<string, Cell>>, {
           title: `Why the COPY into ${table} failed (${event.errors.source})`,
         });
         return;
       case 'transform-started':
-        return this.start(`${table}: transforming…`);
+        return this.start(table, `${table}: transforming…`);
       case 'transform-finished':
         return this.end('succeed', (took) => `${table}: ${formatCount(event.rows)} rows in ${formatDuration(took)}`);
       case 'transform-failed':
@@ -195,14 +197,29 @@ class LoadView {
     }
   }
 
-  /** Clear the S3 ticker; called however the load ended. */
-  stop(): void {
+  /**
+   * However the load ended: a spinner still running ends as interrupted after Ctrl-C (the
+   * step stops before the loader has reported its failed statement), else just stops.
+   */
+  close(): void {
+    const current = this.current;
+    this.stop();
+    if (this.ctx.signal.aborted) current?.spinner.warn(interruptedText(current.table));
+    else current?.spinner.stop();
+  }
+
+  /** Clear the S3 ticker. */
+  private stop(): void {
     if (this.current?.ticker !== undefined) clearInterval(this.current.ticker);
     this.current = undefined;
     this.waits.unfollow();
   }
 
-  private start(text: string, options: { streamed?: boolean; tick?: (elapsedMs: number) => string } = {}): void {
+  private start(
+    table: string,
+    text: string,
+    options: { streamed?: boolean; tick?: (elapsedMs: number) => string } = {},
+  ): void {
     this.stop();
     const { tick } = options;
     const spinner = this.ctx.ui.spinner(text);
@@ -212,14 +229,16 @@ class LoadView {
       tick === undefined
         ? undefined
         : setInterval(() => spinner.update(tick(this.ctx.clock.now() - started)), S3_TICK_MS);
-    this.current = { spinner, streamed: options.streamed === true, started, lastShown: 0, ticker, tick };
+    this.current = { table, spinner, streamed: options.streamed === true, started, lastShown: 0, ticker, tick };
   }
 
   private end(how: 'succeed' | 'fail', text: (took: number, streamed: boolean) => string): void {
     const current = this.current;
     if (current === undefined) return;
     this.stop();
-    current.spinner[how](text(this.ctx.clock.now() - current.started, current.streamed));
+    // A statement that fails because of Ctrl-C (cancelled, or refused once it fired) was stopped, not broken.
+    if (how === 'fail' && this.ctx.signal.aborted) current.spinner.warn(interruptedText(current.table));
+    else current.spinner[how](text(this.ctx.clock.now() - current.started, current.streamed));
   }
 }
 

@@ -1,5 +1,4 @@
 import type { Context } from '../context.js';
-import { InterruptedError } from '../errors.js';
 import { createTablesSql, dropTablesSql } from '../sql/ddl.js';
 import { ALL_TABLES } from '../sql/tables.js';
 import { formatDuration } from '../ui/format.js';
@@ -38,15 +37,15 @@ export async function runTablesCreate(ctx: Context, options: { confirmDrop?: boo
       // Ctrl-C cancels the statement running on the server (docs/safety.md): on the Data API the
       // whole drop-and-create is one batch that may queue or run for a while.
       return withCancel(warehouse, ctx.signal, () =>
-        warehouse.transaction(async (tx) => {
+        warehouse.transaction(
+          async (tx) => {
+            for (const statement of [...dropTablesSql(), ...createTablesSql(warehouse.dialect)])
+              await tx.query(statement);
+          },
           // A cancel request can miss its statement (sent between two): then the step has already
-          // said "interrupted", and this transaction must roll back at the next boundary, not commit.
-          for (const statement of [...dropTablesSql(), ...createTablesSql(warehouse.dialect)]) {
-            if (ctx.signal.aborted) throw new InterruptedError();
-            await tx.query(statement);
-          }
-          if (ctx.signal.aborted) throw new InterruptedError();
-        }),
+          // said "interrupted", and the transaction rolls back at the next boundary instead of committing.
+          { signal: ctx.signal },
+        ),
       );
     });
   } catch (error) {

@@ -21,7 +21,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { RedshiftDataClient, SqlParameter, SubStatementData } from '@aws-sdk/client-redshift-data';
 import type { DwhConfig, Target } from '../config/types.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, InterruptedError } from '../errors.js';
 import { loadErrorDetailSql, type LoadErrorRow } from '../sql/copy.js';
 import { stvLoadStateSql, sysLoadHistoryProgressSql, type LoadStateRow } from '../sql/copy-progress.js';
 import type { QueryResult, RowStream } from '../sql/result.js';
@@ -45,6 +45,7 @@ import type {
   CopyFromS3,
   CopyLoadState,
   Transaction,
+  TransactionOptions,
   Warehouse,
   WarehouseCapabilities,
 } from './types.js';
@@ -124,12 +125,15 @@ class DeferredTransaction implements Transaction {
   readonly statements: DeferredStatement[] = [];
   active = true;
 
+  constructor(private readonly signal: AbortSignal | undefined) {}
+
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
     if (!this.active) {
       return Promise.reject(
         new Error('this transaction has already ended: use the Transaction only inside transaction(work)'),
       );
     }
+    if (this.signal?.aborted === true) return Promise.reject(new InterruptedError());
     this.statements.push({ sql, params });
     return Promise.resolve(deferredResult<Row>());
   }
@@ -239,24 +243,32 @@ export class DataApiWarehouse implements Warehouse {
   /**
    * `work` runs first, with statements collected; when it resolves they run as one
    * BatchExecuteStatement (one transaction), when it throws nothing is sent at all. Inside `work`
-   * the results of tx.query are not available (DEFERRED_RESULT_MESSAGE).
+   * the results of tx.query are not available (DEFERRED_RESULT_MESSAGE). Once `options.signal`
+   * has fired nothing is sent either: the call rejects with an InterruptedError.
    */
-  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+  transaction<T>(work: (tx: Transaction) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    const { signal } = options;
+    const aborted = (): boolean => signal?.aborted === true;
     return this.exclusive(async () => {
-      const tx = new DeferredTransaction();
+      if (aborted()) throw new InterruptedError();
+      const tx = new DeferredTransaction(signal);
       let result: T;
       try {
         result = await this.insideTransaction.run(true, () => work(tx));
+      } catch (error) {
+        throw aborted() ? new InterruptedError() : error;
       } finally {
         tx.active = false;
       }
+      // The step has said "interrupted": the batch that would commit `work` is not sent.
+      if (aborted()) throw new InterruptedError();
       const parameters: SqlParameter[] = [];
       const sqls = tx.statements.map((statement, index) => {
         const named = namedParameters(statement.sql, statement.params, `s${index + 1}p`);
         parameters.push(...named.parameters);
         return named.sql;
       });
-      await this.statements.executeBatch(sqls, parameters, undefined);
+      await this.statements.executeBatch(sqls, parameters, undefined, signal);
       return result;
     });
   }
@@ -292,6 +304,8 @@ export class DataApiWarehouse implements Warehouse {
           }
         }
       };
+      // Ctrl-C before the batch was sent: nothing is sent (it would start, then be cancelled).
+      if (aborted()) throw new InterruptedError();
       const subStatements = await this.statements.executeBatch(statements, [], watch, signal);
       return Promise.all(
         subStatements.map(async (sub, index) => results.get(index) ?? (await this.subStatementResult(sub))),

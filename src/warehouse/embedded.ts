@@ -16,7 +16,14 @@ import type { QueryResult } from '../sql/result.js';
 import { WorkerEngine, failureCause } from './embedded-host.js';
 import { builtTemplateDir, hasUnfinishedCopy, usableTemplate } from './embedded-template.js';
 import { SessionWarehouse, type SessionDescription } from './session.js';
-import type { BatchOptions, StreamResults, Transaction, Warehouse, WarehouseCapabilities } from './types.js';
+import type {
+  BatchOptions,
+  StreamResults,
+  Transaction,
+  TransactionOptions,
+  Warehouse,
+  WarehouseCapabilities,
+} from './types.js';
 
 /**
  * PGlite reads COPY input from one in-memory Blob, so a load is cut into COPYs of about this
@@ -179,8 +186,10 @@ export class EmbeddedWarehouse implements Warehouse {
     return this.use((session) => session.readOnlyQuery<Row>(sql));
   }
 
-  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.use((session) => session.transaction((tx) => this.transactionSession.run(session, () => work(tx))));
+  transaction<T>(work: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    return this.use((session) =>
+      session.transaction((tx) => this.transactionSession.run(session, () => work(tx)), options),
+    );
   }
 
   batch(statements: readonly string[], options?: BatchOptions): Promise<QueryResult[]> {

@@ -14,7 +14,14 @@ import type { Dialect } from '../sql/dialect.js';
 import type { QueryResult, RowStream } from '../sql/result.js';
 import { BEGIN_READ_ONLY_SQL, BEGIN_SQL, COMMIT_SQL, ROLLBACK_SQL } from '../sql/session.js';
 import { isServerError, queryErrorFromServer } from './errors.js';
-import type { BatchOptions, CopyText, Transaction, Warehouse, WarehouseCapabilities } from './types.js';
+import type {
+  BatchOptions,
+  CopyText,
+  Transaction,
+  TransactionOptions,
+  Warehouse,
+  WarehouseCapabilities,
+} from './types.js';
 
 /** One result as an engine reports it; `command` is the server's command tag (SELECT, COMMIT, ROLLBACK …). */
 export interface EngineResult extends QueryResult<Record<string, unknown>> {
@@ -84,19 +91,31 @@ function aborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
 }
 
-/** A Transaction handed to `work`; refuses use after the transaction ended. */
+/**
+ * A Transaction handed to `work`; refuses use after the transaction ended, and starts no
+ * statement once the step's signal has fired (TransactionOptions).
+ */
 class SessionTransaction implements Transaction {
   active = true;
-  constructor(readonly warehouse: SessionWarehouse) {}
+  constructor(
+    readonly warehouse: SessionWarehouse,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
 
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
     this.assertActive();
+    if (aborted(this.signal)) return Promise.reject(new InterruptedError());
     return this.warehouse.runMapped<Row>(sql, params);
   }
 
   assertActive(): void {
     if (!this.active)
       throw new Error('this transaction has already ended: use the Transaction only inside transaction(work)');
+  }
+
+  /** A statement boundary: throws the InterruptedError once the signal has fired. */
+  assertLive(): void {
+    if (aborted(this.signal)) throw new InterruptedError();
   }
 }
 
@@ -142,17 +161,23 @@ export class SessionWarehouse implements Warehouse {
     return this.exclusive(() => this.runMapped<Row>(sql, params));
   }
 
-  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+  transaction<T>(work: (tx: Transaction) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    const { signal } = options;
     return this.exclusive(async () => {
+      if (aborted(signal)) throw new InterruptedError();
       await this.control(BEGIN_SQL);
-      const tx = new SessionTransaction(this);
+      const tx = new SessionTransaction(this, signal);
       let result: T;
       try {
         result = await this.insideTransaction.run(true, () => work(tx));
+        // A cancel request can miss its statement (sent between two, or lost under load), which
+        // then completes: the step has already said "interrupted", so this must not commit.
+        tx.assertLive();
       } catch (error) {
         tx.active = false;
         await this.rollbackQuietly();
-        throw error;
+        // The statement's own failure (query_canceled, a worker ended) is the expected end of a Ctrl-C.
+        throw aborted(signal) ? new InterruptedError() : error;
       }
       tx.active = false;
       const commit = await this.control(COMMIT_SQL).catch(async (error: unknown) => {
@@ -170,25 +195,27 @@ export class SessionWarehouse implements Warehouse {
 
   batch(statements: readonly string[], options: BatchOptions = {}): Promise<QueryResult[]> {
     const { progress, signal } = options;
-    return this.transaction(async (tx) => {
-      // Ctrl-C stops the statement running now too, not only the ones after it (docs/safety.md).
-      const stopCancelling = this.cancelOnAbort(signal);
-      try {
-        const results: QueryResult[] = [];
-        for (const [index, sql] of statements.entries()) {
-          if (aborted(signal)) throw new InterruptedError();
-          progress?.started?.(index);
-          const result = await tx.query(sql).catch((error: unknown) => {
-            throw aborted(signal) ? new InterruptedError() : error;
-          });
-          progress?.finished?.(index, result);
-          results.push(result);
+    return this.transaction(
+      async (tx) => {
+        // Ctrl-C stops the statement running now too, not only the ones after it (docs/safety.md).
+        const stopCancelling = this.cancelOnAbort(signal);
+        try {
+          const results: QueryResult[] = [];
+          for (const [index, sql] of statements.entries()) {
+            // Before `started`: a statement that will not run is not reported as running.
+            if (aborted(signal)) throw new InterruptedError();
+            progress?.started?.(index);
+            const result = await tx.query(sql);
+            progress?.finished?.(index, result);
+            results.push(result);
+          }
+          return results;
+        } finally {
+          stopCancelling();
         }
-        return results;
-      } finally {
-        stopCancelling();
-      }
-    });
+      },
+      { signal },
+    );
   }
 
   readOnlyQuery<Row = Record<string, unknown>>(sql: string): Promise<QueryResult<Row>> {
@@ -307,6 +334,7 @@ export class SessionWarehouse implements Warehouse {
       throw new Error(`copyIn needs a transaction of the same warehouse (${this.description})`);
     }
     tx.assertActive();
+    tx.assertLive();
     try {
       return await copyIn(table, columns, lines);
     } catch (error) {

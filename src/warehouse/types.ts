@@ -27,6 +27,17 @@ export interface BatchProgress {
   finished?(index: number, result: QueryResult): void;
 }
 
+/** How a transaction hears Ctrl-C. */
+export interface TransactionOptions {
+  /**
+   * The step's Ctrl-C. Once it fires, no further statement of the transaction starts and COMMIT
+   * is not sent: the transaction rolls back and rejects with an InterruptedError, even when `work`
+   * resolves (a cancel request can miss its statement, which then completes). Only a COMMIT already
+   * on its way when the signal fires still commits (docs/safety.md).
+   */
+  signal?: AbortSignal | undefined;
+}
+
 export interface BatchOptions {
   progress?: BatchProgress | undefined;
   /** Once it fires, no further statement starts: the batch rolls back with an InterruptedError. */
@@ -41,8 +52,11 @@ export interface Warehouse extends Queryable {
   readonly description: string;
   /** What this channel can do beyond plain statements; fixed when it opens. */
   readonly capabilities: WarehouseCapabilities;
-  /** Run `work` in one transaction: commit when it resolves, roll back when it throws. */
-  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
+  /**
+   * Run `work` in one transaction: commit when it resolves, roll back when it throws or when
+   * `options.signal` has fired by the time it resolves (TransactionOptions).
+   */
+  transaction<T>(work: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * Run `statements` in order as one transaction: all of them or none. Unlike `transaction`, the
    * whole list is known before the first one runs, which is the only kind of multi-statement

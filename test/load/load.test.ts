@@ -234,6 +234,52 @@ describe('the local stream loader (in-memory PGlite)', () => {
     expect(history.rows).toEqual([{ n: 1 }]);
   });
 
+  /**
+   * The warehouse, with the Ctrl-C fired while the first statement matching `pattern` runs: the
+   * statement completes after it, as when a cancel request misses its statement.
+   */
+  function abortingDuring(pattern: RegExp, controller: AbortController): Warehouse {
+    const wrapped: Warehouse = Object.create(warehouse) as Warehouse;
+    wrapped.transaction = (work, options) =>
+      warehouse.transaction(
+        (tx) =>
+          work(
+            // A Proxy keeps the real Transaction (copyIn checks it is its own) and wraps its query.
+            new Proxy(tx, {
+              get(target, property, receiver) {
+                if (property !== 'query') return Reflect.get(target, property, receiver) as unknown;
+                return async (sql: string, params?: readonly unknown[]) => {
+                  const running = target.query(sql, params);
+                  if (pattern.test(sql)) controller.abort();
+                  return running;
+                };
+              },
+            }),
+          ),
+        options,
+      );
+    return wrapped;
+  }
+
+  test.each([
+    ['the last transform', /^INSERT INTO "time"/],
+    ['its last statement (the load history record)', /^INSERT INTO sparkify_load_history/],
+  ])('Ctrl-C while %s runs: the statement completes, yet nothing commits', async (_moment, pattern) => {
+    const count = async (table: string) =>
+      (await warehouse.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n;
+    // Emptied first, so a load that commits shows.
+    await warehouse.query('DELETE FROM songplays');
+    const before = { songplays: 0, history: await count('sparkify_load_history') };
+    const controller = new AbortController();
+    const loading = loadWarehouse(abortingDuring(pattern, controller), local(), {
+      observe: () => undefined,
+      signal: controller.signal,
+    });
+    await expect(loading).rejects.toBeInstanceOf(InterruptedError);
+    expect(controller.signal.aborted).toBe(true);
+    expect({ songplays: await count('songplays'), history: await count('sparkify_load_history') }).toEqual(before);
+  });
+
   test('Ctrl-C heard from a timer or a signal (a later turn of the event loop) stops an in-process load', async () => {
     // An in-process database answers without real I/O, so nothing else would get a turn: a SIGINT
     // handler would run only when the load is over (events read synchronously, PGlite in this thread).

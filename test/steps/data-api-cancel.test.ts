@@ -21,6 +21,7 @@ import { makeTestContext } from '../support/context.js';
 import type { DataApiDouble } from '../support/data-api-double.js';
 import { asPostgres, useDataApiDouble } from '../support/redshift-journey.js';
 import { openRedshiftDataApi } from '../../src/warehouse/data-api.js';
+import { InterruptedError } from '../../src/errors.js';
 
 /** A private cluster (DWH_ACCESS unset, no password): every statement goes through the Data API. */
 const CONFIG = privateConfigText({ 'CLUSTER.HOST': ENDPOINT, 'IAM_ROLE.ARN': ROLE_ARN });
@@ -274,4 +275,45 @@ describe("another session's lock, unattended", () => {
     },
     30_000,
   );
+});
+
+describe('a Ctrl-C heard before the batch is sent', () => {
+  async function channel() {
+    return openRedshiftDataApi({
+      client: double.client,
+      target: { clusterIdentifier: 'dwhcluster', database: 'dwh', dbUser: 'dwhuser' },
+      poll: { initialMillis: 1, maxMillis: 1 },
+      probe: false,
+    });
+  }
+
+  test('a transaction whose work resolves after the signal fired sends no BatchExecuteStatement', async () => {
+    const warehouse = await channel();
+    const songplays = await countOf('songplays');
+    double.mock.resetHistory();
+    const controller = new AbortController();
+    const committing = warehouse.transaction(
+      async (tx) => {
+        await tx.query('DELETE FROM songplays');
+        // The cancel request missed: work goes on and resolves after the Ctrl-C.
+        controller.abort();
+        return 'done';
+      },
+      { signal: controller.signal },
+    );
+    await expect(committing).rejects.toBeInstanceOf(InterruptedError);
+    expect(double.mock.commandCalls(BatchExecuteStatementCommand)).toHaveLength(0);
+    expect(await countOf('songplays')).toBe(songplays);
+  });
+
+  test('a batch whose signal has already fired is not sent', async () => {
+    const warehouse = await channel();
+    double.mock.resetHistory();
+    const controller = new AbortController();
+    controller.abort();
+    await expect(warehouse.batch(['DELETE FROM songplays'], { signal: controller.signal })).rejects.toBeInstanceOf(
+      InterruptedError,
+    );
+    expect(double.mock.commandCalls(BatchExecuteStatementCommand)).toHaveLength(0);
+  });
 });

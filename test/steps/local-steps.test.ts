@@ -214,6 +214,40 @@ describe('load', () => {
   });
 });
 
+describe('what the load says when it stops', () => {
+  /** The load, with Ctrl-C pressed as the spinner of `table`'s transform appears. */
+  async function interruptTransform(m: Made, table: string): Promise<unknown> {
+    const spinner = m.ui.spinner.bind(m.ui);
+    m.ui.spinner = (text) => {
+      const shown = spinner(text);
+      if (text.startsWith(`${table}: transforming`)) m.ctx.abort();
+      return shown;
+    };
+    return runLoad(m.ctx).catch((error: unknown) => error);
+  }
+
+  test('Ctrl-C during a transform says the load was interrupted, not that it failed', async () => {
+    const m = await loadedContext();
+    const songplays = await count(m, 'songplays');
+    expect(await interruptTransform(m, 'songs')).toBeInstanceOf(InterruptedError);
+    // The loader reports its refused statement a moment later: it must not turn into a failure.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const spinners = m.ui.of('spinner');
+    expect(spinners).toContain('⚠ songs: interrupted; the tables are as they were before the load');
+    expect(spinners.filter((line) => /fail/i.test(line))).toEqual([]);
+    m.ctx.resetInterrupt();
+    expect(await count(m, 'songplays')).toBe(songplays);
+  });
+
+  test('a transform that really fails says so', async () => {
+    const m = await loadedContext();
+    await (await m.ctx.warehouse()).query('ALTER TABLE songs DROP COLUMN year');
+    await expect(runLoad(m.ctx)).rejects.toThrow(/year/);
+    expect(m.ui.of('spinner')).toContain('✖ songs: transform failed; the tables are as they were before the load');
+    expect(m.ui.text()).not.toMatch(/interrupted/);
+  });
+});
+
 describe('analytics and sql', () => {
   test('csv and json formats, and an unknown query name is a usage error listing the names', async () => {
     const m = await loadedContext();

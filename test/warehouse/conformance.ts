@@ -233,6 +233,61 @@ export function defineWarehouseConformance(
       expect(await countRows(warehouse)).toBe(0);
     });
 
+    test('transaction whose signal fires while its last statement runs rolls back instead of committing', async () => {
+      // A cancel request that misses its statement: the statement completes after the Ctrl-C.
+      const controller = new AbortController();
+      const error = await warehouse
+        .transaction(
+          async (tx) => {
+            await tx.query("INSERT INTO copy_target (id, name, ts, flag) VALUES (1, 'one', 1, true)");
+            const last = tx.query("INSERT INTO copy_target (id, name, ts, flag) VALUES (2, 'two', 2, true)");
+            controller.abort();
+            await last;
+            return 'done';
+          },
+          { signal: controller.signal },
+        )
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(InterruptedError);
+      expect(await countRows(warehouse)).toBe(0);
+      // The warehouse is usable after: the next transaction commits.
+      await warehouse.transaction((tx) =>
+        tx.query("INSERT INTO copy_target (id, name, ts, flag) VALUES (3, 'three', 3, true)"),
+      );
+      expect(await countRows(warehouse)).toBe(1);
+    });
+
+    test('transaction starts no statement once its signal has fired, and rolls back', async () => {
+      const controller = new AbortController();
+      const issued: string[] = [];
+      const error = await warehouse
+        .transaction(
+          async (tx) => {
+            await tx.query("INSERT INTO copy_target (id, name, ts, flag) VALUES (1, 'one', 1, true)");
+            controller.abort();
+            issued.push('second');
+            await tx.query("INSERT INTO copy_target (id, name, ts, flag) VALUES (2, 'two', 2, true)");
+            issued.push('after the second');
+          },
+          { signal: controller.signal },
+        )
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(InterruptedError);
+      expect(issued).toEqual(['second']);
+      expect(await countRows(warehouse)).toBe(0);
+      // Already fired before it began: nothing runs at all.
+      await expect(
+        warehouse.transaction(
+          () => {
+            issued.push('work');
+            return Promise.resolve();
+          },
+          { signal: controller.signal },
+        ),
+      ).rejects.toBeInstanceOf(InterruptedError);
+      expect(issued).toEqual(['second']);
+    });
+
     copyTest(
       'copyIn loads 50,000 rows with nasty strings and nulls, and they read back exactly',
       async () => {
