@@ -10,6 +10,7 @@ import type inquirerInput from '@inquirer/input';
 import type inquirerPassword from '@inquirer/password';
 import type inquirerSelect from '@inquirer/select';
 import { InterruptedError, UserError } from '../errors.js';
+import { guardTypeAhead, type TerminalInput } from './type-ahead.js';
 import type { Choice, ConfirmPrompt, InputPrompt, PasswordPrompt, Prompts, SelectPrompt } from './types.js';
 
 /**
@@ -177,6 +178,11 @@ export interface InquirerPromptsOptions {
    * every prompt is drawn with a plain theme. The caller decides, as for the rest of the output.
    */
   color: boolean;
+  /**
+   * The terminal the questions read (process.stdin). Given, keys typed while no question is on
+   * screen are neither echoed nor kept for the next question (type-ahead.ts).
+   */
+  input?: TerminalInput | undefined;
 }
 
 /** Inquirer's themes, with every style function the identity: no escape codes besides cursor movement. */
@@ -207,6 +213,9 @@ function finalDisplay(display: (value: string) => string) {
 
 export function createInquirerPrompts(options: InquirerPromptsOptions): Prompts {
   const { color } = options;
+  const typeAhead = options.input === undefined ? undefined : guardTypeAhead(options.input);
+  // Until the first question, and between questions, nothing typed is shown or kept.
+  typeAhead?.hold();
   // Only the keys each prompt knows are read from a theme, so one plain theme serves them all.
   const theme = color ? {} : { theme: plainTheme() };
   /** Ctrl-C at a prompt: inquirer rejects with ExitPromptError; the app expects InterruptedError. */
@@ -215,6 +224,7 @@ export function createInquirerPrompts(options: InquirerPromptsOptions): Prompts 
     question: (prompt: InquirerModule[K]) => Promise<T>,
   ): Promise<T> => {
     const prompt = await PROMPT_LOADERS[kind]();
+    typeAhead?.release();
     try {
       return await question(prompt);
     } catch (error) {
@@ -222,6 +232,8 @@ export function createInquirerPrompts(options: InquirerPromptsOptions): Prompts 
       if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError'))
         throw new InterruptedError();
       throw error;
+    } finally {
+      typeAhead?.hold();
     }
   };
 
