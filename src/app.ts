@@ -296,7 +296,7 @@ async function choosePrompts(
 ): Promise<Prompts> {
   const prompts = await import('./ui/prompts.js');
   if (yes) return prompts.createUnattendedPrompts();
-  if (interactive) return prompts.createInquirerPrompts({ color, input });
+  if (interactive) return prompts.createInquirerPrompts({ color, terminal: input });
   return prompts.createNoTerminalPrompts();
 }
 

@@ -94,6 +94,13 @@ function describeCredentialFailure(error: unknown, context: AwsErrorContext): st
   );
 }
 
+/** Whether no credentials could be found at all (also through a UserError that wraps the failure). */
+export function isCredentialsMissing(error: unknown): boolean {
+  if (error instanceof UserError && error.cause !== undefined) return isCredentialsMissing(error.cause);
+  const name = awsErrorName(error);
+  return name === 'CredentialsProviderError' || name === 'TokenProviderError';
+}
+
 /** Socket-level failures: no answer came from AWS at all, so neither keys nor permissions are at fault. */
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',

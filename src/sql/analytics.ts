@@ -25,7 +25,7 @@ export interface AnalyticsQuery {
    * Where a bar chart reads faster than the table: the column with the labels and the one with the
    * values, and a column shown after each label where labels alone may repeat (two songs called "Home").
    */
-  chart?: { label: string; value: string; labelDetail?: string };
+  chart?: { label: string; value: string; labelDetail?: string | readonly string[] };
 }
 
 const PLAYS_BY_HOUR = `SELECT
@@ -167,7 +167,7 @@ export const ANALYTICS_QUERIES: readonly AnalyticsQuery[] = [
     title: 'Top 10 users',
     description: 'The users with the most plays, their current level and how many sessions they played in.',
     sql: BUSIEST_USERS,
-    chart: { label: 'user_id', value: 'plays' },
+    chart: { label: 'user_id', labelDetail: ['first_name', 'last_name'], value: 'plays' },
   },
   {
     name: 'match-rate',

@@ -1,6 +1,5 @@
 /** `cluster status` and the cluster's line in the menu. */
 import { failedStatusAdvice, isFailedClusterStatus } from '../aws/cluster-state.js';
-import { isNetworkFailure } from '../aws/errors.js';
 import { clusterIdentifierOf } from '../aws/naming.js';
 import { clusterCostReport, type ClusterCostReport } from '../aws/cluster-cost.js';
 import { NODE_TYPE_INFO, type NodeType } from '../aws/pricing.js';
@@ -8,9 +7,9 @@ import { describeCluster, latestClusterEvent, type ClusterInfo } from '../aws/re
 import { isCreatedByWizard } from '../aws/tags.js';
 import type { DwhAccess } from '../config/types.js';
 import type { Context } from '../context.js';
-import { UserError } from '../errors.js';
 import { storedMegabytesSql } from '../sql/storage.js';
 import { formatAge, formatDuration, formatMoney } from '../ui/format.js';
+import { awsProblemStatus } from './aws-status.js';
 import { costLine, costWarning } from './cluster-cost.js';
 import type { StatusSnapshot, StepResult, StepStatus } from './types.js';
 
@@ -169,13 +168,6 @@ export async function clusterStatus(ctx: Context, snapshot?: StatusSnapshot): Pr
     if (isFailedClusterStatus(cluster.status)) return { state: 'stale', detail: `cluster ${cluster.status}` };
     return { state: 'todo', detail: `cluster ${cluster.status}` };
   } catch (error) {
-    return {
-      state: 'unavailable',
-      detail: isNetworkFailure(error)
-        ? 'AWS not reachable: check the network'
-        : error instanceof UserError
-          ? 'AWS not reachable: check credentials'
-          : 'status unknown',
-    };
+    return awsProblemStatus(error);
   }
 }

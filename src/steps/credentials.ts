@@ -17,6 +17,7 @@ import {
   verifyCredentials,
   type CredentialSource,
 } from '../aws/credentials.js';
+import { isNetworkFailure } from '../aws/errors.js';
 import type { CallerIdentity } from '../aws/sts.js';
 import type { ConfigChange } from '../config/types.js';
 import { validateAccessKeyId, validateRegion, validateSecretAccessKey } from '../config/validate.js';
@@ -100,7 +101,12 @@ export async function runCredentials(ctx: Context): Promise<StepResult> {
   } catch (error) {
     // A choice AWS refuses is not kept: the session goes on with what worked before.
     ctx.awsChoice = previous;
-    spinner.fail('AWS did not accept the credentials');
+    // An unreachable AWS judged nothing: saying it refused the keys would send the user to fix the wrong thing.
+    spinner.fail(
+      isNetworkFailure(error)
+        ? 'Could not reach AWS to check the credentials; nothing was saved'
+        : 'AWS did not accept the credentials; nothing was saved',
+    );
     throw error;
   }
   spinner.succeed(`Signed in to account ${identity.account} as ${identity.arn}`);

@@ -14,6 +14,7 @@ import { runCheck } from './check.js';
 import { createConfigFromExample } from './config.js';
 import { runGenerate } from './generate.js';
 import { runLoad } from './load.js';
+import { SAMPLE_SET } from './sample-data.js';
 import { confirmReplacing, readHolding, type Holding } from './replace-guard.js';
 import { runTablesCreate } from './tables.js';
 import type { StepResult } from './types.js';
@@ -28,7 +29,8 @@ export interface DemoOptions {
   events?: number | undefined;
 }
 
-export const DEMO_DEFAULTS = { songs: 1_000, events: 10_000, seed: 42 } as const;
+/** The demo loads the sample set that setup and `load` offer to generate. */
+const DEMO_DEFAULTS = SAMPLE_SET;
 
 export async function runDemo(ctx: Context, options: DemoOptions = {}): Promise<StepResult> {
   const wanted = {

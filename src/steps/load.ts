@@ -15,7 +15,8 @@ import type { Cell, Spinner } from '../ui/types.js';
 import { stagingSourceOf } from '../warehouse/open.js';
 import { withCancel } from '../warehouse/rows.js';
 import { lockWatch, type LockWaitDisplay } from './lock-wait.js';
-import { displayPath } from './config.js';
+import { displayPath, localDataPresent } from './config.js';
+import { offerSampleData } from './sample-data.js';
 import { isLoaded, readWarehouseTables, requireTables } from './state.js';
 import type { MenuStep, StatusSnapshot, StepResult, StepStatus } from './types.js';
 
@@ -37,6 +38,15 @@ export async function runLoad(ctx: Context, options: LoadOptions = {}): Promise<
   const locks = lockWatch(ctx, warehouse);
   // Only which tables exist: the load replaces their rows, so counting them first is wasted time.
   requireTables({ tables: await locks.run(() => readWarehouseTables(ctx)) });
+  // No [LOCAL] data yet: offer the sample set, as setup does (after the tables, which come first).
+  if (s3Plan === undefined && options.folders === undefined) {
+    if (!(await offerSampleData(ctx))) return { ok: false, summary: 'no data to load' };
+    // A dry run only planned the files, so there is nothing to read yet: the plan ends here.
+    if (ctx.options.dryRun === true && !localDataPresent(ctx).present) {
+      ctx.ui.print('plan  load: the sample set, once generated, into staging and then the star schema');
+      return { ok: true, summary: 'would generate the sample set and load it' };
+    }
+  }
   const started = ctx.clock.now();
   const view = new LoadView(ctx, locks.display);
   let counts: LoadResult;

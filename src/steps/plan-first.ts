@@ -4,13 +4,14 @@
  * AWS clients that send nothing that changes anything, dwh.cfg kept in memory, a warehouse that
  * records SQL), which prints every AWS call, SQL statement and dwh.cfg key; then the step's own
  * "go ahead?" question is asked; then, only on yes, the step runs for real with the answers the
- * user already gave. There is no second description of what a step does: the plan is the step.
+ * user already gave, showing its progress and outcome but not again what the plan showed before the
+ * question. There is no second description of what a step does: the plan is the step.
  */
 import { hasCredentials, planAwsClients } from '../aws/planning.js';
 import { planningConfigStore } from '../config/planning.js';
 import type { Clock, Context, StepResult } from '../context.js';
 import { PlanView } from '../ui/plan.js';
-import type { Prompts, SelectPrompt } from '../ui/types.js';
+import type { Prompts, SelectPrompt, Spinner, Ui } from '../ui/types.js';
 import { openPlanningWarehouse } from '../warehouse/planning.js';
 import type { Warehouse } from '../warehouse/types.js';
 
@@ -21,6 +22,8 @@ interface Gate {
   mode: 'planning' | 'approved';
   /** The question the planning run reached (asked after the plan is shown). */
   question?: ApplyQuestion;
+  /** The approved run has reached the question's place: from here on it shows its progress. */
+  passed?: boolean;
 }
 
 const gates = new WeakMap<Context, Gate>();
@@ -34,6 +37,7 @@ export async function askToApply(ctx: Context, question: ApplyQuestion): Promise
   const gate = gates.get(ctx);
   if (!gate) return question(ctx.prompts);
   if (gate.mode === 'planning') gate.question ??= question;
+  else gate.passed = true;
   return true;
 }
 
@@ -86,6 +90,28 @@ function replaying(prompts: Prompts, answers: Answer[]): Prompts {
     password: replayed('password', (prompt) => prompts.password(prompt)),
     confirm: replayed('confirm', (prompt) => prompts.confirm(prompt)),
   };
+}
+
+/** A spinner that shows nothing. */
+const SILENT_SPINNER: Spinner = { update: () => {}, succeed: () => {}, fail: () => {}, warn: () => {}, stop: () => {} };
+
+/**
+ * `ui` that shows nothing until `open()` (errors always: a failure is never hidden). A spinner
+ * started while closed stays silent to its end.
+ */
+function quietUntil(ui: Ui, open: () => boolean): Ui {
+  const quiet = new Set<PropertyKey>(['heading', 'info', 'success', 'warn', 'note', 'print', 'table', 'barChart']);
+  return new Proxy(ui, {
+    get: (target, key, receiver) => {
+      const value = Reflect.get(target, key, receiver) as unknown;
+      if (key === 'spinner') return (text: string): Spinner => (open() ? target.spinner(text) : SILENT_SPINNER);
+      if (quiet.has(key) && typeof value === 'function') {
+        return (...args: unknown[]): unknown =>
+          open() ? (value as (...a: unknown[]) => unknown).apply(target, args) : undefined;
+      }
+      return value;
+    },
+  });
 }
 
 /** Waits in a plan pass at once, the clock moving on so that time limits still end a loop. */
@@ -149,8 +175,16 @@ export async function planThenApply(ctx: Context, step: (ctx: Context) => Promis
   const planned = await step(planning);
   const question = gate.question;
   const approved = (): Context => {
-    const applying = Object.create(ctx, { prompts: { value: replaying(ctx.prompts, answers) } }) as Context;
-    gates.set(applying, { mode: 'approved' });
+    const gate: Gate = { mode: 'approved' };
+    // What the step shows before its question (its summary, the table of what it will delete,
+    // costs, warnings) is on screen already, in the plan: shown once. After yes, the real run
+    // shows its progress and its outcome only.
+    const ui = question === undefined ? ctx.ui : quietUntil(ctx.ui, () => gate.passed === true);
+    const applying = Object.create(ctx, {
+      prompts: { value: replaying(ctx.prompts, answers) },
+      ui: { value: ui },
+    }) as Context;
+    gates.set(applying, gate);
     return applying;
   };
   if (!question) {

@@ -4,16 +4,15 @@
  * usage so far (RPU-hours and their cost, from SYS_SERVERLESS_USAGE through the Data API); pause and
  * resume say why they do not apply (docs/redshift.md, Redshift Serverless).
  */
-import { isNetworkFailure } from '../aws/errors.js';
 import { clusterIdentifierOf } from '../aws/naming.js';
 import { estimateServerlessCost } from '../aws/pricing.js';
 import { listServerlessTags } from '../aws/serverless.js';
 import { ownership } from '../aws/serverless-provision.js';
 import { describeServerless, usageSoFar, type UsageSoFar } from '../aws/serverless-status.js';
 import type { Context } from '../context.js';
-import { UserError } from '../errors.js';
 import { parseServerlessUsage, serverlessUsageSql } from '../sql/serverless.js';
 import { formatAge, formatMoney } from '../ui/format.js';
+import { awsProblemStatus } from './aws-status.js';
 import type { StepResult, StepStatus } from './types.js';
 
 /** `cluster status` on Serverless. */
@@ -152,13 +151,6 @@ export async function serverlessStatus(ctx: Context): Promise<StepStatus> {
     }
     return { state: 'todo', detail: `workgroup ${workgroup.status.toLowerCase()}` };
   } catch (error) {
-    return {
-      state: 'unavailable',
-      detail: isNetworkFailure(error)
-        ? 'AWS not reachable: check the network'
-        : error instanceof UserError
-          ? 'AWS not reachable: check credentials'
-          : 'status unknown',
-    };
+    return awsProblemStatus(error);
   }
 }

@@ -23,6 +23,7 @@ import {
 import { ownerText } from '../aws/tags.js';
 import type { Context } from '../context.js';
 import { InterruptedError, UserError } from '../errors.js';
+import { awsProblemStatus } from './aws-status.js';
 import { askToApply } from './plan-first.js';
 import { defaultServerlessDeps, progressLine, type ServerlessDeps } from './serverless-wait.js';
 import type { StepResult, StepStatus } from './types.js';
@@ -206,7 +207,7 @@ export async function serverlessTeardownStatus(ctx: Context): Promise<StepStatus
       };
     if (plan.namespace) return { state: 'todo', detail: 'namespace left: its storage is billed' };
     return { state: 'done', detail: 'no workgroup' };
-  } catch {
-    return { state: 'unavailable', detail: 'AWS not reachable' };
+  } catch (error) {
+    return awsProblemStatus(error);
   }
 }

@@ -19,6 +19,7 @@ import { deleteGroupWhenFree, planTeardown, type RoleLeftBecause, type TeardownP
 import type { Context } from '../context.js';
 import { InterruptedError, UserError } from '../errors.js';
 import { formatDuration } from '../ui/format.js';
+import { awsProblemStatus } from './aws-status.js';
 import { showClusterCost } from './cluster-cost.js';
 import { askToApply, planThenApply } from './plan-first.js';
 import { planPauseRemoval, removePause } from './teardown-schedule.js';
@@ -283,8 +284,8 @@ export async function teardownStatus(ctx: Context, snapshot?: StatusSnapshot): P
       : describeCluster(clients.redshift, identifier, clients.region));
     if (cluster) return { state: 'todo', detail: `cluster ${cluster.status}: delete it when done` };
     return { state: 'done', detail: 'no cluster' };
-  } catch {
-    return { state: 'unavailable', detail: 'AWS not reachable' };
+  } catch (error) {
+    return awsProblemStatus(error);
   }
 }
 

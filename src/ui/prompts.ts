@@ -11,6 +11,7 @@ import type inquirerPassword from '@inquirer/password';
 import type inquirerSelect from '@inquirer/select';
 import { InterruptedError, UserError } from '../errors.js';
 import { guardTypeAhead, type TerminalInput } from './type-ahead.js';
+import { streamColumns, wrapQuestion } from './wrap.js';
 import type { Choice, ConfirmPrompt, InputPrompt, PasswordPrompt, Prompts, SelectPrompt } from './types.js';
 
 /**
@@ -179,10 +180,17 @@ export interface InquirerPromptsOptions {
    */
   color: boolean;
   /**
+   * The terminal's width when a question is asked (messages are wrapped to it between words);
+   * default: that of standard output, where inquirer draws.
+   */
+  columns?: () => number | undefined;
+  /** Where inquirer reads keys and draws (default: standard input and output); for tests. */
+  streams?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream };
+  /**
    * The terminal the questions read (process.stdin). Given, keys typed while no question is on
    * screen are neither echoed nor kept for the next question (type-ahead.ts).
    */
-  input?: TerminalInput | undefined;
+  terminal?: TerminalInput | undefined;
 }
 
 /** Inquirer's themes, with every style function the identity: no escape codes besides cursor movement. */
@@ -206,18 +214,27 @@ function plainTheme(): object {
   };
 }
 
+/** What a confirm writes after its message: " (Y/n) ", the placeholder's space not counted. */
+const CONFIRM_SUFFIX_WIDTH = 6;
+
 /** Inquirer's transformer for `display`: the typed text while typing, `display` of it once answered. */
 function finalDisplay(display: (value: string) => string) {
   return (value: string, { isFinal }: { isFinal: boolean }): string => (isFinal ? display(value) : value);
 }
 
 export function createInquirerPrompts(options: InquirerPromptsOptions): Prompts {
-  const { color } = options;
-  const typeAhead = options.input === undefined ? undefined : guardTypeAhead(options.input);
+  const { color, streams } = options;
+  const typeAhead = options.terminal === undefined ? undefined : guardTypeAhead(options.terminal);
   // Until the first question, and between questions, nothing typed is shown or kept.
   typeAhead?.hold();
   // Only the keys each prompt knows are read from a theme, so one plain theme serves them all.
   const theme = color ? {} : { theme: plainTheme() };
+  const columns = options.columns ?? (() => streamColumns(streams?.output ?? process.stdout));
+  /** `message` wrapped between words, room left for what the prompt writes after it. */
+  const fit = (message: string, suffixWidth = 0): string => wrapQuestion(message, columns(), suffixWidth);
+  // Passed only when given: inquirer is called exactly as before otherwise.
+  const context = streams === undefined ? undefined : { input: streams.input, output: streams.output };
+  const inContext: [] | [NonNullable<typeof context>] = context === undefined ? [] : [context];
   /** Ctrl-C at a prompt: inquirer rejects with ExitPromptError; the app expects InterruptedError. */
   const ask = async <K extends PromptKind, T>(
     kind: K,
@@ -238,7 +255,7 @@ export function createInquirerPrompts(options: InquirerPromptsOptions): Prompts 
   };
 
   const selectConfig = <T>(prompt: SelectPrompt<T>) => ({
-    message: prompt.message,
+    message: fit(prompt.message),
     choices: prompt.choices.map((choice) => ({
       name: choice.name,
       value: choice.value,
@@ -269,9 +286,13 @@ export function createInquirerPrompts(options: InquirerPromptsOptions): Prompts 
     const highlight = color ? (text: string) => `\u001b[36m${text}\u001b[39m` : (text: string) => text;
     const base = color ? {} : plainTheme();
     const baseStyle = (base as { style?: object }).style ?? {};
-    const context: { signal: AbortSignal; clearPromptOnDone: boolean } = { signal, clearPromptOnDone: false };
+    const selectContext: { signal: AbortSignal; clearPromptOnDone: boolean } = {
+      ...context,
+      signal,
+      clearPromptOnDone: false,
+    };
     const withdraw = (): void => {
-      context.clearPromptOnDone = true;
+      selectContext.clearPromptOnDone = true;
     };
     signal.addEventListener('abort', withdraw, { once: true });
     try {
@@ -289,7 +310,7 @@ export function createInquirerPrompts(options: InquirerPromptsOptions): Prompts 
             },
           },
         },
-        context,
+        selectContext,
       );
     } catch (error) {
       if (signal.aborted && error instanceof Error && error.name === 'AbortPromptError') {
@@ -309,39 +330,51 @@ export function createInquirerPrompts(options: InquirerPromptsOptions): Prompts 
       ask('select', (select) =>
         prompt.signal
           ? withdrawableSelect(select, prompt, prompt.signal)
-          : select<T>({ ...selectConfig(prompt), ...theme }),
+          : select<T>({ ...selectConfig(prompt), ...theme }, ...inContext),
       ),
     input: (prompt: InputPrompt) =>
       ask('input', (input) =>
-        input({
-          message: prompt.message,
-          ...(prompt.default === undefined || prompt.default === '' ? {} : { default: prompt.default }),
-          ...(prompt.validate ? { validate: prompt.validate } : {}),
-          ...(prompt.display ? { transformer: finalDisplay(prompt.display) } : {}),
-          ...theme,
-        }),
+        input(
+          {
+            // Room for " (default)" after it.
+            message: fit(prompt.message, prompt.default === undefined ? 0 : prompt.default.length + 2),
+            ...(prompt.default === undefined || prompt.default === '' ? {} : { default: prompt.default }),
+            ...(prompt.validate ? { validate: prompt.validate } : {}),
+            ...(prompt.display ? { transformer: finalDisplay(prompt.display) } : {}),
+            ...theme,
+          },
+          ...inContext,
+        ),
       ),
     password: (prompt: PasswordPrompt) =>
       ask('password', async (password) => {
         // A password already known (from dwh.cfg) is kept by pressing Enter; it is never shown.
         const known = prompt.default !== undefined && prompt.default !== '' ? prompt.default : undefined;
-        const answer = await password({
-          message:
-            known === undefined ? prompt.message : `${promptSubject(prompt.message)} (Enter keeps the current one):`,
-          mask: '*',
-          validate: (value: string) =>
-            value === '' && known !== undefined ? true : (prompt.validate?.(value) ?? true),
-          ...theme,
-        });
+        const answer = await password(
+          {
+            message: fit(
+              known === undefined ? prompt.message : `${promptSubject(prompt.message)} (Enter keeps the current one):`,
+            ),
+            mask: '*',
+            validate: (value: string) =>
+              value === '' && known !== undefined ? true : (prompt.validate?.(value) ?? true),
+            ...theme,
+          },
+          ...inContext,
+        );
         return answer === '' && known !== undefined ? known : answer;
       }),
     confirm: (prompt: ConfirmPrompt) =>
       ask('confirm', (confirm) =>
-        confirm({
-          message: prompt.message,
-          ...(prompt.default === undefined ? {} : { default: prompt.default }),
-          ...theme,
-        }),
+        confirm(
+          {
+            // Room for " (Y/n) " after it.
+            message: fit(prompt.message, CONFIRM_SUFFIX_WIDTH),
+            ...(prompt.default === undefined ? {} : { default: prompt.default }),
+            ...theme,
+          },
+          ...inContext,
+        ),
       ),
   };
 }

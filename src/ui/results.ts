@@ -28,8 +28,11 @@ export const DEFAULT_TABLE_LIMIT = 1000;
 export interface ResultDisplay {
   format: OutputFormat;
   title?: string | undefined;
-  /** Label and value columns for a bar chart (table format only); `labelDetail` is shown after the label. */
-  chart?: { label: string; value: string; labelDetail?: string | undefined } | undefined;
+  /**
+   * Label and value columns for a bar chart (table format only); `labelDetail` (one column or
+   * several, joined by spaces) is shown after the label.
+   */
+  chart?: { label: string; value: string; labelDetail?: string | readonly string[] | undefined } | undefined;
   showTitle?: boolean | undefined;
   /** Rows the table view shows (default DEFAULT_TABLE_LIMIT); csv and json write every row. */
   limit?: number | undefined;
@@ -112,10 +115,18 @@ function chartOf(
   const label = fields.indexOf(chart.label);
   const value = fields.indexOf(chart.value);
   if (label < 0 || value < 0) return undefined;
-  const detail = chart.labelDetail === undefined ? -1 : fields.indexOf(chart.labelDetail);
+  // Detail columns missing from the result are skipped; empty detail cells add nothing.
+  const details = [chart.labelDetail ?? []]
+    .flat()
+    .map((name) => ({ name, index: fields.indexOf(name) }))
+    .filter((column) => column.index >= 0);
   return rows.map((row) => {
     const named = cellText(row[label], chart.label) ?? '∅';
-    const detailText = detail < 0 ? null : cellText(row[detail], chart.labelDetail);
+    const detailText =
+      details
+        .map((column) => cellText(row[column.index], column.name))
+        .filter((text) => text !== null && text !== '')
+        .join(' ') || null;
     return { label: detailText === null ? named : `${named} – ${detailText}`, value: Number(row[value] ?? 0) };
   });
 }

@@ -48,3 +48,23 @@ export function streamColumns(stream: NodeJS.WritableStream): number | undefined
   const tty = stream as { isTTY?: boolean; columns?: number };
   return tty.isTTY === true && typeof tty.columns === 'number' && tty.columns > 0 ? tty.columns : undefined;
 }
+
+/**
+ * A question's message wrapped as messages are: between words, continuation lines under the text
+ * after the prompt's symbol ("? " or "✔ ", two columns), leaving room for `suffixWidth` more
+ * columns after its last word (the " (Y/n)" or the answer that follows). A prompt library wraps
+ * what is still too wide wherever the terminal's edge falls, with no indent.
+ */
+export function wrapQuestion(message: string, columns: number | undefined, suffixWidth = 0): string {
+  if (columns === undefined || columns <= QUESTION_INDENT + 10) return message;
+  // The symbol is wrapped with the text, so the first line has two columns fewer; the suffix's
+  // stand-in is glued to the last word, so the two go to the next line together.
+  const standIn = suffixWidth > 0 ? `${GLUE}${'x'.repeat(suffixWidth)}` : '';
+  const wrapped = wrapToWidth(`? ${message}${standIn}`, columns, QUESTION_INDENT).slice(QUESTION_INDENT);
+  return wrapped.slice(0, wrapped.length - standIn.length);
+}
+
+/** "? " and "✔ ": the columns a question's symbol takes before its text. */
+const QUESTION_INDENT = 2;
+/** One column that is not a space, so wrapToWidth keeps the word and the suffix's stand-in together. */
+const GLUE = '_';

@@ -6,7 +6,7 @@
  */
 import { UserError } from '../errors.js';
 import { loadErrorsSql, type LoadErrorRow } from '../sql/copy.js';
-import { oneLine } from '../error-text.js';
+import { errnoText, oneLine } from '../error-text.js';
 import { classifyConnectFailure, formatSeconds, withoutSecret } from './errors.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, openPgSession, type PgClientFactory, type PgEndpoint } from './pg-session.js';
 import type { CopyFromS3, Queryable, Warehouse } from './types.js';
@@ -49,20 +49,27 @@ export function diagnoseRedshiftConnectFailure(
   const at = `${endpoint.host}:${endpoint.port}`;
   const serverMessage = oneLine(error instanceof Error ? error.message : String(error));
   let message: string;
+  const status = '(run `sparkify-dwh cluster status` to see its endpoint and port)';
   switch (classifyConnectFailure(error)) {
     case 'timeout':
-    case 'refused':
-    case 'unreachable':
       // A cluster that is not publicly accessible, or whose security group leaves the caller
       // out, drops the packets: the attempt runs into the timeout rather than being refused.
       message =
-        `cannot reach the cluster at ${at} within ${formatSeconds(timeoutMillis)}: the cluster may not be ` +
+        `no answer from the cluster at ${at} within ${formatSeconds(timeoutMillis)}: the cluster may not be ` +
         'publicly accessible or its security group does not allow your IP (run `sparkify-dwh cluster status`)';
       break;
-    case 'unresolved':
+    case 'refused':
+      // Something answered at once and said no: the address is reachable but nothing listens on
+      // that port, so HOST or DB_PORT is not the cluster's (a security group drops, never refuses).
+      message = `the connection to ${at} was refused: check [CLUSTER] HOST and DB_PORT ${status}`;
+      break;
+    case 'unreachable':
       message =
-        `the endpoint ${endpoint.host} does not resolve: check [CLUSTER] HOST ` +
-        "(run `sparkify-dwh cluster status` to see the cluster's endpoint)";
+        `cannot reach ${at}: ${errnoText(error) ?? serverMessage}; check your network connection and ` +
+        `[CLUSTER] HOST ${status}`;
+      break;
+    case 'unresolved':
+      message = `host name ${endpoint.host} not found: check [CLUSTER] HOST ${status}`;
       break;
     case 'authentication':
       message =

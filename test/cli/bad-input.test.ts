@@ -310,7 +310,7 @@ const configCases: ConfigCase[] = [
     message: /\[IAM_ROLE\] ARN: .*is not an IAM role ARN/,
   },
   // Missing settings are found before connecting: HOST is a closed local port, so a connection
-  // attempt would say "cannot reach the cluster" instead (after a 10 s time-out).
+  // attempt would say the connection was refused instead.
   {
     name: 'IAM role ARN missing (said before connecting)',
     cfg: redshift({ arn: '' }),

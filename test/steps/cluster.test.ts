@@ -110,7 +110,7 @@ describe('cluster pause, resume, status', () => {
     await t.cleanup();
   });
 
-  test('the menu status tells an unreachable AWS from rejected credentials', async () => {
+  test('the menu status tells an unreachable AWS from rejected and missing credentials', async () => {
     const t = await makeTestContext({ config: configText(), aws: aws.clients, clock: fakeClock() });
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
     aws.redshift.on(DescribeClustersCommand).rejects(refused);
@@ -123,8 +123,14 @@ describe('cluster pause, resume, status', () => {
       .rejects(new RedshiftServiceException({ name: 'InvalidClientTokenId', $fault: 'client', $metadata: {} }));
     expect(await clusterStatus(t.ctx)).toEqual({
       state: 'unavailable',
-      detail: 'AWS not reachable: check credentials',
+      detail: 'AWS refused: check credentials',
     });
+    // The credential chain's own error, before any request: the user has not signed in yet.
+    const noCredentials = Object.assign(new Error('Could not load credentials from any providers'), {
+      name: 'CredentialsProviderError',
+    });
+    aws.redshift.on(DescribeClustersCommand).rejects(noCredentials);
+    expect(await clusterStatus(t.ctx)).toEqual({ state: 'unavailable', detail: 'sign in to AWS first' });
     await t.cleanup();
   });
 

@@ -168,10 +168,34 @@ describe('runCredentials', () => {
         'the key ID is wrong or deleted; check [AWS] KEY, AWS_ACCESS_KEY_ID or the profile, ' +
         'then run `sparkify-dwh credentials`',
     );
-    expect(t.ui.spinners[0]!.end).toEqual({ state: 'fail', text: 'AWS did not accept the credentials' });
+    expect(t.ui.spinners[0]!.end).toEqual({
+      state: 'fail',
+      text: 'AWS did not accept the credentials; nothing was saved',
+    });
     expect(await readFile(t.configPath, 'utf8')).toBe(configText());
     expect(t.ctx.awsChoice).toBe(before);
     expect(`${failure.message}\n${t.ui.text()}`).not.toContain(AWS_SECRET);
+    await t.cleanup();
+  });
+
+  test('an unreachable AWS is not reported as refused keys, and the typed keys are not kept', async () => {
+    const t = await makeTestContext({
+      env: {},
+      aws: aws.clients,
+      config: configText(),
+      answers: ['Type an access key ID and secret', AWS_KEY_ID, AWS_SECRET],
+    });
+    aws.sts
+      .on(GetCallerIdentityCommand)
+      .rejects(Object.assign(new Error('getaddrinfo ENOTFOUND sts.us-west-2.amazonaws.com'), { code: 'ENOTFOUND' }));
+    const failure = (await runCredentials(t.ctx).catch((error: unknown) => error)) as Error;
+    expect(failure.message).toMatch(/^could not reach AWS while checking the AWS credentials/);
+    expect(t.ui.spinners[0]!.end).toEqual({
+      state: 'fail',
+      text: 'Could not reach AWS to check the credentials; nothing was saved',
+    });
+    expect(await readFile(t.configPath, 'utf8')).toBe(configText());
+    expect(t.ctx.awsChoice).toBeUndefined();
     await t.cleanup();
   });
 

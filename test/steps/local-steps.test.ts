@@ -2,7 +2,7 @@
  * The local steps driven the way the menu and `setup` drive them: scripted prompt answers in,
  * recorded output out, on real warehouses.
  */
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { InterruptedError, UsageError, UserError } from '../../src/errors.js';
@@ -58,7 +58,7 @@ describe('setup', () => {
     expect(m.prompts.asked.map((p) => [p.kind, p.message])).toEqual([
       ['confirm', './dwh.cfg does not exist. Create it from dwh.cfg.example?'.replace('./', '')],
       ['select', 'Where does the warehouse live?'],
-      ['confirm', 'No data at data/song_data / data/log_data. Generate a synthetic Sparkify data set there?'],
+      ['confirm', 'No data at data/song_data / data/log_data: generate the sample set there?'],
     ]);
     const mode = (await stat(m.configPath)).mode & 0o777;
     expect(mode).toBe(0o600);
@@ -140,11 +140,67 @@ describe('load', () => {
     );
   });
 
-  test('a missing data folder is named with its dwh.cfg key and loads nothing', async () => {
+  test('a data folder that is not one is named with its dwh.cfg key and loads nothing', async () => {
     const m = await context({ config: LOCAL_CONFIG, warehouse: await openEmbedded(undefined) });
     await runTablesCreate(m.ctx);
-    await expect(runLoad(m.ctx)).rejects.toThrow(/\[LOCAL\] SONG_DATA.*does not exist/);
+    // Both paths are there, so there is no sample set to offer; but song_data is a file.
+    await mkdir(join(dirname(m.configPath), 'data', 'log_data'), { recursive: true });
+    await writeFile(join(dirname(m.configPath), 'data', 'song_data'), '');
+    await expect(runLoad(m.ctx)).rejects.toThrow(/\[LOCAL\] SONG_DATA/);
     expect(await count(m, 'staging_songs')).toBe(0);
+  });
+
+  const NO_DATA = 'No data at data/song_data / data/log_data: generate the sample set there?';
+
+  test('no data: load offers the sample set as setup does; yes generates it and loads it', async () => {
+    const m = await context({ config: LOCAL_CONFIG, warehouse: await openEmbedded(undefined), answers: [true] });
+    await runTablesCreate(m.ctx);
+    expect((await runLoad(m.ctx)).ok).toBe(true);
+    expect(m.prompts.messages()).toEqual([NO_DATA]);
+    expect(m.ui.text()).toMatch(/Generated 1,000 song files/);
+    expect(await count(m, 'songplays')).toBeGreaterThan(0);
+  });
+
+  test('no data, the offer declined: says where to put data and loads nothing', async () => {
+    const m = await context({ config: LOCAL_CONFIG, warehouse: await openEmbedded(undefined), answers: [false] });
+    await runTablesCreate(m.ctx);
+    expect(await runLoad(m.ctx)).toEqual({ ok: false, summary: 'no data to load' });
+    expect(m.ui.of('error')).toEqual([
+      '✖ Nothing to load: put song_data and log_data folders there, ' +
+        'or set [LOCAL] SONG_DATA and LOG_DATA in dwh.cfg.',
+    ]);
+    expect(await stat(join(dirname(m.configPath), 'data')).catch(() => undefined)).toBeUndefined();
+    expect(await count(m, 'staging_songs')).toBe(0);
+  });
+
+  test('no data under --yes: the sample set is generated and loaded unattended', async () => {
+    const m = await context({ config: LOCAL_CONFIG, warehouse: await openEmbedded(undefined), yes: true });
+    await runTablesCreate(m.ctx);
+    expect((await runLoad(m.ctx)).ok).toBe(true);
+    expect(await count(m, 'songplays')).toBeGreaterThan(0);
+  });
+
+  test('no data under --yes --dry-run: plans the sample set and the load, writes and loads nothing', async () => {
+    const m = await context({ config: LOCAL_CONFIG, warehouse: await openEmbedded(undefined), yes: true });
+    await runTablesCreate(m.ctx);
+    const dryRun = Object.create(m.ctx, { options: { value: { ...m.ctx.options, dryRun: true } } }) as AppContext;
+    expect(await runLoad(dryRun)).toEqual({ ok: true, summary: 'would generate the sample set and load it' });
+    expect(m.ui.text()).toContain('plan  load: the sample set, once generated, into staging and then the star schema');
+    expect(await stat(join(dirname(m.configPath), 'data')).catch(() => undefined)).toBeUndefined();
+    expect(await count(m, 'staging_songs')).toBe(0);
+  });
+
+  test('no data, no terminal and no --yes: one line that says how to generate, nothing written', async () => {
+    const m = await context({ config: LOCAL_CONFIG, warehouse: await openEmbedded(undefined) });
+    await runTablesCreate(m.ctx);
+    const error = await runLoad(withoutTerminal(m.ctx)).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).message).toBe('no data at data/song_data / data/log_data to load');
+    expect((error as UserError).hint).toBe(
+      'generate the sample set there with `sparkify-dwh load --yes`, or point [LOCAL] SONG_DATA and LOG_DATA ' +
+        'in dwh.cfg at your own song_data and log_data',
+    );
+    expect(await stat(join(dirname(m.configPath), 'data')).catch(() => undefined)).toBeUndefined();
   });
 
   test('an abort (Ctrl-C) during the load rolls everything back', async () => {

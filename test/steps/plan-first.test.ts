@@ -12,12 +12,19 @@ import {
   ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
 } from '@aws-sdk/client-iam';
-import { ClusterNotFoundFault, DeleteClusterCommand, DescribeClustersCommand } from '@aws-sdk/client-redshift';
+import {
+  ClusterNotFoundFault,
+  CreateClusterCommand,
+  DeleteClusterCommand,
+  DescribeClustersCommand,
+} from '@aws-sdk/client-redshift';
+import { CreateWorkgroupCommand } from '@aws-sdk/client-redshift-serverless';
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { isReadOnlyAction } from '../../src/aws/planning.js';
 import type { Context } from '../../src/context.js';
-import { clusterStep } from '../../src/steps/cluster.js';
+import { clusterStep, runClusterCreate } from '../../src/steps/cluster.js';
+import { planThenApply } from '../../src/steps/plan-first.js';
 import { serverlessStep, serverlessTeardownStep } from '../../src/steps/serverless.js';
 import { teardownStep } from '../../src/steps/teardown.js';
 import type { Prompts } from '../../src/ui/types.js';
@@ -41,7 +48,7 @@ import {
   WORKGROUP_ARN,
 } from '../aws/serverless-fakes.js';
 import { makeTestContext, type RecordingUi } from '../support/context.js';
-import { ACCEPT_DEFAULTS, mockFreshNetworkAndRole } from './cluster-fakes.js';
+import { ACCEPT_DEFAULTS, fakeDeps, mockFreshNetworkAndRole } from './cluster-fakes.js';
 
 let aws: ReturnType<typeof mockAws>;
 beforeEach(() => {
@@ -237,4 +244,142 @@ describe('the menu shows the plan before asking (Serverless teardown)', () => {
       await t.cleanup();
     }
   });
+});
+
+/** How often `text` appears in what was shown. */
+function times(shown: string, text: string): number {
+  return shown.split(text).length - 1;
+}
+
+describe('after yes, the plan is not shown again: progress and the outcome only', () => {
+  test('teardown: the heading, the resource table and the cost once; then what was deleted', async () => {
+    mockOurClusterRoleAndGroup();
+    const t = await makeTestContext({
+      config: CREATED,
+      answers: [false, 'dwhcluster'],
+      aws: aws.clients,
+      clock: fakeClock(),
+    });
+    try {
+      expect(await teardownStep.run(t.ctx)).toEqual({ ok: true, summary: 'deleted what sparkify-dwh created' });
+      const shown = t.ui.text();
+      expect(times(shown, 'Teardown in us-west-2')).toBe(1);
+      expect(times(shown, 'AWS resources')).toBe(1);
+      expect(times(shown, 'Cluster dwhcluster: running for')).toBe(1);
+      const after = shown.slice(shown.indexOf('That is the plan'));
+      expect(after).toContain('✔ Cluster dwhcluster deleted');
+      expect(after).toContain('✔ IAM role dwhRole deleted');
+      expect(after).not.toContain('[dry run]');
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  test('cluster create: "About to create" once; then role, group and cluster as they are made', async () => {
+    mockFreshNetworkAndRole(aws);
+    let created = false;
+    aws.redshift.on(DescribeClustersCommand).callsFake(() => {
+      if (!created) throw new ClusterNotFoundFault({ message: 'Cluster dwhcluster not found.', $metadata: {} });
+      return { Clusters: [cluster('available')] };
+    });
+    aws.redshift.on(CreateClusterCommand).callsFake(() => {
+      created = true;
+      return { Cluster: cluster('creating') };
+    });
+    const config = configText({ 'CLUSTER.DB_PASSWORD': DB_PASSWORD, 'DWH.DWH_ALLOWED_CIDR': '198.51.100.4/32' });
+    const t = await makeTestContext({ config, answers: ACCEPT_DEFAULTS, aws: aws.clients, clock: fakeClock() });
+    try {
+      const result = await planThenApply(t.ctx, (ctx) => runClusterCreate(ctx, fakeDeps().deps));
+      expect(result, t.ui.text()).toEqual({ ok: true, summary: `cluster dwhcluster available at ${ENDPOINT}` });
+      const shown = t.ui.text();
+      expect(times(shown, 'About to create')).toBe(1);
+      expect(times(shown, 'Region us-west-2')).toBe(1);
+      const after = shown.slice(shown.indexOf('That is the plan'));
+      expect(after).toContain('✔ IAM role dwhRole created');
+      expect(after).toMatch(/✔ Cluster dwhcluster requested/);
+      expect(after).not.toContain('[dry run]');
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  test('Serverless create: "About to create" once; then the role and the pair as they are made', async () => {
+    serverlessService(aws.serverless);
+    mockFreshNetworkAndRole(aws);
+    const config = configText(SERVERLESS);
+    const t = await makeTestContext({
+      config,
+      answers: [undefined, undefined, undefined, 8, undefined, true],
+      aws: aws.clients,
+      clock: fakeClock(),
+    });
+    try {
+      // The Data API test at the end has no double here: only what was shown up to it matters.
+      await serverlessStep.run(t.ctx).catch(() => undefined);
+      const shown = t.ui.text();
+      expect(times(shown, 'About to create')).toBe(1);
+      expect(times(shown, 'Redshift Serverless in us-west-2')).toBe(1);
+      const after = shown.slice(shown.indexOf('That is the plan'));
+      expect(after).toContain('IAM role dwhRole created');
+      expect(after).not.toContain('[dry run]');
+      expect(aws.serverless.commandCalls(CreateWorkgroupCommand)).toHaveLength(1);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  test('Serverless teardown: the heading and the resource table once; then what was deleted', async () => {
+    const service = serverlessService(aws.serverless);
+    service.namespace = namespace('AVAILABLE');
+    service.workgroup = workgroup('AVAILABLE');
+    service.tags.set(NAMESPACE_ARN, SERVERLESS_TAGS);
+    service.tags.set(WORKGROUP_ARN, SERVERLESS_TAGS);
+    const t = await makeTestContext({
+      config: configText(SERVERLESS),
+      answers: [false, 'dwhcluster'],
+      aws: aws.clients,
+      clock: fakeClock(),
+    });
+    try {
+      const result = await serverlessTeardownStep.run(t.ctx);
+      expect(result, t.ui.text()).toEqual({ ok: true, summary: 'deleted what sparkify-dwh created' });
+      const shown = t.ui.text();
+      expect(times(shown, 'Teardown of Redshift Serverless dwhcluster in us-west-2')).toBe(1);
+      expect(times(shown, 'AWS resources')).toBe(1);
+      const after = shown.slice(shown.indexOf('That is the plan'));
+      expect(after).toMatch(/✔ Workgroup dwhcluster deleted/);
+      expect(after).not.toContain('[dry run]');
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  // A dry run asks what the real run would (docs/commands.md, --dry-run): the identifier, then the snapshot.
+  test.each([
+    ['--dry-run', { dryRun: true }, ['dwhcluster', false]],
+    ['--yes', { yes: true }, []],
+  ])(
+    'teardown from the menu under %s: the plan once, no "That is the plan" and no second run',
+    async (_flag, flags, answers) => {
+      mockOurClusterRoleAndGroup();
+      const t = await makeTestContext({
+        config: CREATED,
+        yes: 'yes' in flags,
+        answers,
+        aws: aws.clients,
+        clock: fakeClock(),
+      });
+      try {
+        const ctx = Object.create(t.ctx, { options: { value: { ...t.ctx.options, ...flags } } }) as Context;
+        await teardownStep.run(ctx);
+        const shown = t.ui.text();
+        expect(times(shown, 'Teardown in us-west-2')).toBe(1);
+        expect(times(shown, 'AWS resources')).toBe(1);
+        expect(shown).not.toContain('That is the plan');
+        expect(times(shown, 'IAM role dwhRole deleted')).toBe(1);
+      } finally {
+        await t.cleanup();
+      }
+    },
+  );
 });

@@ -220,6 +220,24 @@ describe('control characters in data', () => {
     expect(chart[2]).toMatch(/^Alone +█+ 1$/);
   });
 
+  test('a chart label can carry several detail columns, joined by spaces', async () => {
+    const ui = recordingUi();
+    await showRows(
+      ui,
+      rowsInMemory(
+        ['user_id', 'first_name', 'last_name', 'plays'],
+        [
+          ['2', 'Jayden', 'Peters', 7],
+          ['17', 'Jacob', null, 3],
+        ],
+      ),
+      { format: 'table', chart: { label: 'user_id', labelDetail: ['first_name', 'last_name'], value: 'plays' } },
+    );
+    const chart = ui.of('data')[1]!.split('\n');
+    expect(chart[0]).toMatch(/^2 – Jayden Peters +█+ 7$/);
+    expect(chart[1]).toMatch(/^17 – Jacob +█+[▏▎▍▌▋▊▉]? 3$/);
+  });
+
   test('a chart label shows them escaped', async () => {
     const ui = recordingUi();
     await showRows(

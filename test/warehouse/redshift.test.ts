@@ -55,6 +55,18 @@ function fakeFactory(connectError?: Error): { factory: (config: pg.ClientConfig)
   };
 }
 
+const SEE_STATUS = '(run `sparkify-dwh cluster status` to see its endpoint and port)';
+
+/** A TCP port on 127.0.0.1 with nothing listening. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (typeof address !== 'object' || address === null) throw new Error('no port');
+  return address.port;
+}
+
 async function failureOf(connectError: Error): Promise<UserError> {
   const { factory } = fakeFactory(connectError);
   const error = await openRedshift(CLUSTER, { clientFactory: factory }).catch((caught: unknown) => caught);
@@ -107,13 +119,20 @@ describe('redshift warehouse', () => {
     await warehouse.close();
   });
 
-  test('an endpoint that does not resolve: check [CLUSTER] HOST', async () => {
+  test('an endpoint that does not resolve: host name not found, check [CLUSTER] HOST', async () => {
     const error = await failureOf(
       Object.assign(new Error(`getaddrinfo ENOTFOUND ${CLUSTER.host}`), { code: 'ENOTFOUND' }),
     );
+    expect(error.message).toBe(`host name ${CLUSTER.host} not found: check [CLUSTER] HOST ${SEE_STATUS}`);
+  });
+
+  test('no route to the host: cannot reach, network unreachable, never "within 10 s"', async () => {
+    const error = await failureOf(
+      Object.assign(new Error('connect EHOSTUNREACH 10.1.2.3:5439'), { code: 'EHOSTUNREACH' }),
+    );
     expect(error.message).toBe(
-      `the endpoint ${CLUSTER.host} does not resolve: check [CLUSTER] HOST ` +
-        "(run `sparkify-dwh cluster status` to see the cluster's endpoint)",
+      `cannot reach ${CLUSTER.host}:5439: network unreachable; check your network connection and ` +
+        `[CLUSTER] HOST ${SEE_STATUS}`,
     );
   });
 
@@ -174,8 +193,35 @@ describe('redshift connection timeout (real socket)', () => {
     ).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UserError);
     expect((error as Error).message).toBe(
-      `cannot reach the cluster at 127.0.0.1:${silentPort} within 0.3 s: the cluster may not be publicly ` +
+      `no answer from the cluster at 127.0.0.1:${silentPort} within 0.3 s: the cluster may not be publicly ` +
         'accessible or its security group does not allow your IP (run `sparkify-dwh cluster status`)',
+    );
+  });
+});
+
+describe('redshift connection failures that are not a timeout (real sockets, no network)', () => {
+  // A long timeout: a refusal or a failed lookup must be reported as what it is, not waited out.
+  const LONG = 60_000;
+
+  test('a closed port: the connection was refused, check HOST and DB_PORT (not "within 60 s")', async () => {
+    const port = await closedPort();
+    const error = await openRedshift({ ...CLUSTER, host: '127.0.0.1', port }, { connectTimeoutMillis: LONG }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as Error).message).toBe(
+      `the connection to 127.0.0.1:${port} was refused: check [CLUSTER] HOST and DB_PORT ${SEE_STATUS}`,
+    );
+  });
+
+  test('a name under .invalid (never resolves, RFC 6761): host name not found', async () => {
+    const error = await openRedshift(
+      { ...CLUSTER, host: 'sparkify-cluster.invalid' },
+      { connectTimeoutMillis: LONG },
+    ).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as Error).message).toBe(
+      `host name sparkify-cluster.invalid not found: check [CLUSTER] HOST ${SEE_STATUS}`,
     );
   });
 });
