@@ -25,6 +25,8 @@ export interface LoadOptions {
   songPrefix?: string | undefined;
   /** Local targets: read these folders instead of [LOCAL]: the demo's generated data, recorded as `demo`. */
   folders?: { songData: string; logData: string } | undefined;
+  /** No [LOCAL] data under --yes: generate the sample set (the menu and setup) instead of naming what is missing. */
+  generateSampleUnattended?: boolean | undefined;
 }
 
 export async function runLoad(ctx: Context, options: LoadOptions = {}): Promise<StepResult> {
@@ -40,9 +42,10 @@ export async function runLoad(ctx: Context, options: LoadOptions = {}): Promise<
   requireTables({ tables: await locks.run(() => readWarehouseTables(ctx)) });
   // No [LOCAL] data yet: offer the sample set, as setup does (after the tables, which come first).
   if (s3Plan === undefined && options.folders === undefined) {
-    if (!(await offerSampleData(ctx))) return { ok: false, summary: 'no data to load' };
+    const sample = await offerSampleData(ctx, { generateUnattended: options.generateSampleUnattended === true });
+    if (sample === 'stop') return { ok: false, summary: 'no data to load' };
     // A dry run only planned the files, so there is nothing to read yet: the plan ends here.
-    if (ctx.options.dryRun === true && !localDataPresent(ctx).present) {
+    if (sample === 'generated' && ctx.options.dryRun === true && !localDataPresent(ctx).present) {
       ctx.ui.print('plan  load: the sample set, once generated, into staging and then the star schema');
       return { ok: true, summary: 'would generate the sample set and load it' };
     }
@@ -258,5 +261,5 @@ export const loadStep: MenuStep = {
   title: 'Load data',
   applies: () => true,
   status: loadStatus,
-  run: (ctx) => runLoad(ctx),
+  run: (ctx) => runLoad(ctx, { generateSampleUnattended: true }),
 };

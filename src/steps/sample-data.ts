@@ -1,6 +1,5 @@
 import { basename, dirname, resolve } from 'node:path';
 import type { Context } from '../context.js';
-import { UserError } from '../errors.js';
 import { NoTerminalError } from '../ui/prompts.js';
 import { localDataPresent } from './config.js';
 import { runGenerate } from './generate.js';
@@ -10,14 +9,20 @@ export const SAMPLE_SET = { songs: 1_000, events: 10_000, seed: 42 } as const;
 
 /**
  * No local data yet: offer to generate the synthetic sample set into the [LOCAL] folders
- * (docs/data.md, Generated data). Asked by setup before its load step and by `load` itself (the
- * menu's "Load data" too); under --yes the answer is yes, so an unattended run generates and
- * loads. Without a terminal and without --yes nobody can answer: one line says how to generate.
- * True when there is data to load now.
+ * (docs/data.md, Generated data). Asked by setup before its load step and by the menu's "Load
+ * data". Unattended, only a walkthrough generates it (`generateUnattended`: setup --yes). The
+ * `load` command under --yes, and any run without a terminal, go on to the load, which names the
+ * missing folder and its dwh.cfg key: there, the data is required, and synthetic rows in place of
+ * a mistyped path would replace the user's tables with made-up ones. Says whether the load goes on
+ * ('load': data there, or the load names what is missing; 'generated', or planned by a dry run) or stops.
  */
-export async function offerSampleData(ctx: Context): Promise<boolean> {
+export async function offerSampleData(
+  ctx: Context,
+  options: { generateUnattended: boolean },
+): Promise<'load' | 'generated' | 'stop'> {
   const local = localDataPresent(ctx);
-  if (local.present) return true;
+  if (local.present) return 'load';
+  if (ctx.prompts.unattended && !options.generateUnattended) return 'load';
   let generate: boolean;
   try {
     generate = await ctx.prompts.confirm({
@@ -26,18 +31,14 @@ export async function offerSampleData(ctx: Context): Promise<boolean> {
     });
   } catch (error) {
     if (!(error instanceof NoTerminalError)) throw error;
-    throw new UserError(`no data at ${local.songData} / ${local.logData} to load`, {
-      hint:
-        'generate the sample set there with `sparkify-dwh load --yes`, or point [LOCAL] SONG_DATA and LOG_DATA ' +
-        `in ${ctx.config.displayPath} at your own song_data and log_data`,
-    });
+    return 'load';
   }
   if (!generate) {
     ctx.ui.error(
       'Nothing to load: put song_data and log_data folders there, ' +
         `or set [LOCAL] SONG_DATA and LOG_DATA in ${ctx.config.displayPath}.`,
     );
-    return false;
+    return 'stop';
   }
   // The generator writes song_data/ and log_data/ under one folder: that of SONG_DATA. The
   // settings are relative to dwh.cfg's folder (the displayed paths, to the working folder).
@@ -49,8 +50,8 @@ export async function offerSampleData(ctx: Context): Promise<boolean> {
       'The generator writes DIR/song_data and DIR/log_data: generate with `sparkify-dwh generate --out DIR` ' +
         'and point [LOCAL] SONG_DATA and LOG_DATA there.',
     );
-    return false;
+    return 'stop';
   }
   const generated = await runGenerate(ctx, { out: dirname(songDir), ...SAMPLE_SET });
-  return generated.ok;
+  return generated.ok ? 'generated' : 'stop';
 }

@@ -11,7 +11,7 @@ import { createNoTerminalPrompts } from '../../src/ui/prompts.js';
 import type { AppContext } from '../../src/context.js';
 import { runAnalytics } from '../../src/steps/analytics.js';
 import { runGenerate, runGenerateCommand } from '../../src/steps/generate.js';
-import { loadStatus, runLoad } from '../../src/steps/load.js';
+import { loadStatus, loadStep, runLoad } from '../../src/steps/load.js';
 import { runMenu } from '../../src/steps/menu.js';
 import { runSetup } from '../../src/steps/setup.js';
 import { runSql } from '../../src/steps/sql.js';
@@ -173,33 +173,39 @@ describe('load', () => {
     expect(await count(m, 'staging_songs')).toBe(0);
   });
 
-  test('no data under --yes: the sample set is generated and loaded unattended', async () => {
+  test('no data under --yes, from the menu or setup: the sample set is generated and loaded unattended', async () => {
     const m = await context({ config: LOCAL_CONFIG, warehouse: await openEmbedded(undefined), yes: true });
     await runTablesCreate(m.ctx);
-    expect((await runLoad(m.ctx)).ok).toBe(true);
+    expect((await loadStep.run(m.ctx)).ok).toBe(true);
     expect(await count(m, 'songplays')).toBeGreaterThan(0);
+  });
+
+  test('no data under `load --yes`: names the missing folder and its key, generates nothing', async () => {
+    // The data is required there: made-up rows in place of a mistyped path would replace real tables.
+    const m = await context({ config: LOCAL_CONFIG, warehouse: await openEmbedded(undefined), yes: true });
+    await runTablesCreate(m.ctx);
+    await expect(runLoad(m.ctx)).rejects.toThrow('[LOCAL] SONG_DATA: folder data/song_data does not exist');
+    expect(await stat(join(dirname(m.configPath), 'data')).catch(() => undefined)).toBeUndefined();
+    expect(await count(m, 'staging_songs')).toBe(0);
   });
 
   test('no data under --yes --dry-run: plans the sample set and the load, writes and loads nothing', async () => {
     const m = await context({ config: LOCAL_CONFIG, warehouse: await openEmbedded(undefined), yes: true });
     await runTablesCreate(m.ctx);
     const dryRun = Object.create(m.ctx, { options: { value: { ...m.ctx.options, dryRun: true } } }) as AppContext;
-    expect(await runLoad(dryRun)).toEqual({ ok: true, summary: 'would generate the sample set and load it' });
+    expect(await loadStep.run(dryRun)).toEqual({ ok: true, summary: 'would generate the sample set and load it' });
     expect(m.ui.text()).toContain('plan  load: the sample set, once generated, into staging and then the star schema');
     expect(await stat(join(dirname(m.configPath), 'data')).catch(() => undefined)).toBeUndefined();
     expect(await count(m, 'staging_songs')).toBe(0);
   });
 
-  test('no data, no terminal and no --yes: one line that says how to generate, nothing written', async () => {
+  test('no data, no terminal and no --yes: names the missing folder and how to generate, writes nothing', async () => {
     const m = await context({ config: LOCAL_CONFIG, warehouse: await openEmbedded(undefined) });
     await runTablesCreate(m.ctx);
     const error = await runLoad(withoutTerminal(m.ctx)).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UserError);
-    expect((error as UserError).message).toBe('no data at data/song_data / data/log_data to load');
-    expect((error as UserError).hint).toBe(
-      'generate the sample set there with `sparkify-dwh load --yes`, or point [LOCAL] SONG_DATA and LOG_DATA ' +
-        'in dwh.cfg at your own song_data and log_data',
-    );
+    expect((error as UserError).message).toBe('[LOCAL] SONG_DATA: folder data/song_data does not exist');
+    expect((error as UserError).hint).toMatch(/sparkify-dwh generate --out/);
     expect(await stat(join(dirname(m.configPath), 'data')).catch(() => undefined)).toBeUndefined();
   });
 
