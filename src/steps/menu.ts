@@ -6,6 +6,7 @@
  */
 import type { AppContext, Context, StepResult } from '../context.js';
 import { ConfigError, isInterrupted } from '../errors.js';
+import { isCredentialsMissing } from '../aws/errors.js';
 import { debugRequested, printError } from '../ui/errors.js';
 import { CHECKING, checkingChoiceLabel, eraseAbove, preloadTerminalPrompts, terminalColumns } from '../ui/live-menu.js';
 import {
@@ -248,6 +249,7 @@ async function safeStatus(ctx: Context, step: MenuStep, snapshot: StatusSnapshot
   } catch (error) {
     if (noClusterYet(error)) return { state: 'unavailable', detail: 'create the cluster first' };
     if (error instanceof NoWorkgroupYetError) return { state: 'unavailable', detail: 'create the workgroup first' };
+    if (isCredentialsMissing(error)) return { state: 'unavailable', detail: 'sign in to AWS first' };
     // Whole: the menu's layout cuts it to the terminal's width (src/ui/menu.ts).
     return { state: 'unavailable', detail: error instanceof Error ? error.message : String(error) };
   }
@@ -261,6 +263,7 @@ async function warehouseDescription(ctx: Context): Promise<string> {
     if (error instanceof NoWorkgroupYetError) {
       return `no workgroup ${error.workgroupName} yet (the Redshift Serverless workgroup step makes it)`;
     }
+    if (isCredentialsMissing(error)) return 'not reachable yet: no AWS credentials (the AWS credentials step)';
     return `not reachable: ${error instanceof Error ? error.message : String(error)}`;
   }
 }

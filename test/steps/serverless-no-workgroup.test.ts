@@ -60,9 +60,8 @@ describe('SQL on Serverless before the workgroup exists', () => {
     }
   });
 
-  test('the menu: the SQL steps read "create the workgroup first", the header says no workgroup yet', async () => {
-    serverlessService(aws.serverless);
-    dataApiRefuses();
+  /** The menu's choices as drawn once its statuses are in, and what it printed; then Quit. */
+  async function menuOnce(): Promise<{ choices: string[]; text: string }> {
     const t = await makeTestContext({ config: SERVERLESS, answers: ['Quit'], aws: aws.clients, clock: fakeClock() });
     try {
       // Drawings made while statuses are read are withdrawn, as the terminal select is; the
@@ -81,15 +80,37 @@ describe('SQL on Serverless before the workgroup exists', () => {
         asked.push(...prompt.choices.map((choice) => choice.name));
         return select(prompt);
       };
-      const ctx = t.ctx;
-      await runMenu(ctx);
-      const lines = asked.filter((name) => /^(Create tables|Load data|Check data quality|Analytics) /.test(name));
-      expect(lines).toHaveLength(4);
-      for (const line of lines) expect(line).toMatch(/– n\/a \(create the workgroup first\)$/);
-      expect(t.ui.text()).toContain('no workgroup dwhcluster yet (the Redshift Serverless workgroup step makes it)');
+      await runMenu(t.ctx);
+      return { choices: asked, text: t.ui.text() };
     } finally {
       await t.cleanup();
     }
+  }
+  const sqlSteps = (choices: string[]): string[] =>
+    choices.filter((name) => /^(Create tables|Load data|Check data quality|Analytics) /.test(name));
+
+  test('the menu: the SQL steps read "create the workgroup first", the header says no workgroup yet', async () => {
+    serverlessService(aws.serverless);
+    dataApiRefuses();
+    const { choices, text } = await menuOnce();
+    const lines = sqlSteps(choices);
+    expect(lines).toHaveLength(4);
+    for (const line of lines) expect(line).toMatch(/– n\/a \(create the workgroup first\)$/);
+    expect(text).toContain('no workgroup dwhcluster yet (the Redshift Serverless workgroup step makes it)');
+  });
+
+  test('the menu with no AWS credentials: the SQL steps say to sign in first, not the SDK’s message', async () => {
+    // What the SDK's credential chain throws before any request is sent.
+    const noCredentials = (): Error =>
+      Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+    aws.redshiftData.on(ExecuteStatementCommand).rejects(noCredentials());
+    aws.serverless.on(GetWorkgroupCommand).rejects(noCredentials());
+    const { choices, text } = await menuOnce();
+    const lines = sqlSteps(choices);
+    expect(lines).toHaveLength(4);
+    for (const line of lines) expect(line).toMatch(/– n\/a \(sign in to AWS first\)$/);
+    expect(text).toContain('not reachable yet: no AWS credentials (the AWS credentials step)');
+    expect(text).not.toContain('Could not load credentials');
   });
 
   test('a workgroup that exists: the Data API’s own refusal stands', async () => {
