@@ -60,7 +60,7 @@ export async function createContext(
       stdout: io.stdout,
       stderr: io.stderr,
     });
-  const prompts = overrides.prompts ?? (await choosePrompts(options.yes, interactive, options.color));
+  const prompts = overrides.prompts ?? (await choosePrompts(options.yes, interactive, options.color, io.stdin));
   // --dry-run swaps the seams below (dwh.cfg, warehouse, AWS, clock) for planning ones; steps run unchanged.
   const planUi = options.dryRun ? await import('./ui/plan.js') : undefined;
   const plan = planUi ? new planUi.PlanView(ui) : undefined;
@@ -288,10 +288,15 @@ function effectiveTarget(flag: Target | undefined, config: ConfigStore): Target 
   return flag ?? config.values().warehouse.target;
 }
 
-async function choosePrompts(yes: boolean, interactive: boolean, color: boolean): Promise<Prompts> {
+async function choosePrompts(
+  yes: boolean,
+  interactive: boolean,
+  color: boolean,
+  input: NodeJS.ReadStream,
+): Promise<Prompts> {
   const prompts = await import('./ui/prompts.js');
   if (yes) return prompts.createUnattendedPrompts();
-  if (interactive) return prompts.createInquirerPrompts({ color });
+  if (interactive) return prompts.createInquirerPrompts({ color, terminal: input });
   return prompts.createNoTerminalPrompts();
 }
 

@@ -107,6 +107,8 @@ export async function runInTransaction(
   try {
     for (const [index, statement] of statements.entries()) {
       await turnOfTheEventLoop();
+      // The transaction refuses the statement too; checked here first so that a statement that
+      // will not run is not shown as started.
       if (signal.aborted) throw new InterruptedError();
       progress.started(index);
       progress.finished(index, await tx.query(statement.sql));

@@ -6,10 +6,19 @@
  */
 import type { AppContext, Context, StepResult } from '../context.js';
 import { ConfigError, isInterrupted } from '../errors.js';
+import { isCredentialsMissing } from '../aws/errors.js';
 import { debugRequested, printError } from '../ui/errors.js';
 import { CHECKING, checkingChoiceLabel, eraseAbove, preloadTerminalPrompts, terminalColumns } from '../ui/live-menu.js';
-import { actionChoiceLabel, menuChoiceLabel, renderHeader, warehouseChoiceLabel } from '../ui/menu.js';
+import {
+  actionChoiceLabel,
+  menuChoiceLabel,
+  menuLayout,
+  renderHeader,
+  warehouseChoiceLabel,
+  type MenuLayout,
+} from '../ui/menu.js';
 import { isSelectAborted } from '../ui/prompts.js';
+import { NoWorkgroupYetError } from '../warehouse/errors.js';
 import { ensureConfig } from './config.js';
 import { deferredSqlStep, walkthroughSteps } from './index.js';
 import { statusSnapshot } from './state.js';
@@ -101,13 +110,18 @@ async function chooseAction(
     // notice or a Node warning while a status is read) would shift it, and the erase would leave
     // its top behind. Held back, it is printed once the drawing is gone, above the next one.
     const release = refresh ? ctx.ui.hold?.() : undefined;
+    // The badge column after the longest title, every entry kept to one line of the terminal.
+    const layout = menuLayout(
+      steps.map((step) => step.title),
+      terminalColumns(),
+    );
     try {
       const choice = ctx.prompts.select<MenuAction>({
         message: 'What next?',
         choices: [
           { name: setupLabel(steps, walkthrough, live.statuses), short: 'Guided setup', value: setup },
           ...steps.map((step, i) => ({
-            name: choiceLabel(ctx, step, live.statuses[i]),
+            name: choiceLabel(ctx, step, live.statuses[i], layout),
             // The answer line names the step; its status was for choosing.
             short: step.title,
             value: stepActions[i]!,
@@ -134,11 +148,12 @@ async function chooseAction(
 /** Entries that are actions rather than steps with progress: they say what they do, not a badge. */
 const ACTIONS = new Set(['sql', 'cluster-status', 'cluster-pause', 'cluster-resume']);
 
-function choiceLabel(ctx: Context, step: MenuStep, status: StepStatus | undefined): string {
-  if (step === targetStep && status?.detail) return warehouseChoiceLabel(step.title, status.detail, ctx.ui.color);
+function choiceLabel(ctx: Context, step: MenuStep, status: StepStatus | undefined, layout: MenuLayout): string {
+  const { color } = ctx.ui;
+  if (step === targetStep && status?.detail) return warehouseChoiceLabel(step.title, status.detail, color, layout);
   if (ACTIONS.has(step.id) && status?.state === 'todo')
-    return actionChoiceLabel(step.title, status.detail, ctx.ui.color);
-  return status ? menuChoiceLabel(step.title, status, ctx.ui.color) : checkingChoiceLabel(step.title, ctx.ui.color);
+    return actionChoiceLabel(step.title, status.detail, color, layout);
+  return status ? menuChoiceLabel(step.title, status, color, layout) : checkingChoiceLabel(step.title, color, layout);
 }
 
 /** "Guided setup (2 steps to do)": the steps the walkthrough runs on this target that are not done. */
@@ -237,8 +252,10 @@ async function safeStatus(ctx: Context, step: MenuStep, snapshot: StatusSnapshot
     return await step.status(ctx, snapshot);
   } catch (error) {
     if (noClusterYet(error)) return { state: 'unavailable', detail: 'create the cluster first' };
-    const message = error instanceof Error ? error.message : String(error);
-    return { state: 'unavailable', detail: message.length > 60 ? `${message.slice(0, 57)}…` : message };
+    if (error instanceof NoWorkgroupYetError) return { state: 'unavailable', detail: 'create the workgroup first' };
+    if (isCredentialsMissing(error)) return { state: 'unavailable', detail: 'sign in to AWS first' };
+    // Whole: the menu's layout cuts it to the terminal's width (src/ui/menu.ts).
+    return { state: 'unavailable', detail: error instanceof Error ? error.message : String(error) };
   }
 }
 
@@ -247,6 +264,10 @@ async function warehouseDescription(ctx: Context): Promise<string> {
     return (await ctx.warehouse()).description;
   } catch (error) {
     if (noClusterYet(error)) return 'no cluster yet (the Redshift cluster step makes it)';
+    if (error instanceof NoWorkgroupYetError) {
+      return `no workgroup ${error.workgroupName} yet (the Redshift Serverless workgroup step makes it)`;
+    }
+    if (isCredentialsMissing(error)) return 'not reachable yet: no AWS credentials (the AWS credentials step)';
     return `not reachable: ${error instanceof Error ? error.message : String(error)}`;
   }
 }

@@ -5,15 +5,14 @@
  */
 import { stripVTControlCharacters } from 'node:util';
 import { preloadSelectPrompt } from './prompts.js';
-import { chalkFor } from './colors.js';
-import { MENU_TITLE_WIDTH } from './menu.js';
+import { actionChoiceLabel, type MenuLayout } from './menu.js';
 
 /** Shown where a status (or the warehouse's description) is still being read. */
 export const CHECKING = 'checking…';
 
 /** "Load data                … checking…": a step whose status is not known yet. */
-export function checkingChoiceLabel(title: string, color: boolean): string {
-  return `${title.padEnd(MENU_TITLE_WIDTH)} ${chalkFor(color).dim(`… ${CHECKING}`)}`;
+export function checkingChoiceLabel(title: string, color: boolean, layout?: MenuLayout): string {
+  return actionChoiceLabel(title, `… ${CHECKING}`, color, layout);
 }
 
 /** Rows `text` fills on a terminal `columns` wide (long lines wrap). */

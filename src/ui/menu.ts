@@ -2,6 +2,7 @@
  * Pure rendering for the main menu (the loop itself lives in src/steps/menu.ts): the boxed header
  * with the target and its state, and the status badge beside each step.
  */
+import stringWidth from 'string-width';
 import { chalkFor } from './colors.js';
 import type { StepStatus } from './types.js';
 
@@ -94,10 +95,75 @@ export function statusBadge(status: StepStatus, color: boolean): string {
   return chalkFor(color)[badge.colour](`${badge.symbol} ${badge.word}`);
 }
 
+/**
+ * Where the menu's columns fall: titles padded to `titleWidth` so the badges form a column, and
+ * on a terminal `columns` wide each entry cut to fit its line (a wrapped entry breaks the list).
+ */
+export interface MenuLayout {
+  titleWidth: number;
+  columns?: number | undefined;
+}
+
+/** What inquirer draws before each choice: "❯ " or two spaces. */
+const CHOICE_INDENT = 2;
+/** Columns kept beside the longest title for its badge ("• not yet") and a little detail. */
+const BADGE_ROOM = 16;
+
+/**
+ * The layout for these titles: the badge column starts after the longest title (never before
+ * MENU_TITLE_WIDTH, so the menu keeps its shape from one target to the next), and on a narrow
+ * terminal no further than leaves room for the badges; a title longer than that is cut.
+ */
+export function menuLayout(titles: readonly string[], columns?: number): MenuLayout {
+  const longest = Math.max(MENU_TITLE_WIDTH, ...titles.map((title) => stringWidth(title) + 1));
+  const widest = columns === undefined ? longest : Math.max(12, columns - CHOICE_INDENT - 1 - BADGE_ROOM);
+  return { titleWidth: Math.min(longest, widest), columns };
+}
+
+const DEFAULT_LAYOUT: MenuLayout = { titleWidth: MENU_TITLE_WIDTH };
+
+/** The title in its column: padded, or cut with … when wider (one space always before the next column). */
+function titleCell(title: string, layout: MenuLayout): string {
+  const fitted = stringWidth(title) < layout.titleWidth ? title : cutTo(title, layout.titleWidth - 1);
+  return fitted + ' '.repeat(Math.max(0, layout.titleWidth - stringWidth(fitted)));
+}
+
+/** Columns left on the line after the title column and its space; unlimited off a terminal. */
+function roomAfterTitle(layout: MenuLayout): number {
+  return layout.columns === undefined
+    ? Number.POSITIVE_INFINITY
+    : layout.columns - CHOICE_INDENT - layout.titleWidth - 1;
+}
+
+/** `text` in at most `width` columns, ending in … when cut. */
+function cutTo(text: string, width: number): string {
+  if (stringWidth(text) <= width) return text;
+  let kept = '';
+  for (const char of text) {
+    if (stringWidth(kept + char) > width - 1) break;
+    kept += char;
+  }
+  return `${kept.trimEnd()}…`;
+}
+
+/** " (detail)" in `room` columns (the detail cut with … inside its brackets), or nothing when it cannot fit. */
+function detailIn(detail: string | undefined, room: number): string {
+  if (!detail) return '';
+  if (stringWidth(` (${detail})`) <= room) return ` (${detail})`;
+  return room >= 6 ? ` (${cutTo(detail, room - 3)})` : '';
+}
+
 /** "Create tables            ✔ done (5 tables)": title padded so the badges form a column. */
-export function menuChoiceLabel(title: string, status: StepStatus, color: boolean): string {
-  const detail = status.detail ? ` ${chalkFor(color).dim(`(${status.detail})`)}` : '';
-  return `${title.padEnd(MENU_TITLE_WIDTH)} ${statusBadge(status, color)}${detail}`;
+export function menuChoiceLabel(
+  title: string,
+  status: StepStatus,
+  color: boolean,
+  layout: MenuLayout = DEFAULT_LAYOUT,
+): string {
+  const badge = BADGES[status.state];
+  const badgeText = `${badge.symbol} ${badge.word}`;
+  const detail = detailIn(status.detail, roomAfterTitle(layout) - stringWidth(badgeText));
+  return `${titleCell(title, layout)} ${statusBadge(status, color)}${detail ? chalkFor(color).dim(detail) : ''}`;
 }
 
 /** Words over lines of at most `width` characters (a word longer than that is cut). */
@@ -130,8 +196,16 @@ export function describedChoiceLabel(name: string, line: string, color: boolean)
 }
 
 /** The menu's warehouse entry: "Warehouse                this computer (embedded) · switch". */
-export function warehouseChoiceLabel(title: string, where: string, color: boolean): string {
-  return `${title.padEnd(MENU_TITLE_WIDTH)} ${chalkFor(color).cyan(where)}${chalkFor(color).dim(' · switch')}`;
+export function warehouseChoiceLabel(
+  title: string,
+  where: string,
+  color: boolean,
+  layout: MenuLayout = DEFAULT_LAYOUT,
+): string {
+  const switchText = ' · switch';
+  const room = roomAfterTitle(layout);
+  const shown = cutTo(where, room - switchText.length);
+  return `${titleCell(title, layout)} ${chalkFor(color).cyan(shown)}${chalkFor(color).dim(switchText)}`;
 }
 
 /** When a step last ran, as its menu line says it: "12:03" today, "3 Mar 12:03" before (local time). */
@@ -145,6 +219,12 @@ export function formatWhen(at: number, now: number): string {
 }
 
 /** An entry that is an action, not a step with progress ("Run SQL", "Pause cluster"): what it does, no badge. */
-export function actionChoiceLabel(title: string, detail: string | undefined, color: boolean): string {
-  return detail ? `${title.padEnd(MENU_TITLE_WIDTH)} ${chalkFor(color).dim(detail)}` : title;
+export function actionChoiceLabel(
+  title: string,
+  detail: string | undefined,
+  color: boolean,
+  layout: MenuLayout = DEFAULT_LAYOUT,
+): string {
+  if (!detail) return layout.columns === undefined ? title : cutTo(title, layout.columns - CHOICE_INDENT);
+  return `${titleCell(title, layout)} ${chalkFor(color).dim(cutTo(detail, roomAfterTitle(layout)))}`;
 }

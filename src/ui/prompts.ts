@@ -10,6 +10,7 @@ import type inquirerInput from '@inquirer/input';
 import type inquirerPassword from '@inquirer/password';
 import type inquirerSelect from '@inquirer/select';
 import { InterruptedError, UserError } from '../errors.js';
+import { guardTypeAhead, type TerminalInput } from './type-ahead.js';
 import { streamColumns, wrapQuestion } from './wrap.js';
 import type { Choice, ConfirmPrompt, InputPrompt, PasswordPrompt, Prompts, SelectPrompt } from './types.js';
 
@@ -185,6 +186,11 @@ export interface InquirerPromptsOptions {
   columns?: () => number | undefined;
   /** Where inquirer reads keys and draws (default: standard input and output); for tests. */
   streams?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream };
+  /**
+   * The terminal the questions read (process.stdin). Given, keys typed while no question is on
+   * screen are neither echoed nor kept for the next question (type-ahead.ts).
+   */
+  terminal?: TerminalInput | undefined;
 }
 
 /** Inquirer's themes, with every style function the identity: no escape codes besides cursor movement. */
@@ -218,6 +224,9 @@ function finalDisplay(display: (value: string) => string) {
 
 export function createInquirerPrompts(options: InquirerPromptsOptions): Prompts {
   const { color, streams } = options;
+  const typeAhead = options.terminal === undefined ? undefined : guardTypeAhead(options.terminal);
+  // Until the first question, and between questions, nothing typed is shown or kept.
+  typeAhead?.hold();
   // Only the keys each prompt knows are read from a theme, so one plain theme serves them all.
   const theme = color ? {} : { theme: plainTheme() };
   const columns = options.columns ?? (() => streamColumns(streams?.output ?? process.stdout));
@@ -232,6 +241,7 @@ export function createInquirerPrompts(options: InquirerPromptsOptions): Prompts 
     question: (prompt: InquirerModule[K]) => Promise<T>,
   ): Promise<T> => {
     const prompt = await PROMPT_LOADERS[kind]();
+    typeAhead?.release();
     try {
       return await question(prompt);
     } catch (error) {
@@ -239,6 +249,8 @@ export function createInquirerPrompts(options: InquirerPromptsOptions): Prompts 
       if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError'))
         throw new InterruptedError();
       throw error;
+    } finally {
+      typeAhead?.hold();
     }
   };
 

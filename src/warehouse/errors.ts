@@ -6,6 +6,24 @@
 import { errnoCode, oneLine } from '../error-text.js';
 import { UserError } from '../errors.js';
 
+/**
+ * TARGET = redshift-serverless before its workgroup exists: the SQL entries (tables, load, check,
+ * analytics, sql) say so in one line, and how to make it (docs/commands.md, `cluster create`).
+ */
+export class NoWorkgroupYetError extends UserError {
+  constructor(
+    readonly workgroupName: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(
+      `there is no workgroup ${workgroupName} yet: create it with \`sparkify-dwh cluster create\` ` +
+        '(in the menu, “Redshift Serverless workgroup”)',
+      options,
+    );
+    this.name = 'NoWorkgroupYetError';
+  }
+}
+
 /** SQLSTATE for "cannot execute … in a read-only transaction". */
 const READ_ONLY_VIOLATION = '25006';
 

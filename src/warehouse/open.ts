@@ -4,6 +4,7 @@
  */
 import type { AwsClients } from '../aws/clients.js';
 import { ConfigError } from '../errors.js';
+import { NoWorkgroupYetError } from './errors.js';
 import type { DwhConfig, Target } from '../config/types.js';
 import type { RedshiftConnection } from './redshift.js';
 import type { Warehouse } from './types.js';
@@ -144,9 +145,48 @@ export async function openWarehouse(
       const { dataApiTargetFrom, openRedshiftDataApi } = await import('./data-api.js');
       const dataApiTarget = dataApiTargetFrom(target, config, configDisplayPath);
       const clients = await awsFor(options, 'TARGET = redshift-serverless');
-      return openRedshiftDataApi({ client: clients.redshiftData, target: dataApiTarget });
+      try {
+        return await openRedshiftDataApi({ client: clients.redshiftData, target: dataApiTarget });
+      } catch (error) {
+        throw await missingWorkgroupOr(
+          error,
+          clients,
+          'workgroupName' in dataApiTarget ? dataApiTarget.workgroupName : '',
+        );
+      }
     }
   }
+}
+
+/**
+ * A workgroup not made yet: the Data API's refusal (its exception and text are not documented
+ * for this case) is replaced by what to do. Only an answer from AWS is looked into, with
+ * GetWorkgroup, whose ResourceNotFoundException says there is no such workgroup
+ * (https://docs.aws.amazon.com/redshift-serverless/latest/APIReference/API_GetWorkgroup.html); a
+ * network or credentials failure, or a lookup that fails, leaves the Data API's error as it was.
+ */
+async function missingWorkgroupOr(
+  error: unknown,
+  clients: Pick<AwsClients, 'region' | 'redshiftServerless'>,
+  workgroupName: string,
+): Promise<unknown> {
+  if (workgroupName === '' || !fromAwsService(error)) return error;
+  try {
+    const { getWorkgroup } = await import('../aws/serverless.js');
+    if ((await getWorkgroup(clients.redshiftServerless, workgroupName, clients.region)) !== undefined) return error;
+  } catch {
+    return error;
+  }
+  return new NoWorkgroupYetError(workgroupName, { cause: error });
+}
+
+/** Whether `error` (or what it wraps) is an answer from an AWS service, rather than the network's. */
+function fromAwsService(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth += 1) {
+    if ('$fault' in current) return true;
+    current = current.cause;
+  }
+  return false;
 }
 
 /** The session's AWS clients, which `why` needs; a caller that gave none is a programming error. */

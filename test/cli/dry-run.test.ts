@@ -170,6 +170,18 @@ describe('redshift', () => {
     run.unchanged();
   });
 
+  test('no admin password (AWS keeps it): plans temporary credentials and the connection test', async () => {
+    const config = configText({ 'DWH.DWH_ALLOWED_CIDR': '198.51.100.4/32', 'DWH.DWH_DB_PASSWORD': '' });
+    const run = await dryRun('cluster create', config);
+    expect(run.status, run.text).toBe(0);
+    expect(run.plan).toContain('plan  AWS redshift GetClusterCredentialsWithIAM');
+    expect(run.text).toContain('as IAM:known-after-apply (temporary IAM credentials)');
+    expect(run.text).toContain('[dry run] Connected');
+    expect(run.text).not.toContain('unexpected error');
+    expect(sentActions()).toEqual([]);
+    run.unchanged();
+  });
+
   test('the planned role ARN names the account STS reports, even when no step asked STS before', async () => {
     mockEmptyAccount();
     aws.sts

@@ -14,6 +14,9 @@ import { latestLoad } from '../../src/load/history.js';
 import { recordS3LoadSql } from '../../src/sql/load-history.js';
 import { createTablesSql } from '../../src/sql/ddl.js';
 import { openEmbedded } from '../../src/warehouse/embedded.js';
+import { openPostgres } from '../../src/warehouse/postgres.js';
+import type { SourceFolders } from '../../src/load/local.js';
+import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import type { Warehouse } from '../../src/warehouse/types.js';
 import { recordingRedshift } from '../support/redshift-double.js';
 import { folderWith } from '../source/fixtures.js';
@@ -124,6 +127,99 @@ describe('the S3 loader', () => {
   });
 });
 
+/** One song and one play of it (plus a line that is not JSON), in folders of their own. */
+async function exampleFolders(): Promise<SourceFolders> {
+  const song = {
+    num_songs: 1,
+    artist_id: 'AR1',
+    artist_latitude: null,
+    artist_longitude: null,
+    artist_location: '',
+    artist_name: 'Alpha',
+    song_id: 'SO1',
+    title: 'First Song',
+    duration: 200.5,
+    year: 2001,
+  };
+  const play = {
+    artist: 'Alpha',
+    auth: 'Logged In',
+    firstName: 'Ann',
+    gender: 'F',
+    itemInSession: 0,
+    lastName: 'Lee',
+    length: 200.5,
+    level: 'free',
+    location: 'Here',
+    method: 'PUT',
+    page: 'NextSong',
+    registration: 1540344794796.0,
+    sessionId: 1,
+    song: 'First Song',
+    status: 200,
+    ts: 1541106106796,
+    userAgent: 'agent',
+    userId: '7',
+  };
+  const songs = await folderWith({ 'A/song.json': JSON.stringify(song) });
+  const logs = await folderWith({ '2018-11-01-events.json': `${JSON.stringify(play)}\nnot json\n` });
+  return {
+    kind: 'local',
+    songs: { dir: songs, displayDir: './songs', label: '[LOCAL] SONG_DATA' },
+    events: { dir: logs, displayDir: './logs', label: '[LOCAL] LOG_DATA' },
+  };
+}
+
+/**
+ * `warehouse`, with the Ctrl-C fired while the first statement matching `pattern` runs: the
+ * statement completes after it, as when a cancel request misses its statement.
+ */
+function abortingDuring(warehouse: Warehouse, pattern: RegExp, controller: AbortController): Warehouse {
+  const wrapped: Warehouse = Object.create(warehouse) as Warehouse;
+  wrapped.transaction = (work, options) =>
+    warehouse.transaction(
+      (tx) =>
+        work(
+          // A Proxy keeps the real Transaction (copyIn checks it is its own) and wraps its query.
+          new Proxy(tx, {
+            get(target, property, receiver) {
+              if (property !== 'query') return Reflect.get(target, property, receiver) as unknown;
+              return async (sql: string, params?: readonly unknown[]) => {
+                const running = target.query(sql, params);
+                if (pattern.test(sql)) controller.abort();
+                return running;
+              };
+            },
+          }),
+        ),
+      options,
+    );
+  return wrapped;
+}
+
+/** The last statements of a local load, where a Ctrl-C used to be heard too late to stop the COMMIT. */
+const LAST_STATEMENTS: Array<[string, RegExp]> = [
+  ['the last transform', /^INSERT INTO "time"/],
+  ['its last statement (the load history record)', /^INSERT INTO sparkify_load_history/],
+];
+
+/** A local load interrupted while `pattern`'s statement runs rejects with InterruptedError and commits nothing. */
+async function expectNothingCommitted(warehouse: Warehouse, sources: LoadSources, pattern: RegExp): Promise<void> {
+  const count = async (table: string) =>
+    (await warehouse.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n;
+  // Emptied first, so a load that commits shows.
+  await warehouse.query('DELETE FROM songplays');
+  const before = { songplays: 0, history: await count('sparkify_load_history') };
+  const controller = new AbortController();
+  const loading = loadWarehouse(abortingDuring(warehouse, pattern, controller), sources, {
+    observe: () => undefined,
+    signal: controller.signal,
+  });
+  await expect(loading).rejects.toBeInstanceOf(InterruptedError);
+  expect(controller.signal.aborted).toBe(true);
+  expect({ songplays: await count('songplays'), history: await count('sparkify_load_history') }).toEqual(before);
+}
+
 describe('the local stream loader (in-memory PGlite)', () => {
   let warehouse: Warehouse;
   let folders: ReturnType<LoadSources['folders']>;
@@ -131,45 +227,7 @@ describe('the local stream loader (in-memory PGlite)', () => {
   beforeAll(async () => {
     warehouse = await openEmbedded(undefined);
     for (const sql of createTablesSql('postgres')) await warehouse.query(sql);
-    const song = {
-      num_songs: 1,
-      artist_id: 'AR1',
-      artist_latitude: null,
-      artist_longitude: null,
-      artist_location: '',
-      artist_name: 'Alpha',
-      song_id: 'SO1',
-      title: 'First Song',
-      duration: 200.5,
-      year: 2001,
-    };
-    const play = {
-      artist: 'Alpha',
-      auth: 'Logged In',
-      firstName: 'Ann',
-      gender: 'F',
-      itemInSession: 0,
-      lastName: 'Lee',
-      length: 200.5,
-      level: 'free',
-      location: 'Here',
-      method: 'PUT',
-      page: 'NextSong',
-      registration: 1540344794796.0,
-      sessionId: 1,
-      song: 'First Song',
-      status: 200,
-      ts: 1541106106796,
-      userAgent: 'agent',
-      userId: '7',
-    };
-    const songs = await folderWith({ 'A/song.json': JSON.stringify(song) });
-    const logs = await folderWith({ '2018-11-01-events.json': `${JSON.stringify(play)}\nnot json\n` });
-    folders = {
-      kind: 'local',
-      songs: { dir: songs, displayDir: './songs', label: '[LOCAL] SONG_DATA' },
-      events: { dir: logs, displayDir: './logs', label: '[LOCAL] LOG_DATA' },
-    };
+    folders = await exampleFolders();
   });
 
   afterAll(async () => {
@@ -234,51 +292,9 @@ describe('the local stream loader (in-memory PGlite)', () => {
     expect(history.rows).toEqual([{ n: 1 }]);
   });
 
-  /**
-   * The warehouse, with the Ctrl-C fired while the first statement matching `pattern` runs: the
-   * statement completes after it, as when a cancel request misses its statement.
-   */
-  function abortingDuring(pattern: RegExp, controller: AbortController): Warehouse {
-    const wrapped: Warehouse = Object.create(warehouse) as Warehouse;
-    wrapped.transaction = (work, options) =>
-      warehouse.transaction(
-        (tx) =>
-          work(
-            // A Proxy keeps the real Transaction (copyIn checks it is its own) and wraps its query.
-            new Proxy(tx, {
-              get(target, property, receiver) {
-                if (property !== 'query') return Reflect.get(target, property, receiver) as unknown;
-                return async (sql: string, params?: readonly unknown[]) => {
-                  const running = target.query(sql, params);
-                  if (pattern.test(sql)) controller.abort();
-                  return running;
-                };
-              },
-            }),
-          ),
-        options,
-      );
-    return wrapped;
-  }
-
-  test.each([
-    ['the last transform', /^INSERT INTO "time"/],
-    ['its last statement (the load history record)', /^INSERT INTO sparkify_load_history/],
-  ])('Ctrl-C while %s runs: the statement completes, yet nothing commits', async (_moment, pattern) => {
-    const count = async (table: string) =>
-      (await warehouse.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n;
-    // Emptied first, so a load that commits shows.
-    await warehouse.query('DELETE FROM songplays');
-    const before = { songplays: 0, history: await count('sparkify_load_history') };
-    const controller = new AbortController();
-    const loading = loadWarehouse(abortingDuring(pattern, controller), local(), {
-      observe: () => undefined,
-      signal: controller.signal,
-    });
-    await expect(loading).rejects.toBeInstanceOf(InterruptedError);
-    expect(controller.signal.aborted).toBe(true);
-    expect({ songplays: await count('songplays'), history: await count('sparkify_load_history') }).toEqual(before);
-  });
+  test.each(LAST_STATEMENTS)('Ctrl-C while %s runs: the statement completes, yet nothing commits', (_moment, pattern) =>
+    expectNothingCommitted(warehouse, local(), pattern),
+  );
 
   test('Ctrl-C heard from a timer or a signal (a later turn of the event loop) stops an in-process load', async () => {
     // An in-process database answers without real I/O, so nothing else would get a turn: a SIGINT
@@ -308,4 +324,33 @@ describe('the local stream loader (in-memory PGlite)', () => {
     await loadWarehouse(warehouse, local(), { observe: () => undefined, signal: new AbortController().signal });
     expect(await latestLoad(warehouse)).toMatchObject({ kind: 'local', songs: 1, events: 1, songplays: 1 });
   });
+});
+
+describe('the local stream loader on PostgreSQL', () => {
+  let database: TestDatabase;
+  let warehouse: Warehouse;
+  let sources: LoadSources;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    warehouse = await openPostgres(database.url);
+    for (const sql of createTablesSql('postgres')) await warehouse.query(sql);
+    const folders = await exampleFolders();
+    sources = {
+      folders: () => folders,
+      s3: () => {
+        throw new Error('a local load needs no S3 plan');
+      },
+    };
+    await loadWarehouse(warehouse, sources, { observe: () => undefined, signal: new AbortController().signal });
+  });
+
+  afterAll(async () => {
+    await warehouse.close();
+    await database.drop();
+  });
+
+  test.each(LAST_STATEMENTS)('Ctrl-C while %s runs: the statement completes, yet nothing commits', (_moment, pattern) =>
+    expectNothingCommitted(warehouse, sources, pattern),
+  );
 });

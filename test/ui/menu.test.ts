@@ -1,6 +1,15 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, test } from 'vitest';
-import { menuChoiceLabel, renderHeader, statusBadge } from '../../src/ui/menu.js';
+import { stripVTControlCharacters } from 'node:util';
+import { checkingChoiceLabel } from '../../src/ui/live-menu.js';
+import {
+  actionChoiceLabel,
+  menuChoiceLabel,
+  menuLayout,
+  renderHeader,
+  statusBadge,
+  warehouseChoiceLabel,
+} from '../../src/ui/menu.js';
 import { createTerminalUi } from '../../src/ui/terminal.js';
 
 describe('statusBadge', () => {
@@ -29,6 +38,65 @@ describe('menuChoiceLabel', () => {
     expect(label).toContain('\u001b[');
     // eslint-disable-next-line no-control-regex -- the escape codes are what is tested
     expect(label.replace(/\u001b\[\d+m/g, '')).toBe('Load data                ↻ stale (x)');
+  });
+});
+
+describe('the menu layout measures its titles', () => {
+  // The Serverless menu's titles: the longest is wider than the old fixed column of 24.
+  const titles = [
+    'Warehouse',
+    'AWS credentials',
+    'Redshift Serverless workgroup',
+    'Create tables',
+    'Run SQL (read-only)',
+    'Workgroup status and usage',
+    'Tear down AWS resources',
+  ];
+  const LONG_DETAIL = 'the Data API failed in ExecuteStatement on workgroup dwhcluster: something long went wrong';
+
+  test.each([true, false])(
+    'at 80 columns (colour %s) every entry fits its line and the badges form one column',
+    (color) => {
+      const layout = menuLayout(titles, 80);
+      const labels = [
+        warehouseChoiceLabel('Warehouse', 'Redshift Serverless, private', color, layout),
+        menuChoiceLabel(
+          'AWS credentials',
+          { state: 'done', detail: 'AWS_ACCESS_KEY_ID from the environment' },
+          color,
+          layout,
+        ),
+        menuChoiceLabel('Redshift Serverless workgroup', { state: 'todo', detail: 'no workgroup yet' }, color, layout),
+        menuChoiceLabel('Create tables', { state: 'unavailable', detail: LONG_DETAIL }, color, layout),
+        actionChoiceLabel('Workgroup status and usage', 'endpoint, RPUs, usage and cost so far', color, layout),
+        checkingChoiceLabel('Tear down AWS resources', color, layout),
+      ].map((label) => stripVTControlCharacters(label));
+      // Two columns go to inquirer's cursor ("❯ ").
+      for (const label of labels) expect(label.length, label).toBeLessThanOrEqual(78);
+      const badgeColumns = labels.map((label) => label.search(/ {2}\S/) + 2);
+      expect(new Set(badgeColumns).size).toBe(1);
+      expect(labels[2]).toBe('Redshift Serverless workgroup  • not yet (no workgroup yet)');
+      expect(labels[3]).toMatch(/^Create tables {18}– n\/a \(the Data API failed in .*…\)$/);
+    },
+  );
+
+  test('titles no wider than the old column keep it; off a terminal nothing is cut', () => {
+    expect(menuLayout(['Load data', 'Create tables'], 80).titleWidth).toBe(24);
+    const layout = menuLayout(titles);
+    const label = menuChoiceLabel('Create tables', { state: 'unavailable', detail: LONG_DETAIL }, false, layout);
+    expect(label).toContain(LONG_DETAIL);
+  });
+
+  test('a title too wide for the terminal is cut, and its badge still fits', () => {
+    const layout = menuLayout(['A title far too long for a narrow terminal of only forty columns'], 40);
+    const label = menuChoiceLabel(
+      'A title far too long for a narrow terminal of only forty columns',
+      { state: 'done' },
+      false,
+      layout,
+    );
+    expect(label.length).toBeLessThanOrEqual(38);
+    expect(label).toMatch(/… {2}✔ done$/);
   });
 });
 
