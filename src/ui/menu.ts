@@ -2,8 +2,9 @@
  * Pure rendering for the main menu (the loop itself lives in src/steps/menu.ts): the boxed header
  * with the target and its state, and the status badge beside each step.
  */
-import stringWidth from 'string-width';
 import { chalkFor } from './colors.js';
+// Not string-width itself: it loads after the menu's first drawing (docs/performance.md).
+import { displayWidth as stringWidth } from './wrap.js';
 import type { StepStatus } from './types.js';
 
 export interface MenuHeader {

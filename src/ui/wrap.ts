@@ -34,6 +34,22 @@ function textWidth(text: string): number {
   return width;
 }
 
+/**
+ * Characters string-width counts as one column each and that never join the next into one
+ * grapheme: printable ASCII and Latin-1, and the punctuation, arrows, box drawing and symbols of
+ * the tool's own drawings (test/ui/wrap-before-load.test.ts checks each against string-width).
+ */
+const ONE_COLUMN_EACH =
+  /^[\x20-\x7e\u00a0-\u00ac\u00ae-\u00ff\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026\u2192\u2500-\u257f\u26a0\u2714\u2716\u276f]*$/;
+
+/**
+ * Terminal columns of `text`, exact for the tool's own drawings (the menu) before string-width
+ * has loaded; for anything else, exact once it has, over-estimated until then.
+ */
+export function displayWidth(text: string): number {
+  return ONE_COLUMN_EACH.test(text) ? text.length : textWidth(text);
+}
+
 /** `text` (lines of it) wrapped to `columns`; each continuation line starts with `indent` spaces. */
 export function wrapToWidth(text: string, columns: number | undefined, indent = 0): string {
   if (columns === undefined || columns <= indent + 10) return text;

@@ -25,3 +25,23 @@ test('before string-width loads, no wrapped line is wider than the terminal', as
   await fresh.loadStringWidth();
   expect(fresh.wrapToWidth(text, 40, 2).split('\n').length).toBeLessThanOrEqual(before);
 });
+
+test('the characters counted without string-width are one column each to string-width too', async () => {
+  const { displayWidth } = await import('../../src/ui/wrap.js');
+  const ranges: Array<[number, number]> = [
+    [0x20, 0x7e],
+    [0xa0, 0xac],
+    [0xae, 0xff],
+    [0x2500, 0x257f],
+  ];
+  const singles = [
+    0x2013, 0x2014, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2026, 0x2192, 0x26a0, 0x2714, 0x2716, 0x276f,
+  ];
+  const characters = [
+    ...ranges.flatMap(([from, to]) => Array.from({ length: to - from + 1 }, (_, i) => String.fromCodePoint(from + i))),
+    ...singles.map((code) => String.fromCodePoint(code)),
+  ];
+  for (const character of characters) expect([character, stringWidth(character)]).toEqual([character, 1]);
+  const menuLine = '╭─ Sparkify · “data” – warehouse … ✔ ⚠ ✖ ❯ → • café ─╮';
+  expect(displayWidth(menuLine)).toBe(stringWidth(menuLine));
+});
