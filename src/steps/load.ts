@@ -17,7 +17,7 @@ import { withCancel } from '../warehouse/rows.js';
 import { lockWatch, type LockWaitDisplay } from './lock-wait.js';
 import { displayPath, localDataPresent } from './config.js';
 import { offerSampleData } from './sample-data.js';
-import { isLoaded, readWarehouseTables, requireTables } from './state.js';
+import { allTablesExist, isLoaded, readWarehouseTables, requireTables } from './state.js';
 import type { MenuStep, StatusSnapshot, StepResult, StepStatus } from './types.js';
 
 export interface LoadOptions {
@@ -247,6 +247,8 @@ class LoadView {
 
 export async function loadStatus(_ctx: Context, snapshot: StatusSnapshot): Promise<StepStatus> {
   const state = await snapshot.warehouse();
+  // Chosen now, it would only say to create the tables: the menu says so before it is chosen.
+  if (!allTablesExist(state)) return { state: 'unavailable', detail: 'create tables first' };
   if (!isLoaded(state)) {
     const staged = state.rows.get('staging_events') ?? 0;
     return staged > 0

@@ -393,6 +393,16 @@ describe('nothing drops data it did not put there unasked (issue 9)', () => {
     expect(await count(m, 'songplays')).toBe(songplays);
   });
 
+  test('before the tables exist, Load data is not offered as a next step: it says to create them first', async () => {
+    const m = await context({ config: LOCAL_CONFIG, warehouse: await openEmbedded(undefined) });
+    expect(await loadStatus(m.ctx, statusSnapshot(m.ctx))).toEqual({
+      state: 'unavailable',
+      detail: 'create tables first',
+    });
+    await runTablesCreate(m.ctx);
+    expect(await loadStatus(m.ctx, statusSnapshot(m.ctx))).toEqual({ state: 'todo', detail: 'nothing loaded yet' });
+  });
+
   test('the load history is not one of the seven tables: statuses and checks are as before', async () => {
     const m = await loadedContext();
     expect(await count(m, 'sparkify_load_history')).toBe(1);

@@ -130,7 +130,7 @@ test('drawn at once with "checking…", then withdrawn and drawn again with the 
     'Guided setup (4 steps to do)',
     expect.stringMatching(/^Warehouse {16}this computer/),
     'Create tables            • not yet (no tables yet)',
-    'Load data                • not yet (nothing loaded yet)',
+    'Load data                – n/a (create tables first)',
     'Check data quality       – n/a (load first)',
     'Analytics                – n/a (load first)',
     'Run SQL (read-only)      any SELECT',
