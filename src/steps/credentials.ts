@@ -28,14 +28,19 @@ import type { MenuStep, StepResult, StepStatus } from './types.js';
 import { keysWriteBack, profileWriteBack, regionWriteBack } from './write-back.js';
 
 /** The user's pick: nothing (dwh.cfg and the environment as they are), a discovered source, or typed keys. */
-async function pickCredentials(ctx: Context, sources: CredentialSource[]): Promise<Omit<AwsChoice, 'region'>> {
-  const choices: Array<{ name: string; value: CredentialSource | 'type' }> = sources.map((source) => ({
+async function pickCredentials(
+  ctx: Context,
+  sources: CredentialSource[],
+): Promise<Omit<AwsChoice, 'region'> | 'later'> {
+  const choices: Array<{ name: string; value: CredentialSource | 'type' | 'later' }> = sources.map((source) => ({
     name: source.label,
     value: source,
   }));
   choices.push({ name: 'Type an access key ID and secret', value: 'type' });
+  // With nothing set up, typing keys should not be the only way on: a profile is the safer one.
+  if (sources.length === 0) choices.push({ name: 'Not now: set up a profile first', value: 'later' });
   const current = ctx.awsChoice?.label;
-  const picked = await ctx.prompts.select<CredentialSource | 'type'>({
+  const picked = await ctx.prompts.select<CredentialSource | 'type' | 'later'>({
     message:
       sources.length > 0
         ? 'Which AWS credentials should the wizard use?'
@@ -43,6 +48,7 @@ async function pickCredentials(ctx: Context, sources: CredentialSource[]): Promi
     choices,
     default: sources.find((source) => source.label === current) ?? sources[0] ?? 'type',
   });
+  if (picked === 'later') return 'later';
   if (picked !== 'type') return { credentials: choiceForSource(picked), label: picked.label };
   const accessKeyId = (await ctx.prompts.input({ message: 'AWS access key ID', validate: validateAccessKeyId })).trim();
   const secretAccessKey = await ctx.prompts.password({
@@ -60,9 +66,17 @@ export async function runCredentials(ctx: Context): Promise<StepResult> {
 
   const sources = await discoverCredentialSources(config, ctx.env);
   // --yes: exactly what every other command uses (dwh.cfg, then the environment).
-  const pick: Omit<AwsChoice, 'region'> = ctx.prompts.unattended
+  const picked = ctx.prompts.unattended
     ? { credentials: ctx.awsChoice?.credentials, label: ctx.awsChoice?.label ?? 'as dwh.cfg and the environment say' }
     : await pickCredentials(ctx, sources);
+  if (picked === 'later') {
+    ctx.ui.note(
+      'Set up a profile with `aws configure --profile sparkify` (or `aws configure sso`, then `aws sso login`), ' +
+        'then choose AWS credentials again: the wizard finds it.',
+    );
+    return { ok: false, summary: 'no credentials chosen' };
+  }
+  const pick: Omit<AwsChoice, 'region'> = picked;
 
   // The region the user set; else the region of the profile in use, as the AWS CLI takes it; else ask.
   const credentials = credentialSettingsFrom(config, ctx.env, pick.credentials);

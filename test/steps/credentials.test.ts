@@ -178,6 +178,23 @@ describe('runCredentials', () => {
     await t.cleanup();
   });
 
+  test('nothing set up: the user may decline typing keys and is told how to make a profile', async () => {
+    await rm(join(home, '.aws'), { recursive: true });
+    const t = await makeTestContext({
+      env: {},
+      aws: aws.clients,
+      config: configText(),
+      answers: ['Not now: set up a profile first'],
+    });
+    expect(await runCredentials(t.ctx)).toEqual({ ok: false, summary: 'no credentials chosen' });
+    expect(t.prompts.messages()).toEqual(['No AWS credentials found. How do you want to sign in?']);
+    expect(t.ui.text()).toContain('`aws configure --profile sparkify`');
+    expect(aws.sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(0);
+    expect(await readFile(t.configPath, 'utf8')).toBe(configText());
+    expect(t.ctx.awsChoice).toBeUndefined();
+    await t.cleanup();
+  });
+
   test('an unreachable AWS is not reported as refused keys, and the typed keys are not kept', async () => {
     const t = await makeTestContext({
       env: {},
