@@ -2,43 +2,19 @@
  * End to end, as a person would: the built program in a real pseudo-terminal, driven with arrow
  * keys and Enter through the menu, running the local pipeline until an analytics table shows.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { spawn, type IPty } from 'node-pty';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { cli } from '../cli/run.js';
+import { localProject } from './local-project.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'dist', 'cli.js');
 const DOWN = '\u001b[B';
 const ENTER = '\r';
 
 let dir: string;
 
 beforeAll(async () => {
-  if (!existsSync(cli)) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
-  dir = await mkdtemp(join(tmpdir(), 'sparkify-e2e-'));
-  execFileSync(
-    process.execPath,
-    [cli, 'generate', '--out', 'data', '--songs', '60', '--events', '800', '--seed', '7'],
-    { cwd: dir, stdio: 'ignore' },
-  );
-  await writeFile(
-    join(dir, 'dwh.cfg'),
-    [
-      '[WAREHOUSE]',
-      'TARGET = embedded',
-      'EMBEDDED_DIR = .sparkify/warehouse',
-      '',
-      '[LOCAL]',
-      'SONG_DATA = data/song_data',
-      'LOG_DATA = data/log_data',
-      '',
-    ].join('\n'),
-    { mode: 0o600 },
-  );
+  dir = await localProject('e2e', { songs: 60, events: 800 });
 });
 
 afterAll(async () => {

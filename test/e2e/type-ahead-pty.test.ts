@@ -4,16 +4,13 @@
  * (src/ui/type-ahead.ts), while Ctrl-C still stops the step at once.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { spawn } from 'node-pty';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import { cli } from '../cli/run.js';
+import { localProject } from './local-project.js';
 import { TerminalScreen } from './terminal-screen.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'dist', 'cli.js');
 const COLS = 120;
 const ROWS = 40;
 const DOWN = '\u001b[B';
@@ -24,28 +21,8 @@ let dir: string;
 const screens: TerminalScreen[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(cli)) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
-  dir = await mkdtemp(join(tmpdir(), 'sparkify-type-ahead-'));
   // Enough events that a load lasts a good second, even on a quiet machine.
-  execFileSync(
-    process.execPath,
-    [cli, 'generate', '--out', 'data', '--songs', '400', '--events', '100000', '--seed', '7'],
-    { cwd: dir, stdio: 'ignore' },
-  );
-  await writeFile(
-    join(dir, 'dwh.cfg'),
-    [
-      '[WAREHOUSE]',
-      'TARGET = embedded',
-      'EMBEDDED_DIR = .sparkify/warehouse',
-      '',
-      '[LOCAL]',
-      'SONG_DATA = data/song_data',
-      'LOG_DATA = data/log_data',
-      '',
-    ].join('\n'),
-    { mode: 0o600 },
-  );
+  dir = await localProject('type-ahead', { songs: 400, events: 100_000 });
   execFileSync(process.execPath, [cli, 'tables', 'create', '--yes'], { cwd: dir, stdio: 'ignore' });
 }, 120_000);
 
