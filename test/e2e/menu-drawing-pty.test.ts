@@ -10,13 +10,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawn } from 'node-pty';
 import { afterEach, beforeAll, expect, test } from 'vitest';
 import { startAwsStub, type AwsStub } from './aws-stub.js';
 import { TerminalScreen } from './terminal-screen.js';
+import { closedPort } from '../support/net.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const cli = join(root, 'dist', 'cli.js');
@@ -63,15 +63,6 @@ function start(dir: string, extraEnv: Record<string, string> = {}): TerminalScre
   const screen = new TerminalScreen(pty, COLS, ROWS);
   cleanups.push(() => screen.dispose());
   return screen;
-}
-
-/** A local TCP port with nothing listening on it (the cluster's SQL port: refused at once). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
-  return port;
 }
 
 async function stub(options: Parameters<typeof startAwsStub>[0]): Promise<AwsStub> {

@@ -11,6 +11,7 @@ import {
 } from '../../src/warehouse/postgres.js';
 import { createTestDatabase, serverUrl, type TestDatabase } from '../support/postgres.js';
 import { EXPECTED_SHAPES, SHAPES_SQL, defineWarehouseConformance } from './conformance.js';
+import { closedPort } from '../support/net.js';
 
 const PASSWORD = 'Zq-distinctive-S3cret-7781';
 
@@ -25,16 +26,6 @@ afterAll(async () => {
 });
 
 defineWarehouseConformance('postgres', async () => openPostgres((await databaseReady).url));
-
-/** A TCP port on 127.0.0.1 with nothing listening. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
-}
 
 describe('postgres warehouse', () => {
   test('describes itself without the password', async () => {

@@ -7,6 +7,7 @@ import { loadErrorsSql } from '../../src/sql/copy.js';
 import { stagingSourceOf } from '../../src/warehouse/open.js';
 import { openRedshift, stlLoadErrors, type RedshiftConnection } from '../../src/warehouse/redshift.js';
 import type { Queryable } from '../../src/warehouse/types.js';
+import { closedPort } from '../support/net.js';
 
 const PASSWORD = 'Rs-distinctive-Passw0rd-4410';
 const CLUSTER: RedshiftConnection = {
@@ -56,16 +57,6 @@ function fakeFactory(connectError?: Error): { factory: (config: pg.ClientConfig)
 }
 
 const SEE_STATUS = '(run `sparkify-dwh cluster status` to see its endpoint and port)';
-
-/** A TCP port on 127.0.0.1 with nothing listening. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
-}
 
 async function failureOf(connectError: Error): Promise<UserError> {
   const { factory } = fakeFactory(connectError);
