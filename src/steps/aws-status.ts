@@ -6,9 +6,12 @@ import { isCredentialsMissing, isNetworkFailure } from '../aws/errors.js';
 import { UserError } from '../errors.js';
 import type { StepStatus } from './types.js';
 
+/** Asking AWS, or a warehouse reached through it, failed for want of credentials. */
+export const SIGN_IN_FIRST: StepStatus = { state: 'unavailable', detail: 'sign in to AWS first' };
+
 export function awsProblemStatus(error: unknown): StepStatus {
   if (isNetworkFailure(error)) return { state: 'unavailable', detail: 'AWS not reachable: check the network' };
-  if (isCredentialsMissing(error)) return { state: 'unavailable', detail: 'sign in to AWS first' };
+  if (isCredentialsMissing(error)) return SIGN_IN_FIRST;
   if (error instanceof UserError) return { state: 'unavailable', detail: 'AWS refused: check credentials' };
   return { state: 'unavailable', detail: 'status unknown' };
 }

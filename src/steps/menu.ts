@@ -19,6 +19,7 @@ import {
 } from '../ui/menu.js';
 import { isSelectAborted } from '../ui/prompts.js';
 import { NoWorkgroupYetError } from '../warehouse/errors.js';
+import { SIGN_IN_FIRST } from './aws-status.js';
 import { ensureConfig } from './config.js';
 import { deferredSqlStep, walkthroughSteps } from './index.js';
 import { statusSnapshot } from './state.js';
@@ -253,7 +254,7 @@ async function safeStatus(ctx: Context, step: MenuStep, snapshot: StatusSnapshot
   } catch (error) {
     if (noClusterYet(error)) return { state: 'unavailable', detail: 'create the cluster first' };
     if (error instanceof NoWorkgroupYetError) return { state: 'unavailable', detail: 'create the workgroup first' };
-    if (isCredentialsMissing(error)) return { state: 'unavailable', detail: 'sign in to AWS first' };
+    if (isCredentialsMissing(error)) return SIGN_IN_FIRST;
     // Whole: the menu's layout cuts it to the terminal's width (src/ui/menu.ts).
     return { state: 'unavailable', detail: error instanceof Error ? error.message : String(error) };
   }
